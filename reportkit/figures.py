@@ -1,0 +1,432 @@
+"""The figure engine: from validated data rows to every number of a county-year, with its inputs."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import pandas as pd
+
+from .data import FULL_YEAR, Dataset, Indicator, period_months
+from .exceptions import MissingIndicatorError
+from .numbers import HUNDRED, fmt, format_quantity, half_unit
+
+#: Decimals of computed rates: growth %, 百分点 changes, completion %.
+RATE_DECIMALS = 2
+
+
+def quantity_parts(ind: Indicator, value: Decimal, decimals: int | None = None) -> tuple[str, str]:
+    """(number, unit) of a value of this indicator as printed: rounded once, half up,
+    to the catalog's decimals, and amounts scaled as people write them (9368万元)."""
+    d = ind.decimals if decimals is None else decimals
+    if ind.kind == "ratio":
+        return fmt(value, d), "%"
+    if ind.kind == "rank":
+        return fmt(value, 0), ""
+    return format_quantity(value, ind.unit, d, scale=ind.kind == "amount" or ind.unit in ("人", "平方米"))
+
+
+def quantity_text(ind: Indicator, value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    num, unit = quantity_parts(ind, value)
+    return num + unit
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One data row a figure was computed from."""
+    file: str
+    row: int
+    source: str
+    illustrative: bool
+    county: str
+    year: int
+    indicator: str
+    period: str
+
+    def cite(self) -> str:
+        return f"{self.source}({self.file} 第 {self.row} 行)"
+
+
+@dataclass
+class Figure:
+    """Every number of one indicator for one county-year, and where each came from."""
+    county: str
+    year: int
+    indicator: Indicator
+    period: str
+    value: Decimal
+    qualifier: str = ""
+    computed_from: str = ""  # "numerator/denominator" when the value itself is computed
+    prev_value: Decimal | None = None
+    change: Decimal | None = None          # absolute change (catalog unit; 百分点 for ratios; places for ranks)
+    growth: Decimal | None = None          # % change; for ratios None
+    growth_source: str = ""                # "reported" | "computed" | ""
+    target: Decimal | None = None
+    completion: Decimal | None = None      # % of target
+    completion_source: str = ""
+    city_rank: int | None = None
+    province_rank: int | None = None
+    rank_source: str = ""                  # "given" | "computed"
+    sources: list[SourceRow] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    # -- identity -------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self.indicator.id
+
+    @property
+    def name(self) -> str:
+        return self.indicator.name
+
+    @property
+    def kind(self) -> str:
+        return self.indicator.kind
+
+    @property
+    def cumulative(self) -> bool:
+        return self.period != FULL_YEAR
+
+    @property
+    def illustrative(self) -> bool:
+        return any(s.illustrative for s in self.sources)
+
+    # -- printed forms (the one place each number is rounded) ----------
+    @property
+    def value_parts(self) -> tuple[str, str]:
+        """(number, unit) as printed: scaled and rounded half up to the catalog's decimals."""
+        return quantity_parts(self.indicator, self.value)
+
+    @property
+    def value_text(self) -> str:
+        num, unit = self.value_parts
+        return num + unit
+
+    @property
+    def prev_text(self) -> str:
+        return quantity_text(self.indicator, self.prev_value)
+
+    @property
+    def growth_text(self) -> str:
+        return "" if self.growth is None else fmt(self.growth, RATE_DECIMALS)
+
+    @property
+    def change_text(self) -> str:
+        """Absolute change as printed (百分点 for ratios, places for ranks, units otherwise)."""
+        if self.change is None:
+            return ""
+        if self.kind == "ratio":
+            return fmt(abs(self.change), RATE_DECIMALS)
+        return quantity_text(self.indicator, abs(self.change))
+
+    @property
+    def completion_text(self) -> str:
+        return "" if self.completion is None else fmt(self.completion, RATE_DECIMALS)
+
+    @property
+    def target_text(self) -> str:
+        return quantity_text(self.indicator, self.target)
+
+    def as_record(self) -> dict:
+        return {
+            "county": self.county, "year": self.year, "indicator": self.id, "name": self.name,
+            "kind": self.kind, "unit": self.indicator.unit, "period": self.period,
+            "value": self.value, "value_text": self.value_text, "qualifier": self.qualifier,
+            "prev_value": self.prev_value, "prev_text": self.prev_text,
+            "change": self.change, "change_text": self.change_text,
+            "growth": self.growth, "growth_text": self.growth_text, "growth_source": self.growth_source,
+            "target": self.target, "target_text": self.target_text,
+            "completion": self.completion, "completion_text": self.completion_text,
+            "completion_source": self.completion_source,
+            "city_rank": self.city_rank, "province_rank": self.province_rank,
+            "rank_source": self.rank_source, "computed_from": self.computed_from,
+            "illustrative": self.illustrative,
+            "sources": "; ".join(s.cite() for s in self.sources),
+            "warnings": "; ".join(self.warnings),
+        }
+
+
+@dataclass
+class NextTarget:
+    """A next-year target stated in the 工作思路 part, with this year's value beside it."""
+    county: str
+    year: int                 # the year the target is for
+    indicator: Indicator
+    type: str                 # "level" | "growth"
+    target: Decimal
+    prefix: str = ""
+    suffix: str = ""
+    current: Figure | None = None
+    sources: list[SourceRow] = field(default_factory=list)
+
+    @property
+    def target_parts(self) -> tuple[str, str]:
+        if self.type == "growth":
+            return fmt(self.target, RATE_DECIMALS), "%"
+        return quantity_parts(self.indicator, self.target)
+
+    @property
+    def target_text(self) -> str:
+        num, unit = self.target_parts
+        return num + unit
+
+    @property
+    def required_growth(self) -> Decimal | None:
+        """Growth over this year's full-year value needed to reach a level target (%)."""
+        if self.type != "level" or self.current is None or self.indicator.kind in ("ratio", "rank"):
+            return None
+        if self.current.cumulative or self.current.value == 0:
+            return None
+        return (self.target - self.current.value) / self.current.value * HUNDRED
+
+    @property
+    def illustrative(self) -> bool:
+        return any(s.illustrative for s in self.sources)
+
+    def as_record(self) -> dict:
+        rg = self.required_growth
+        return {"county": self.county, "year": self.year, "indicator": self.indicator.id,
+                "name": self.indicator.name, "type": self.type, "target": self.target,
+                "target_text": self.target_text, "prefix": self.prefix, "suffix": self.suffix,
+                "current_text": self.current.value_text if self.current else "",
+                "required_growth_text": "" if rg is None else fmt(rg, RATE_DECIMALS),
+                "sources": "; ".join(s.cite() for s in self.sources)}
+
+
+# ------------------------------------------------------------------ engine
+
+def _source(row) -> SourceRow:
+    return SourceRow(file=row["file"], row=int(row["row"]), source=row["source"],
+                     illustrative=bool(row["illustrative"]), county=row["county"],
+                     year=int(row["year"]), indicator=row["indicator"], period=row["period"])
+
+
+def _none(v):
+    return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
+
+
+class FigureEngine:
+    """Computes figures for county-years of one Dataset."""
+
+    def __init__(self, ds: Dataset):
+        self.ds = ds
+
+    # -- raw value resolution --------------------------------------------
+    def _row(self, county: str, year: int, ind: str, period: str | None = None):
+        rows = self.ds.rows(county, year, ind)
+        if period is not None:
+            rows = rows[rows.period == period]
+        if rows.empty:
+            return None
+        # the most complete period: 全年 over 1-11月 over 1-10月 …
+        return rows.loc[rows.period.map(period_months).idxmax()]
+
+    def resolve(self, county: str, year: int, ind_id: str, period: str | None = None):
+        """(value, period, row or None, sources, computed_from) or None when there is no data.
+
+        A ratio with numerator/denominator in the catalog is computed from them when
+        its own row is missing (a share: 占比 = 分子 ÷ 分母 × 100).
+        """
+        ind = self.ds.indicator(ind_id)
+        row = self._row(county, year, ind_id, period)
+        if row is not None:
+            return _none(row["value"]), row["period"], row, [_source(row)], ""
+        if ind.numerator:
+            num = self._row(county, year, ind.numerator, period)
+            if num is not None:
+                den = self._row(county, year, ind.denominator, num["period"])
+                if den is not None and _none(den["value"]) and den["value"] != 0:
+                    value = num["value"] / den["value"] * HUNDRED
+                    return value, num["period"], None, [_source(num), _source(den)], \
+                        f"{ind.numerator}/{ind.denominator}"
+        return None
+
+    # -- one figure --------------------------------------------------------
+    def figure(self, county: str, year: int, ind_id: str) -> Figure | None:
+        ind = self.ds.indicator(ind_id)
+        got = self.resolve(county, year, ind_id)
+        if got is None:
+            return None
+        value, period, row, sources, computed_from = got
+        fig = Figure(county=county, year=year, indicator=ind, period=period, value=value,
+                     computed_from=computed_from, sources=list(sources))
+        if row is not None:
+            fig.qualifier = row["qualifier"]
+        prev = self.resolve(county, year - 1, ind_id, period)
+        if prev is not None:
+            fig.prev_value = prev[0]
+            fig.sources.extend(prev[3])
+        self._changes(fig, row)
+        if row is not None:
+            self._completion(fig, row)
+            self._ranks(fig, row)
+        if fig.city_rank is None:
+            self._computed_city_rank(fig)
+        return fig
+
+    def _changes(self, fig: Figure, row) -> None:
+        ind, v, p = fig.indicator, fig.value, fig.prev_value
+        reported = _none(row["reported_growth"]) if row is not None else None
+        if p is not None:
+            fig.change = (p - v) if ind.kind == "rank" else (v - p)
+        if ind.kind in ("ratio", "rank"):
+            # a change of a rate is in 百分点 (ratios) or places (ranks), never a % of a %
+            if reported is not None:
+                if fig.change is not None and ind.kind == "ratio":
+                    lo, hi = _interval_diff(v, p, ind)
+                    if not _overlaps(reported, lo, hi):
+                        fig.warnings.append(
+                            f"报送的变化 {fmt(reported, RATE_DECIMALS)} 个百分点与按数据计算的 "
+                            f"{fmt(fig.change, RATE_DECIMALS)} 个百分点不一致(超出四舍五入误差),以报送值为准")
+                fig.change = reported
+                fig.growth_source = "reported"
+            elif fig.change is not None:
+                fig.growth_source = "computed"
+            return
+        computed = None
+        if fig.qualifier and reported is None:
+            # "超过23亿元" is a bound, not a value: no change can be computed from it
+            fig.change = None
+            return
+        if p is not None and p != 0:
+            computed = (v - p) / p * HUNDRED
+        if reported is not None:
+            if computed is not None:
+                lo, hi = _interval_growth(v, p, ind)
+                if not _overlaps(reported, lo, hi):
+                    fig.warnings.append(
+                        f"报送增速 {fmt(reported, RATE_DECIMALS)}% 与按数据计算的 "
+                        f"{fmt(computed, RATE_DECIMALS)}% 不一致(超出四舍五入误差),以报送值(可比口径)为准")
+            fig.growth, fig.growth_source = reported, "reported"
+        elif computed is not None:
+            fig.growth, fig.growth_source = computed, "computed"
+
+    def _completion(self, fig: Figure, row) -> None:
+        target = _none(row["target"])
+        reported = _none(row["reported_completion"])
+        fig.target = target
+        computed = None
+        if target is not None and target != 0 and fig.kind != "rank":
+            computed = fig.value / target * HUNDRED
+        if reported is not None:
+            if computed is not None:
+                h = Decimal(0) if fig.indicator.exact else half_unit(fig.value)
+                lo, hi = (fig.value - h) / target * HUNDRED, (fig.value + h) / target * HUNDRED
+                if not _overlaps(reported, lo, hi):
+                    fig.warnings.append(
+                        f"报送的完成率 {fmt(reported, RATE_DECIMALS)}% 与按数据计算的 "
+                        f"{fmt(computed, RATE_DECIMALS)}% 不一致(超出四舍五入误差),以报送值为准")
+            fig.completion, fig.completion_source = reported, "reported"
+        elif computed is not None:
+            fig.completion, fig.completion_source = computed, "computed"
+
+    def _ranks(self, fig: Figure, row) -> None:
+        for col in ("city_rank", "province_rank"):
+            v = _none(row[col])
+            if v is not None:
+                setattr(fig, col, int(v))
+                fig.rank_source = "given"
+
+    def _computed_city_rank(self, fig: Figure) -> None:
+        """Rank among the registered counties of the same city, when all of them have a value."""
+        if fig.kind == "rank":
+            return
+        city = self.ds.county(fig.county).city
+        peers = self.ds.counties_in_city(city)
+        if len(peers) < 2:
+            return
+        values = {}
+        for slug in peers:
+            got = self.resolve(slug, fig.year, fig.id, fig.period)
+            if got is None or got[1] != fig.period:
+                return
+            values[slug] = got[0]
+        mine = values[fig.county]
+        better = [v for v in values.values() if (v > mine if fig.indicator.higher_is_better else v < mine)]
+        fig.city_rank = len(better) + 1
+        fig.rank_source = "computed"
+
+    # -- a county-year ------------------------------------------------------
+    def figures(self, county: str, year: int, indicators: list[str] | None = None,
+                *, required_file=None) -> list[Figure]:
+        """Figures of a county-year: the listed indicators (all required, in that order), or
+        every indicator that has data, in catalog order."""
+        self.ds.require_year(county, year)
+        if indicators is None:
+            have = set(self.ds.rows(county, year).indicator)
+            indicators = [i for i in self.ds.indicator_ids
+                          if i in have or (self.ds.indicator(i).numerator
+                                           and self.resolve(county, year, i) is not None)]
+        out = []
+        for ind_id in indicators:
+            fig = self.figure(county, year, ind_id)
+            if fig is None:
+                ind = self.ds.indicator(ind_id)
+                c = self.ds.county(county)
+                raise MissingIndicatorError(
+                    f"{c.name} {year} 年缺少报告必需的指标“{ind.name}”({ind_id})",
+                    county=county, year=year, indicator=ind_id, file=required_file,
+                    column="indicators",
+                    hint=f"在 values 表中补上 {county},{year},{ind_id} 这一行,或从报告的指标清单中删去它")
+            out.append(fig)
+        return out
+
+    def trend(self, county: str, ind_id: str, years: list[int] | None = None,
+              period: str = FULL_YEAR) -> list[tuple[int, Decimal, bool]]:
+        """(year, value, illustrative) for the years that have a value of that period."""
+        out = []
+        all_years = years or self.ds.years(county)
+        for y in all_years:
+            got = self.resolve(county, y, ind_id, period)
+            if got is not None:
+                out.append((y, got[0], any(s.illustrative for s in got[3])))
+        return out
+
+    def next_targets(self, county: str, year: int, current: list[Figure] | None = None) -> list[NextTarget]:
+        """Targets stated for year+1, beside this year's figures."""
+        t = self.ds.targets
+        rows = t[(t.county == county) & (t.year == year + 1)]
+        by_id = {f.id: f for f in (current or [])}
+        out = []
+        for _, row in rows.iterrows():
+            ind = self.ds.indicator(row["indicator"])
+            cur = by_id.get(ind.id) or self.figure(county, year, ind.id)
+            src = SourceRow(file=row["file"], row=int(row["row"]), source=row["source"],
+                            illustrative=bool(row["illustrative"]), county=county,
+                            year=int(row["year"]), indicator=ind.id, period=FULL_YEAR)
+            out.append(NextTarget(county=county, year=year + 1, indicator=ind, type=row["type"],
+                                  target=row["target"], prefix=row["prefix"], suffix=row["suffix"],
+                                  current=cur, sources=[src]))
+        return out
+
+
+def _interval_growth(v: Decimal, p: Decimal, ind: Indicator) -> tuple[Decimal, Decimal]:
+    """Range of growth % consistent with v and p as rounded figures."""
+    hv = Decimal(0) if ind.exact else half_unit(v)
+    hp = Decimal(0) if ind.exact else half_unit(p)
+    lo = ((v - hv) / (p + hp) - 1) * HUNDRED
+    hi = ((v + hv) / (p - hp) - 1) * HUNDRED if p - hp > 0 else Decimal("Infinity")
+    return lo, hi
+
+
+def _interval_diff(v: Decimal, p: Decimal, ind: Indicator) -> tuple[Decimal, Decimal]:
+    h = half_unit(v) + half_unit(p)
+    d = v - p
+    return d - h, d + h
+
+
+def _overlaps(reported: Decimal, lo: Decimal, hi: Decimal) -> bool:
+    """Does the reported (rounded) rate fit the computed range [lo, hi]?"""
+    h = half_unit(reported)
+    return reported + h >= lo and reported - h <= hi
+
+
+def figures_table(figs: list[Figure]) -> pd.DataFrame:
+    """The figures table later steps consume (one row per indicator)."""
+    return pd.DataFrame([f.as_record() for f in figs])
+
+
+def uses_illustrative(figs: list[Figure], targets: list[NextTarget] = ()) -> bool:
+    """Whether any figure (or target) of a county-year rests on an illustrative (示例) row."""
+    return any(f.illustrative for f in figs) or any(t.illustrative for t in targets)

@@ -1,0 +1,214 @@
+"""The report model of one county-year: figures, sentences, table rows and narrative, resolved."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from . import data as data_mod
+from . import narrative as narrative_mod
+from .data import County, Dataset
+from .exceptions import NarrativeError
+from .figures import (RATE_DECIMALS, Figure, FigureEngine, NextTarget, figures_table,
+                      quantity_parts)
+from .numbers import HUNDRED, convert, fmt, parse_decimal, unit as unit_of
+from .phrasing import (change_phrase, figure_sentence, indicator_paragraph, targets_sentence)
+
+TABLE_COLUMNS = ["指标", "单位", "本年", "上年", "增速或变化", "目标", "完成率", "排名"]
+ROUNDING_NOTE = "注:部分数据因四舍五入的原因\uff0c存在与按所列数据直接计算结果不等的情况。"
+ILLUSTRATIVE_NOTICE = "示例数据\uff0c不得引用:本报告部分数据为示例数据\uff08来源注明“示例”\uff09\uff0c仅供演示。"
+
+
+@dataclass
+class ReportFigures:
+    """Everything computed for a county-year, before any document exists."""
+    dataset: Dataset
+    county: County
+    year: int
+    figures: list[Figure]
+    targets: list[NextTarget]
+    narrative: narrative_mod.Narrative | None = None
+    engine: FigureEngine | None = None
+    _extra: dict = field(default_factory=dict)
+
+    # -- sentences ------------------------------------------------------
+    @property
+    def paragraph(self) -> str:
+        return indicator_paragraph(self.figures)
+
+    @property
+    def targets_sentence(self) -> str:
+        return targets_sentence(self.targets)
+
+    @property
+    def illustrative(self) -> bool:
+        return any(f.illustrative for f in self.figures) or any(t.illustrative for t in self.targets) \
+            or any(f.illustrative for f in self._extra.values())
+
+    @property
+    def sample_narrative(self) -> bool:
+        return bool(self.narrative and self.narrative.sample)
+
+    @property
+    def rounding_differs(self) -> bool:
+        """Would a reader recomputing a rate from the printed figures get another result?"""
+        return any(printed_rate_differs(f) for f in self.figures)
+
+    def figure(self, ind_id: str) -> Figure | None:
+        for f in self.figures:
+            if f.id == ind_id:
+                return f
+        if ind_id not in self._extra and self.engine is not None and ind_id in self.dataset.indicator_ids:
+            self._extra[ind_id] = self.engine.figure(self.county.slug, self.year, ind_id)
+        return self._extra.get(ind_id)
+
+    # -- tables -----------------------------------------------------------
+    def table_rows(self) -> list[dict]:
+        return [table_row(f) for f in self.figures]
+
+    def table(self) -> pd.DataFrame:
+        return pd.DataFrame(self.table_rows(), columns=TABLE_COLUMNS)
+
+    def figures_frame(self) -> pd.DataFrame:
+        df = figures_table(self.figures)
+        df["sentence"] = [figure_sentence(f) for f in self.figures]
+        return df
+
+    def targets_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([t.as_record() for t in self.targets])
+
+    # -- narrative --------------------------------------------------------
+    def resolve_reference(self, name: str, attr: str | None) -> str | None:
+        builtins = {"year": str(self.year), "next_year": str(self.year + 1),
+                    "county_name": self.county.name, "bureau": self.county.bureau,
+                    "city": self.county.city}
+        if name in builtins and attr is None:
+            return builtins[name]
+        fig = self.figure(name)
+        if fig is None:
+            return None
+        attr = attr or "value"
+        values = {
+            "value": fig.value_text,
+            "prev": fig.prev_text or None,
+            "growth": (fig.growth_text + "%") if fig.growth is not None else None,
+            "change": change_phrase(fig) or None,
+            "completion": (fig.completion_text + "%") if fig.completion is not None else None,
+            "target": fig.target_text or None,
+            "city_rank": str(fig.city_rank) if fig.city_rank is not None else None,
+            "province_rank": str(fig.province_rank) if fig.province_rank is not None else None,
+            "sentence": figure_sentence(fig),
+        }
+        return values.get(attr)
+
+    def render_text(self, text: str, *, line: int | None = None) -> str:
+        path = self.narrative.path if self.narrative else None
+        return narrative_mod.substitute(text, self.resolve_reference, path=path, line=line)
+
+    def check_narrative(self) -> None:
+        """Resolve every reference once, so a bad one fails before any output is written."""
+        if not self.narrative:
+            return
+        for slot in self.narrative.slots():
+            for b in slot.blocks:
+                self.render_text(b.text, line=b.line)
+
+
+def printed_rate_differs(f: Figure) -> bool:
+    """True when growth/completion recomputed from the printed numbers differs from the printed rate."""
+    if f.kind not in ("amount", "count", "index"):
+        return False
+    num, _ = f.value_parts
+    shown = parse_decimal(num)
+    if f.completion is not None and f.target:
+        t_num, t_unit = quantity_parts(f.indicator, f.target)
+        _, v_unit = f.value_parts
+        t = convert(parse_decimal(t_num), t_unit, v_unit) if unit_of(t_unit).family else parse_decimal(t_num)
+        if t and fmt(shown / t * HUNDRED, RATE_DECIMALS) != f.completion_text:
+            return True
+    if f.growth is not None and f.prev_value is not None:
+        p_num, p_unit = quantity_parts(f.indicator, f.prev_value)
+        _, v_unit = f.value_parts
+        p = convert(parse_decimal(p_num), p_unit, v_unit) if unit_of(p_unit).family else parse_decimal(p_num)
+        if p and fmt((shown - p) / p * HUNDRED, RATE_DECIMALS) != f.growth_text:
+            return True
+    return False
+
+
+def _same_unit(f: Figure, value: Decimal | None, shown_unit: str) -> str:
+    """A value of f's indicator written in the unit of the current value (for table columns)."""
+    if value is None:
+        return ""
+    ind = f.indicator
+    if ind.kind in ("ratio", "rank") or not unit_of(shown_unit).family:
+        num, _ = quantity_parts(ind, value)
+        return num
+    return fmt(convert(value, ind.unit, shown_unit), max(ind.decimals, 2 if shown_unit != ind.unit else 0))
+
+
+def table_row(f: Figure) -> dict:
+    num, shown_unit = f.value_parts
+    lead, before, after = "", "", ""
+    if f.qualifier:
+        from .phrasing import _split_qualifier
+        lead, before, after = _split_qualifier(f.qualifier)
+    if f.kind == "ratio":
+        change = "" if f.change is None else ("+" if f.change > 0 else "") + fmt(f.change, RATE_DECIMALS) + "个百分点"
+    elif f.kind == "rank":
+        change = "" if f.change is None else ("提升" if f.change > 0 else "下降" if f.change < 0 else "持平") + \
+            (fmt(abs(f.change), 0) + "位" if f.change else "")
+    else:
+        change = "" if f.growth is None else ("+" if f.growth > 0 else "") + fmt(f.growth, RATE_DECIMALS) + "%"
+    ranks = []
+    if f.city_rank is not None:
+        ranks.append(f"全市第{f.city_rank}")
+    if f.province_rank is not None:
+        ranks.append(f"全省第{f.province_rank}")
+    name = f.name + (f"({f.period})" if f.cumulative else "")
+    return {
+        "指标": name,
+        "单位": {"%": "%", "": "位"}.get(shown_unit, shown_unit),
+        "本年": f"{before}{num}{after}",
+        "上年": _same_unit(f, f.prev_value, shown_unit),
+        "增速或变化": change,
+        "目标": _same_unit(f, f.target, shown_unit),
+        "完成率": (f.completion_text + "%") if f.completion is not None else "",
+        "排名": "、".join(ranks),
+    }
+
+
+def compute_report_figures(county: str, year: int, *, data_dir: Path | None = None,
+                           dataset: Dataset | None = None, narrative_path: Path | None = None,
+                           require_narrative: bool = False) -> ReportFigures:
+    """Load data/ (unless given), validate the county-year and compute all its figures.
+
+    The narrative file (if present) lists the indicators the report needs, in order;
+    every one of them must have data.
+    """
+    ds = dataset or data_mod.load(data_dir)
+    c = ds.county(county)
+    ds.require_year(county, year)
+    npath = narrative_path or config.narrative_path(county, year, ds.root)
+    narrative = None
+    if npath.exists():
+        narrative = narrative_mod.load(npath)
+    elif require_narrative:
+        raise NarrativeError(f"{c.name} {year} 年的叙述文件不存在", file=npath, county=county,
+                             year=year, hint="复制 data/narrative/TEMPLATE.md 到该位置并填写")
+    engine = FigureEngine(ds)
+    plan = narrative.indicators if narrative else None
+    if plan:
+        for ind in plan:
+            if ind not in ds.indicator_ids:
+                raise NarrativeError(f"indicators 中的“{ind}”不是指标目录中的代码", file=npath,
+                                     column="indicators", indicator=ind, county=county, year=year,
+                                     hint="改为 indicators.csv 中的指标代码")
+    figs = engine.figures(county, year, plan, required_file=npath if plan else None)
+    targets = engine.next_targets(county, year, figs)
+    rf = ReportFigures(dataset=ds, county=c, year=year, figures=figs, targets=targets,
+                       narrative=narrative, engine=engine)
+    rf.check_narrative()
+    return rf
