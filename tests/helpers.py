@@ -1,0 +1,63 @@
+"""Builders of small data folders for tests."""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+from reportkit import config
+
+COUNTIES = [
+    {"slug": "alpha", "name": "甲县", "kind": "县", "city": "测试市", "province": "浙江省", "bureau": "甲县科学技术局"},
+    {"slug": "beta", "name": "乙区", "kind": "区", "city": "测试市", "province": "浙江省", "bureau": "乙区科学技术局"},
+    {"slug": "gamma", "name": "丙县", "kind": "县", "city": "别的市", "province": "浙江省", "bureau": "丙县科学技术局"},
+]
+INDICATORS = [
+    {"id": "rd", "name": "研发经费", "unit": "亿元", "kind": "amount", "decimals": "2", "higher_is_better": "是", "verb": ""},
+    {"id": "inv", "name": "固定资产投资", "unit": "亿元", "kind": "amount", "decimals": "2", "higher_is_better": "是", "verb": ""},
+    {"id": "ht_inv", "name": "高新技术产业投资", "unit": "亿元", "kind": "amount", "decimals": "2", "higher_is_better": "是", "verb": "完成"},
+    {"id": "share", "name": "高新投资占比", "unit": "%", "kind": "ratio", "decimals": "2", "higher_is_better": "是", "verb": "",
+     "numerator": "ht_inv", "denominator": "inv"},
+    {"id": "intensity", "name": "研发强度", "unit": "%", "kind": "ratio", "decimals": "2", "higher_is_better": "是", "verb": ""},
+    {"id": "hte", "name": "高新技术企业", "unit": "家", "kind": "count", "decimals": "0", "higher_is_better": "是", "verb": "达到"},
+    {"id": "area", "name": "新增孵化面积", "unit": "万平方米", "kind": "amount", "decimals": "2", "higher_is_better": "是", "verb": ""},
+    {"id": "people", "name": "新引进人才", "unit": "人", "kind": "count", "decimals": "0", "higher_is_better": "是", "verb": ""},
+    {"id": "idx_rank", "name": "科技创新指数全省排名", "unit": "位", "kind": "rank", "decimals": "0", "higher_is_better": "否", "verb": ""},
+]
+VALUE_HEADER = ["county", "year", "indicator", "period", "value", "unit", "qualifier", "target",
+                "reported_growth", "reported_completion", "city_rank", "province_rank", "source"]
+TARGET_HEADER = ["county", "year", "indicator", "type", "target", "unit", "prefix", "suffix", "source"]
+
+
+def write_csv(path: Path, header, rows, encoding="utf-8"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        w = csv.DictWriter(fh, fieldnames=header)
+        w.writeheader()
+        for r in rows:
+            w.writerow({k: r.get(k, "") for k in header})
+    return path
+
+
+def v(county, year, indicator, value, **kw):
+    """A values row; source defaults to a test source."""
+    row = {"county": county, "year": str(year), "indicator": indicator, "value": str(value),
+           "source": kw.pop("source", "测试来源")}
+    row.update({k: str(x) for k, x in kw.items()})
+    return row
+
+
+def make_data(root: Path, values, *, targets=(), counties=COUNTIES, indicators=INDICATORS) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    write_csv(root / "counties.csv", ["slug", "name", "kind", "city", "province", "bureau"], counties)
+    write_csv(root / "indicators.csv", ["id", "name", "unit", "kind", "decimals", "higher_is_better",
+                                        "verb", "numerator", "denominator", "note"], indicators)
+    write_csv(root / "values" / "test.csv", VALUE_HEADER, values)
+    if targets:
+        write_csv(root / "targets" / "test.csv", TARGET_HEADER, targets)
+    return root
+
+
+def copy_real_data(dest: Path) -> Path:
+    shutil.copytree(config.ROOT / "data", dest)
+    return dest
