@@ -1,0 +1,203 @@
+"""Charts for the report (matplotlib): trends, completion against targets, ranks; CJK without system fonts."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+
+from .figures import RATE_DECIMALS, Figure  # noqa: E402
+from .iorw import atomic_path  # noqa: E402
+from .numbers import fmt, scale_for_display  # noqa: E402
+
+DPI = 220
+WIDTH_CM, HEIGHT_CM = 15.6, 8.4        # text width of the 公文 page
+TREND_YEARS = 5
+COLOR, COLOR_ILLUSTRATIVE, COLOR_TARGET = "#1F4E79", "#A6A6A6", "#C00000"
+
+_font_name: str | None = None
+
+
+def cjk_font_path() -> Path:
+    """A CJK font shipped by a pip package (mplfonts), so no system font is needed."""
+    import mplfonts
+    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
+    if not path.exists():  # pragma: no cover - broken install
+        raise FileNotFoundError(path)
+    return path
+
+
+def setup_style() -> str:
+    """Register the CJK font by file path and set one consistent style; returns the font name."""
+    global _font_name
+    if _font_name is None:
+        path = cjk_font_path()
+        font_manager.fontManager.addfont(str(path))
+        _font_name = font_manager.FontProperties(fname=str(path)).get_name()
+    matplotlib.rcParams.update({
+        "font.family": "sans-serif",
+        "font.sans-serif": [_font_name, "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.titlesize": 12,
+        "axes.labelsize": 10,
+        "xtick.labelsize": 10,
+        "ytick.labelsize": 10,
+        "legend.fontsize": 9,
+        "figure.dpi": 100,
+        "savefig.dpi": DPI,
+        "svg.hashsalt": "reportkit",
+    })
+    return _font_name
+
+
+@dataclass
+class Chart:
+    """A drawn chart: its file, its caption title, and whether it shows illustrative data."""
+    id: str
+    title: str
+    path: Path
+    illustrative: bool = False
+    data: list = field(default_factory=list)
+
+
+def _save(fig, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=DPI, bbox_inches="tight",
+                    metadata={"Software": None})
+    plt.close(fig)
+
+
+def _figsize():
+    return WIDTH_CM / 2.54, HEIGHT_CM / 2.54
+
+
+def trend_chart(engine, fig: Figure, out_dir: Path, years: int = TREND_YEARS) -> Chart | None:
+    """Bars of the last ``years`` values of one indicator (same period); illustrative bars grey."""
+    series = engine.trend(fig.county, fig.id, period=fig.period)
+    series = [s for s in series if s[0] <= fig.year][-years:]
+    if len(series) < 2:
+        return None
+    ind = fig.indicator
+    # one display unit for the whole series: the unit of the largest value
+    unit = "%" if ind.kind == "ratio" else scale_for_display(max(v for _, v, _ in series), ind.unit)[1]
+    factor = Decimal(1)
+    if ind.kind != "ratio" and unit != ind.unit:
+        from .numbers import convert
+        factor = convert(Decimal(1), ind.unit, unit)
+    setup_style()
+    f, ax = plt.subplots(figsize=_figsize())
+    xs = [str(y) for y, _, _ in series]
+    ys = [float(v * factor) for _, v, _ in series]
+    colors = [COLOR_ILLUSTRATIVE if ill else COLOR for _, _, ill in series]
+    bars = ax.bar(xs, ys, color=colors, width=0.6)
+    decimals = ind.decimals if ind.kind != "count" else 0
+    for b, (_, v, _) in zip(bars, series):
+        ax.annotate(fmt(v * factor, decimals), (b.get_x() + b.get_width() / 2, b.get_height()),
+                    ha="center", va="bottom", fontsize=9, xytext=(0, 2), textcoords="offset points")
+    period = "" if not fig.cumulative else f"({fig.period})"
+    ax.set_ylabel(unit)
+    ax.set_title(f"{ind.name}{period}")
+    ax.margins(y=0.15)
+    illustrative = any(ill for _, _, ill in series)
+    if illustrative:
+        from matplotlib.patches import Patch
+        ax.legend(handles=[Patch(color=COLOR, label="报告数据"),
+                           Patch(color=COLOR_ILLUSTRATIVE, label="示例数据(不得引用)")],
+                  loc="upper left", frameon=False)
+    path = out_dir / f"trend_{ind.id}.png"
+    _save(f, path)
+    first, last = series[0][0], series[-1][0]
+    title = f"{first}—{last}年{ind.name}{period}"
+    return Chart(id=f"trend_{ind.id}", title=title, path=path, illustrative=illustrative,
+                 data=[(y, str(v), ill) for y, v, ill in series])
+
+
+def completion_chart(figs: list[Figure], out_dir: Path) -> Chart | None:
+    done = [f for f in figs if f.completion is not None]
+    if not done:
+        return None
+    setup_style()
+    f, ax = plt.subplots(figsize=(WIDTH_CM / 2.54, max(2.2, 0.75 * len(done) + 1.0)))
+    names = [d.name for d in done][::-1]
+    vals = [float(d.completion) for d in done][::-1]
+    bars = ax.barh(names, vals, color=COLOR, height=0.55)
+    ax.axvline(100, color=COLOR_TARGET, linestyle="--", linewidth=1, label="年度目标(100%)")
+    ax.legend(loc="lower right", frameon=False)
+    for b, d in zip(bars, done[::-1]):
+        ax.annotate(fmt(d.completion, RATE_DECIMALS) + "%", (b.get_width(), b.get_y() + b.get_height() / 2),
+                    va="center", fontsize=9, xytext=(3, 0), textcoords="offset points")
+    ax.set_xlabel("完成率(%)")
+    ax.set_xlim(0, max(vals + [100]) * 1.18)
+    path = out_dir / "completion.png"
+    _save(f, path)
+    return Chart(id="completion", title=f"{done[0].year}年主要指标年度目标完成情况", path=path,
+                 illustrative=any(d.illustrative for d in done),
+                 data=[(d.id, d.completion_text) for d in done])
+
+
+def rank_chart(figs: list[Figure], out_dir: Path) -> Chart | None:
+    ranked = [f for f in figs if f.city_rank is not None or f.province_rank is not None]
+    if len(ranked) < 2:
+        return None
+    setup_style()
+    f, ax = plt.subplots(figsize=(WIDTH_CM / 2.54, max(2.2, 0.6 * len(ranked) + 1.0)))
+    names, vals, labels = [], [], []
+    for r in ranked[::-1]:
+        scope, rank = ("全市", r.city_rank) if r.city_rank is not None else ("全省", r.province_rank)
+        names.append(r.name)
+        vals.append(rank)
+        labels.append(f"{scope}第{rank}")
+    ax.hlines(names, 0, vals, color=COLOR_ILLUSTRATIVE, linewidth=2)
+    ax.plot(vals, names, "o", color=COLOR, markersize=8)
+    for y, (v, lab) in enumerate(zip(vals, labels)):
+        ax.annotate(lab, (v, y), va="center", fontsize=9, xytext=(8, 0), textcoords="offset points")
+    ax.set_xlim(0, max(vals) + 3)
+    ax.set_xlabel("名次(越小越好)")
+    path = out_dir / "ranks.png"
+    _save(f, path)
+    return Chart(id="ranks", title=f"{ranked[0].year}年主要指标排名", path=path,
+                 illustrative=any(r.illustrative for r in ranked),
+                 data=[(r.id, r.city_rank, r.province_rank) for r in ranked])
+
+
+def _latest_figure(rf, ind_id: str) -> Figure | None:
+    """The indicator's figure in the latest year before the report year that has a value."""
+    for y in sorted((y for y in rf.dataset.years(rf.county.slug) if y < rf.year), reverse=True):
+        fig = rf.engine.figure(rf.county.slug, y, ind_id)
+        if fig is not None:
+            return fig
+    return None
+
+
+def draw_charts(rf, out_dir: Path) -> list[Chart]:
+    """All charts of a county-year: trends (front matter ``charts: trend: [...]`` or the first
+    amounts/counts with history), completion against targets, ranks."""
+    out_dir = Path(out_dir)
+    charts: list[Chart] = []
+    engine = rf.engine
+    wanted = None
+    if rf.narrative and isinstance(rf.narrative.meta.get("charts"), dict):
+        wanted = rf.narrative.meta["charts"].get("trend")
+    if wanted is None:
+        wanted = [f.id for f in rf.figures if f.kind in ("amount", "count", "ratio")][:3]
+    for ind_id in wanted:
+        fig = rf.figure(ind_id) or _latest_figure(rf, ind_id)
+        if fig is None:
+            continue
+        chart = trend_chart(engine, fig, out_dir)
+        if chart:
+            charts.append(chart)
+    for maker in (completion_chart, rank_chart):
+        chart = maker(rf.figures, out_dir)
+        if chart:
+            charts.append(chart)
+    return charts
+

@@ -1,0 +1,1 @@
+"""The Word document: template, builder and read-back of narrative slots."""
