@@ -102,7 +102,7 @@ def trend_chart(engine, fig: Figure, out_dir: Path, years: int = TREND_YEARS) ->
     for b, (_, v, _) in zip(bars, series):
         ax.annotate(fmt(v * factor, decimals), (b.get_x() + b.get_width() / 2, b.get_height()),
                     ha="center", va="bottom", fontsize=9, xytext=(0, 2), textcoords="offset points")
-    period = "" if not fig.cumulative else f"({fig.period})"
+    period = "" if not fig.cumulative else f"\uff08{fig.period}\uff09"
     ax.set_ylabel(unit)
     ax.set_title(f"{ind.name}{period}")
     ax.margins(y=0.15)

@@ -27,13 +27,51 @@ def cmd_figures(args) -> int:
     out.write(table.to_string(index=False) + "\n")
     for f in rf.figures:
         for w in f.warnings:
-            out.write(f"\n提示:{f.name}:{w}")
+            out.write(f"\n提示:{f.name}:{w}\n")
     if rf.illustrative:
         out.write("\n\n注意:部分数据为示例数据(来源注明“示例”),不得引用。\n")
     if args.csv:
         path = Path(args.csv)
         rf.figures_frame().to_csv(path, index=False, encoding="utf-8-sig")
         out.write(f"\n指标数据表已写入 {path}\n")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .execute import run_report
+    print(f"正在生成 {args.county} {args.year} 年报告……", file=sys.stderr)
+    r = run_report(args.county, args.year, data_dir=args.data, build_root=args.build, strict=args.strict)
+    root = Path(args.build) if args.build else config.BUILD_DIR
+    print(f"完成({r.seconds:.1f} 秒)。输出在 {_show(r.out_dir, root)}/:")
+    for label, path in (("Word 文档", r.docx), ("执行后的笔记本", r.notebook), ("笔记本 HTML", r.html),
+                        ("指标数据", r.out_dir / "figures.csv"), ("图表", r.out_dir / "charts")):
+        print(f"  {label}: {_show(path, root)}")
+    return 0
+
+
+def _show(path: Path, root: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(config.ROOT))
+    except ValueError:
+        return str(path)
+
+
+def cmd_bless(args) -> int:
+    from .execute import bless
+    for path in bless():
+        print(f"已更新参考笔记本 {_show(path, config.ROOT)}")
+    print("请检查 git diff 后提交。")
+    return 0
+
+
+def cmd_template(args) -> int:
+    from .document.template import check_template, create_template
+    if args.check:
+        markers = check_template(Path(args.check))
+        print(f"模板可用,包含标记:{' '.join(markers)}")
+        return 0
+    path = create_template(Path(args.output))
+    print(f"已生成模板 {_show(path, config.ROOT)}")
     return 0
 
 
@@ -46,6 +84,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", help="另存指标数据表(CSV)到此路径")
     _add_common(p)
     p.set_defaults(func=cmd_figures)
+
+    p = sub.add_parser("report", help="运行笔记本,生成某县区某年的 Word 报告")
+    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
+    p.add_argument("--year", required=True, help="年份,如 2024")
+    p.add_argument("--strict", action="store_true", help="叙述段落有空缺时报错")
+    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
+    _add_common(p)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("bless", help="重新生成 tests/notebooks 下的参考笔记本(接受数字的变化)")
+    p.set_defaults(func=cmd_bless)
+
+    p = sub.add_parser("template", help="生成或检查 Word 模板")
+    p.add_argument("--output", default=str(config.DEFAULT_TEMPLATE), help="生成到此路径")
+    p.add_argument("--check", help="检查此模板的样式和标记")
+    p.set_defaults(func=cmd_template)
     return parser
 
 

@@ -12,6 +12,7 @@ from .exceptions import NarrativeError
 #: The four parts of a report, by their level-1 heading in the narrative file.
 PARTS = {"导语": "lead", "工作总结": "summary", "存在问题": "problems", "工作思路": "plan"}
 PLACEHOLDER_MARKS = ("", "待补充", "【待补充】")
+OPTIONAL_SLOTS = {"plan-intro"}
 SLOT_ID_RE = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
 #: {indicator} or {indicator.attr}; "{{ x }}" and other braces are left as written.
 REF_RE = re.compile(r"(?<!\{)\{([a-z][a-z0-9_]*)(?:\.([a-z_]+))?\}(?!\})")
@@ -39,7 +40,7 @@ class Slot:
 
     @property
     def placeholder(self) -> str:
-        return f"【待补充:{self.title}】"
+        return f"【待补充\uff1a{self.title}】"
 
 
 @dataclass
@@ -68,7 +69,8 @@ class Narrative:
         return out
 
     def empty_slots(self) -> list[Slot]:
-        return [s for s in self.slots() if s.empty]
+        """Slots still to be written (the optional intro of 工作思路 does not count)."""
+        return [s for s in self.slots() if s.empty and s.id not in OPTIONAL_SLOTS]
 
 
 def _split_front_matter(text: str, path) -> tuple[dict, str, int]:
@@ -206,3 +208,9 @@ def substitute(text: str, resolve, *, path=None, line=None) -> str:
                                  hint="检查指标代码拼写(见 indicators.csv),或删去该引用")
         return value
     return REF_RE.sub(repl, text)
+
+
+def empty() -> Narrative:
+    """The narrative of a county-year that has no narrative file yet: every slot empty."""
+    return Narrative(path=None, meta={}, lead=Slot("lead", "导语"), summary=[], problems=None,
+                     plan_intro=Slot("plan-intro", "工作思路"), plan=[])

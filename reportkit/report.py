@@ -18,8 +18,8 @@ from .numbers import HUNDRED, convert, fmt, parse_decimal, unit as unit_of
 from .phrasing import (change_phrase, figure_sentence, indicator_paragraph, targets_sentence)
 
 TABLE_COLUMNS = ["指标", "单位", "本年", "上年", "增速或变化", "目标", "完成率", "排名"]
-ROUNDING_NOTE = "注:部分数据因四舍五入的原因\uff0c存在与按所列数据直接计算结果不等的情况。"
-ILLUSTRATIVE_NOTICE = "示例数据\uff0c不得引用:本报告部分数据为示例数据\uff08来源注明“示例”\uff09\uff0c仅供演示。"
+ROUNDING_NOTE = "注\uff1a部分数据因四舍五入的原因\uff0c存在与按所列数据直接计算结果不等的情况。"
+ILLUSTRATIVE_NOTICE = "示例数据\uff0c不得引用\uff1a本报告部分数据为示例数据\uff08来源注明“示例”\uff09\uff0c仅供演示。"
 
 
 @dataclass
@@ -167,7 +167,7 @@ def table_row(f: Figure) -> dict:
         ranks.append(f"全市第{f.city_rank}")
     if f.province_rank is not None:
         ranks.append(f"全省第{f.province_rank}")
-    name = f.name + (f"({f.period})" if f.cumulative else "")
+    name = f.name + (f"\uff08{f.period}\uff09" if f.cumulative else "")
     return {
         "指标": name,
         "单位": {"%": "%", "": "位"}.get(shown_unit, shown_unit),

@@ -23,7 +23,7 @@ FOOTER_DISTANCE = 1304                     # page number about 7 mm below the te
 TEXT_WIDTH = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT   # 8844 twips = 156 mm
 LINE_PITCH = 579                           # 225 mm / 22 lines = 28.95 pt
 CHAR_SPACE = -848                          # 28 characters of 16 pt in 156 mm (1/4096 pt units)
-BODY_SZ, TITLE_SZ, PAGENUM_SZ, TABLE_SZ, CAPTION_SZ = 32, 44, 28, 24, 28
+BODY_SZ, TITLE_SZ, PAGENUM_SZ, TABLE_SZ, CAPTION_SZ = 32, 44, 28, 21, 28
 
 FONT_BODY = "仿宋_GB2312"
 FONT_TITLE = "方正小标宋简体"
@@ -116,12 +116,16 @@ def _style_fonts(style, *, east_asia: str, size: int, bold=False, color: str | N
 
 def _style_para(style, *, align, indent_chars=2, exact=True, keep_next=False, outline=None,
                 before=0, after=0, size=BODY_SZ) -> None:
+    """Paragraph layout of a style. Body-text styles (exact spacing) sit on the 22-line grid;
+    the others (tables, captions, pictures, notes) must not snap to it or rows double in height."""
     ppr = style.element.get_or_add_pPr()
     for tag in ("w:spacing", "w:ind", "w:jc", "w:outlineLvl", "w:keepNext", "w:keepLines",
-                "w:contextualSpacing", "w:pBdr"):
+                "w:contextualSpacing", "w:pBdr", "w:snapToGrid"):
         oxml.remove(ppr, tag)
     if keep_next:
         oxml.child(ppr, "w:keepNext")
+    if not exact:
+        oxml.child(ppr, "w:snapToGrid").set(qn("w:val"), "0")
     if exact:
         oxml.exact_spacing(ppr, LINE_PITCH, before, after)
     else:
@@ -132,7 +136,7 @@ def _style_para(style, *, align, indent_chars=2, exact=True, keep_next=False, ou
         oxml.set_attrs(oxml.child(ppr, "w:outlineLvl"), val=outline)
     # canonical order of pPr children matters to Word: re-sort the few we touch
     order = ["w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:widowControl",
-             "w:numPr", "w:pBdr", "w:shd", "w:tabs", "w:spacing", "w:ind", "w:contextualSpacing",
+             "w:numPr", "w:pBdr", "w:shd", "w:tabs", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
              "w:jc", "w:outlineLvl"]
     rank = {qn(t): i for i, t in enumerate(order)}
     kids = sorted(list(ppr), key=lambda e: rank.get(e.tag, len(order)))
@@ -201,7 +205,7 @@ def _table_style(doc) -> None:
     xml = (
         f'<w:style {nsdecls("w")} w:type="table" w:customStyle="1" w:styleId="ThreeLineTable">'
         '<w:name w:val="三线表"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/><w:qFormat/>'
-        '<w:pPr><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
+        '<w:pPr><w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
         '<w:ind w:firstLine="0" w:firstLineChars="0"/><w:jc w:val="center"/></w:pPr>'
         f'<w:rPr><w:rFonts w:ascii="{FONT_LATIN}" w:hAnsi="{FONT_LATIN}" w:eastAsia="{FONT_BODY}" w:cs="{FONT_LATIN}"/>'
         f'<w:sz w:val="{TABLE_SZ}"/><w:szCs w:val="{TABLE_SZ}"/></w:rPr>'

@@ -1,0 +1,54 @@
+# reportkit: `make help` lists the targets. The first run creates .venv and installs reportkit.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+COUNTY ?=
+YEAR ?=
+STRICT ?=
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export MPLBACKEND := Agg
+export PYTHONDONTWRITEBYTECODE := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report figures test bless template clean distclean benchmark
+
+help: ## List the targets
+	@echo "用法: make <目标> [COUNTY=xinchang YEAR=2024]"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@echo "首次使用:创建虚拟环境 $(VENV) 并安装 reportkit(需要几分钟)……"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+setup: $(STAMP) ## Create the virtual environment and install reportkit (done automatically)
+
+report: $(STAMP) ## Build one report: make report COUNTY=xinchang YEAR=2024 [STRICT=1]
+	@test -n "$(COUNTY)" -a -n "$(YEAR)" || { echo "请指定县区和年份,如:make report COUNTY=xinchang YEAR=2024" >&2; exit 2; }
+	@$(BIN)/reportkit report --county "$(COUNTY)" --year "$(YEAR)" $(if $(STRICT),--strict,)
+
+figures: $(STAMP) ## Print one county-year's sentences and figures: make figures COUNTY=… YEAR=…
+	@test -n "$(COUNTY)" -a -n "$(YEAR)" || { echo "请指定县区和年份,如:make figures COUNTY=xinchang YEAR=2024" >&2; exit 2; }
+	@$(BIN)/reportkit figures --county "$(COUNTY)" --year "$(YEAR)"
+
+test: $(STAMP) ## Run all tests: unit, back tests, document checks, nbval on the reference notebooks
+	REPORTKIT_BUILD=$(CURDIR)/build/_test $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env tests
+
+bless: $(STAMP) ## Accept changed figures: re-execute the reference notebooks under tests/notebooks
+	@$(BIN)/reportkit bless
+
+template: $(STAMP) ## Regenerate templates/gongwen.docx from code (overwrites local edits)
+	@$(BIN)/reportkit template
+
+benchmark: $(STAMP) ## Time a cold and a warm report against a bare papermill run; writes benchmarks/RESULTS.md
+	@$(BIN)/python benchmarks/bench_report.py
+
+clean: ## Remove build outputs (keeps .venv)
+	rm -rf build/*/ build/_test
+
+distclean: clean ## Remove build outputs and the virtual environment
+	rm -rf $(VENV)

@@ -1,0 +1,135 @@
+"""Run the report notebook for a county-year with papermill; validate first, keep failures readable."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__, config
+from . import data as data_mod
+from .exceptions import ParameterError, PipelineError
+from .iorw import write_text
+
+REPORT_NOTEBOOK = config.NOTEBOOKS_DIR / "report.ipynb"
+KERNEL = "python3"
+
+
+@dataclass
+class RunResult:
+    county: str
+    year: int
+    run_id: str
+    out_dir: Path
+    notebook: Path
+    html: Path
+    docx: Path
+    seconds: float
+
+
+def validate_params(county: str, year, data_dir: Path | None = None) -> data_mod.Dataset:
+    """Check the parameters before any kernel starts: a plain slug, a known county, a year with data."""
+    if not isinstance(county, str) or not data_mod.SLUG_RE.match(county):
+        raise ParameterError(f"县区代码“{county}”不合法", column="COUNTY",
+                             hint="只用小写拼音字母、数字和连字符,如 COUNTY=xinchang")
+    try:
+        year = int(str(year))
+    except ValueError:
+        raise ParameterError(f"年份“{year}”不是整数", column="YEAR", hint="如 YEAR=2024") from None
+    ds = data_mod.load(data_dir)
+    ds.county(county)
+    ds.require_year(county, year)
+    return ds
+
+
+def new_run_id(county: str, year: int) -> str:
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
+    return f"{county}-{year}-{stamp}-{uuid.uuid4().hex[:6]}"
+
+
+def _step_of(nb, cell_index: int) -> str:
+    """The markdown heading ('## 1. 载入并校验数据') above a code cell: the step it belongs to."""
+    for cell in reversed(nb.cells[:cell_index + 1]):
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip()
+    return f"第 {cell_index} 个单元格"
+
+
+def to_html(notebook: Path, html: Path) -> Path:
+    import nbformat
+    from nbconvert import HTMLExporter
+    nb = nbformat.read(notebook, as_version=4)
+    body, _ = HTMLExporter().from_notebook_node(nb)
+    return write_text(html, body)
+
+
+def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, *, cwd: Path | None = None):
+    import papermill as pm
+    return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters,
+                               kernel_name=KERNEL, progress_bar=False, log_output=False,
+                               cwd=str(cwd or config.ROOT))
+
+
+def run_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
+               strict: bool = False, notebook: Path = REPORT_NOTEBOOK, html: bool = True) -> RunResult:
+    """Execute the report notebook into build/<county>/<year>/ and export it to HTML.
+
+    On failure the executed notebook (error marked by papermill) and its HTML stay in the
+    output folder, the previous .docx is untouched, and PipelineError names the step.
+    """
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+
+    validate_params(county, year, data_dir)
+    year = int(str(year))
+    t0 = time.perf_counter()
+    out_dir = config.build_dir(county, year, build_root)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id(county, year)
+    params = {"county": county, "year": year, "strict": bool(strict), "run_id": run_id}
+    if data_dir is not None:
+        params["data_dir"] = str(Path(data_dir).resolve())
+    if build_root is not None:
+        params["build_root"] = str(Path(build_root).resolve())
+    output_nb = out_dir / "report.ipynb"
+    html_path = out_dir / "report.html"
+    started = dt.datetime.now().isoformat(timespec="seconds")
+    failure = None
+    try:
+        execute_notebook(notebook, output_nb, params)
+    except PapermillExecutionError as exc:
+        failure = exc
+    nb = nbformat.read(output_nb, as_version=4)
+    nb.metadata["reportkit"] = {"run_id": run_id, "county": county, "year": year, "strict": bool(strict),
+                                "started": started, "version": __version__,
+                                "status": "failed" if failure else "ok"}
+    nbformat.write(nb, output_nb)
+    if html:
+        to_html(output_nb, html_path)
+    if failure is not None:
+        step = _step_of(nb, failure.cell_index)
+        evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(failure.evalue))
+        raise PipelineError(f"“{step}”这一步出错({failure.ename}):{evalue}",
+                            step=step, cell_index=failure.cell_index, error_name=failure.ename,
+                            notebook=output_nb, county=county, year=year,
+                            hint=f"查看 {output_nb.with_suffix('.html')} 中标红的单元格;上一次生成的文档未被改动")
+    return RunResult(county=county, year=year, run_id=run_id, out_dir=out_dir, notebook=output_nb,
+                     html=html_path, docx=out_dir / f"{county}_{year}.docx",
+                     seconds=time.perf_counter() - t0)
+
+
+def bless(targets=None, dest: Path | None = None) -> list[Path]:
+    """Regenerate the executed reference notebooks that nbval compares against (make bless)."""
+    dest = Path(dest or config.ROOT / "tests" / "notebooks")
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    for county, year in targets or config.SEEDED:
+        validate_params(county, year)
+        out = dest / f"{county}_{year}.ipynb"
+        execute_notebook(REPORT_NOTEBOOK, out, {"county": county, "year": year})
+        written.append(out)
+    return written

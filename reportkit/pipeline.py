@@ -1,0 +1,120 @@
+"""The steps of one report run (data -> figures -> words and charts -> document), as notebooks call them."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from . import data as data_mod
+from .charts import Chart, draw_charts
+from .iorw import write_text
+from .report import ReportFigures, compute_report_figures
+
+#: Columns of the figures table as a reviewer reads it in the notebook.
+DISPLAY_COLUMNS = {"indicator": "指标代码", "name": "指标", "period": "时期", "value_text": "本年",
+                   "prev_text": "上年", "growth_text": "增速%", "growth_source": "增速来源",
+                   "change_text": "变化", "completion_text": "完成率%", "city_rank": "全市排名",
+                   "province_rank": "全省排名", "illustrative": "示例"}
+
+
+def _jsonable(v):
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    if hasattr(v, "as_tuple"):  # Decimal: keep it exact, as text
+        return str(v)
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+@dataclass
+class ReportRun:
+    """One county-year, step by step. Paths all derive from the parameters."""
+    county: str
+    year: int
+    data_dir: Path | None = None
+    build_root: Path | None = None
+    strict: bool = False
+    run_id: str = ""
+    template: Path | None = None
+    dataset: data_mod.Dataset | None = None
+    rf: ReportFigures | None = None
+    charts: list[Chart] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.year = int(self.year)
+        self.data_dir = Path(self.data_dir) if self.data_dir else config.DATA_DIR
+        self.build_root = Path(self.build_root) if self.build_root else config.BUILD_DIR
+
+    @property
+    def out_dir(self) -> Path:
+        return config.build_dir(self.county, self.year, self.build_root)
+
+    @property
+    def docx_path(self) -> Path:
+        return self.out_dir / f"{self.county}_{self.year}.docx"
+
+    def rel(self, path: Path) -> str:
+        """A path as shown to reviewers: relative to the build root (same on every machine)."""
+        return Path(path).relative_to(self.build_root).as_posix()
+
+    # 1. data
+    def load(self) -> pd.DataFrame:
+        """Load and validate data/; returns the county-year's input rows with their sources."""
+        self.dataset = data_mod.load(self.data_dir)
+        self.dataset.county(self.county)
+        self.dataset.require_year(self.county, self.year)
+        return self.inputs()
+
+    def inputs(self) -> pd.DataFrame:
+        v = self.dataset.values
+        rows = v[(v.county == self.county) & (v.year.isin([self.year, self.year - 1]))]
+        out = rows[["year", "indicator", "period", "value", "qualifier", "target", "reported_growth",
+                    "reported_completion", "city_rank", "province_rank", "source", "row"]].copy()
+        out["file"] = [Path(f).name for f in rows.file]
+        return out.sort_values(["indicator", "year"]).reset_index(drop=True).map(
+            lambda x: "" if x is None else x)
+
+    # 2. figures
+    def compute(self) -> pd.DataFrame:
+        self.rf = compute_report_figures(self.county, self.year, dataset=self.dataset,
+                                         require_narrative=self.strict)
+        if self.strict:  # fail before anything is written
+            from .document.builder import check_strict
+            check_strict(self.rf)
+        return self.figures_display()
+
+    def figures_display(self) -> pd.DataFrame:
+        df = self.rf.figures_frame()[list(DISPLAY_COLUMNS)].rename(columns=DISPLAY_COLUMNS)
+        return df.map(lambda x: "" if x is None or (isinstance(x, float) and pd.isna(x)) else x)
+
+    def warnings(self) -> list[str]:
+        return [f"{f.name}:{w}" for f in self.rf.figures for w in f.warnings]
+
+    # 3. charts
+    def draw(self) -> list[Chart]:
+        self.charts = draw_charts(self.rf, self.out_dir / "charts")
+        return self.charts
+
+    # 4. document and figure files
+    def write_outputs(self) -> dict[str, str]:
+        from .document.builder import build_document
+        out = self.out_dir
+        figures = self.rf.figures_frame()
+        records = [{k: _jsonable(v) for k, v in r.items()} for r in figures.to_dict("records")]
+        payload = {"county": self.county, "year": self.year, "run_id": self.run_id,
+                   "illustrative": self.rf.illustrative, "paragraph": self.rf.paragraph,
+                   "targets_sentence": self.rf.targets_sentence, "figures": records,
+                   "targets": [{k: _jsonable(v) for k, v in t.as_record().items()} for t in self.rf.targets],
+                   "charts": [{"id": c.id, "title": c.title, "file": self.rel(c.path),
+                               "illustrative": c.illustrative} for c in self.charts]}
+        write_text(out / "figures.json", json.dumps(payload, ensure_ascii=False, indent=1))
+        write_text(out / "figures.csv", figures.to_csv(index=False), encoding="utf-8-sig")
+        docx = build_document(self.rf, self.charts, self.docx_path, template=self.template,
+                              strict=self.strict, run_id=self.run_id)
+        return {"文档": self.rel(docx), "指标表": self.rel(out / "figures.csv"),
+                "指标数据": self.rel(out / "figures.json"),
+                "图表": ", ".join(self.rel(c.path) for c in self.charts)}
