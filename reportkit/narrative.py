@@ -138,11 +138,11 @@ def parse(text: str, path: Path | None = None) -> Narrative:
                 raise NarrativeError("二级标题(##)只能写在“# 工作总结”或“# 工作思路”之下", file=path,
                                      row=i, hint="检查标题层级")
             title = line[3:]
+            auto[current_part] += 1
             m = SLOT_ID_RE.search(title)
             if m:
                 slot_id, title = m.group(1), title[:m.start()]
-            else:
-                auto[current_part] += 1
+            else:  # by position: the 2nd ## of 工作总结 is "summary-2"
                 slot_id = f"{current_part}-{auto[current_part]}"
             current_slot = Slot(slot_id, title.strip(), line=i)
             parts[current_part]["sections"].append(current_slot)

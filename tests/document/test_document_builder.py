@@ -1,0 +1,250 @@
+"""reportkit.document.builder: the generated .docx, opened with python-docx and checked as an editor would."""
+import hashlib
+import re
+import zipfile
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+from docx.styles import BabelFish
+
+from helpers import copy_real_data
+from reportkit import config
+from reportkit.charts import draw_charts
+from reportkit.document import builder
+from reportkit.document.readback import read_slots
+from reportkit.document.template import (FONT_BODY, FONT_H1, FONT_H2, FONT_TITLE, MARGIN_BOTTOM,
+                                         MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_H, PAGE_W,
+                                         create_template)
+from reportkit.exceptions import NarrativeError, TemplateError
+from reportkit.report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, TABLE_COLUMNS, compute_report_figures
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The three seeded county-years, built once: {county: (rf, charts, path)}."""
+    out = {}
+    root = tmp_path_factory.mktemp("docs")
+    for county, year in config.SEEDED:
+        rf = compute_report_figures(county, year)
+        charts = draw_charts(rf, root / county / "charts")
+        path = builder.build_document(rf, charts, root / county / f"{county}.docx", run_id=f"run-{county}")
+        out[county] = (rf, charts, path)
+    return out
+
+
+def body_paragraphs(doc):
+    """Every body paragraph in order, including those inside content controls (python-docx #155)."""
+    return [el for el in doc.element.body.iter(W + "p")]
+
+
+def ptext(p):
+    return "".join(t.text or "" for t in p.iter(W + "t"))
+
+
+def pstyle(doc, p):
+    ppr = p.find(W + "pPr")
+    sid = ppr.find(W + "pStyle").get(W + "val") if ppr is not None and ppr.find(W + "pStyle") is not None else None
+    return BabelFish.internal2ui(doc.styles.element.get_by_id(sid).name_val) if sid else "Normal"
+
+
+def test_page_setup_is_gbt9704(built):
+    doc = Document(built["pingyang"][2])
+    s = doc.sections[0]
+    assert (s.page_width.twips, s.page_height.twips) == (PAGE_W, PAGE_H)
+    assert (s.top_margin.twips, s.bottom_margin.twips, s.left_margin.twips, s.right_margin.twips) == \
+        (MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT)
+    grid = s._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:linePitch")) == "579"
+    assert doc.settings.odd_and_even_pages_header_footer
+    odd = s.footer.paragraphs[0]
+    even = s.even_page_footer.paragraphs[0]
+    for p, align in ((odd, "right"), (even, "left")):
+        xml = p._p.xml
+        assert "PAGE" in xml and p.text.startswith("\u2014 ") and p.text.endswith(" \u2014")
+        assert p._p.pPr.find(qn("w:jc")).get(qn("w:val")) == align
+        assert 'w:eastAsia="宋体"' in xml and 'w:val="28"' in xml
+
+
+@pytest.mark.parametrize("style,font,size", [
+    ("Normal", FONT_BODY, 32), ("Title", FONT_TITLE, 44), ("Heading 1", FONT_H1, 32),
+    ("Heading 2", FONT_H2, 32), ("Heading 3", FONT_BODY, 32),
+])
+def test_styles_have_east_asian_fonts(built, style, font, size):
+    doc = Document(built["pingyang"][2])
+    rpr = doc.styles[style].element.rPr
+    rfonts = rpr.find(qn("w:rFonts"))
+    assert rfonts.get(qn("w:eastAsia")) == font
+    assert rfonts.get(qn("w:ascii")) == "Times New Roman"
+    assert rpr.find(qn("w:sz")).get(qn("w:val")) == str(size)
+
+
+def test_no_theme_fonts_and_chinese_language(built):
+    with zipfile.ZipFile(built["pingyang"][2]) as z:
+        styles = z.read("word/styles.xml").decode()
+        settings = z.read("word/settings.xml").decode()
+    assert not re.search(r"w:(ascii|hAnsi|eastAsia|cs)Theme=", styles)
+    assert 'w:eastAsia="zh-CN"' in styles
+    assert re.search(r'<w:themeFontLang [^>]*w:eastAsia="zh-CN"', settings)
+    assert '<w:updateFields w:val="true"/>' in settings
+
+
+def test_headings_follow_the_seed_structure(built):
+    doc = Document(built["pingyang"][2])
+    heads = [(pstyle(doc, p), ptext(p)) for p in body_paragraphs(doc)
+             if pstyle(doc, p) in ("Heading 1", "Heading 2", "Title")]
+    assert heads[0] == ("Title", "平阳县科学技术局2024年工作总结和2025年工作思路")
+    texts = [t for _, t in heads]
+    assert texts[1:4] == ["一、2024年工作总结", "\uff08一\uff09主要科技创新指标", "\uff08二\uff09科创平台建设取得显著成效"]
+    assert "二、2025年工作思路" in texts
+    assert texts.index("二、2025年工作思路") > texts.index("\uff08五\uff09科技服务体系不断完善")
+    level3 = [ptext(p) for p in body_paragraphs(doc) if pstyle(doc, p) == "Heading 3"]
+    assert level3[:2] == ["1.攻坚建设鳌江实验室", "2.推进大孵化器集群建设"]
+
+
+def test_problems_section_numbering(built):
+    doc = Document(built["xinchang"][2])
+    h1 = [ptext(p) for p in body_paragraphs(doc) if pstyle(doc, p) == "Heading 1"]
+    assert h1 == ["一、2024年工作总结", "二、存在问题", "三、2025年工作思路"]
+
+
+@pytest.mark.parametrize("county", [c for c, _ in config.SEEDED])
+def test_every_figure_equals_the_engine(built, county):
+    rf, _, path = built[county]
+    doc = Document(path)
+    texts = [ptext(p) for p in body_paragraphs(doc)]
+    assert rf.paragraph in texts
+    if rf.targets:
+        assert any(rf.targets_sentence in t for t in texts)
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0].cells] == TABLE_COLUMNS
+    expected = rf.table_rows()
+    assert len(table.rows) == len(expected) + 1
+    for row, exp in zip(table.rows[1:], expected):
+        assert [c.text for c in row.cells] == [exp[k] or builder.EMPTY_CELL for k in TABLE_COLUMNS]
+
+
+def test_table_is_three_line_with_widths_and_repeating_header(built):
+    doc = Document(built["pingyang"][2])
+    tbl = doc.tables[0]._tbl
+    assert tbl.tblPr.find(qn("w:tblStyle")).get(qn("w:val")) == "ThreeLineTable"
+    tblw = tbl.tblPr.find(qn("w:tblW"))
+    grid = [int(g.get(qn("w:w"))) for g in tbl.tblGrid.findall(qn("w:gridCol"))]
+    assert int(tblw.get(qn("w:w"))) == sum(grid) == MARGIN_RIGHT * 0 + (PAGE_W - MARGIN_LEFT - MARGIN_RIGHT)
+    assert grid == builder.TABLE_WIDTHS
+    assert tbl.tr_lst[0].trPr.find(qn("w:tblHeader")) is not None
+    borders = tbl.tblPr.find(qn("w:tblBorders"))
+    assert borders.find(qn("w:top")).get(qn("w:val")) == "single"
+    assert borders.find(qn("w:insideV")).get(qn("w:val")) == "nil"
+
+
+def test_captions_are_seq_fields(built):
+    rf, charts, path = built["pingyang"]
+    doc = Document(path)
+    caps = [p for p in body_paragraphs(doc) if pstyle(doc, p) == "Caption"]
+    instr = [" ".join(i.text for i in p.iter(W + "instrText")) for p in caps]
+    assert sum("SEQ 表" in i for i in instr) == 1
+    assert sum("SEQ 图" in i for i in instr) == len(charts) >= 3
+    assert ptext(caps[0]) == "表1 平阳县2024年主要科技创新指标"
+    assert ptext(caps[1]).startswith("图1 ")
+    assert len(doc.inline_shapes) == len(charts)
+    assert all(abs(s.width.twips - 8844) <= 1 for s in doc.inline_shapes)
+
+
+def test_content_controls_tag_every_slot(built):
+    rf, _, path = built["pingyang"]
+    slots = read_slots(path)
+    assert list(slots) == [s.id for s in rf.narrative.slots() if not s.empty]
+    assert slots["enterprises"][0].startswith("新增省科技型中小企业173家")
+
+
+def test_figures_flow_into_narrative(built):
+    slots = read_slots(built["pingyang"][2])
+    assert "新增科技贷款92.8亿元\uff0c比上年增长19.28%" in slots["services"][-1]
+
+
+def test_empty_slots_become_highlighted_placeholders(built):
+    rf, _, path = built["xinchang"]
+    slots = read_slots(path)
+    assert slots["problems"] == ["【待补充\uff1a存在问题】"]
+    doc = Document(path)
+    ph = [p for p in body_paragraphs(doc) if ptext(p) == "【待补充\uff1a存在问题】"][0]
+    assert ph.find(f".//{W}highlight").get(W + "val") == "yellow"
+
+
+def test_notices_and_properties(built):
+    rf, charts, path = built["xinchang"]
+    doc = Document(path)
+    texts = [ptext(p) for p in body_paragraphs(doc)]
+    assert ILLUSTRATIVE_NOTICE in texts and builder.SAMPLE_NARRATIVE_NOTICE in texts
+    cp = doc.core_properties
+    assert cp.author == "新昌县科学技术局" and cp.title.startswith("新昌县科学技术局")
+    assert "2024" in cp.keywords and cp.identifier == "run-xinchang"
+
+
+def test_rounding_note_when_printed_figures_do_not_recompute(built):
+    rf, _, path = built["pingyang"]
+    assert rf.rounding_differs    # 49.68 / 40 = 124.2%, printed (reported) 124.19%
+    assert ROUNDING_NOTE in [ptext(p) for p in body_paragraphs(Document(path))]
+
+
+def _with_narrative(tmp_path, text):
+    root = copy_real_data(tmp_path / "data")
+    (root / "narrative" / "pingyang" / "2024.md").write_text(text, encoding="utf-8")
+    return compute_report_figures("pingyang", 2024, data_dir=root)
+
+
+def test_markup_and_template_syntax_render_literally(tmp_path):
+    nasty = 'A & B < C > D "E" {{ county }} {% if x %}<w:p/>'
+    rf = _with_narrative(tmp_path, f"# 导语\n\n{nasty}\n\n# 工作总结\n\n## 小节\n\n{nasty}\n\n# 工作思路\n")
+    path = builder.build_document(rf, [], tmp_path / "x.docx")
+    slots = read_slots(path)
+    assert slots["lead"] == [nasty] and slots["summary-1"] == [nasty]
+
+
+def test_strict_mode_lists_empty_slots(tmp_path):
+    rf = compute_report_figures("xinchang", 2024)
+    with pytest.raises(NarrativeError) as ei:
+        builder.build_document(rf, [], tmp_path / "x.docx", strict=True)
+    assert "“存在问题”" in str(ei.value) and "“强化科技创新和产业创新融合”" in str(ei.value)
+    assert not (tmp_path / "x.docx").exists()
+
+
+def test_failed_build_keeps_previous_document(tmp_path, built):
+    rf, charts, _ = built["jiangbei"]
+    out = tmp_path / "r.docx"
+    builder.build_document(rf, charts, out)
+    before = hashlib.sha256(out.read_bytes()).hexdigest()
+    bad = create_template(tmp_path / "bad.docx")
+    doc = Document(bad)
+    doc.styles["Heading 2"].element.getparent().remove(doc.styles["Heading 2"].element)
+    doc.save(bad)
+    with pytest.raises(TemplateError) as ei:
+        builder.build_document(rf, charts, out, template=bad)
+    assert "Heading 2" in str(ei.value) and "标题 2" in str(ei.value)
+    assert hashlib.sha256(out.read_bytes()).hexdigest() == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_template_saved_by_chinese_word_is_accepted(tmp_path, built):
+    """Chinese Word/WPS name built-in styles 标题 1 with ids like "1": found all the same."""
+    tpl = create_template(tmp_path / "zh.docx")
+    with zipfile.ZipFile(tpl) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    styles = parts["word/styles.xml"].decode()
+    document = parts["word/document.xml"].decode()
+    for n in (1, 2, 3):
+        styles = styles.replace(f'w:styleId="Heading{n}"', f'w:styleId="{n}"')
+        styles = styles.replace(f'<w:name w:val="heading {n}"/>', f'<w:name w:val="标题 {n}"/>')
+        styles = styles.replace(f'w:val="Heading{n}"', f'w:val="{n}"')
+        document = document.replace(f'w:val="Heading{n}"', f'w:val="{n}"')
+    parts["word/styles.xml"], parts["word/document.xml"] = styles.encode(), document.encode()
+    with zipfile.ZipFile(tpl, "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    rf, charts, _ = built["jiangbei"]
+    path = builder.build_document(rf, charts, tmp_path / "out.docx", template=tpl)
+    doc = Document(path)
+    assert any(pstyle(doc, p) == "标题 1" and ptext(p) == "一、2020年工作总结" for p in body_paragraphs(doc))
