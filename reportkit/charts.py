@@ -15,7 +15,7 @@ from .figures import RATE_DECIMALS, Figure  # noqa: E402
 from .iorw import atomic_path  # noqa: E402
 from .numbers import fmt, scale_for_display  # noqa: E402
 
-DPI = 220
+DPI = 250
 WIDTH_CM, HEIGHT_CM = 15.6, 8.4        # text width of the 公文 page
 TREND_YEARS = 5
 COLOR, COLOR_ILLUSTRATIVE, COLOR_TARGET = "#1F4E79", "#A6A6A6", "#C00000"

@@ -1,0 +1,114 @@
+"""reportkit.execute: the papermill run of one county-year, end to end (a kernel per run)."""
+import hashlib
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from docx import Document
+
+from helpers import copy_real_data
+from reportkit import config, execute
+from reportkit.data import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
+from reportkit.exceptions import NoDataError, ParameterError, PipelineError, UnknownCountyError
+
+
+@pytest.fixture
+def no_kernel(monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("a kernel was started")
+    monkeypatch.setattr(execute, "execute_notebook", boom)
+
+
+@pytest.mark.parametrize("county,year,exc,message", [
+    ("../x", 2024, ParameterError, "县区代码“../x”不合法"),
+    ("Xinchang", 2024, ParameterError, "不合法"),
+    ("nowhere", 2024, UnknownCountyError, "未知的县区“nowhere”"),
+    ("xinchang", 1990, NoDataError, "没有 1990 年"),
+    ("xinchang", "二〇二四", ParameterError, "不是整数"),
+])
+def test_parameters_validated_before_any_kernel(no_kernel, tmp_path, county, year, exc, message):
+    with pytest.raises(exc) as ei:
+        execute.run_report(county, year, build_root=tmp_path)
+    assert message in str(ei.value)
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.fixture(scope="module")
+def good_run(tmp_path_factory):
+    root = tmp_path_factory.mktemp("build")
+    return execute.run_report("jiangbei", 2020, build_root=root), root
+
+
+def test_run_writes_every_output(good_run):
+    r, root = good_run
+    assert r.out_dir == root / "jiangbei" / "2020"
+    for name in ("report.ipynb", "report.html", "figures.csv", "figures.json", "jiangbei_2020.docx"):
+        assert (r.out_dir / name).stat().st_size > 0, name
+    assert len(list((r.out_dir / "charts").glob("*.png"))) >= 3
+    html = (r.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "载入并校验数据" in html and "高新技术企业总数达到151家" in html
+
+
+def test_parameters_and_run_id_recorded_in_metadata(good_run):
+    r, _ = good_run
+    nb = nbformat.read(r.notebook, as_version=4)
+    assert nb.metadata["reportkit"]["run_id"] == r.run_id
+    assert nb.metadata["papermill"]["parameters"]["county"] == "jiangbei"
+    assert nb.metadata["papermill"]["parameters"]["run_id"] == r.run_id
+    assert any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+
+
+def test_docx_figures_equal_the_notebook_run(good_run):
+    """nbval never looks inside the .docx: check every figure of this run's notebook against it."""
+    r, _ = good_run
+    nb = nbformat.read(r.notebook, as_version=4)
+    printed = "".join(o.get("text", "") for c in nb.cells if c.get("id") == "sentences" for o in c.outputs)
+    payload = json.loads((r.out_dir / "figures.json").read_text(encoding="utf-8"))
+    doc = Document(r.docx)
+    assert payload["run_id"] == r.run_id == doc.core_properties.identifier
+    assert payload["paragraph"] in printed
+    body = [p.text for p in doc.paragraphs]
+    assert payload["paragraph"] in body
+    assert any(payload["targets_sentence"] in t for t in body)
+    rows = {row.cells[0].text: [c.text for c in row.cells] for row in doc.tables[0].rows[1:]}
+    for f in payload["figures"]:
+        name = f["name"] + (f"\uff08{f['period']}\uff09" if f["period"] != "全年" else "")
+        cells = rows[name]
+        number = cells[2]
+        for word in QUALIFIERS_BEFORE + QUALIFIERS_AFTER:
+            number = number.replace(word, "")
+        unit = "" if cells[1] == "位" else cells[1]
+        assert number + unit == f["value_text"], (name, cells)
+        if f["growth_text"]:
+            assert f["growth_text"] in cells[4]
+        if f["completion_text"]:
+            assert cells[6] == f["completion_text"] + "%"
+        assert f["sentence"] in payload["paragraph"]
+
+
+def test_failed_run_keeps_notebook_and_previous_docx(tmp_path):
+    data = copy_real_data(tmp_path / "data")
+    build = tmp_path / "build"
+    good = execute.run_report("jiangbei", 2020, data_dir=data, build_root=build)
+    before = hashlib.sha256(good.docx.read_bytes()).hexdigest()
+    md = data / "narrative" / "jiangbei" / "2020.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("{hte_total.value}", "{hte_totl}"), encoding="utf-8")
+    with pytest.raises(PipelineError) as ei:
+        execute.run_report("jiangbei", 2020, data_dir=data, build_root=build)
+    e = ei.value
+    assert e.step == "2. 计算指标" and e.error_name == "NarrativeError"
+    assert "{hte_totl}" in str(e) and "“2. 计算指标”这一步出错" in str(e)
+    nb = nbformat.read(good.notebook, as_version=4)
+    assert nb.metadata["reportkit"]["status"] == "failed"
+    assert any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
+    assert "NarrativeError" in (good.out_dir / "report.html").read_text(encoding="utf-8")
+    assert hashlib.sha256(good.docx.read_bytes()).hexdigest() == before
+
+
+def test_cli_report_rejects_a_path_as_county(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "reportkit", "report", "--county", "../x", "--year", "2024",
+                        "--build", str(tmp_path)], capture_output=True, text=True, cwd=config.ROOT)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "县区代码“../x”不合法" in r.stderr
