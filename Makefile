@@ -9,7 +9,6 @@ YEAR ?=
 STRICT ?=
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export MPLBACKEND := Agg
-export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
 .PHONY: help setup report figures test bless template clean distclean benchmark

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -59,19 +60,52 @@ def _step_of(nb, cell_index: int) -> str:
     return f"第 {cell_index} 个单元格"
 
 
-def to_html(notebook: Path, html: Path) -> Path:
-    import nbformat
+class _Prepared:
+    """Something slow to set up, made in a background thread while the kernel works.
+
+    The parent process only waits on the kernel during execution, so the second core is
+    free: importing nbconvert and loading its HTML templates there takes it off the path.
+    """
+
+    def __init__(self, factory):
+        self._value = self._error = None
+        self._thread = threading.Thread(target=self._run, args=(factory,), daemon=True)
+        self._thread.start()
+
+    def _run(self, factory):
+        try:
+            self._value = factory()
+        except BaseException as exc:  # pragma: no cover - re-raised in get()
+            self._error = exc
+
+    def get(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _html_exporter():
     from nbconvert import HTMLExporter
+    exporter = HTMLExporter()
+    exporter.environment  # noqa: B018 - loads the templates now
+    return exporter
+
+
+def to_html(notebook: Path, html: Path, exporter=None) -> Path:
+    import nbformat
     nb = nbformat.read(notebook, as_version=4)
-    body, _ = HTMLExporter().from_notebook_node(nb)
+    body, _ = (exporter or _html_exporter()).from_notebook_node(nb)
     return write_text(html, body)
 
 
 def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, *, cwd: Path | None = None):
     import papermill as pm
+    # the output notebook is written at the start and at the end (also when a cell fails);
+    # saving it after every cell as well would only cost time
     return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters,
                                kernel_name=KERNEL, progress_bar=False, log_output=False,
-                               cwd=str(cwd or config.ROOT))
+                               request_save_on_cell_execute=False, cwd=str(cwd or config.ROOT))
 
 
 def run_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
@@ -98,6 +132,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     output_nb = out_dir / "report.ipynb"
     html_path = out_dir / "report.html"
     started = dt.datetime.now().isoformat(timespec="seconds")
+    exporter = _Prepared(_html_exporter) if html else None
     failure = None
     try:
         execute_notebook(notebook, output_nb, params)
@@ -109,7 +144,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
                                 "status": "failed" if failure else "ok"}
     nbformat.write(nb, output_nb)
     if html:
-        to_html(output_nb, html_path)
+        to_html(output_nb, html_path, exporter.get())
     if failure is not None:
         step = _step_of(nb, failure.cell_index)
         evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(failure.evalue))
