@@ -50,9 +50,10 @@ def setup_style() -> str:
         "xtick.labelsize": 10,
         "ytick.labelsize": 10,
         "legend.fontsize": 9,
-        "figure.dpi": 100,
+        "figure.dpi": DPI,
         "savefig.dpi": DPI,
         "svg.hashsalt": "reportkit",
+        "figure.constrained_layout.use": True,
     })
     return _font_name
 
@@ -68,11 +69,15 @@ class Chart:
 
 
 def _save(fig, path: Path) -> None:
+    """Render once on the Agg canvas and write its pixels (savefig would render twice)."""
+    from PIL import Image
     path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=DPI, bbox_inches="tight",
-                    metadata={"Software": None})
+    fig.canvas.draw()
+    image = Image.frombuffer("RGBA", fig.canvas.get_width_height(physical=True),
+                             bytes(fig.canvas.buffer_rgba()), "raw", "RGBA", 0, 1).convert("RGB")
     plt.close(fig)
+    with atomic_path(path) as tmp:
+        image.save(tmp, format="PNG", dpi=(DPI, DPI), compress_level=1)
 
 
 def _figsize():

@@ -9,9 +9,8 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__, config
-from . import data as data_mod
-from .exceptions import ParameterError, PipelineError
+from . import __version__, config, parameters
+from .exceptions import PipelineError
 from .iorw import write_text
 
 REPORT_NOTEBOOK = config.NOTEBOOKS_DIR / "report.ipynb"
@@ -30,19 +29,9 @@ class RunResult:
     seconds: float
 
 
-def validate_params(county: str, year, data_dir: Path | None = None) -> data_mod.Dataset:
+def validate_params(county: str, year, data_dir: Path | None = None) -> tuple[str, int]:
     """Check the parameters before any kernel starts: a plain slug, a known county, a year with data."""
-    if not isinstance(county, str) or not data_mod.SLUG_RE.match(county):
-        raise ParameterError(f"县区代码“{county}”不合法", column="COUNTY",
-                             hint="只用小写拼音字母、数字和连字符,如 COUNTY=xinchang")
-    try:
-        year = int(str(year))
-    except ValueError:
-        raise ParameterError(f"年份“{year}”不是整数", column="YEAR", hint="如 YEAR=2024") from None
-    ds = data_mod.load(data_dir)
-    ds.county(county)
-    ds.require_year(county, year)
-    return ds
+    return parameters.validate(county, year, data_dir)
 
 
 def new_run_id(county: str, year: int) -> str:
@@ -102,10 +91,12 @@ def to_html(notebook: Path, html: Path, exporter=None) -> Path:
 def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, *, cwd: Path | None = None):
     import papermill as pm
     # the output notebook is written at the start and at the end (also when a cell fails);
-    # saving it after every cell as well would only cost time
+    # saving it after every cell as well would only cost time. Every cell writes its files
+    # synchronously, so the kernel has nothing left to do at the end: stop it at once.
     return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters,
                                kernel_name=KERNEL, progress_bar=False, log_output=False,
-                               request_save_on_cell_execute=False, cwd=str(cwd or config.ROOT))
+                               request_save_on_cell_execute=False, shutdown_kernel="immediate",
+                               cwd=str(cwd or config.ROOT))
 
 
 def run_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
@@ -118,8 +109,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
-    validate_params(county, year, data_dir)
-    year = int(str(year))
+    county, year = validate_params(county, year, data_dir)
     t0 = time.perf_counter()
     out_dir = config.build_dir(county, year, build_root)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,11 @@
 """Read staff tables (.csv in UTF-8/GBK/GB18030, or .xlsx) as text, keeping Excel row numbers."""
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
-import re
 import zipfile
 from pathlib import Path
-
-import pandas as pd
 
 from .exceptions import EncodingError, FileReadError, MissingColumnError
 
@@ -33,56 +32,98 @@ def decode_csv_bytes(raw: bytes, path: Path) -> str:
     )
 
 
-def read_table(path: Path, required: tuple[str, ...] = (), optional: tuple[str, ...] = ()) -> pd.DataFrame:
-    """Read one .csv or .xlsx table with every cell as stripped text ('' when empty).
+def _cell_text(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else repr(v)
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    return str(v)
 
-    Adds ``_row`` (the Excel row number) and ``_file``. Unknown extra columns are kept;
-    missing optional columns are added empty; a missing required column is an error.
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    text = decode_csv_bytes(path.read_bytes(), path)
+    try:
+        return list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        raise FileReadError(f"CSV 格式错误({exc})", file=path,
+                            hint="检查是否有未闭合的英文双引号") from exc
+
+
+def _xlsx_rows(path: Path) -> list[list[str]]:
+    from openpyxl import load_workbook
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            ws = wb.worksheets[0]
+            return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        finally:
+            wb.close()
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError) as exc:
+        raise FileReadError(f"文件已损坏或不是有效的 .xlsx 表格({type(exc).__name__})", file=path,
+                            hint="用 Excel 或 WPS 打开后重新保存为 .xlsx 或 .csv") from exc
+    except Exception as exc:  # openpyxl raises its own kinds for malformed parts
+        raise FileReadError(f"文件已损坏或不是有效的 .xlsx 表格({type(exc).__name__})", file=path,
+                            hint="用 Excel 或 WPS 打开后重新保存为 .xlsx 或 .csv") from exc
+
+
+def read_records(path: Path, aliases: dict[str, str] | None = None) -> tuple[list[str], list[dict]]:
+    """(header, records) of a .csv or .xlsx table; every cell stripped text ('' when empty).
+
+    Each record carries ``_row`` (the Excel row number) and ``_file``; blank rows are skipped,
+    headers are mapped through ``aliases`` (Chinese column names to ids). Only the standard
+    library (and openpyxl for .xlsx) is used, so this is cheap to call before any kernel.
     """
     path = Path(path)
     if not path.exists():
         raise FileReadError("文件不存在", file=path, hint="检查文件名和所在文件夹")
     suffix = path.suffix.lower()
-    try:
-        if suffix == ".csv":
-            text = decode_csv_bytes(path.read_bytes(), path)
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                             skip_blank_lines=True)
-        elif suffix == ".xlsx":
-            df = pd.read_excel(path, dtype=str, keep_default_na=False, engine="openpyxl")
-        else:
-            raise FileReadError(f"不支持的文件类型“{path.suffix}”", file=path,
-                                hint="保存为 .csv 或 .xlsx")
-    except FileReadError:
-        raise
-    except pd.errors.ParserError as exc:
-        m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if m:
-            raise FileReadError(f"这一行有 {m.group(3)} 个逗号分隔的格,而表头只有 {m.group(1)} 列",
-                                file=path, row=int(m.group(2)),
-                                hint="去掉多余的英文逗号(文字中的逗号请用中文逗号“,”,或给整格加英文双引号)") from exc
-        raise FileReadError(f"CSV 格式错误({exc})", file=path,
-                            hint="检查是否有多余的逗号或未闭合的引号") from exc
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileReadError(f"文件已损坏或不是有效的表格({type(exc).__name__})", file=path,
-                            hint="用 Excel 或 WPS 打开后重新保存为 .xlsx 或 .csv") from exc
-    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
-    df = df.loc[:, [c for c in df.columns if c and not c.startswith("Unnamed:")]]
-    df = df.apply(lambda col: col.map(lambda v: "" if v is None else str(v).strip()))
-    # Excel row numbers: header is row 1; keep them before dropping blank rows.
-    df[ROW] = range(2, len(df) + 2)
-    data_cols = [c for c in df.columns if c != ROW]
-    if data_cols:
-        df = df[df[data_cols].ne("").any(axis=1)]
+    if suffix == ".csv":
+        rows = _csv_rows(path)
+    elif suffix == ".xlsx":
+        rows = _xlsx_rows(path)
+    else:
+        raise FileReadError(f"不支持的文件类型“{path.suffix}”", file=path, hint="保存为 .csv 或 .xlsx")
+    if not rows:
+        return [], []
+    aliases = aliases or {}
+    header = [aliases.get(h, h) for h in (str(c).strip().lstrip("\ufeff") for c in rows[0])]
+    while header and header[-1] == "":
+        header.pop()
+    records = []
+    for number, row in enumerate(rows[1:], start=2):
+        cells = [str(c).strip() for c in row]
+        if not any(cells):
+            continue
+        extra = [c for c in cells[len(header):] if c]
+        if extra:
+            raise FileReadError(f"这一行有 {len(cells)} 个逗号分隔的格,而表头只有 {len(header)} 列",
+                                file=path, row=number,
+                                hint="去掉多余的英文逗号(文字中的逗号请用中文逗号“\uff0c”,或给整格加英文双引号)")
+        rec = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(header) if h}
+        rec[ROW] = number
+        rec[FILE] = str(path)
+        records.append(rec)
+    return [h for h in header if h], records
+
+
+def read_table(path: Path, required=(), optional=(), aliases: dict[str, str] | None = None):
+    """A table as a pandas DataFrame of text, with ``_row`` and ``_file``; checks required columns."""
+    import pandas as pd
+    header, records = read_records(path, aliases)
     for col in required:
-        if col not in df.columns:
+        if col not in header:
             raise MissingColumnError(f"缺少必需的列“{col}”", file=path, column=col,
-                                     hint=f"在第 1 行(表头)加上“{col}”列")
+                                     hint=f"在第 1 行(表头)加上“{col}”列,格式见 data/README.md")
+    columns = header + [c for c in optional if c not in header] + [ROW, FILE]
+    df = pd.DataFrame.from_records(records, columns=columns)
     for col in optional:
-        if col not in df.columns:
+        if col not in header:
             df[col] = ""
-    df[FILE] = str(path)
-    return df.reset_index(drop=True)
+    return df
 
 
 def find_table(folder: Path, stem: str) -> Path:
