@@ -11,7 +11,10 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export MPLBACKEND := Agg
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report figures test bless template clean distclean benchmark
+FORCE ?=
+JOBS ?=
+SCHEDULER ?=
+.PHONY: help setup report all figures test bless template clean distclean benchmark
 
 help: ## List the targets
 	@echo "用法: make <目标> [COUNTY=xinchang YEAR=2024]"
@@ -26,9 +29,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create the virtual environment and install reportkit (done automatically)
 
-report: $(STAMP) ## Build one report: make report COUNTY=xinchang YEAR=2024 [STRICT=1]
+report: $(STAMP) ## Build one report (skipped when nothing changed): make report COUNTY=xinchang YEAR=2024 [STRICT=1] [FORCE=1]
 	@test -n "$(COUNTY)" -a -n "$(YEAR)" || { echo "请指定县区和年份,如:make report COUNTY=xinchang YEAR=2024" >&2; exit 2; }
-	@$(BIN)/reportkit report --county "$(COUNTY)" --year "$(YEAR)" $(if $(STRICT),--strict,)
+	@$(BIN)/reportkit report --county "$(COUNTY)" --year "$(YEAR)" $(if $(STRICT),--strict,) $(if $(FORCE),--force,)
+
+all: $(STAMP) ## Build every county with data for a year, in parallel, only what changed: make all YEAR=2024 [JOBS=2] [FORCE=1] [SCHEDULER=tcp://host:8786]
+	@test -n "$(YEAR)" || { echo "请指定年份,如:make all YEAR=2024" >&2; exit 2; }
+	@$(BIN)/reportkit all --year "$(YEAR)" $(if $(JOBS),--jobs $(JOBS),) $(if $(FORCE),--force,) $(if $(STRICT),--strict,) $(if $(SCHEDULER),--scheduler $(SCHEDULER),)
 
 figures: $(STAMP) ## Print one county-year's sentences and figures: make figures COUNTY=… YEAR=…
 	@test -n "$(COUNTY)" -a -n "$(YEAR)" || { echo "请指定县区和年份,如:make figures COUNTY=xinchang YEAR=2024" >&2; exit 2; }
@@ -45,6 +52,7 @@ template: $(STAMP) ## Regenerate templates/gongwen.docx from code (overwrites lo
 
 benchmark: $(STAMP) ## Time a cold and a warm report against a bare papermill run; writes benchmarks/RESULTS.md
 	@$(BIN)/python benchmarks/bench_report.py
+	@$(BIN)/python benchmarks/bench_batch.py
 
 clean: ## Remove build outputs (keeps .venv)
 	rm -rf build/*/ build/_test

@@ -38,10 +38,22 @@ def cmd_figures(args) -> int:
 
 
 def cmd_report(args) -> int:
+    from . import fingerprint, parameters
     from .execute import run_report
-    print(f"正在生成 {args.county} {args.year} 年报告……", file=sys.stderr)
-    r = run_report(args.county, args.year, data_dir=args.data, build_root=args.build, strict=args.strict)
+    county, year = parameters.validate(args.county, args.year, args.data)
     root = Path(args.build) if args.build else config.BUILD_DIR
+    out_dir = config.build_dir(county, year, root)
+    fp = fingerprint.DataIndex.read(args.data).fingerprint(county, year, fingerprint.code_hash(),
+                                                           strict=args.strict)
+    docx = out_dir / f"{county}_{year}.docx"
+    if not args.force and fingerprint.up_to_date(out_dir, fp, docx):
+        print(f"报告已是最新(数据、叙述、模板和代码都没有变化):{_show(docx, root)}")
+        print("如需强制重新生成,加 --force(make report … FORCE=1)。")
+        return 0
+    if not args.quiet:
+        print(f"正在生成 {county} {year} 年报告……", file=sys.stderr)
+    r = run_report(county, year, data_dir=args.data, build_root=args.build, strict=args.strict)
+    fingerprint.store(out_dir, fp)
     print(f"完成({r.seconds:.1f} 秒)。输出在 {_show(r.out_dir, root)}/:")
     for label, path in (("Word 文档", r.docx), ("执行后的笔记本", r.notebook), ("笔记本 HTML", r.html),
                         ("指标数据", r.out_dir / "figures.csv"), ("图表", r.out_dir / "charts")):
@@ -54,6 +66,15 @@ def _show(path: Path, root: Path) -> str:
         return str(Path(path).resolve().relative_to(config.ROOT))
     except ValueError:
         return str(path)
+
+
+def cmd_all(args) -> int:
+    from .batch import run_batch, summary
+    jobs = run_batch(args.year, data_dir=args.data, build_root=args.build, counties=args.county or None,
+                     jobs=args.jobs, scheduler=args.scheduler, force=args.force, strict=args.strict,
+                     progress=not args.no_progress)
+    print(summary(jobs, args.build))
+    return 1 if any(j.status == "failed" for j in jobs) else 0
 
 
 def cmd_bless(args) -> int:
@@ -90,8 +111,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", required=True, help="年份,如 2024")
     p.add_argument("--strict", action="store_true", help="叙述段落有空缺时报错")
     p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
+    p.add_argument("--force", action="store_true", help="即使输入没有变化也重新生成")
+    p.add_argument("--quiet", action="store_true", help="不显示进度提示")
     _add_common(p)
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("all", help="并行生成某年所有有数据的县区的报告(只重做有变化的)")
+    p.add_argument("--year", required=True, type=int, help="年份,如 2024")
+    p.add_argument("--county", action="append", help="只生成这些县区(可重复)")
+    p.add_argument("--jobs", type=int, default=None, help="并行进程数(默认 CPU 核数)")
+    p.add_argument("--scheduler", default=None, help="Dask 调度器地址,如 tcp://10.0.0.5:8786")
+    p.add_argument("--force", action="store_true", help="全部重新生成")
+    p.add_argument("--strict", action="store_true", help="叙述段落有空缺时报错")
+    p.add_argument("--no-progress", action="store_true", help="不显示进度条")
+    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
+    _add_common(p)
+    p.set_defaults(func=cmd_all)
 
     p = sub.add_parser("bless", help="重新生成 tests/notebooks 下的参考笔记本(接受数字的变化)")
     p.set_defaults(func=cmd_bless)

@@ -237,7 +237,8 @@ def _load_indicators(path: Path) -> pd.DataFrame:
     return df
 
 
-def _load_values(files: list[Path], counties: dict, catalog: pd.DataFrame) -> pd.DataFrame:
+def _load_values(files: list[Path], counties: dict, catalog: pd.DataFrame,
+                 only: set[str] | None = None) -> pd.DataFrame:
     cat = catalog.set_index("id")
     records = []
     seen: dict[tuple, tuple] = {}
@@ -245,6 +246,8 @@ def _load_values(files: list[Path], counties: dict, catalog: pd.DataFrame) -> pd
         df = _read(path, VALUE_COLS, VALUE_OPT)
         for _, row in df.iterrows():
             county = row["county"]
+            if only is not None and county not in only:
+                continue
             if county not in counties:
                 known = "、".join(counties)
                 raise UnknownCountyError(f"未知的县区“{county}”(已登记:{known})", file=path,
@@ -318,13 +321,16 @@ def _load_values(files: list[Path], counties: dict, catalog: pd.DataFrame) -> pd
     return pd.DataFrame.from_records(records, columns=cols)
 
 
-def _load_targets(files: list[Path], counties: dict, catalog: pd.DataFrame) -> pd.DataFrame:
+def _load_targets(files: list[Path], counties: dict, catalog: pd.DataFrame,
+                  only: set[str] | None = None) -> pd.DataFrame:
     cat = catalog.set_index("id")
     records, seen = [], {}
     for path in files:
         df = _read(path, TARGET_COLS, TARGET_OPT)
         for _, row in df.iterrows():
             county = row["county"]
+            if only is not None and county not in only:
+                continue
             if county not in counties:
                 raise UnknownCountyError(f"未知的县区“{county}”", file=path, row=row[ROW],
                                          column="county", county=county, hint="检查拼写")
@@ -370,20 +376,34 @@ def _load_targets(files: list[Path], counties: dict, catalog: pd.DataFrame) -> p
     return pd.DataFrame.from_records(records, columns=cols)
 
 
-def load(data_dir: Path | str | None = None) -> Dataset:
-    """Read and validate every table under ``data_dir`` (default: config.DATA_DIR)."""
+def city_peers(counties: pd.DataFrame, county: str) -> set[str]:
+    """The county and the other registered counties of its city (whose values its ranks need)."""
+    city = counties.loc[counties.slug == county, "city"]
+    if city.empty:
+        return {county}
+    return set(counties.loc[counties.city == city.iloc[0], "slug"])
+
+
+def load(data_dir: Path | str | None = None, *, for_county: str | None = None) -> Dataset:
+    """Read and validate every table under ``data_dir`` (default: config.DATA_DIR).
+
+    With ``for_county``, value and target rows of other counties are neither read into the
+    Dataset nor validated, except those of its city peers: one county's bad row then fails
+    only the reports that depend on it. The registry and the catalog are always validated.
+    """
     root = Path(data_dir or config.DATA_DIR)
     if not root.is_dir():
         raise FileReadError("数据文件夹不存在", file=root, hint="检查路径(默认是项目下的 data/)")
     counties = _load_counties(find_table(root, config.COUNTIES_STEM))
     catalog = _load_indicators(find_table(root, config.INDICATORS_STEM))
     county_set = {s: True for s in counties["slug"]}
+    only = city_peers(counties, for_county) if for_county else None
     value_files = list_tables(root / config.VALUES_DIRNAME)
     if not value_files:
         raise FileReadError("values 文件夹中没有任何 .csv 或 .xlsx 指标数据表", file=root / config.VALUES_DIRNAME,
                             hint="按 data/README.md 放入指标数据表")
-    values = _load_values(value_files, county_set, catalog)
-    targets = _load_targets(list_tables(root / config.TARGETS_DIRNAME), county_set, catalog)
+    values = _load_values(value_files, county_set, catalog, only)
+    targets = _load_targets(list_tables(root / config.TARGETS_DIRNAME), county_set, catalog, only)
     return Dataset(root, counties.drop(columns=[ROW, FILE]), catalog.drop(columns=[ROW, FILE]),
                    values, targets)
 

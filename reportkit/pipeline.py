@@ -64,7 +64,7 @@ class ReportRun:
     # 1. data
     def load(self) -> pd.DataFrame:
         """Load and validate data/; returns the county-year's input rows with their sources."""
-        self.dataset = data_mod.load(self.data_dir)
+        self.dataset = data_mod.load(self.data_dir, for_county=self.county)
         self.dataset.county(self.county)
         self.dataset.require_year(self.county, self.year)
         return self.inputs()

@@ -188,7 +188,7 @@ def compute_report_figures(county: str, year: int, *, data_dir: Path | None = No
     The narrative file (if present) lists the indicators the report needs, in order;
     every one of them must have data.
     """
-    ds = dataset or data_mod.load(data_dir)
+    ds = dataset or data_mod.load(data_dir, for_county=county)
     c = ds.county(county)
     ds.require_year(county, year)
     npath = narrative_path or config.narrative_path(county, year, ds.root)
