@@ -70,7 +70,7 @@ def timed_batch(**kw):
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--synthetic", type=int, default=30)
-    ap.add_argument("--jobs", type=int, default=os.cpu_count())
+    ap.add_argument("--jobs", type=int, default=batch.default_jobs())
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--output", default=str(ROOT / "benchmarks" / "RESULTS_BATCH.md"))
     args = ap.parse_args()

@@ -41,27 +41,27 @@ def cmd_report(args) -> int:
     from . import fingerprint, parameters
     from .execute import run_report
     county, year = parameters.validate(args.county, args.year, args.data)
-    root = Path(args.build) if args.build else config.BUILD_DIR
-    out_dir = config.build_dir(county, year, root)
+    out_dir = config.build_dir(county, year, args.build)
     fp = fingerprint.DataIndex.read(args.data).fingerprint(county, year, fingerprint.code_hash(),
                                                            strict=args.strict)
     docx = out_dir / f"{county}_{year}.docx"
     if not args.force and fingerprint.up_to_date(out_dir, fp, docx):
-        print(f"报告已是最新(数据、叙述、模板和代码都没有变化):{_show(docx, root)}")
+        print(f"报告已是最新(数据、叙述、模板和代码都没有变化):{_show(docx)}")
         print("如需强制重新生成,加 --force(make report … FORCE=1)。")
         return 0
     if not args.quiet:
         print(f"正在生成 {county} {year} 年报告……", file=sys.stderr)
     r = run_report(county, year, data_dir=args.data, build_root=args.build, strict=args.strict)
     fingerprint.store(out_dir, fp)
-    print(f"完成({r.seconds:.1f} 秒)。输出在 {_show(r.out_dir, root)}/:")
+    print(f"完成({r.seconds:.1f} 秒)。输出在 {_show(r.out_dir)}/:")
     for label, path in (("Word 文档", r.docx), ("执行后的笔记本", r.notebook), ("笔记本 HTML", r.html),
                         ("指标数据", r.out_dir / "figures.csv"), ("图表", r.out_dir / "charts")):
-        print(f"  {label}: {_show(path, root)}")
+        print(f"  {label}: {_show(path)}")
     return 0
 
 
-def _show(path: Path, root: Path) -> str:
+def _show(path: Path) -> str:
+    """A path as the user typed it: relative to the project when inside it."""
     try:
         return str(Path(path).resolve().relative_to(config.ROOT))
     except ValueError:
@@ -80,7 +80,7 @@ def cmd_all(args) -> int:
 def cmd_bless(args) -> int:
     from .execute import bless
     for path in bless():
-        print(f"已更新参考笔记本 {_show(path, config.ROOT)}")
+        print(f"已更新参考笔记本 {_show(path)}")
     print("请检查 git diff 后提交。")
     return 0
 
@@ -92,7 +92,7 @@ def cmd_template(args) -> int:
         print(f"模板可用,包含标记:{' '.join(markers)}")
         return 0
     path = create_template(Path(args.output))
-    print(f"已生成模板 {_show(path, config.ROOT)}")
+    print(f"已生成模板 {_show(path)}")
     return 0
 
 
@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("all", help="并行生成某年所有有数据的县区的报告(只重做有变化的)")
     p.add_argument("--year", required=True, type=int, help="年份,如 2024")
     p.add_argument("--county", action="append", help="只生成这些县区(可重复)")
-    p.add_argument("--jobs", type=int, default=None, help="并行进程数(默认 CPU 核数)")
+    p.add_argument("--jobs", type=int, default=None, help="并行进程数(默认 CPU 核数加 1)")
     p.add_argument("--scheduler", default=None, help="Dask 调度器地址,如 tcp://10.0.0.5:8786")
     p.add_argument("--force", action="store_true", help="全部重新生成")
     p.add_argument("--strict", action="store_true", help="叙述段落有空缺时报错")

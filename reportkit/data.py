@@ -122,6 +122,8 @@ class Dataset:
                         for r in counties.itertuples()}
         self._indicator = {r.id: Indicator(**{k: getattr(r, k) for k in INDICATOR_COLS + INDICATOR_OPT})
                            for r in indicators.itertuples()}
+        # (county, year, indicator) -> row positions: the engine looks rows up thousands of times
+        self._rows = {} if values.empty else values.groupby(["county", "year", "indicator"]).indices
 
     # -- lookups -------------------------------------------------------
     def county(self, slug: str) -> County:
@@ -160,11 +162,11 @@ class Dataset:
                               hint=f"在 values 文件夹的表格中加入 {year} 年的数据,或换一个年份")
 
     def rows(self, county: str, year: int, indicator: str | None = None) -> pd.DataFrame:
-        v = self.values
-        mask = (v.county == county) & (v.year == year)
-        if indicator is not None:
-            mask &= v.indicator == indicator
-        return v[mask]
+        if indicator is None:
+            v = self.values
+            return v[(v.county == county) & (v.year == year)]
+        positions = self._rows.get((county, year, indicator))
+        return self.values.iloc[positions if positions is not None else []]
 
     def counties_in_city(self, city: str) -> list[str]:
         return [c.slug for c in self._county.values() if c.city == city]
