@@ -134,17 +134,21 @@ def default_jobs() -> int:
     return (os.cpu_count() or 1) + 1
 
 
+def _collect(finished, bar) -> list[Job]:
+    """Jobs from futures in the order they finish, ticking the progress bar."""
+    out = []
+    for fut in finished:
+        job = fut.result()
+        out.append(job)
+        bar.set_postfix_str(f"{job.county} {STATUS[job.status]}")
+        bar.update()
+    return out
+
+
 def _run_local(args, *, jobs=None, scheduler=None, progress=True) -> list[Job]:
     workers = max(1, jobs or default_jobs())
-    out = []
     with _bar(len(args), progress) as bar, ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(build_in_subprocess, *a) for a in args]
-        for fut in as_completed(futures):
-            job = fut.result()
-            out.append(job)
-            bar.set_postfix_str(f"{job.county} {STATUS[job.status]}")
-            bar.update()
-    return out
+        return _collect(as_completed([pool.submit(build_in_subprocess, *a) for a in args]), bar)
 
 
 def _run_dask(args, *, jobs=None, scheduler=None, progress=True) -> list[Job]:
@@ -154,16 +158,10 @@ def _run_dask(args, *, jobs=None, scheduler=None, progress=True) -> list[Job]:
         from distributed import Client, as_completed as dask_completed
     except ImportError:
         raise ParameterError("未安装 Dask", hint="pip install 'reportkit[cluster]'") from None
-    out = []
     with Client(scheduler) as client, _bar(len(args), progress) as bar:
         futures = [client.submit(build_in_subprocess, *a, pure=False, key=f"report-{a[0]}-{a[1]}")
                    for a in args]
-        for fut in dask_completed(futures):
-            job = fut.result()
-            out.append(job)
-            bar.set_postfix_str(f"{job.county} {STATUS[job.status]}")
-            bar.update()
-    return out
+        return _collect(dask_completed(futures), bar)
 
 
 def summary(jobs: list[Job], build_root: Path | None = None) -> str:
