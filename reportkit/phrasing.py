@@ -14,7 +14,7 @@ COMMA, SEMICOLON, PERIOD = "\uff0c", "\uff1b", "\u3002"
 BOUND_PREFIXES = ("不少于", "不低于", "超过")
 
 
-def _split_qualifier(q: str) -> tuple[str, str, str]:
+def split_qualifier(q: str) -> tuple[str, str, str]:
     """'预计超过' -> ('预计', '超过', ''); '以上' -> ('', '', '以上')."""
     lead = ESTIMATE if q.startswith(ESTIMATE) else ""
     core = q[len(lead):]
@@ -26,7 +26,7 @@ def _split_qualifier(q: str) -> tuple[str, str, str]:
 def value_phrase(fig: Figure) -> str:
     """'规上工业企业研发费用累计15.44亿元', '研发强度3.52%', '高新技术企业达到151家'."""
     ind = fig.indicator
-    lead, before, after = _split_qualifier(fig.qualifier)
+    lead, before, after = split_qualifier(fig.qualifier)
     num, unit = fig.value_parts
     if ind.kind == "rank":
         return f"{lead}{ind.name}第{num}位"

@@ -15,7 +15,8 @@ from .exceptions import NarrativeError
 from .figures import (RATE_DECIMALS, Figure, FigureEngine, NextTarget, figures_table,
                       quantity_parts)
 from .numbers import HUNDRED, convert, fmt, parse_decimal, unit as unit_of
-from .phrasing import (change_phrase, figure_sentence, indicator_paragraph, targets_sentence)
+from .phrasing import (change_phrase, figure_sentence, indicator_paragraph, split_qualifier,
+                       targets_sentence)
 
 TABLE_COLUMNS = ["指标", "单位", "本年", "上年", "增速或变化", "目标", "完成率", "排名"]
 ROUNDING_NOTE = "注\uff1a部分数据因四舍五入的原因\uff0c存在与按所列数据直接计算结果不等的情况。"
@@ -151,10 +152,7 @@ def _same_unit(f: Figure, value: Decimal | None, shown_unit: str) -> str:
 
 def table_row(f: Figure) -> dict:
     num, shown_unit = f.value_parts
-    lead, before, after = "", "", ""
-    if f.qualifier:
-        from .phrasing import _split_qualifier
-        lead, before, after = _split_qualifier(f.qualifier)
+    _, before, after = split_qualifier(f.qualifier)
     if f.kind == "ratio":
         change = "" if f.change is None else ("+" if f.change > 0 else "") + fmt(f.change, RATE_DECIMALS) + "个百分点"
     elif f.kind == "rank":

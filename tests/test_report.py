@@ -1,7 +1,7 @@
 """reportkit.report: the report model (plan of indicators, table rows, references, rounding)."""
 import pytest
 
-from helpers import copy_real_data, make_data, v
+from helpers import make_data, v
 from reportkit import data
 from reportkit.exceptions import MissingIndicatorError, NarrativeError
 from reportkit.figures import FigureEngine
