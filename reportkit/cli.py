@@ -40,10 +40,10 @@ def cmd_figures(args) -> int:
 def cmd_report(args) -> int:
     from . import fingerprint, parameters
     from .execute import run_report
-    county, year = parameters.validate(args.county, args.year, args.data)
+    index = fingerprint.DataIndex.read(args.data)   # data/ read once: validation and fingerprint
+    county, year = parameters.validate(args.county, args.year, index=index)
     out_dir = config.build_dir(county, year, args.build)
-    fp = fingerprint.DataIndex.read(args.data).fingerprint(county, year, fingerprint.code_hash(),
-                                                           strict=args.strict)
+    fp = index.fingerprint(county, year, fingerprint.code_hash(), strict=args.strict)
     docx = out_dir / f"{county}_{year}.docx"
     if not args.force and fingerprint.up_to_date(out_dir, fp, docx):
         print(f"报告已是最新(数据、叙述、模板和代码都没有变化):{_show(docx)}")
@@ -51,7 +51,7 @@ def cmd_report(args) -> int:
         return 0
     if not args.quiet:
         print(f"正在生成 {county} {year} 年报告……", file=sys.stderr)
-    r = run_report(county, year, data_dir=args.data, build_root=args.build, strict=args.strict)
+    r = run_report(county, year, data_dir=args.data, build_root=args.build, strict=args.strict, index=index)
     fingerprint.store(out_dir, fp)
     print(f"完成({r.seconds:.1f} 秒)。输出在 {_show(r.out_dir)}/:")
     for label, path in (("Word 文档", r.docx), ("执行后的笔记本", r.notebook), ("笔记本 HTML", r.html),

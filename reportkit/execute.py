@@ -29,9 +29,9 @@ class RunResult:
     seconds: float
 
 
-def validate_params(county: str, year, data_dir: Path | None = None) -> tuple[str, int]:
+def validate_params(county: str, year, data_dir: Path | None = None, *, index=None) -> tuple[str, int]:
     """Check the parameters before any kernel starts: a plain slug, a known county, a year with data."""
-    return parameters.validate(county, year, data_dir)
+    return parameters.validate(county, year, data_dir, index=index)
 
 
 def new_run_id(county: str, year: int) -> str:
@@ -100,7 +100,8 @@ def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, *, cwd: 
 
 
 def run_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
-               strict: bool = False, notebook: Path = REPORT_NOTEBOOK, html: bool = True) -> RunResult:
+               strict: bool = False, notebook: Path = REPORT_NOTEBOOK, html: bool = True,
+               index=None) -> RunResult:
     """Execute the report notebook into build/<county>/<year>/ and export it to HTML.
 
     On failure the executed notebook (error marked by papermill) and its HTML stay in the
@@ -109,7 +110,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
-    county, year = validate_params(county, year, data_dir)
+    county, year = validate_params(county, year, data_dir, index=index)
     t0 = time.perf_counter()
     out_dir = config.build_dir(county, year, build_root)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from . import config
 from .exceptions import NoDataError, ParameterError, UnknownCountyError
-from .schema import ALIASES, SLUG_RE
-from .tables import find_table, list_tables, read_records
+from .schema import SLUG_RE
+from .tables import find_table
 
 
 def check_slug(county) -> str:
@@ -23,38 +23,23 @@ def check_year(year) -> int:
         raise ParameterError(f"年份“{year}”不是整数", column="YEAR", hint="如 YEAR=2024") from None
 
 
-def registered_counties(data_dir: Path | None = None) -> dict[str, str]:
-    """{slug: name} of the county registry."""
-    root = Path(data_dir or config.DATA_DIR)
-    _, records = read_records(find_table(root, config.COUNTIES_STEM), ALIASES)
-    return {r.get("slug", ""): r.get("name", "") for r in records if r.get("slug")}
-
-
-def years_with_data(county: str, data_dir: Path | None = None) -> list[int]:
-    root = Path(data_dir or config.DATA_DIR)
-    years = set()
-    for path in list_tables(root / config.VALUES_DIRNAME):
-        for r in read_records(path, ALIASES)[1]:
-            if r.get("county") == county and r.get("year", "").isdigit():
-                years.add(int(r["year"]))
-    return sorted(years)
-
-
-def validate(county, year, data_dir: Path | None = None) -> tuple[str, int]:
+def validate(county, year, data_dir: Path | None = None, *, index=None) -> tuple[str, int]:
     """A plain slug, a registered county, a year with data; the full validation of data/
-    happens in the notebook's first step."""
+    happens in the notebook's first step. ``index`` (a fingerprint.DataIndex) avoids reading
+    data/ again when the caller has read it already."""
+    from .fingerprint import DataIndex
     county, year = check_slug(county), check_year(year)
-    root = Path(data_dir or config.DATA_DIR)
-    known = registered_counties(root)
-    if county not in known:
-        listed = "、".join(f"{s}({n})" for s, n in known.items())
+    idx = index or DataIndex.read(data_dir)
+    names = {r["slug"]: r.get("name", "") for r in idx.registry if r.get("slug")}
+    if county not in names:
+        listed = "、".join(f"{s}({n})" for s, n in names.items())
         raise UnknownCountyError(f"未知的县区“{county}”。已登记的县区:{listed}", county=county,
-                                 file=find_table(root, config.COUNTIES_STEM),
+                                 file=find_table(idx.root, config.COUNTIES_STEM),
                                  hint="检查拼写,或在 counties.csv 中登记这个县区")
-    years = years_with_data(county, root)
+    years = sorted(idx.years.get(county, ()))
     if year not in years:
         have = "、".join(map(str, years)) or "无"
-        raise NoDataError(f"{known[county]}({county})没有 {year} 年的指标数据(已有年份:{have})",
-                          county=county, year=year, file=root / config.VALUES_DIRNAME,
+        raise NoDataError(f"{names[county]}({county})没有 {year} 年的指标数据(已有年份:{have})",
+                          county=county, year=year, file=idx.root / config.VALUES_DIRNAME,
                           hint=f"在 values 文件夹的表格中加入 {year} 年的数据,或换一个年份")
     return county, year
