@@ -96,6 +96,9 @@ def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, *, cwd: 
     return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters,
                                kernel_name=KERNEL, progress_bar=False, log_output=False,
                                request_save_on_cell_execute=False, shutdown_kernel="immediate",
+                               # the kernel's own warnings (e.g. "running over TCP without
+                               # encryption" on loopback) are noise to staff; errors still show
+                               extra_arguments=["--IPKernelApp.log_level=ERROR"],
                                cwd=str(cwd or config.ROOT))
 
 

@@ -11,7 +11,7 @@ from .tables import find_table
 
 def check_slug(county) -> str:
     if not isinstance(county, str) or not SLUG_RE.match(county):
-        raise ParameterError(f"县区代码“{county}”不合法", column="COUNTY",
+        raise ParameterError(f"县区代码 COUNTY=“{county}”不合法",
                              hint="只用小写拼音字母、数字和连字符,如 COUNTY=xinchang")
     return county
 
@@ -20,7 +20,7 @@ def check_year(year) -> int:
     try:
         return int(str(year).strip())
     except ValueError:
-        raise ParameterError(f"年份“{year}”不是整数", column="YEAR", hint="如 YEAR=2024") from None
+        raise ParameterError(f"年份 YEAR=“{year}”不是整数", hint="如 YEAR=2024") from None
 
 
 def validate(county, year, data_dir: Path | None = None, *, index=None) -> tuple[str, int]:

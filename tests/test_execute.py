@@ -22,7 +22,7 @@ def no_kernel(monkeypatch):
 
 
 @pytest.mark.parametrize("county,year,exc,message", [
-    ("../x", 2024, ParameterError, "县区代码“../x”不合法"),
+    ("../x", 2024, ParameterError, "县区代码 COUNTY=“../x”不合法"),
     ("Xinchang", 2024, ParameterError, "不合法"),
     ("nowhere", 2024, UnknownCountyError, "未知的县区“nowhere”"),
     ("xinchang", 1990, NoDataError, "没有 1990 年"),
@@ -111,4 +111,4 @@ def test_cli_report_rejects_a_path_as_county(tmp_path):
     r = subprocess.run([sys.executable, "-m", "reportkit", "report", "--county", "../x", "--year", "2024",
                         "--build", str(tmp_path)], capture_output=True, text=True, cwd=config.ROOT)
     assert r.returncode == 2 and "Traceback" not in r.stderr
-    assert "县区代码“../x”不合法" in r.stderr
+    assert "县区代码 COUNTY=“../x”不合法" in r.stderr
