@@ -13,7 +13,7 @@ from matplotlib import font_manager  # noqa: E402
 
 from .figures import RATE_DECIMALS, Figure  # noqa: E402
 from .iorw import atomic_path  # noqa: E402
-from .numbers import fmt, scale_for_display  # noqa: E402
+from .numbers import convert, fmt, scale_for_display  # noqa: E402
 
 DPI = 250
 WIDTH_CM, HEIGHT_CM = 15.6, 8.4        # text width of the 公文 page
@@ -95,7 +95,6 @@ def trend_chart(engine, fig: Figure, out_dir: Path, years: int = TREND_YEARS) ->
     unit = "%" if ind.kind == "ratio" else scale_for_display(max(v for _, v, _ in series), ind.unit)[1]
     factor = Decimal(1)
     if ind.kind != "ratio" and unit != ind.unit:
-        from .numbers import convert
         factor = convert(Decimal(1), ind.unit, unit)
     setup_style()
     f, ax = plt.subplots(figsize=_figsize())

@@ -29,7 +29,8 @@ def cmd_figures(args) -> int:
         for w in f.warnings:
             out.write(f"\n提示:{f.name}:{w}\n")
     if rf.illustrative:
-        out.write("\n\n注意:部分数据为示例数据(来源注明“示例”),不得引用。\n")
+        from .report import ILLUSTRATIVE_NOTICE
+        out.write(f"\n\n注意:{ILLUSTRATIVE_NOTICE}\n")
     if args.csv:
         path = Path(args.csv)
         rf.figures_frame().to_csv(path, index=False, encoding="utf-8-sig")

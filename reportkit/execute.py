@@ -151,6 +151,16 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
                      seconds=time.perf_counter() - t0)
 
 
+def _pin_injected_cell_id(path: Path) -> None:
+    """papermill gives its injected cell a random id; a fixed one keeps `make bless` diffs to real changes."""
+    import nbformat
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+    nbformat.write(nb, path)
+
+
 def bless(targets=None, dest: Path | None = None) -> list[Path]:
     """Regenerate the executed reference notebooks that nbval compares against (make bless)."""
     dest = Path(dest or config.ROOT / "tests" / "notebooks")
@@ -160,5 +170,6 @@ def bless(targets=None, dest: Path | None = None) -> list[Path]:
         validate_params(county, year)
         out = dest / f"{county}_{year}.ipynb"
         execute_notebook(REPORT_NOTEBOOK, out, {"county": county, "year": year})
+        _pin_injected_cell_id(out)
         written.append(out)
     return written

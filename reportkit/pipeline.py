@@ -106,7 +106,7 @@ class ReportRun:
         figures = self.rf.figures_frame()
         records = [{k: _jsonable(v) for k, v in r.items()} for r in figures.to_dict("records")]
         payload = {"county": self.county, "year": self.year, "run_id": self.run_id,
-                   "illustrative": self.rf.illustrative, "paragraph": self.rf.paragraph,
+                   "illustrative": self.rf.shows_illustrative(self.charts), "paragraph": self.rf.paragraph,
                    "targets_sentence": self.rf.targets_sentence, "figures": records,
                    "targets": [{k: _jsonable(v) for k, v in t.as_record().items()} for t in self.rf.targets],
                    "charts": [{"id": c.id, "title": c.title, "file": self.rel(c.path),

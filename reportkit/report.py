@@ -12,8 +12,8 @@ from . import data as data_mod
 from . import narrative as narrative_mod
 from .data import County, Dataset
 from .exceptions import NarrativeError
-from .figures import (RATE_DECIMALS, Figure, FigureEngine, NextTarget, figures_table,
-                      quantity_parts)
+from .figures import (RATE_DECIMALS, Figure, FigureEngine, NextTarget, figures_table, quantity_parts,
+                      uses_illustrative)
 from .numbers import HUNDRED, convert, fmt, parse_decimal, unit as unit_of
 from .phrasing import (change_phrase, figure_sentence, indicator_paragraph, split_qualifier,
                        targets_sentence)
@@ -46,8 +46,12 @@ class ReportFigures:
 
     @property
     def illustrative(self) -> bool:
-        return any(f.illustrative for f in self.figures) or any(t.illustrative for t in self.targets) \
-            or any(f.illustrative for f in self._extra.values())
+        """Whether a figure, target or referenced figure rests on an illustrative (示例) row."""
+        return uses_illustrative(self.figures + [f for f in self._extra.values() if f], self.targets)
+
+    def shows_illustrative(self, charts=()) -> bool:
+        """The one rule for the document's 示例 notice: figures, targets or drawn charts."""
+        return self.illustrative or any(c.illustrative for c in charts)
 
     @property
     def sample_narrative(self) -> bool:
@@ -77,9 +81,6 @@ class ReportFigures:
         df = figures_table(self.figures)
         df["sentence"] = [figure_sentence(f) for f in self.figures]
         return df
-
-    def targets_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([t.as_record() for t in self.targets])
 
     # -- narrative --------------------------------------------------------
     def resolve_reference(self, name: str, attr: str | None) -> str | None:
@@ -122,18 +123,14 @@ def printed_rate_differs(f: Figure) -> bool:
     """True when growth/completion recomputed from the printed numbers differs from the printed rate."""
     if f.kind not in ("amount", "count", "index"):
         return False
-    num, _ = f.value_parts
+    num, unit = f.value_parts
     shown = parse_decimal(num)
     if f.completion is not None and f.target:
-        t_num, t_unit = quantity_parts(f.indicator, f.target)
-        _, v_unit = f.value_parts
-        t = convert(parse_decimal(t_num), t_unit, v_unit) if unit_of(t_unit).family else parse_decimal(t_num)
+        t = parse_decimal(_same_unit(f, f.target, unit))     # the target as the table prints it
         if t and fmt(shown / t * HUNDRED, RATE_DECIMALS) != f.completion_text:
             return True
     if f.growth is not None and f.prev_value is not None:
-        p_num, p_unit = quantity_parts(f.indicator, f.prev_value)
-        _, v_unit = f.value_parts
-        p = convert(parse_decimal(p_num), p_unit, v_unit) if unit_of(p_unit).family else parse_decimal(p_num)
+        p = parse_decimal(_same_unit(f, f.prev_value, unit))  # last year as the table prints it
         if p and fmt((shown - p) / p * HUNDRED, RATE_DECIMALS) != f.growth_text:
             return True
     return False

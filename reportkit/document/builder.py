@@ -133,7 +133,7 @@ def _block_title(w, rf, charts):
 
 
 def _block_notice(w, rf, charts):
-    if rf.illustrative or any(c.illustrative for c in charts):
+    if rf.shows_illustrative(charts):
         w.para(ILLUSTRATIVE_NOTICE, style=w.s.notice)
     if rf.sample_narrative:
         w.para(SAMPLE_NARRATIVE_NOTICE, style=w.s.notice)
@@ -226,7 +226,7 @@ def _fill_fields(paragraphs, rf: ReportFigures) -> None:
             oxml.highlight(runs[0])
 
 
-def _set_properties(doc, rf: ReportFigures, title: str) -> None:
+def _set_properties(doc, rf: ReportFigures, title: str, illustrative: bool) -> None:
     cp = doc.core_properties
     cp.title = title
     cp.subject = f"{rf.county.name}{rf.year}年科技工作总结和{rf.year + 1}年工作思路"
@@ -234,7 +234,7 @@ def _set_properties(doc, rf: ReportFigures, title: str) -> None:
     cp.last_modified_by = rf.county.bureau
     cp.keywords = "；".join(["科技局", "工作总结", str(rf.year), rf.county.name, rf.county.city])
     cp.category = "工作总结"
-    cp.comments = "由 reportkit 依据 data/ 中的数据生成" + ("\uff1b含示例数据\uff0c不得引用" if rf.illustrative else "")
+    cp.comments = "由 reportkit 依据 data/ 中的数据生成" + ("\uff1b含示例数据\uff0c不得引用" if illustrative else "")
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     cp.created = cp.modified = now
     cp.revision = 1
@@ -289,7 +289,7 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
             marker._p.addprevious(el)
         body.remove(marker._p)
     title = (rf.narrative.meta.get("title") if rf.narrative else None) or default_title(rf)
-    _set_properties(doc, rf, str(title))
+    _set_properties(doc, rf, str(title), rf.shows_illustrative(charts))
     doc.core_properties.identifier = run_id or ""
     out_path = Path(out_path or config.build_dir(rf.county.slug, rf.year) / f"{rf.county.slug}_{rf.year}.docx")
     with atomic_path(out_path) as tmp:
