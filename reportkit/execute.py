@@ -151,13 +151,18 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
                      seconds=time.perf_counter() - t0)
 
 
-def _pin_injected_cell_id(path: Path) -> None:
-    """papermill gives its injected cell a random id; a fixed one keeps `make bless` diffs to real changes."""
+def _normalize_reference(path: Path) -> None:
+    """Keep a reference notebook's diff to real changes: a fixed id for papermill's injected cell
+    (random otherwise) and no execution timestamps (nbval compares outputs, not metadata)."""
     import nbformat
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell["id"] = "injected-parameters"
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+    for key in ("start_time", "end_time", "duration", "exception"):
+        nb.metadata.get("papermill", {}).pop(key, None)
     nbformat.write(nb, path)
 
 
@@ -170,6 +175,6 @@ def bless(targets=None, dest: Path | None = None) -> list[Path]:
         validate_params(county, year)
         out = dest / f"{county}_{year}.ipynb"
         execute_notebook(REPORT_NOTEBOOK, out, {"county": county, "year": year})
-        _pin_injected_cell_id(out)
+        _normalize_reference(out)
         written.append(out)
     return written
