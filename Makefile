@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 COUNTY ?=
 YEAR ?=
 STRICT ?=
+CLEAN ?=
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export MPLBACKEND := Agg
 
@@ -31,7 +32,7 @@ setup: $(STAMP) ## Create the virtual environment and install reportkit (done au
 
 report: $(STAMP) ## Build one report (skipped when nothing changed): make report COUNTY=xinchang YEAR=2024 [STRICT=1] [FORCE=1]
 	@test -n "$(COUNTY)" -a -n "$(YEAR)" || { echo "请指定县区和年份,如:make report COUNTY=xinchang YEAR=2024" >&2; exit 2; }
-	@$(BIN)/reportkit report --county "$(COUNTY)" --year "$(YEAR)" $(if $(STRICT),--strict,) $(if $(FORCE),--force,)
+	@$(BIN)/reportkit report --county "$(COUNTY)" --year "$(YEAR)" $(if $(STRICT),--strict,) $(if $(FORCE),--force,) $(if $(CLEAN),--clean,)
 
 all: $(STAMP) ## Build every county with data for a year, in parallel, only what changed: make all YEAR=2024 [JOBS=2] [FORCE=1] [SCHEDULER=tcp://host:8786]
 	@test -n "$(YEAR)" || { echo "请指定年份,如:make all YEAR=2024" >&2; exit 2; }

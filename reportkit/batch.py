@@ -9,11 +9,11 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config
+from . import config, state
 from .exceptions import ParameterError
-from .fingerprint import DataIndex, code_hash, up_to_date
+from .fingerprint import DataIndex, code_hash
 
-STATUS = {"built": "已生成", "skipped": "未变跳过", "failed": "失败"}
+STATUS = {"built": "已生成", "skipped": "未变跳过", "kept": "编辑稿未动", "failed": "失败"}
 
 
 @dataclass
@@ -27,15 +27,20 @@ class Job:
     peak_mb: float = 0.0
 
 
-def report_command(county: str, year: int, *, data_dir=None, build_root=None, strict=False) -> list[str]:
-    """The command that builds one report in its own process (with its own kernel)."""
-    cmd = [sys.executable, "-m", "reportkit", "report", "--county", county, "--year", str(year), "--force"]
+def report_command(county: str, year: int, *, data_dir=None, build_root=None, strict=False,
+                   clean=False) -> list[str]:
+    """The command that builds one report in its own process (with its own kernel). ``--force``:
+    the batch has decided already; an edited document is still kept and carried over there."""
+    cmd = [sys.executable, "-m", "reportkit", "report", "--county", county, "--year", str(year), "--force",
+           "--quiet"]
     if data_dir:
         cmd += ["--data", str(data_dir)]
     if build_root:
         cmd += ["--build", str(build_root)]
     if strict:
         cmd.append("--strict")
+    if clean:
+        cmd.append("--clean")
     return cmd
 
 
@@ -56,7 +61,8 @@ class _MeasuredPopen(subprocess.Popen):
         return pid, sts
 
 
-def build_in_subprocess(county: str, year: int, data_dir=None, build_root=None, strict=False) -> Job:
+def build_in_subprocess(county: str, year: int, data_dir=None, build_root=None, strict=False,
+                        clean=False) -> Job:
     """Build one report in a child process; never raises for a failed report.
 
     Subprocesses, not a multiprocessing pool: papermill inside a pool can hang
@@ -64,13 +70,15 @@ def build_in_subprocess(county: str, year: int, data_dir=None, build_root=None, 
     """
     t0 = time.perf_counter()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = _MeasuredPopen(report_command(county, year, data_dir=data_dir, build_root=build_root, strict=strict),
+    proc = _MeasuredPopen(report_command(county, year, data_dir=data_dir, build_root=build_root, strict=strict,
+                                         clean=clean),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=config.ROOT)
     _, err = proc.communicate()
     job = Job(county, int(year), seconds=time.perf_counter() - t0, peak_mb=proc.peak_mb)
-    docx = config.build_dir(county, int(year), build_root) / f"{county}_{year}.docx"
+    paths = config.report_paths(county, int(year), build_root)
     if proc.returncode == 0:
-        job.status, job.output = "built", str(docx)
+        job.status, job.output = "built", str(paths.docx)
+        job.message = _build_note((state.load(paths) or {}).get("outcome", {}))
     else:
         job.status = "failed"
         lines = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]
@@ -79,9 +87,23 @@ def build_in_subprocess(county: str, year: int, data_dir=None, build_root=None, 
     return job
 
 
+def _build_note(outcome: dict) -> str:
+    """What the summary adds to a built report: the editor's work kept and carried over, revisions."""
+    notes = []
+    if outcome.get("kept"):
+        notes.append(f"原文档已保留为 versions/{outcome['kept']}")
+    edits = outcome.get("edits") or {}
+    if edits.get("total"):
+        notes.append(f"写回编辑 {edits['total']} 处")
+    if outcome.get("changes"):
+        notes.append(f"数据更新 {outcome['changes']} 处(已标为修订)")
+    return ";".join(notes)
+
+
 def plan(pairs: list[tuple[str, int]], *, data_dir=None, build_root=None, force=False, strict=False,
          index: DataIndex | None = None) -> tuple[list[Job], list[tuple[Job, dict]]]:
-    """(skipped jobs, jobs to build with their fingerprints) for these county-years."""
+    """(jobs not to build: up to date or edited-and-unchanged, jobs to build with their
+    fingerprints) for these county-years, by the same rule as `make report` (state.decide)."""
     idx = index or DataIndex.read(data_dir)
     unknown = sorted({c for c, _ in pairs if c not in idx.slugs})
     if unknown:
@@ -91,20 +113,23 @@ def plan(pairs: list[tuple[str, int]], *, data_dir=None, build_root=None, force=
     skipped, todo = [], []
     for county, year in pairs:
         fp = idx.fingerprint(county, year, code, strict=strict)
-        out_dir = config.build_dir(county, year, build_root)
-        docx = out_dir / f"{county}_{year}.docx"
+        paths = config.report_paths(county, year, build_root)
+        decision = state.decide(paths, fp, force=force)
         job = Job(county, year)
-        if not force and up_to_date(out_dir, fp, docx):
-            job.status, job.output = "skipped", str(docx)
-            skipped.append(job)
-        else:
+        if decision.action == "build":
             todo.append((job, fp))
+        else:
+            job.status, job.output = ("skipped" if decision.action == "skip" else "kept"), str(paths.docx)
+            if decision.action == "keep":
+                job.message = f"{decision.reason};写回编辑:make harvest COUNTY={county} YEAR={year}"
+            skipped.append(job)
     return skipped, todo
 
 
 def run_batch(year: int | None = None, *, data_dir=None, build_root=None, counties=None,
               pairs: list[tuple[str, int]] | None = None, jobs: int | None = None,
-              scheduler: str | None = None, force=False, strict=False, progress=True) -> list[Job]:
+              scheduler: str | None = None, force=False, strict=False, clean=False,
+              progress=True) -> list[Job]:
     """Build every county with data in ``year`` (or only ``counties``, or exactly the county-year
     ``pairs``); reports whose inputs are unchanged are skipped; one failure does not stop the others."""
     idx = DataIndex.read(data_dir)
@@ -115,7 +140,7 @@ def run_batch(year: int | None = None, *, data_dir=None, build_root=None, counti
                          index=idx)
     results: list[Job] = list(skipped)
     if todo:
-        args = [(job.county, job.year, data_dir, build_root, strict) for job, _ in todo]
+        args = [(job.county, job.year, data_dir, build_root, strict, clean) for job, _ in todo]
         runner = _run_dask if scheduler else _run_local
         results += runner(args, jobs=jobs, scheduler=scheduler, progress=progress)
     order = {pair: i for i, pair in enumerate(pairs)}
@@ -170,14 +195,15 @@ def summary(jobs: list[Job], build_root: Path | None = None) -> str:
     rows = [("县区", "状态", "秒", "输出或原因")]
     for j in jobs:
         where = j.message if j.status == "failed" else _rel(j.output, root)
+        if j.status != "failed" and j.message:
+            where += f"({j.message})"
         rows.append((j.county, STATUS.get(j.status, j.status),
                      "" if j.status == "skipped" else f"{j.seconds:.1f}", where))
     widths = [max(_width(r[i]) for r in rows) for i in range(3)]
     lines = ["  ".join(_pad(c, widths[i]) for i, c in enumerate(r[:3])) + "  " + r[3] for r in rows]
-    built = sum(j.status == "built" for j in jobs)
-    skipped = sum(j.status == "skipped" for j in jobs)
-    failed = sum(j.status == "failed" for j in jobs)
-    lines.append(f"共 {len(jobs)} 份:生成 {built},未变跳过 {skipped},失败 {failed}。")
+    count = {s: sum(j.status == s for j in jobs) for s in STATUS}
+    lines.append(f"共 {len(jobs)} 份:生成 {count['built']},未变跳过 {count['skipped']},"
+                 + (f"编辑稿未动 {count['kept']}," if count["kept"] else "") + f"失败 {count['failed']}。")
     return "\n".join(lines)
 
 

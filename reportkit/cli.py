@@ -39,25 +39,27 @@ def cmd_figures(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from . import fingerprint, parameters
-    from .execute import run_report
-    index = fingerprint.DataIndex.read(args.data)   # data/ read once: validation and fingerprint
-    county, year = parameters.validate(args.county, args.year, index=index)
-    out_dir = config.build_dir(county, year, args.build)
-    fp = index.fingerprint(county, year, fingerprint.code_hash(), strict=args.strict)
-    docx = out_dir / f"{county}_{year}.docx"
-    if not args.force and fingerprint.up_to_date(out_dir, fp, docx):
-        print(f"报告已是最新(数据、叙述、模板和代码都没有变化):{_show(docx)}")
+    from .build import build_report
+    say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    out = build_report(args.county, args.year, data_dir=args.data, build_root=args.build,
+                       strict=args.strict, force=args.force, clean=args.clean, on_step=say)
+    paths = out.paths
+    if out.action == "skipped":
+        print(f"{out.decision.reason}:{_show(paths.docx)}")
         print("如需强制重新生成,加 --force(make report … FORCE=1)。")
         return 0
-    if not args.quiet:
-        print(f"正在生成 {county} {year} 年报告……", file=sys.stderr)
-    r = run_report(county, year, data_dir=args.data, build_root=args.build, strict=args.strict, index=index)
-    fingerprint.store(out_dir, fp)
+    if out.action == "kept":
+        print(f"{out.decision.reason}:{_show(paths.docx)}")
+        print(f"要把编辑写回叙述文件:make harvest COUNTY={out.county} YEAR={out.year};"
+              f"要按数据重新生成(编辑稿会先保留并写回):make report COUNTY={out.county} YEAR={out.year} FORCE=1")
+        return 0
+    r = out.run
     print(f"完成({r.seconds:.1f} 秒)。输出在 {_show(r.out_dir)}/:")
     for label, path in (("Word 文档", r.docx), ("执行后的笔记本", r.notebook), ("笔记本 HTML", r.html),
-                        ("指标数据", r.out_dir / "figures.csv"), ("图表", r.out_dir / "charts")):
+                        ("指标数据", paths.figures_csv), ("图表", paths.charts_dir)):
         print(f"  {label}: {_show(path)}")
+    if out.kept:
+        print(f"  原文档已保留为: {_show(out.kept)}")
     return 0
 
 
@@ -73,7 +75,7 @@ def cmd_all(args) -> int:
     from .batch import run_batch, summary
     jobs = run_batch(args.year, data_dir=args.data, build_root=args.build, counties=args.county or None,
                      jobs=args.jobs, scheduler=args.scheduler, force=args.force, strict=args.strict,
-                     progress=not args.no_progress)
+                     clean=args.clean, progress=not args.no_progress)
     print(summary(jobs, args.build))
     return 1 if any(j.status == "failed" for j in jobs) else 0
 
@@ -112,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", required=True, help="年份,如 2024")
     p.add_argument("--strict", action="store_true", help="叙述段落有空缺时报错")
     p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
-    p.add_argument("--force", action="store_true", help="即使输入没有变化也重新生成")
+    p.add_argument("--force", action="store_true", help="即使输入没有变化也重新生成(编辑过的文档仍会先保留)")
+    p.add_argument("--clean", action="store_true", help="数据更新不以修订标出,直接写新数字")
     p.add_argument("--quiet", action="store_true", help="不显示进度提示")
     _add_common(p)
     p.set_defaults(func=cmd_report)
@@ -122,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--county", action="append", help="只生成这些县区(可重复)")
     p.add_argument("--jobs", type=int, default=None, help="并行进程数(默认 CPU 核数加 1)")
     p.add_argument("--scheduler", default=None, help="Dask 调度器地址,如 tcp://10.0.0.5:8786")
-    p.add_argument("--force", action="store_true", help="全部重新生成")
+    p.add_argument("--force", action="store_true", help="全部重新生成(编辑过的文档仍会先保留)")
+    p.add_argument("--clean", action="store_true", help="数据更新不以修订标出,直接写新数字")
     p.add_argument("--strict", action="store_true", help="叙述段落有空缺时报错")
     p.add_argument("--no-progress", action="store_true", help="不显示进度条")
     p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")

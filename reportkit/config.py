@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,85 @@ DEFAULT_TEMPLATE = TEMPLATES_DIR / "gongwen.docx"
 def build_dir(county: str, year: int, root: Path | None = None) -> Path:
     """Output folder of one county-year: build/<county>/<year>/."""
     return Path(root or BUILD_DIR) / county / str(year)
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Every file of one county-year's report: the one place that names them.
+
+    ``build/<county>/<year>/`` holds what users open (the .docx, notebook, HTML, figure
+    tables, charts), ``versions/`` the edited documents and narratives kept before a rebuild,
+    and ``.reportkit/`` what reportkit last wrote (to tell an edited .docx from its own).
+    """
+    county: str
+    year: int
+    root: Path
+
+    @property
+    def out_dir(self) -> Path:
+        return build_dir(self.county, self.year, self.root)
+
+    @property
+    def stem(self) -> str:
+        return f"{self.county}_{self.year}"
+
+    @property
+    def docx(self) -> Path:
+        return self.out_dir / f"{self.stem}.docx"
+
+    @property
+    def notebook(self) -> Path:
+        return self.out_dir / "report.ipynb"
+
+    @property
+    def html(self) -> Path:
+        return self.out_dir / "report.html"
+
+    @property
+    def figures_csv(self) -> Path:
+        return self.out_dir / "figures.csv"
+
+    @property
+    def figures_json(self) -> Path:
+        return self.out_dir / "figures.json"
+
+    @property
+    def changes_csv(self) -> Path:
+        return self.out_dir / "changes.csv"
+
+    @property
+    def audit_csv(self) -> Path:
+        return self.out_dir / "audit.csv"
+
+    @property
+    def charts_dir(self) -> Path:
+        return self.out_dir / "charts"
+
+    @property
+    def versions_dir(self) -> Path:
+        return self.out_dir / "versions"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.out_dir / ".reportkit"
+
+    @property
+    def state_file(self) -> Path:
+        return self.state_dir / "state.json"
+
+    @property
+    def generated_docx(self) -> Path:
+        """An exact copy of the .docx reportkit last wrote (the base an editor started from)."""
+        return self.state_dir / "generated.docx"
+
+    def manifest(self, run_id: str) -> Path:
+        """What a run wrote where (figures, pieces, narrative source), kept per run id so an
+        older copy that comes back by mail can still be read against its own generation."""
+        return self.state_dir / "runs" / f"{run_id}.json"
+
+
+def report_paths(county: str, year: int, root: Path | None = None) -> ReportPaths:
+    return ReportPaths(county, int(year), Path(root or BUILD_DIR))
 
 
 def narrative_path(county: str, year: int, data_dir: Path | None = None) -> Path:

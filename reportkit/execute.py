@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, config, parameters
@@ -27,6 +28,7 @@ class RunResult:
     html: Path
     docx: Path
     seconds: float
+    changes: list[dict] = field(default_factory=list)   # figures revised since the previous version
 
 
 def validate_params(county: str, year, data_dir: Path | None = None, *, index=None) -> tuple[str, int]:
@@ -103,8 +105,8 @@ def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, *, cwd: 
 
 
 def run_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
-               strict: bool = False, notebook: Path = REPORT_NOTEBOOK, html: bool = True,
-               index=None) -> RunResult:
+               strict: bool = False, clean: bool = False, notebook: Path = REPORT_NOTEBOOK,
+               html: bool = True, index=None) -> RunResult:
     """Execute the report notebook into build/<county>/<year>/ and export it to HTML.
 
     On failure the executed notebook (error marked by papermill) and its HTML stay in the
@@ -115,16 +117,19 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
 
     county, year = validate_params(county, year, data_dir, index=index)
     t0 = time.perf_counter()
-    out_dir = config.build_dir(county, year, build_root)
+    paths = config.report_paths(county, year, build_root)
+    out_dir = paths.out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     run_id = new_run_id(county, year)
     params = {"county": county, "year": year, "strict": bool(strict), "run_id": run_id}
+    if clean:
+        params["clean"] = True
     if data_dir is not None:
         params["data_dir"] = str(Path(data_dir).resolve())
     if build_root is not None:
         params["build_root"] = str(Path(build_root).resolve())
-    output_nb = out_dir / "report.ipynb"
-    html_path = out_dir / "report.html"
+    output_nb = paths.notebook
+    html_path = paths.html
     started = dt.datetime.now().isoformat(timespec="seconds")
     exporter = _Prepared(_html_exporter) if html else None
     failure = None
@@ -146,9 +151,12 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
                             step=step, cell_index=failure.cell_index, error_name=failure.ename,
                             notebook=output_nb, county=county, year=year,
                             hint=f"查看 {output_nb.with_suffix('.html')} 中标红的单元格;上一次生成的文档未被改动")
+    try:
+        changes = json.loads(paths.figures_json.read_text(encoding="utf-8")).get("changes", [])
+    except (OSError, ValueError):
+        changes = []
     return RunResult(county=county, year=year, run_id=run_id, out_dir=out_dir, notebook=output_nb,
-                     html=html_path, docx=out_dir / f"{county}_{year}.docx",
-                     seconds=time.perf_counter() - t0)
+                     html=html_path, docx=paths.docx, seconds=time.perf_counter() - t0, changes=changes)
 
 
 def _normalize_reference(path: Path) -> None:

@@ -10,9 +10,6 @@ from . import config
 from .schema import ALIASES
 from .tables import FILE, ROW, find_table, list_tables, read_records
 
-FINGERPRINT_FILE = ".fingerprint.json"
-
-
 def _sha(*chunks: bytes) -> str:
     h = hashlib.sha256()
     for c in chunks:
@@ -102,25 +99,3 @@ class DataIndex:
             "params": _sha(f"{county}|{year}|{int(bool(strict))}".encode()),
         }
         return {"hash": _sha(*(f"{k}={v}".encode() for k, v in sorted(parts.items()))), "parts": parts}
-
-
-def stored(out_dir: Path) -> dict | None:
-    try:
-        return json.loads((Path(out_dir) / FINGERPRINT_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def up_to_date(out_dir: Path, fp: dict, docx: Path) -> bool:
-    old = stored(out_dir)
-    return bool(old) and old.get("hash") == fp["hash"] and Path(docx).exists()
-
-
-def store(out_dir: Path, fp: dict) -> None:
-    from .iorw import write_text
-    write_text(Path(out_dir) / FINGERPRINT_FILE, json.dumps(fp, indent=1))
-
-
-def changed_parts(out_dir: Path, fp: dict) -> list[str]:
-    old = stored(out_dir) or {}
-    return [k for k, v in fp["parts"].items() if old.get("parts", {}).get(k) != v]

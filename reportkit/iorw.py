@@ -7,6 +7,17 @@ import tempfile
 from pathlib import Path
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+#: Files get the permissions any new file of the user gets (mkstemp alone would make them 0600,
+#: which colleagues on a shared folder cannot open).
+FILE_MODE = 0o666 & ~_current_umask()
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path):
     """Yield a temporary path in the target's folder; on success rename it to ``path``.
@@ -19,6 +30,7 @@ def atomic_path(path: Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

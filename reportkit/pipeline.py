@@ -38,6 +38,7 @@ class ReportRun:
     data_dir: Path | None = None
     build_root: Path | None = None
     strict: bool = False
+    clean: bool = False          # True: no tracked changes for revised figures (CLEAN=1)
     run_id: str = ""
     template: Path | None = None
     dataset: data_mod.Dataset | None = None
@@ -50,12 +51,16 @@ class ReportRun:
         self.build_root = Path(self.build_root) if self.build_root else config.BUILD_DIR
 
     @property
+    def paths(self) -> config.ReportPaths:
+        return config.report_paths(self.county, self.year, self.build_root)
+
+    @property
     def out_dir(self) -> Path:
-        return config.build_dir(self.county, self.year, self.build_root)
+        return self.paths.out_dir
 
     @property
     def docx_path(self) -> Path:
-        return self.out_dir / f"{self.county}_{self.year}.docx"
+        return self.paths.docx
 
     def rel(self, path: Path) -> str:
         """A path as shown to reviewers: relative to the build root (same on every machine)."""

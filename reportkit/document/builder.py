@@ -291,7 +291,7 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
     title = (rf.narrative.meta.get("title") if rf.narrative else None) or default_title(rf)
     _set_properties(doc, rf, str(title), rf.shows_illustrative(charts))
     doc.core_properties.identifier = run_id or ""
-    out_path = Path(out_path or config.build_dir(rf.county.slug, rf.year) / f"{rf.county.slug}_{rf.year}.docx")
+    out_path = Path(out_path or config.report_paths(rf.county.slug, rf.year).docx)
     with atomic_path(out_path) as tmp:
         doc.save(tmp)
     return out_path
