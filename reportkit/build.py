@@ -57,6 +57,11 @@ def build_report(county: str, year, *, data_dir: Path | None = None, build_root:
     if decision.docx in ("edited", "unknown"):
         outcome.kept = state.keep_docx(paths, decision.docx)
         say(f"已保留{'编辑过的' if decision.docx == 'edited' else '原有的'} Word 文档:{outcome.kept}")
+    if decision.docx == "edited":
+        from .harvest import harvest
+        outcome.harvest = harvest(county, year, file=paths.docx, data_dir=data_dir, build_root=build_root)
+        if outcome.harvest.written:
+            fp = idx.fingerprint(county, year, code, strict=strict)   # the narrative changed
     say(f"正在生成 {county} {year} 年报告({decision.reason})……")
     outcome.run = run_report(county, year, data_dir=data_dir, build_root=build_root, strict=strict,
                              clean=clean, index=idx)

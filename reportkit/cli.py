@@ -53,6 +53,8 @@ def cmd_report(args) -> int:
         print(f"要把编辑写回叙述文件:make harvest COUNTY={out.county} YEAR={out.year};"
               f"要按数据重新生成(编辑稿会先保留并写回):make report COUNTY={out.county} YEAR={out.year} FORCE=1")
         return 0
+    if out.harvest is not None:
+        _print_harvest(out.harvest, diff=False)
     r = out.run
     print(f"完成({r.seconds:.1f} 秒)。输出在 {_show(r.out_dir)}/:")
     for label, path in (("Word 文档", r.docx), ("执行后的笔记本", r.notebook), ("笔记本 HTML", r.html),
@@ -60,7 +62,27 @@ def cmd_report(args) -> int:
         print(f"  {label}: {_show(path)}")
     if out.kept:
         print(f"  原文档已保留为: {_show(out.kept)}")
+    if out.changes:
+        print(f"数据更新({len(out.changes)} 处,{'已在文档中标为修订,作者“数据更新”' if not args.clean else '文档中直接写新值'};"
+              f"明细见 {_show(paths.changes_csv)}):")
+        for c in out.changes:
+            print(f"  {c['label']} {c['old']} → {c['new']}" + (f"({c['where']})" if c["where"] else ""))
     return 0
+
+
+def _print_harvest(h, *, diff: bool = True) -> None:
+    """The Chinese summary of what an editor's document carried into the narrative file."""
+    if h.written:
+        print(f"编辑稿 {_show(h.file)} 中的修改已写回 {_show(h.narrative)}"
+              + (f"(原文件备份为 {_show(h.backup)})" if h.backup else "") + ":")
+    elif h.changed:
+        print(f"编辑稿 {_show(h.file)} 中的修改(未写入,仅预览):")
+    else:
+        print(f"编辑稿 {_show(h.file)} 与叙述文件一致,叙述文件未改动。")
+    for line in h.summary_lines():
+        print("  " + line)
+    if diff and h.changed:
+        print(h.diff())
 
 
 def _show(path: Path) -> str:

@@ -109,3 +109,11 @@ class PipelineError(ReportkitError):
         self.error_name = error_name
         self.notebook = str(notebook) if notebook is not None else None
         super().__init__(message, **kw)
+
+
+class DocumentError(ReportkitError):
+    """A .docx someone hands to reportkit (an edited report) cannot be read safely."""
+
+
+class HarvestConflictError(ReportkitError):
+    """An edited document and a changed narrative file would overwrite each other."""

@@ -1,8 +1,10 @@
 """Run the report notebook for a county-year with papermill; validate first, keep failures readable."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import re
 import threading
 import time
@@ -175,14 +177,34 @@ def _normalize_reference(path: Path) -> None:
 
 
 def bless(targets=None, dest: Path | None = None) -> list[Path]:
-    """Regenerate the executed reference notebooks that nbval compares against (make bless)."""
+    """Regenerate the executed reference notebooks that nbval compares against (make bless).
+
+    The runs write their documents into a temporary folder: blessing never touches build/,
+    where an editor may be working on a report."""
+    import tempfile
     dest = Path(dest or config.ROOT / "tests" / "notebooks")
     dest.mkdir(parents=True, exist_ok=True)
     written = []
-    for county, year in targets or config.SEEDED:
-        validate_params(county, year)
-        out = dest / f"{county}_{year}.ipynb"
-        execute_notebook(REPORT_NOTEBOOK, out, {"county": county, "year": year})
-        _normalize_reference(out)
-        written.append(out)
+    with tempfile.TemporaryDirectory(prefix="reportkit-bless-") as tmp, _environ(REPORTKIT_BUILD=tmp):
+        for county, year in targets or config.SEEDED:
+            validate_params(county, year)
+            out = dest / f"{county}_{year}.ipynb"
+            # the kernel inherits this environment (a parameter would be recorded in the notebook)
+            execute_notebook(REPORT_NOTEBOOK, out, {"county": county, "year": year})
+            _normalize_reference(out)
+            written.append(out)
     return written
+
+
+@contextlib.contextmanager
+def _environ(**values):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v

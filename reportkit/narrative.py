@@ -1,4 +1,22 @@
-"""Narrative files: the staff-edited prose of a county-year, its slots and figure references."""
+"""Narrative files: the staff-edited prose of a county-year, its parts, slots and references.
+
+A narrative file (``data/narrative/<county>/<year>.md``) is a small Markdown dialect:
+
+- front matter (``---`` … ``---``): settings in YAML (title, date, indicators, charts, omit …);
+- ``# 导语``, ``# 工作总结``, ``# 存在问题``, ``# 工作思路``: the parts of the report; any other
+  level-1 part needs an id, ``# 其他工作 {#other}``;
+- ``## 小节标题 {#id}``: a section (the id is optional: by position it is ``summary-2`` …);
+  ``## … {#indicators}`` is the section of the computed figures (table and charts);
+- ``### 标题``: a numbered sub-heading (1. 2. …) inside a section;
+- paragraphs: lines separated by blank lines; ``{hte_total}``, ``{hte_total.growth}`` are
+  figures of the data, ``**粗体**`` and ``*斜体*`` are bold and italic, ``\\*`` ``\\{`` ``\\\\``
+  and a leading ``\\#`` are the characters themselves;
+- a paragraph that is only ``{table}``, ``{charts}``, ``{chart.<id>}``, ``{indicator_paragraph}``,
+  ``{sources}`` or ``{targets_sentence}`` places that generated block there.
+
+Every paragraph of the document sits in a content control tagged with its slot id, so an edited
+document can be read back (reportkit.harvest) into this form.
+"""
 from __future__ import annotations
 
 import re
@@ -9,34 +27,55 @@ import yaml
 
 from .exceptions import NarrativeError
 
-#: The four parts of a report, by their level-1 heading in the narrative file.
+#: The known parts of a report, by their level-1 heading in the narrative file.
 PARTS = {"导语": "lead", "工作总结": "summary", "存在问题": "problems", "工作思路": "plan"}
+PART_TITLES = {v: k for k, v in PARTS.items()}
+#: The slot id of each known part's intro (the text before its first ##).
+INTRO_IDS = {"lead": "lead", "summary": "summary-intro", "problems": "problems", "plan": "plan-intro"}
+#: The section that holds the computed figures, table and charts.
+INDICATORS = "indicators"
 PLACEHOLDER_MARKS = ("", "待补充", "【待补充】")
-OPTIONAL_SLOTS = {"plan-intro"}
-SLOT_ID_RE = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
+ID_RE = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
 #: {indicator} or {indicator.attr}; "{{ x }}" and other braces are left as written.
-REF_RE = re.compile(r"(?<!\{)\{([a-z][a-z0-9_]*)(?:\.([a-z_]+))?\}(?!\})")
+REF_RE = re.compile(r"(?<!\{)\{([a-z][a-z0-9_]*)(?:\.([a-z0-9_]+))?\}(?!\})")
+#: Generated blocks a paragraph can place, and those front matter ``omit`` can leave out.
+PLACEABLE = ("indicator_paragraph", "table", "sources", "charts", "targets_sentence")
+OMITTABLE = PLACEABLE + ("notes",)
+BLOCK_RE = re.compile(r"^\{(indicator_paragraph|table|sources|charts|targets_sentence|chart\.[a-z0-9_]+)\}$")
+ESCAPABLE = "\\*{}#"
 
+
+# ------------------------------------------------------------------ model
 
 @dataclass
 class Block:
-    """A paragraph (kind 'p') or a level-3 heading (kind 'h3'), with its line in the file."""
+    """A paragraph ('p'), a level-3 heading ('h3') or a generated block placed here ('block':
+    ``text`` is its name, e.g. 'table' or 'chart.trend_hte_total'), with its line in the file."""
     kind: str
     text: str
-    line: int
+    line: int = 0
+    raw: str = ""            # the lines as written, kept to write an unchanged block back verbatim
+
+    @property
+    def placeholder(self) -> bool:
+        return self.kind == "p" and self.text.strip() in PLACEHOLDER_MARKS
 
 
 @dataclass
 class Slot:
-    """A piece of narrative the document wraps in a content control tagged ``id``."""
+    """A piece of narrative the document wraps in content controls tagged ``id``: a part's
+    intro (no heading) or a ## section."""
     id: str
     title: str
     blocks: list[Block] = field(default_factory=list)
     line: int = 0
+    part: str = ""
+    heading: bool = False        # a ## section (False: the intro of a part)
+    explicit_id: bool = False    # the id is written in the file ({#id}), not given by position
 
     @property
     def empty(self) -> bool:
-        return all(b.kind == "p" and b.text.strip() in PLACEHOLDER_MARKS for b in self.blocks)
+        return all(b.placeholder for b in self.blocks)
 
     @property
     def placeholder(self) -> str:
@@ -44,15 +83,33 @@ class Slot:
 
 
 @dataclass
+class Part:
+    key: str                     # lead | summary | problems | plan | the id of a free part
+    title: str                   # as written after "# "
+    intro: Slot
+    sections: list[Slot] = field(default_factory=list)
+    line: int = 0
+
+    @property
+    def free(self) -> bool:
+        return self.key not in PART_TITLES
+
+    def slots(self) -> list[Slot]:
+        return [self.intro, *self.sections]
+
+    def auto_id(self, position: int) -> str:
+        """The id a section gets by position (1-based) when the file names none."""
+        return f"{self.key}-{position}"
+
+
+@dataclass
 class Narrative:
     path: Path | None
     meta: dict
-    lead: Slot
-    summary: list[Slot]
-    problems: Slot | None
-    plan_intro: Slot
-    plan: list[Slot]
+    parts: list[Part]
+    front: str = ""              # the front matter as written (without the --- lines)
 
+    # -- settings -----------------------------------------------------------
     @property
     def sample(self) -> bool:
         return bool(self.meta.get("sample"))
@@ -61,21 +118,61 @@ class Narrative:
     def indicators(self) -> list[str] | None:
         return self.meta.get("indicators")
 
+    @property
+    def omit(self) -> set[str]:
+        return set(self.meta.get("omit") or ())
+
+    # -- structure ----------------------------------------------------------
+    def part(self, key: str) -> Part | None:
+        return next((p for p in self.parts if p.key == key), None)
+
+    @property
+    def lead(self) -> Slot:
+        return self.part("lead").intro
+
+    @property
+    def summary(self) -> list[Slot]:
+        p = self.part("summary")
+        return p.sections if p else []
+
+    @property
+    def plan_intro(self) -> Slot:
+        return self.part("plan").intro
+
+    @property
+    def plan(self) -> list[Slot]:
+        return self.part("plan").sections
+
     def slots(self) -> list[Slot]:
-        out = [self.lead, *self.summary]
-        if self.problems is not None:
-            out.append(self.problems)
-        out += [self.plan_intro, *self.plan]
-        return out
+        return [s for p in self.parts for s in p.slots()]
+
+    def slot(self, slot_id: str) -> Slot | None:
+        return next((s for s in self.slots() if s.id == slot_id), None)
+
+    def optional(self, slot: Slot) -> bool:
+        """Slots that may stay empty: the figures section, and a part's intro when the part has
+        sections or generated content of its own (工作总结, 工作思路)."""
+        if slot.id == INDICATORS:
+            return True
+        if slot.heading:
+            return False
+        part = self.part(slot.part)
+        return part.key in ("summary", "plan") or bool(part.sections)
 
     def empty_slots(self) -> list[Slot]:
-        """Slots still to be written (the optional intro of 工作思路 does not count)."""
-        return [s for s in self.slots() if s.empty and s.id not in OPTIONAL_SLOTS]
+        """Slots still to be written."""
+        return [s for s in self.slots() if s.empty and not self.optional(s)]
+
+    def placements(self) -> dict[str, tuple[str, int]]:
+        """Generated blocks placed by a paragraph: name -> (slot id, index in the slot)."""
+        return {b.text: (s.id, i) for s in self.slots() for i, b in enumerate(s.blocks) if b.kind == "block"}
 
 
-def _split_front_matter(text: str, path) -> tuple[dict, str, int]:
+# ------------------------------------------------------------------ parsing
+
+def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
     if not text.startswith("---"):
-        return {}, text, 0
+        return {}, "", text, 0
     end = text.find("\n---", 3)
     if end < 0:
         raise NarrativeError("文件开头的 --- 设置区没有结束的 ---", file=path, row=1,
@@ -93,65 +190,67 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, int]:
     if inds is not None and (not isinstance(inds, list) or not all(isinstance(i, str) for i in inds)):
         raise NarrativeError("indicators 应为指标代码的列表", file=path, row=2, column="indicators",
                              hint="每行写“  - 指标代码”")
+    omit = meta.get("omit")
+    if omit is not None:
+        bad = [o for o in (omit if isinstance(omit, list) else [omit])
+               if not isinstance(o, str) or not (o in OMITTABLE or re.fullmatch(r"chart\.[a-z0-9_]+", o))]
+        if not isinstance(omit, list) or bad:
+            raise NarrativeError(f"omit 中的“{'、'.join(map(str, bad)) or omit}”不是可省略的块", file=path,
+                                 row=2, column="omit", hint="只能写:" + "、".join(OMITTABLE) + "、chart.<图表编号>")
+    for key in ("headings",):
+        if meta.get(key) is not None and not isinstance(meta[key], dict):
+            raise NarrativeError(f"{key} 应为“部分: 标题”的形式", file=path, row=2, column=key,
+                                 hint="如 headings: {工作总结: 2024年工作成效}")
     rest = text[end + 4:]
     offset = text[:end + 4].count("\n")
-    return meta, rest, offset
+    return meta, head.strip("\n"), rest, offset
 
 
 def parse(text: str, path: Path | None = None) -> Narrative:
-    meta, body, offset = _split_front_matter(text, path)
-    parts: dict[str, dict] = {}
-    current_part = None
-    current_slot: Slot | None = None
+    meta, front, body, offset = _split_front_matter(text, path)
+    parts: list[Part] = []
+    current: Slot | None = None
     para: list[str] = []
     para_line = 0
-    auto = {"summary": 0, "plan": 0}
 
     def flush():
         nonlocal para
-        if para and current_slot is not None:
-            current_slot.blocks.append(Block("p", "".join(s.strip() for s in para), para_line))
-        elif para and current_slot is None:
-            raise NarrativeError("正文写在了任何标题之前", file=path, row=para_line,
-                                 hint="先写“# 导语”“# 工作总结”等一级标题,再写正文")
+        if para:
+            if current is None:
+                raise NarrativeError("正文写在了任何标题之前", file=path, row=para_line,
+                                     hint="先写“# 导语”“# 工作总结”等一级标题,再写正文")
+            joined = "".join(s.strip() for s in para)
+            m = BLOCK_RE.match(joined)
+            current.blocks.append(Block("block", m.group(1), para_line, "\n".join(para)) if m
+                                  else Block("p", joined, para_line, "\n".join(para)))
         para = []
 
     for i, raw in enumerate(body.splitlines(), start=offset + 1):
         line = raw.rstrip()
         if line.startswith("# "):
             flush()
-            title = line[2:].strip()
-            key = PARTS.get(title)
-            if key is None:
-                raise NarrativeError(f"未知的一级标题“{title}”", file=path, row=i,
-                                     hint="一级标题只能是:" + "、".join(PARTS))
-            if key in parts:
-                raise NarrativeError(f"一级标题“{title}”重复", file=path, row=i, hint="合并为一处")
-            current_part = key
-            intro_id = {"lead": "lead", "problems": "problems", "plan": "plan-intro",
-                        "summary": "summary-intro"}[key]
-            current_slot = Slot(intro_id, title, line=i)
-            parts[key] = {"intro": current_slot, "sections": []}
+            current = _start_part(parts, line[2:], i, path).intro
         elif line.startswith("## "):
             flush()
-            if current_part not in ("summary", "plan"):
-                raise NarrativeError("二级标题(##)只能写在“# 工作总结”或“# 工作思路”之下", file=path,
+            part = parts[-1] if parts else None
+            if part is None or part.key == "lead":
+                raise NarrativeError("二级标题(##)不能写在“# 导语”中或第一个一级标题之前", file=path,
                                      row=i, hint="检查标题层级")
             title = line[3:]
-            auto[current_part] += 1
-            m = SLOT_ID_RE.search(title)
-            if m:
-                slot_id, title = m.group(1), title[:m.start()]
-            else:  # by position: the 2nd ## of 工作总结 is "summary-2"
-                slot_id = f"{current_part}-{auto[current_part]}"
-            current_slot = Slot(slot_id, title.strip(), line=i)
-            parts[current_part]["sections"].append(current_slot)
+            m = ID_RE.search(title)
+            slot_id = m.group(1) if m else part.auto_id(len(part.sections) + 1)
+            title = title[:m.start()] if m else title
+            if slot_id == INDICATORS and part.key != "summary":
+                raise NarrativeError("{#indicators}(指标小节)只能写在“# 工作总结”之下", file=path, row=i,
+                                     hint="把这一小节移到“# 工作总结”中")
+            current = Slot(slot_id, title.strip(), line=i, part=part.key, heading=True, explicit_id=bool(m))
+            part.sections.append(current)
         elif line.startswith("### "):
             flush()
-            if current_slot is None or current_slot.id in ("lead", "problems"):
+            if current is None or not current.heading:
                 raise NarrativeError("三级标题(###)只能写在二级标题之下", file=path, row=i,
                                      hint="先写二级标题(## …)")
-            current_slot.blocks.append(Block("h3", line[4:].strip(), i))
+            current.blocks.append(Block("h3", line[4:].strip(), i, raw))
         elif line.strip() == "":
             flush()
         else:
@@ -159,23 +258,54 @@ def parse(text: str, path: Path | None = None) -> Narrative:
                 para_line = i
             para.append(line)
     flush()
-    for key, title in (("lead", "导语"), ("summary", "工作总结"), ("plan", "工作思路")):
-        if key not in parts:
+    have = {p.key for p in parts}
+    for key in ("lead", "summary", "plan"):
+        if key not in have:
+            title = PART_TITLES[key]
             raise NarrativeError(f"缺少一级标题“# {title}”", file=path, row=offset + 1,
                                  hint=f"加上“# {title}”及其内容(暂无内容可留空,生成时显示【待补充】)")
-    ids = [s.id for p in parts.values() for s in [p["intro"], *p["sections"]]]
-    dup = {x for x in ids if ids.count(x) > 1}
+    n = Narrative(path=path, meta=meta, parts=parts, front=front)
+    _check_ids(n, path)
+    return n
+
+
+def _start_part(parts: list[Part], heading: str, line: int, path) -> Part:
+    title = heading.strip()
+    m = ID_RE.search(title)
+    if m:
+        title = title[:m.start()].strip()
+    key = PARTS.get(title)
+    if key is None:
+        if not m:
+            raise NarrativeError(f"未知的一级标题“{title}”", file=path, row=line,
+                                 hint="一级标题只能是" + "、".join(PARTS) + ";要新增一个一级部分,写成“# 标题 {#编号}”")
+        key = m.group(1)
+        if key in PART_TITLES or key in INTRO_IDS.values():
+            raise NarrativeError(f"一级部分的编号“{key}”是保留字", file=path, row=line, hint="换一个编号")
+    if any(p.key == key for p in parts):
+        raise NarrativeError(f"一级标题“{title}”重复", file=path, row=line, hint="合并为一处")
+    intro = Slot(INTRO_IDS.get(key, key), title, line=line, part=key)
+    part = Part(key, title, intro, line=line)
+    parts.append(part)
+    return part
+
+
+def _check_ids(n: Narrative, path) -> None:
+    ids = [s.id for s in n.slots()]
+    dup = sorted({x for x in ids if ids.count(x) > 1})
     if dup:
-        raise NarrativeError(f"段落编号 {', '.join(sorted(dup))} 重复", file=path,
-                             hint="每个 {#编号} 只能用一次")
-    summary_intro = parts["summary"]["intro"]
-    if not summary_intro.empty:
-        raise NarrativeError("“# 工作总结”下、第一个“##”之前不应有正文(那里是自动生成的指标段)",
-                             file=path, row=summary_intro.line, hint="把这段文字移到某个“##”小节下")
-    return Narrative(path=path, meta=meta, lead=parts["lead"]["intro"],
-                     summary=parts["summary"]["sections"],
-                     problems=parts["problems"]["intro"] if "problems" in parts else None,
-                     plan_intro=parts["plan"]["intro"], plan=parts["plan"]["sections"])
+        raise NarrativeError(f"段落编号 {', '.join(dup)} 重复", file=path, hint="每个 {#编号} 只能用一次")
+    seen: dict[str, int] = {}
+    for s in n.slots():
+        for b in s.blocks:
+            if b.kind == "block":
+                if b.text in seen:
+                    raise NarrativeError(f"{{{b.text}}} 出现了两次(第 {seen[b.text]} 行和第 {b.line} 行)",
+                                         file=path, row=b.line, hint="每个生成的块只能放一处")
+                if b.text in n.omit:
+                    raise NarrativeError(f"{{{b.text}}} 既放在正文中,又写在 omit 里", file=path, row=b.line,
+                                         hint="二者留一")
+                seen[b.text] = b.line
 
 
 def load(path: Path) -> Narrative:
@@ -183,34 +313,234 @@ def load(path: Path) -> Narrative:
     if not path.exists():
         raise NarrativeError("叙述文件不存在", file=path,
                              hint="复制 data/narrative/TEMPLATE.md 到该位置并填写")
+    return parse(read_text(path), path)
+
+
+def read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         try:
-            text = path.read_bytes().decode("gb18030")
+            text = Path(path).read_bytes().decode("gb18030")
         except UnicodeDecodeError:
             raise NarrativeError("无法识别文件编码", file=path, hint="另存为 UTF-8 编码的文本文件") from None
-    return parse(text.replace("\r\n", "\n"), path)
-
-
-def references(text: str) -> list[tuple[str, str | None]]:
-    return [(m.group(1), m.group(2)) for m in REF_RE.finditer(text)]
-
-
-def substitute(text: str, resolve, *, path=None, line=None) -> str:
-    """Replace {name} / {name.attr} by ``resolve(name, attr)``; unknown names are an error."""
-    def repl(m):
-        name, attr = m.group(1), m.group(2)
-        value = resolve(name, attr)
-        if value is None:
-            ref = m.group(0)
-            raise NarrativeError(f"引用 {ref} 无法解析:没有这个指标或该属性无数据", file=path, row=line,
-                                 hint="检查指标代码拼写(见 indicators.csv),或删去该引用")
-        return value
-    return REF_RE.sub(repl, text)
+    return text.replace("\r\n", "\n")
 
 
 def empty() -> Narrative:
     """The narrative of a county-year that has no narrative file yet: every slot empty."""
-    return Narrative(path=None, meta={}, lead=Slot("lead", "导语"), summary=[], problems=None,
-                     plan_intro=Slot("plan-intro", "工作思路"), plan=[])
+    return Narrative(path=None, meta={}, parts=[
+        Part("lead", "导语", Slot("lead", "导语", part="lead")),
+        Part("summary", "工作总结", Slot("summary-intro", "工作总结", part="summary")),
+        Part("plan", "工作思路", Slot("plan-intro", "工作思路", part="plan"))])
+
+
+# ------------------------------------------------------------------ inline text
+
+@dataclass
+class Span:
+    """A run of a paragraph: literal text, or a figure reference (``ref`` = (name, attr))."""
+    text: str
+    bold: bool = False
+    italic: bool = False
+    ref: tuple[str, str | None] | None = None
+
+    @property
+    def key(self) -> str | None:
+        return None if self.ref is None else ref_key(*self.ref)
+
+
+def ref_key(name: str, attr: str | None) -> str:
+    """{hte_total} and {hte_total.value} are one reference: 'hte_total'; others 'hte_total.growth'."""
+    return name if attr in (None, "value") else f"{name}.{attr}"
+
+
+def spans(source: str) -> list[Span]:
+    """Split paragraph source into spans: escapes, **bold**, *italic*, {references}.
+
+    An unpaired ``*`` or ``**`` is taken literally."""
+    tokens: list[tuple] = []           # ("t", text) | ("r", name, attr, raw) | ("*", n)
+    i, n = 0, len(source)
+    buf = []
+    while i < n:
+        c = source[i]
+        if c == "\\" and i + 1 < n and source[i + 1] in ESCAPABLE:
+            buf.append(source[i + 1])
+            i += 2
+            continue
+        if c == "*":
+            j = i
+            while j < n and source[j] == "*":
+                j += 1
+            if buf:
+                tokens.append(("t", "".join(buf)))
+                buf = []
+            run = j - i
+            while run:
+                step = 2 if run >= 2 else 1
+                tokens.append(("*", step))
+                run -= step
+            i = j
+            continue
+        if c == "{" and (i == 0 or source[i - 1] != "{" or _escaped(source, i - 1)):
+            m = REF_RE.match(source, i)
+            if m and m.start() == i:
+                if buf:
+                    tokens.append(("t", "".join(buf)))
+                    buf = []
+                tokens.append(("r", m.group(1), m.group(2), m.group(0)))
+                i = m.end()
+                continue
+        buf.append(c)
+        i += 1
+    if buf:
+        tokens.append(("t", "".join(buf)))
+    # pair emphasis markers; an unpaired one is literal text
+    for size in (2, 1):
+        idx = [k for k, t in enumerate(tokens) if t[0] == "*" and t[1] == size]
+        if len(idx) % 2:
+            tokens[idx[-1]] = ("t", "*" * size)
+    out: list[Span] = []
+    bold = italic = False
+    for t in tokens:
+        if t[0] == "*":
+            if t[1] == 2:
+                bold = not bold
+            else:
+                italic = not italic
+        elif t[0] == "r":
+            out.append(Span(t[3], bold, italic, (t[1], t[2])))
+        elif out and out[-1].ref is None and (out[-1].bold, out[-1].italic) == (bold, italic):
+            out[-1].text += t[1]
+        else:
+            out.append(Span(t[1], bold, italic))
+    return out
+
+
+def _escaped(source: str, i: int) -> bool:
+    """Is the character at i escaped by an odd number of backslashes?"""
+    k = i - 1
+    while k >= 0 and source[k] == "\\":
+        k -= 1
+    return (i - k - 1) % 2 == 1
+
+
+def escape(text: str, *, start: bool = True) -> str:
+    """Literal text as narrative source: backslash, *, a { that would start a reference, and a
+    leading # are escaped; nothing else changes."""
+    out = []
+    for i, c in enumerate(text):
+        if c in "\\*":
+            out.append("\\" + c)
+        elif c == "{" and (REF_RE.match(text, i) or BLOCK_RE.match(text[i:])):
+            out.append("\\{")
+        elif c == "#" and start and i == 0:
+            out.append("\\#")
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def to_source(parts: list[Span]) -> str:
+    """Spans back to paragraph source (the inverse of ``spans``)."""
+    out = []
+    bold = italic = False
+    for k, s in enumerate(parts):
+        if not s.text and s.ref is None:
+            continue
+        if italic and not s.italic:
+            out.append("*")
+            italic = False
+        if bold != s.bold:
+            if italic:
+                out.append("*")
+                italic = False
+            out.append("**")
+            bold = s.bold
+        if s.italic and not italic:
+            out.append("*")
+            italic = True
+        if s.ref is not None:
+            out.append("{" + s.key + "}")
+        else:
+            out.append(escape(s.text, start=not out))
+    if italic:
+        out.append("*")
+    if bold:
+        out.append("**")
+    return "".join(out)
+
+
+def plain(source: str) -> str:
+    """Paragraph source without markup (escapes resolved, references left as written)."""
+    return "".join(s.text for s in spans(source))
+
+
+def references(text: str) -> list[tuple[str, str | None]]:
+    return [s.ref for s in spans(text) if s.ref is not None]
+
+
+def substitute(text: str, resolve, *, path=None, line=None) -> str:
+    """Plain text of ``text`` with {name} / {name.attr} replaced by ``resolve(name, attr)``;
+    markup removed. Unknown names are an error."""
+    return "".join(s.text for s in render(text, resolve, path=path, line=line))
+
+
+def render(text: str, resolve, *, path=None, line=None) -> list[Span]:
+    """Spans of ``text`` with each reference's text resolved (``ref`` kept)."""
+    out = []
+    for s in spans(text):
+        if s.ref is not None:
+            value = resolve(*s.ref)
+            if value is None:
+                raise NarrativeError(f"引用 {s.text} 无法解析:没有这个指标或该属性无数据", file=path, row=line,
+                                     hint="检查指标代码拼写(见 indicators.csv),或删去该引用")
+            s = Span(value, s.bold, s.italic, s.ref)
+        out.append(s)
+    return out
+
+
+# ------------------------------------------------------------------ writing
+
+def dumps(n: Narrative) -> str:
+    """The narrative as file text. Blocks and headings keep their original lines when they
+    carry them (``raw``), so rewriting a file changes only what changed."""
+    out = []
+    if n.front or n.meta:
+        out.append("---\n" + n.front.strip("\n") + "\n---\n")
+    for part in n.parts:
+        heading = part.title if not part.free else f"{part.title} {{#{part.key}}}"
+        out.append(f"\n# {heading}\n")
+        _dump_blocks(out, part.intro)
+        for k, s in enumerate(part.sections, start=1):
+            title = s.title if (not s.explicit_id and s.id == part.auto_id(k)) else f"{s.title} {{#{s.id}}}"
+            out.append(f"\n## {title}\n")
+            _dump_blocks(out, s)
+    return "".join(out)
+
+
+def _dump_blocks(out: list[str], slot: Slot) -> None:
+    for b in slot.blocks:
+        if b.raw:
+            out.append("\n" + b.raw.rstrip("\n") + "\n")
+        elif b.kind == "h3":
+            out.append(f"\n### {b.text}\n")
+        elif b.kind == "block":
+            out.append(f"\n{{{b.text}}}\n")
+        else:
+            out.append("\n" + b.text + "\n")
+
+
+def set_front(front: str, key: str, value) -> str:
+    """Front matter text with top-level ``key`` set to ``value`` (None removes it); every other
+    line, comments included, stays as written."""
+    lines = front.split("\n") if front else []
+    start = next((i for i, ln in enumerate(lines) if re.match(rf"^{re.escape(key)}\s*:", ln)), None)
+    new = [] if value is None else yaml.safe_dump({key: value}, allow_unicode=True, sort_keys=False,
+                                                    default_flow_style=False, width=10000).rstrip("\n").split("\n")
+    if start is None:
+        return "\n".join(lines + new) if new else front
+    end = start + 1
+    while end < len(lines) and (lines[end].startswith((" ", "\t", "-")) and lines[end].strip()):
+        end += 1
+    return "\n".join(lines[:start] + new + lines[end:])

@@ -100,21 +100,24 @@ def figure_sentence(fig: Figure, *, with_period: bool = True) -> str:
     return COMMA.join(c for c in clauses if c)
 
 
-def indicator_paragraph(figs: list[Figure]) -> str:
-    """The paragraph of 主要科技创新指标: consecutive figures of one period share one sentence
-    (joined by ';'), the period named once at its start."""
-    sentences: list[str] = []
-    current: list[str] = []
+def indicator_pieces(figs: list[Figure]) -> list[tuple[str | None, str]]:
+    """The paragraph of 主要科技创新指标 as (indicator id, clause) and (None, punctuation) pieces:
+    consecutive figures of one period share one sentence (joined by ';'), the period named once
+    at its start. The document marks a revised figure within its own clause."""
+    pieces: list[tuple[str | None, str]] = []
     last_period = None
-    for fig in figs:
-        if fig.period != last_period and current:
-            sentences.append(SEMICOLON.join(current) + PERIOD)
-            current = []
-        current.append(figure_sentence(fig, with_period=fig.period != last_period or not current))
+    for i, fig in enumerate(figs):
+        if i:
+            pieces.append((None, PERIOD if fig.period != last_period else SEMICOLON))
+        pieces.append((fig.id, figure_sentence(fig, with_period=fig.period != last_period)))
         last_period = fig.period
-    if current:
-        sentences.append(SEMICOLON.join(current) + PERIOD)
-    return "".join(sentences)
+    if figs:
+        pieces.append((None, PERIOD))
+    return pieces
+
+
+def indicator_paragraph(figs: list[Figure]) -> str:
+    return "".join(text for _, text in indicator_pieces(figs))
 
 
 def target_phrase(t: NextTarget) -> str:
@@ -132,10 +135,19 @@ def target_phrase(t: NextTarget) -> str:
     return f"{name}{t.prefix}{verb}{num}{unit}{t.suffix}"
 
 
+def target_pieces(targets: list[NextTarget]) -> list[tuple[str | None, str]]:
+    pieces: list[tuple[str | None, str]] = []
+    for i, t in enumerate(targets):
+        if i:
+            pieces.append((None, SEMICOLON))
+        pieces.append((t.indicator.id, target_phrase(t)))
+    if targets:
+        pieces.append((None, PERIOD))
+    return pieces
+
+
 def targets_sentence(targets: list[NextTarget]) -> str:
-    if not targets:
-        return ""
-    return SEMICOLON.join(target_phrase(t) for t in targets) + PERIOD
+    return "".join(text for _, text in target_pieces(targets))
 
 
 def growth_word(value: Decimal | None) -> str:

@@ -44,6 +44,7 @@ class ReportRun:
     dataset: data_mod.Dataset | None = None
     rf: ReportFigures | None = None
     charts: list[Chart] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
 
     def __post_init__(self):
         self.year = int(self.year)
@@ -105,21 +106,49 @@ class ReportRun:
         return self.charts
 
     # 4. document and figure files
+    def previous_manifest(self) -> dict | None:
+        """What the version this build replaces stated (None for a first build)."""
+        from . import state
+        last = state.load(self.paths)
+        path = self.paths.manifest(last["run_id"]) if last else None
+        try:
+            return json.loads(path.read_text(encoding="utf-8")) if path else None
+        except (OSError, ValueError):
+            return None
+
     def write_outputs(self) -> dict[str, str]:
         from .document.builder import build_document
-        out = self.out_dir
+        paths = self.paths
         figures = self.rf.figures_frame()
+        built = build_document(self.rf, self.charts, paths.docx, template=self.template, strict=self.strict,
+                               run_id=self.run_id, previous=self.previous_manifest(),
+                               track_changes=not self.clean)
+        self.changes = built.changes
         records = [{k: _jsonable(v) for k, v in r.items()} for r in figures.to_dict("records")]
         payload = {"county": self.county, "year": self.year, "run_id": self.run_id,
                    "illustrative": self.rf.shows_illustrative(self.charts), "paragraph": self.rf.paragraph,
                    "targets_sentence": self.rf.targets_sentence, "figures": records,
                    "targets": [{k: _jsonable(v) for k, v in t.as_record().items()} for t in self.rf.targets],
                    "charts": [{"id": c.id, "title": c.title, "file": self.rel(c.path),
-                               "illustrative": c.illustrative} for c in self.charts]}
-        write_text(out / "figures.json", json.dumps(payload, ensure_ascii=False, indent=1))
-        write_text(out / "figures.csv", figures.to_csv(index=False), encoding="utf-8-sig")
-        docx = build_document(self.rf, self.charts, self.docx_path, template=self.template,
-                              strict=self.strict, run_id=self.run_id)
-        return {"文档": self.rel(docx), "指标表": self.rel(out / "figures.csv"),
-                "指标数据": self.rel(out / "figures.json"),
+                               "illustrative": c.illustrative} for c in self.charts],
+                   "changes": built.changes}
+        write_text(paths.manifest(self.run_id), json.dumps(built.manifest, ensure_ascii=False, indent=1))
+        write_text(paths.figures_json, json.dumps(payload, ensure_ascii=False, indent=1))
+        write_text(paths.figures_csv, figures.to_csv(index=False), encoding="utf-8-sig")
+        write_text(paths.changes_csv, self.changes_frame().to_csv(index=False), encoding="utf-8-sig")
+        return {"文档": self.rel(paths.docx), "指标表": self.rel(paths.figures_csv),
+                "指标数据": self.rel(paths.figures_json), "数据更新": self.rel(paths.changes_csv),
                 "图表": ", ".join(self.rel(c.path) for c in self.charts)}
+
+    def changes_frame(self) -> pd.DataFrame:
+        """Figures revised since the previous version: 指标, 项目, 原值, 新值, 位置."""
+        cols = {"indicator": "指标代码", "label": "指标", "old": "原值", "new": "新值", "where": "位置"}
+        return pd.DataFrame([{k: c[k] for k in cols} for c in self.changes], columns=list(cols)).rename(columns=cols)
+
+    def change_lines(self) -> list[str]:
+        """One line per revised figure, as the console and the notebook show them."""
+        if not self.changes:
+            return ["与上一版相比,没有需要标为修订的数字变化。"]
+        how = "已在文档中标为修订" if not self.clean else "文档中直接写新值(CLEAN)"
+        return [f"{c['label']} {c['old']} → {c['new']}" + (f"({c['where']})" if c["where"] else "")
+                for c in self.changes] + [f"共 {len(self.changes)} 处数据更新,{how}。"]

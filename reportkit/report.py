@@ -15,7 +15,7 @@ from .exceptions import NarrativeError
 from .figures import (RATE_DECIMALS, Figure, FigureEngine, NextTarget, figures_table, quantity_parts,
                       uses_illustrative)
 from .numbers import HUNDRED, convert, fmt, parse_decimal, unit as unit_of
-from .phrasing import (change_phrase, figure_sentence, indicator_paragraph, split_qualifier,
+from .phrasing import (figure_sentence, indicator_paragraph, split_qualifier,
                        targets_sentence)
 
 TABLE_COLUMNS = ["指标", "单位", "本年", "上年", "增速或变化", "目标", "完成率", "排名"]
@@ -33,7 +33,8 @@ class ReportFigures:
     targets: list[NextTarget]
     narrative: narrative_mod.Narrative | None = None
     engine: FigureEngine | None = None
-    _extra: dict = field(default_factory=dict)
+    _extra: dict = field(default_factory=dict)      # figures the narrative names beyond the table
+    _refs: object = None
 
     # -- sentences ------------------------------------------------------
     @property
@@ -83,40 +84,42 @@ class ReportFigures:
         return df
 
     # -- narrative --------------------------------------------------------
+    @property
+    def references(self):
+        """The printed value of every reference of the report's figures and targets."""
+        if self._refs is None:
+            from .references import References
+            self._refs = References(self)
+        return self._refs
+
     def resolve_reference(self, name: str, attr: str | None) -> str | None:
-        builtins = {"year": str(self.year), "next_year": str(self.year + 1),
-                    "county_name": self.county.name, "bureau": self.county.bureau,
-                    "city": self.county.city}
-        if name in builtins and attr is None:
-            return builtins[name]
-        fig = self.figure(name)
-        if fig is None:
-            return None
-        attr = attr or "value"
-        values = {
-            "value": fig.value_text,
-            "prev": fig.prev_text or None,
-            "growth": (fig.growth_text + "%") if fig.growth is not None else None,
-            "change": change_phrase(fig) or None,
-            "completion": (fig.completion_text + "%") if fig.completion is not None else None,
-            "target": fig.target_text or None,
-            "city_rank": str(fig.city_rank) if fig.city_rank is not None else None,
-            "province_rank": str(fig.province_rank) if fig.province_rank is not None else None,
-            "sentence": figure_sentence(fig),
-        }
-        return values.get(attr)
+        refs = self.references
+        value = refs.resolve(name, attr)
+        if value is None and name not in refs.names and name in self.dataset.indicator_ids:
+            fig = self.figure(name)          # a figure the narrative names but the table does not list
+            if fig is not None:
+                refs.add_figure(fig)
+                value = refs.resolve(name, attr)
+        return value
 
     def render_text(self, text: str, *, line: int | None = None) -> str:
+        """Narrative source as plain text (references resolved, markup removed)."""
         path = self.narrative.path if self.narrative else None
         return narrative_mod.substitute(text, self.resolve_reference, path=path, line=line)
+
+    def render_spans(self, text: str, *, line: int | None = None) -> list:
+        path = self.narrative.path if self.narrative else None
+        return narrative_mod.render(text, self.resolve_reference, path=path, line=line)
 
     def check_narrative(self) -> None:
         """Resolve every reference once, so a bad one fails before any output is written."""
         if not self.narrative:
             return
         for slot in self.narrative.slots():
+            self.render_text(slot.title, line=slot.line)
             for b in slot.blocks:
-                self.render_text(b.text, line=b.line)
+                if b.kind != "block":
+                    self.render_text(b.text, line=b.line)
 
 
 def printed_rate_differs(f: Figure) -> bool:

@@ -1,19 +1,31 @@
-"""Fill the 公文 template with a county-year's figures, table, charts and narrative."""
+"""Fill the 公文 template with a county-year's figures, table, charts and narrative.
+
+Every paragraph written sits in a content control whose tag says what it is (a narrative slot
+id, or ``rk:…`` for generated blocks; a table by its tagged caption, a chart by its caption and
+the picture's alt text), and every item is listed in a manifest: what was written where, from
+which narrative source and which figures. The manifest is what an edited copy is read back
+against (reportkit.harvest) and what the next build compares with to show revised figures as
+tracked changes.
+"""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Twips
 
 from .. import config
 from ..exceptions import NarrativeError, TemplateError
 from ..iorw import atomic_path
-from ..narrative import Slot
+from ..narrative import INDICATORS, PART_TITLES, Slot
+from ..phrasing import indicator_pieces, target_pieces
 from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, TABLE_COLUMNS, ReportFigures
 from . import oxml
+from .revisions import Reviser, Seg
 from .template import BLOCKS, TEXT_WIDTH, resolve_styles
 
 #: Widths of the indicator table's columns (twips; they add up to the text width).
@@ -22,6 +34,13 @@ EMPTY_CELL = "—"
 SAMPLE_NARRATIVE_NOTICE = "示例叙述\uff1a本报告的叙述文字为据公开材料改写的示例\uff0c须由编辑按实际情况改写。"
 LP, RP = "\uff08", "\uff09"   # full-width parentheses of "(一)"
 CN_DIGITS = "零一二三四五六七八九"
+MANIFEST_VERSION = 1
+#: Tags of generated content (narrative paragraphs are tagged with their slot id, which never
+#: contains a colon).
+TAG_TITLE, TAG_NOTICE, TAG_SIGNATURE, TAG_DATE = "rk:title", "rk:notice", "rk:signature", "rk:date"
+DEFAULT_INDICATOR_HEADING = "主要科技创新指标"
+#: What the default figures section holds, in order (charts: all not placed elsewhere).
+INDICATOR_BLOCKS = ("indicator_paragraph", "table", "sources", "charts")
 
 
 def cn_number(n: int) -> str:
@@ -36,87 +55,276 @@ def default_title(rf: ReportFigures) -> str:
     return f"{rf.county.name}科学技术局{rf.year}年工作总结和{rf.year + 1}年工作思路"
 
 
-class _Writer:
-    """Appends content to the document body, numbering headings as a 公文 does."""
+def part_heading(rf: ReportFigures, key: str, title: str, *, custom: bool = True) -> str:
+    """The level-1 heading of a part (numbering aside): front matter ``headings`` wins."""
+    custom = custom and (rf.narrative.meta.get("headings") or {}).get(PART_TITLES.get(key, title))
+    if custom:
+        return rf.render_text(str(custom))
+    return {"summary": f"{rf.year}年工作总结", "plan": f"{rf.year + 1}年工作思路"}.get(key, title)
 
-    def __init__(self, doc, styles):
-        self.doc, self.s = doc, styles
+
+def report_title(rf: ReportFigures) -> str:
+    return str((rf.narrative.meta.get("title") if rf.narrative else None) or default_title(rf))
+
+
+@dataclass
+class BuiltDocument:
+    path: Path
+    manifest: dict
+    changes: list[dict] = field(default_factory=list)   # revised figures (for changes.csv)
+
+
+class _Writer:
+    """Appends content to the document body, numbering headings as a 公文 does, tagging every
+    paragraph and recording it in the manifest."""
+
+    def __init__(self, doc, styles, rf: ReportFigures, previous: dict | None, reviser: Reviser):
+        self.doc, self.s, self.rf = doc, styles, rf
         self.h1 = self.h2 = self.h3 = 0
         self.tables = self.figures = 0
+        self.items: dict[int, dict] = {}      # id(element) -> manifest item
+        self.elements: dict[int, object] = {}
+        self.pieces: dict[str, str] = {}      # piece id -> text, for the next build to compare
+        self.prev_pieces = (previous or {}).get("pieces", {})
+        self.prev_refs = (previous or {}).get("refs", {})
+        self.reviser = reviser
+        self.placed: list[tuple[Seg, str]] = []    # (segment stating a figure, where)
+        self.stated: set[str] = set()         # indicator ids the document states
+        self._sdt_id = 1
 
-    def heading1(self, text: str):
+    # -- recording ----------------------------------------------------------
+    def record(self, el, item: dict, tag: str | None = None, alias: str = "") -> None:
+        if tag:
+            oxml.wrap_in_sdt([el], tag=tag, alias=alias or tag, sdt_id=self._next_sdt_id())
+            item["tag"] = tag
+        self.items[id(el)] = item
+        self.elements[id(el)] = el
+
+    def _next_sdt_id(self) -> int:
+        self._sdt_id += 1
+        return self._sdt_id
+
+    def write(self, paragraph, segs: list[Seg], where: str) -> None:
+        self.reviser.write(paragraph, segs)
+        self.placed += [(seg, where) for seg in segs if seg.ref]
+
+    # -- headings ---------------------------------------------------------
+    def heading1(self, text: str, part: str, default: str = ""):
         self.h1 += 1
         self.h2 = self.h3 = 0
-        return self.doc.add_paragraph(f"{cn_number(self.h1)}、{text}", style=self.s.heading1)
+        p = self.doc.add_paragraph(f"{cn_number(self.h1)}、{text}", style=self.s.heading1)
+        self.record(p._p, {"kind": "h1", "part": part, "text": p.text, "title": text, "default_title": default},
+                    f"rk:part:{part}", text)
+        return p
 
-    def heading2(self, text: str):
+    def heading2(self, slot: Slot, text: str, source: str | None):
         self.h2 += 1
         self.h3 = 0
-        return self.doc.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
+        p = self.doc.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
+        self.record(p._p, {"kind": "h2", "part": slot.part, "slot": slot.id, "text": p.text, "title": text,
+                           "source": source, "line": slot.line}, f"rk:heading:{slot.id}", text)
+        return p
 
     def heading3(self, text: str):
         self.h3 += 1
         return self.doc.add_paragraph(f"{self.h3}.{text}", style=self.s.heading3)
 
-    def para(self, text: str, style=None):
-        return self.doc.add_paragraph(text, style=style or self.s.normal)
-
-    def placeholder(self, text: str, style=None):
+    # -- paragraphs -------------------------------------------------------
+    def para(self, segs: list[Seg], style=None, *, item: dict, tag: str | None, where: str):
         p = self.doc.add_paragraph(style=style or self.s.normal)
-        oxml.highlight(p.add_run(text))
+        self.write(p, segs, where)
+        item.setdefault("text", p.text)
+        item["label"] = where
+        self.record(p._p, item, tag, item.get("alias", ""))
         return p
 
-    def caption(self, label: str, title: str, count: int):
+    def placeholder(self, slot: Slot):
+        p = self.doc.add_paragraph(style=self.s.normal)
+        oxml.highlight(p.add_run(slot.placeholder))
+        self.record(p._p, {"kind": "p", "part": slot.part, "slot": slot.id, "text": p.text, "source": "",
+                           "placeholder": True, "label": _slot_label(slot)}, slot.id, slot.title)
+
+    def caption(self, label: str, title: str, count: int, *, block: str, tag: str):
         p = self.doc.add_paragraph(style=self.s.caption)
         p.add_run(label)
         oxml.append_field(p, f"SEQ {label} \\* ARABIC", str(count))
         p.add_run(f" {title}")
+        self.record(p._p, {"kind": "caption", "block": block, "text": p.text}, tag, "题注")
         return p
 
-    def slot(self, slot: Slot, render) -> None:
+    # -- a narrative slot -----------------------------------------------------
+    def slot(self, slot: Slot, placed) -> None:
         """A narrative slot: each paragraph in its own content control tagged with the slot id
-        (one control per paragraph is what survives a LibreOffice round trip)."""
-        paragraphs = []
+        (one control per paragraph is what survives a LibreOffice round trip); a placed
+        generated block is written where it stands."""
         if slot.empty:
-            paragraphs.append(self.placeholder(slot.placeholder))
-        else:
-            for block in slot.blocks:
-                text = render(block.text, line=block.line)
-                if block.kind == "h3":
-                    paragraphs.append(self.heading3(text))
-                elif text.strip():
-                    paragraphs.append(self.para(text))
-        for p in paragraphs:
-            oxml.wrap_in_sdt([p._p], tag=slot.id, alias=slot.title)
+            if slot.id != INDICATORS:
+                self.placeholder(slot)
+            return
+        rf = self.rf
+        n = 0
+        for block in slot.blocks:
+            if block.kind == "block":
+                placed(block.text)
+                continue
+            if block.placeholder:
+                continue
+            n += 1
+            where = _slot_label(slot, n)
+            if block.kind == "h3":
+                text = rf.render_text(block.text, line=block.line)
+                p = self.heading3(text)
+                self.record(p._p, {"kind": "h3", "part": slot.part, "slot": slot.id, "text": p.text,
+                                   "title": text, "source": block.text, "line": block.line, "label": where},
+                            slot.id, slot.title)
+                continue
+            segs = []
+            refs = []
+            for s in rf.render_spans(block.text, line=block.line):
+                old = self.prev_refs.get(s.key) if s.key else None
+                segs.append(Seg(s.text, s.bold, s.italic, old=old, ref=s.key))
+                if s.key:
+                    refs.append(s.key)
+                    self.stated.add(s.key.split(".")[0])
+            self.para(segs, item={"kind": "p", "part": slot.part, "slot": slot.id, "source": block.text,
+                                  "line": block.line, "refs": refs, "alias": slot.title}, tag=slot.id, where=where)
 
 
-def _indicator_table(w: _Writer, rf: ReportFigures) -> None:
-    rows = rf.table_rows()
-    table = w.doc.add_table(rows=1 + len(rows), cols=len(TABLE_COLUMNS))
-    table.style = w.s.table
-    for i, name in enumerate(TABLE_COLUMNS):
-        cell = table.rows[0].cells[i]
-        cell.text = name
-        p = cell.paragraphs[0]
-        p.style = w.s.table_text
-        p.runs[0].bold = True
-        oxml.cell_bottom_border(cell)
-    for r, row in enumerate(rows, start=1):
-        cells = table.rows[r].cells
-        for i, name in enumerate(TABLE_COLUMNS):
-            cells[i].text = row[name] or EMPTY_CELL
-            p = cells[i].paragraphs[0]
+def _slot_label(slot: Slot, n: int | None = None) -> str:
+    name = f"“{slot.title}”" if slot.heading else f"{slot.title}部分"
+    return name + (f"第{n}段" if n else "")
+
+
+# ---------------------------------------------------------------- generated blocks
+
+class _Blocks:
+    """The generated blocks of a report (indicator paragraph, table, sources, charts, targets
+    sentence): written where the narrative places them, else in their default place, unless
+    the front matter's ``omit`` leaves them out."""
+
+    def __init__(self, w: _Writer, rf: ReportFigures, charts):
+        self.w, self.rf = w, rf
+        self.charts = {c.id: c for c in charts}
+        self.order = [c.id for c in charts]
+        self.narrative = rf.narrative
+        self.omit = self.narrative.omit
+        self.placed = self.narrative.placements()
+        for name in self.placed:
+            if name.startswith("chart.") and name[6:] not in self.charts:
+                sid, _ = self.placed[name]
+                raise NarrativeError(f"没有编号为“{name[6:]}”的图表(在 {sid} 中)", file=self.narrative.path,
+                                     hint="可用的图表:" + "、".join(f"chart.{c}" for c in self.order) or "无")
+        self.done: set[str] = set()
+
+    def wanted(self, name: str) -> bool:
+        return name not in self.omit and name not in self.done
+
+    def unplaced(self, name: str) -> bool:
+        return name not in self.placed and self.wanted(name)
+
+    def write(self, name: str) -> None:
+        if name in self.done:
+            return
+        self.done.add(name)
+        if name == "charts":
+            for cid in self.order:
+                if self.unplaced(f"chart.{cid}"):
+                    self.write(f"chart.{cid}")
+            return
+        getattr(self, "_" + name.split(".")[0])(name)
+
+    def write_defaults(self, names) -> None:
+        for name in names:
+            if self.unplaced(name):
+                self.write(name)
+
+    # -- the blocks -------------------------------------------------------
+    def _indicator_paragraph(self, name):
+        w = self.w
+        segs = []
+        for ind, text in indicator_pieces(self.rf.figures):
+            pid = f"indicators/{ind}" if ind else None
+            if pid:
+                w.pieces[pid] = text
+                w.stated.add(ind)
+            segs.append(Seg(text, old=w.prev_pieces.get(pid) if pid else None, ref=pid))
+        w.para(segs, item={"kind": "p", "block": "indicator_paragraph", "alias": "指标段"},
+               tag="rk:block:indicator_paragraph", where="指标段")
+
+    def _table(self, name):
+        w, rf = self.w, self.rf
+        w.tables += 1
+        w.caption("表", f"{rf.county.name}{rf.year}年主要科技创新指标", w.tables, block="table",
+                  tag="rk:block:table")
+        rows = rf.table_rows()
+        table = w.doc.add_table(rows=1 + len(rows), cols=len(TABLE_COLUMNS))
+        table.style = w.s.table
+        for i, col in enumerate(TABLE_COLUMNS):
+            cell = table.rows[0].cells[i]
+            cell.text = col
+            p = cell.paragraphs[0]
             p.style = w.s.table_text
-            if i == 0:
-                p.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        oxml.cant_split(table.rows[r])
-    oxml.repeat_header(table.rows[0])
-    oxml.cant_split(table.rows[0])
-    oxml.set_table_widths(table, TABLE_WIDTHS)
-    oxml.table_borders_three_line(table._tbl)
+            p.runs[0].bold = True
+            oxml.cell_bottom_border(cell)
+        cells = [list(TABLE_COLUMNS)]
+        for r, (fig, row) in enumerate(zip(rf.figures, rows), start=1):
+            w.stated.add(fig.id)
+            out = []
+            for i, col in enumerate(TABLE_COLUMNS):
+                cell = table.rows[r].cells[i]
+                p = cell.paragraphs[0]
+                p.style = w.s.table_text
+                text = row[col] or EMPTY_CELL
+                pid = f"table/{fig.id}/{col}"
+                w.pieces[pid] = text
+                w.write(p, [Seg(text, old=w.prev_pieces.get(pid), ref=pid)], f"表{w.tables}")
+                if i == 0:
+                    p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                out.append(text)
+            cells.append(out)
+            oxml.cant_split(table.rows[r])
+        oxml.repeat_header(table.rows[0])
+        oxml.cant_split(table.rows[0])
+        oxml.set_table_widths(table, TABLE_WIDTHS)
+        oxml.table_borders_three_line(table._tbl)
+        w.record(table._tbl, {"kind": "table", "block": "table", "cells": cells,
+                              "rows": [f.id for f in rf.figures], "text": "", "label": f"表{w.tables}"})
+
+    def _sources(self, name):
+        note = sources_note(self.rf)
+        if note:
+            self.w.para([Seg(note)], self.w.s.note, item={"kind": "p", "block": "sources", "alias": "资料来源"},
+                        tag="rk:block:sources", where="资料来源")
+
+    def _chart(self, name):
+        w = self.w
+        chart = self.charts[name[6:]]
+        p = w.doc.add_paragraph(style=w.s.figure)
+        shape = p.add_run().add_picture(str(chart.path), width=Twips(TEXT_WIDTH))
+        # the alt text names the chart: it survives a LibreOffice round trip, a control would not
+        shape._inline.docPr.set("descr", chart.title)
+        shape._inline.docPr.set("title", f"reportkit:{name}")
+        w.record(p._p, {"kind": "picture", "block": name, "text": "", "alt": f"reportkit:{name}"})
+        w.figures += 1
+        w.caption("图", chart.title, w.figures, block=name, tag=f"rk:block:{name}")
+
+    def _targets_sentence(self, name):
+        w, rf = self.w, self.rf
+        if not rf.targets:
+            return
+        lead = f"{rf.year + 1}年主要目标是\uff1a"
+        segs = [Seg(lead)]
+        for ind, text in target_pieces(rf.targets):
+            pid = f"targets/{ind}" if ind else None
+            if pid:
+                w.pieces[pid] = text
+                w.stated.add(ind)
+            segs.append(Seg(text, old=w.prev_pieces.get(pid) if pid else None, ref=pid))
+        w.para(segs, item={"kind": "p", "block": "targets_sentence", "alias": "目标"},
+               tag="rk:block:targets_sentence", where="下一年目标")
 
 
-def _sources_note(rf: ReportFigures) -> str:
+def sources_note(rf: ReportFigures) -> str:
     seen: list[str] = []
     for f in rf.figures:
         for s in f.sources:
@@ -125,89 +333,103 @@ def _sources_note(rf: ReportFigures) -> str:
     return "资料来源\uff1a" + "\uff1b".join(seen) + "。" if seen else ""
 
 
-# ---------------------------------------------------------------- blocks
+# ---------------------------------------------------------------- parts
 
-def _block_title(w, rf, charts):
-    title = (rf.narrative.meta.get("title") if rf.narrative else None) or default_title(rf)
-    w.doc.add_paragraph(str(title), style=w.s.title)
-
-
-def _block_notice(w, rf, charts):
-    if rf.shows_illustrative(charts):
-        w.para(ILLUSTRATIVE_NOTICE, style=w.s.notice)
-    if rf.sample_narrative:
-        w.para(SAMPLE_NARRATIVE_NOTICE, style=w.s.notice)
-
-
-def _block_lead(w, rf, charts):
-    w.slot(rf.narrative.lead, rf.render_text)
+def _parts_after(rf: ReportFigures, key: str):
+    """The free parts the narrative puts after known part ``key`` (written with it)."""
+    parts = rf.narrative.parts
+    out = []
+    idx = next((i for i, p in enumerate(parts) if p.key == key), None)
+    if idx is None:
+        return out
+    for p in parts[idx + 1:]:
+        if not p.free:
+            break
+        out.append(p)
+    return out
 
 
-def _block_summary(w, rf, charts):
-    meta = rf.narrative.meta
-    w.heading1(f"{rf.year}年工作总结")
-    w.heading2(str(meta.get("indicator_heading") or "主要科技创新指标"))
-    w.para(rf.paragraph)
-    w.tables += 1
-    w.caption("表", f"{rf.county.name}{rf.year}年主要科技创新指标", w.tables)
-    _indicator_table(w, rf)
-    note = _sources_note(rf)
-    if note:
-        w.para(note, style=w.s.note)
-    for chart in charts:
-        p = w.doc.add_paragraph(style=w.s.figure)
-        p.add_run().add_picture(str(chart.path), width=Twips(TEXT_WIDTH))
-        w.figures += 1
-        w.caption("图", chart.title, w.figures)
-    for slot in rf.narrative.summary:
-        w.heading2(slot.title)
-        w.slot(slot, rf.render_text)
+def _write_part(w: _Writer, blocks: _Blocks, rf: ReportFigures, part) -> None:
+    """A part with a level-1 heading: its intro, its sections (the figures section included)."""
+    title = part_heading(rf, part.key, part.title)
+    w.heading1(title, part.key, default=part_heading(rf, part.key, part.title, custom=False))
+    slots = list(part.sections)
+    if part.key == "summary" and not any(s.id == INDICATORS for s in slots):
+        heading = str(rf.narrative.meta.get("indicator_heading") or DEFAULT_INDICATOR_HEADING)
+        slots.insert(0, Slot(INDICATORS, heading, part="summary", heading=True))
+    if not part.intro.empty or not (slots or (part.key == "plan" and rf.targets)):
+        w.slot(part.intro, blocks.write)
+    if part.key == "plan" and blocks.unplaced("targets_sentence"):
+        blocks.write("targets_sentence")
+    for slot in slots:
+        w.heading2(slot, rf.render_text(slot.title, line=slot.line), slot.title if slot.line else None)
+        w.slot(slot, blocks.write)
+        if slot.id == INDICATORS:
+            blocks.write_defaults(INDICATOR_BLOCKS)
 
 
-def _block_problems(w, rf, charts):
-    if rf.narrative.problems is None:
-        return
-    w.heading1(rf.narrative.problems.title)
-    w.slot(rf.narrative.problems, rf.render_text)
+def _block_title(w, rf, blocks):
+    p = w.doc.add_paragraph(report_title(rf), style=w.s.title)
+    w.record(p._p, {"kind": "title", "text": p.text}, TAG_TITLE, "标题")
 
 
-def _block_plan(w, rf, charts):
-    w.heading1(f"{rf.year + 1}年工作思路")
-    if not rf.narrative.plan_intro.empty:
-        w.slot(rf.narrative.plan_intro, rf.render_text)
-    if rf.targets:
-        w.para(f"{rf.year + 1}年主要目标是\uff1a{rf.targets_sentence}")
-    for slot in rf.narrative.plan:
-        w.heading2(slot.title)
-        w.slot(slot, rf.render_text)
+def _block_notice(w, rf, blocks):
+    for text, shown in ((ILLUSTRATIVE_NOTICE, rf.shows_illustrative(list(blocks.charts.values()))),
+                        (SAMPLE_NARRATIVE_NOTICE, rf.sample_narrative)):
+        if shown:
+            p = w.doc.add_paragraph(text, style=w.s.notice)
+            w.record(p._p, {"kind": "notice", "text": text}, TAG_NOTICE, "提示")
 
 
-def _block_notes(w, rf, charts):
-    if rf.rounding_differs:
-        w.para(ROUNDING_NOTE, style=w.s.note)
+def _block_lead(w, rf, blocks):
+    w.slot(rf.narrative.lead, blocks.write)
+    for part in _parts_after(rf, "lead"):
+        _write_part(w, blocks, rf, part)
+
+
+def _part_block(key):
+    def write(w, rf, blocks):
+        part = rf.narrative.part(key)
+        if part is not None:
+            _write_part(w, blocks, rf, part)
+            for free in _parts_after(rf, key):
+                _write_part(w, blocks, rf, free)
+    return write
+
+
+def _block_notes(w, rf, blocks):
+    if rf.rounding_differs and "notes" not in blocks.omit:
+        w.para([Seg(ROUNDING_NOTE)], w.s.note, item={"kind": "p", "block": "notes", "alias": "附注"},
+               tag="rk:block:notes", where="附注")
 
 
 BLOCK_WRITERS = {
     "{{标题}}": _block_title, "{{示例提示}}": _block_notice, "{{导语}}": _block_lead,
-    "{{工作总结}}": _block_summary, "{{存在问题}}": _block_problems, "{{工作思路}}": _block_plan,
-    "{{附注}}": _block_notes,
+    "{{工作总结}}": _part_block("summary"), "{{存在问题}}": _part_block("problems"),
+    "{{工作思路}}": _part_block("plan"), "{{附注}}": _block_notes,
 }
 assert set(BLOCK_WRITERS) == set(BLOCKS)
 
 
+# ---------------------------------------------------------------- template fields
+
 def _fields(rf: ReportFigures) -> dict[str, str | None]:
-    date = rf.narrative.meta.get("date") if rf.narrative else None
+    meta = rf.narrative.meta
+    date = meta.get("date")
     return {"{{年份}}": str(rf.year), "{{下一年}}": str(rf.year + 1), "{{县区}}": rf.county.name,
-            "{{单位}}": rf.county.bureau, "{{成文日期}}": str(date) if date else None}
+            "{{单位}}": str(meta.get("signature") or rf.county.bureau), "{{成文日期}}": str(date) if date else None}
 
 
-def _fill_fields(paragraphs, rf: ReportFigures) -> None:
-    """Replace {{年份}}-style fields in template paragraphs (never in generated content)."""
+def _fill_fields(paragraphs, rf: ReportFigures) -> list[tuple[object, str]]:
+    """Replace {{年份}}-style fields in template paragraphs (never in generated content); returns
+    the paragraphs that hold the 落款 fields, with their tag."""
     fields = _fields(rf)
+    tagged = []
     for p in paragraphs:
         text = p.text
         if "{{" not in text or text.strip() in BLOCKS:
             continue
+        tag = TAG_DATE if "{{成文日期}}" in text else TAG_SIGNATURE if text.strip() == "{{单位}}" else None
         missing = []
         for key, value in fields.items():
             if key in text:
@@ -224,6 +446,9 @@ def _fill_fields(paragraphs, rf: ReportFigures) -> None:
             r._r.getparent().remove(r._r)
         if missing:
             oxml.highlight(runs[0])
+        if tag:
+            tagged.append((p, tag))
+    return tagged
 
 
 def _set_properties(doc, rf: ReportFigures, title: str, illustrative: bool) -> None:
@@ -253,10 +478,17 @@ def check_strict(rf: ReportFigures) -> None:
                              county=rf.county.slug, year=rf.year, hint="填写这些段落后再生成")
 
 
+# ---------------------------------------------------------------- the document
+
 def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *,
-                   template: Path | None = None, strict: bool = False, run_id: str = "") -> Path:
-    """Write the report .docx atomically; on any error the previous file stays."""
+                   template: Path | None = None, strict: bool = False, run_id: str = "",
+                   previous: dict | None = None, track_changes: bool = True) -> BuiltDocument:
+    """Write the report .docx atomically (on any error the previous file stays) and return it
+    with its manifest and the figures revised since ``previous`` (the manifest of the version
+    it replaces; revised figures are written as tracked changes unless ``track_changes`` is off).
+    """
     from ..narrative import empty as empty_narrative
+    from ..references import References
     if strict:
         check_strict(rf)
     if rf.narrative is None:
@@ -272,26 +504,106 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
     except TemplateError as exc:
         exc.file = str(template)
         raise
-    _fill_fields(list(doc.paragraphs) + [p for s in doc.sections for part in
-                                         (s.header, s.footer, s.even_page_header, s.even_page_footer)
-                                         for p in part.paragraphs], rf)
+    charts = list(charts)
+    refs = References(rf, every_indicator=True)
+    w = _Writer(doc, styles, rf, previous, Reviser(enabled=track_changes and previous is not None))
+    blocks = _Blocks(w, rf, charts)
+    for p, tag in _fill_fields(list(doc.paragraphs) + [p for s in doc.sections for part in
+                                                       (s.header, s.footer, s.even_page_header, s.even_page_footer)
+                                                       for p in part.paragraphs], rf):
+        if p._p.getparent() is doc.element.body:
+            w.record(p._p, {"kind": tag[3:], "text": p.text}, tag, "落款" if tag == TAG_SIGNATURE else "成文日期")
     body = doc.element.body
     markers = [p for p in doc.paragraphs if p.text.strip() in BLOCKS]
     if not any(p.text.strip() == "{{工作总结}}" for p in markers):
         raise TemplateError("模板中没有“{{工作总结}}”标记", file=template,
                             hint="在模板中单独一段写上 {{工作总结}}")
-    w = _Writer(doc, styles)
     for marker in markers:
         before = len(body)
-        BLOCK_WRITERS[marker.text.strip()](w, rf, list(charts))
+        BLOCK_WRITERS[marker.text.strip()](w, rf, blocks)
         new = list(body)[before - 1:len(body) - 1]   # added before the final sectPr
         for el in new:
             marker._p.addprevious(el)
         body.remove(marker._p)
-    title = (rf.narrative.meta.get("title") if rf.narrative else None) or default_title(rf)
-    _set_properties(doc, rf, str(title), rf.shows_illustrative(charts))
+    title = report_title(rf)
+    _set_properties(doc, rf, title, rf.shows_illustrative(charts))
     doc.core_properties.identifier = run_id or ""
+    manifest = _manifest(w, rf, refs, run_id)
+    changes = _changes(w, rf, refs, previous)
     out_path = Path(out_path or config.report_paths(rf.county.slug, rf.year).docx)
     with atomic_path(out_path) as tmp:
         doc.save(tmp)
-    return out_path
+    return BuiltDocument(out_path, manifest, changes)
+
+
+def _manifest(w: _Writer, rf: ReportFigures, refs, run_id: str) -> dict:
+    """Items in document order (walking the body, into content controls), with the pieces,
+    every reference's printed value and the narrative source this build used."""
+    items = []
+    for el in w.doc.element.body.iter(qn("w:p"), qn("w:tbl")):
+        item = w.items.get(id(el))
+        if item is not None and w.elements.get(id(el)) is el:
+            items.append(item)
+        elif el.getparent().tag in (qn("w:body"), qn("w:sdtContent")) and el.tag == qn("w:p") \
+                and not _in_table(el):
+            items.append({"kind": "template", "text": "".join(t.text or "" for t in el.iter(qn("w:t")))})
+    n = rf.narrative
+    return {"version": MANIFEST_VERSION, "run_id": run_id, "county": rf.county.slug, "year": rf.year,
+            "narrative": n.path.read_text(encoding="utf-8-sig") if n.path and Path(n.path).exists() else None,
+            "refs": refs.values, "names": refs.names, "units": refs.units, "stated": sorted(w.stated),
+            "pieces": w.pieces, "items": items}
+
+
+def _in_table(el) -> bool:
+    return any(a.tag == qn("w:tbl") for a in el.iterancestors())
+
+
+#: Attributes a change is reported for (the phrases repeat them).
+CHANGE_ATTRS = ("value", "prev", "growth", "delta", "completion", "target", "city_rank", "province_rank",
+                "next_target")
+
+
+#: Reference attributes that state another attribute (增长8.28% states the growth).
+STATES = {"growth_phrase": ("growth",), "delta_phrase": ("delta",), "change": ("growth", "delta"),
+          "next_phrase": ("next_target",)}
+
+
+def _changes(w: _Writer, rf: ReportFigures, refs, previous: dict | None) -> list[dict]:
+    """Figures the previous version stated that print differently now, each with the places the
+    new document states it: indicator, attribute, old, new, where."""
+    if not previous:
+        return []
+    from ..references import key as ref_key, split_key
+    old_refs = previous.get("refs", {})
+    old_stated = set(previous.get("stated", []))
+    where: dict[str, list[str]] = {}
+    for seg, place in w.placed:
+        if "/" in seg.ref:        # generated text of one indicator: which of its values it shows
+            ind = seg.ref.split("/")[1]
+            attrs = [a for a in CHANGE_ATTRS if refs.values.get(ref_key(ind, a)) and
+                     _shows(seg.text, refs.values[ref_key(ind, a)])]
+        else:
+            ind, attr = split_key(seg.ref)
+            attrs = STATES.get(attr, (attr,))
+        for a in attrs:
+            places = where.setdefault(ref_key(ind, a), [])
+            if place not in places:
+                places.append(place)
+    order = {i: n for n, i in enumerate(rf.dataset.indicator_ids)}
+    out = []
+    for ind in sorted(w.stated & old_stated, key=lambda i: (order.get(i, len(order)), i)):
+        for attr in CHANGE_ATTRS:
+            k = ref_key(ind, attr)
+            old, new = old_refs.get(k), refs.values.get(k)
+            if old is not None and new is not None and old != new and where.get(k):
+                out.append({"indicator": ind, "name": refs.names.get(ind, ind), "attr": attr,
+                            "label": refs.label(k), "old": old, "new": new, "where": "、".join(where[k])})
+    return out
+
+
+def _shows(text: str, value: str) -> bool:
+    """Does generated text show this printed value? Its number as a whole number (a table cell
+    shows 327 for 327家, +8.28% for 8.28%)."""
+    import re
+    m = re.search(r"\d+(?:\.\d+)?", value)
+    return bool(m) and re.search(r"(?<![\d.])" + re.escape(m.group(0)) + r"(?![\d.])", text) is not None

@@ -1,13 +1,10 @@
 """Raw WordprocessingML helpers for what python-docx has no API for."""
 from __future__ import annotations
 
-import itertools
-
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
-_sdt_ids = itertools.count(1_000_001)
 
 
 def child(parent, tag: str, *, create: bool = True, first: bool = False):
@@ -100,12 +97,13 @@ def append_field(paragraph, instr: str, cached: str, rpr_xml: str = "") -> None:
         paragraph._p.append(r)
 
 
-def wrap_in_sdt(elements: list, tag: str, alias: str) -> object:
-    """Wrap consecutive body elements (paragraphs) in one block-level content control."""
+def wrap_in_sdt(elements: list, tag: str, alias: str, sdt_id: int) -> object:
+    """Wrap consecutive body elements (paragraphs) in one block-level content control
+    (``sdt_id``: unique within the document; the caller numbers them per document)."""
     first = elements[0]
     sdt = parse_xml(
         f'<w:sdt {nsdecls("w")}><w:sdtPr><w:alias w:val=""/><w:tag w:val=""/>'
-        f'<w:id w:val="{next(_sdt_ids)}"/></w:sdtPr><w:sdtContent/></w:sdt>')
+        f'<w:id w:val="{sdt_id}"/></w:sdtPr><w:sdtContent/></w:sdt>')
     sdt.find(qn("w:sdtPr")).find(qn("w:alias")).set(qn("w:val"), alias)
     sdt.find(qn("w:sdtPr")).find(qn("w:tag")).set(qn("w:val"), tag)
     first.addprevious(sdt)

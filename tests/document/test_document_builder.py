@@ -12,7 +12,7 @@ from helpers import copy_real_data
 from reportkit import config
 from reportkit.charts import draw_charts
 from reportkit.document import builder
-from reportkit.document.readback import read_slots
+from reportkit.document.reader import read_docx, slot_texts
 from reportkit.document.template import (FONT_BODY, FONT_H1, FONT_H2, FONT_TITLE, MARGIN_BOTTOM,
                                          MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_H, PAGE_W,
                                          create_template)
@@ -30,9 +30,14 @@ def built(tmp_path_factory):
     for county, year in config.SEEDED:
         rf = compute_report_figures(county, year)
         charts = draw_charts(rf, root / county / "charts")
-        path = builder.build_document(rf, charts, root / county / f"{county}.docx", run_id=f"run-{county}")
+        path = builder.build_document(rf, charts, root / county / f"{county}.docx", run_id=f"run-{county}").path
         out[county] = (rf, charts, path)
     return out
+
+
+def read_slots(path):
+    """{slot tag: [paragraph text, …]} of the narrative slots (generated blocks carry rk: tags)."""
+    return {k: v for k, v in slot_texts(read_docx(path)).items() if not k.startswith("rk:")}
 
 
 def body_paragraphs(doc):
@@ -199,7 +204,7 @@ def _with_narrative(tmp_path, text):
 def test_markup_and_template_syntax_render_literally(tmp_path):
     nasty = 'A & B < C > D "E" {{ county }} {% if x %}<w:p/>'
     rf = _with_narrative(tmp_path, f"# 导语\n\n{nasty}\n\n# 工作总结\n\n## 小节\n\n{nasty}\n\n# 工作思路\n")
-    path = builder.build_document(rf, [], tmp_path / "x.docx")
+    path = builder.build_document(rf, [], tmp_path / "x.docx").path
     slots = read_slots(path)
     assert slots["lead"] == [nasty] and slots["summary-1"] == [nasty]
 
@@ -245,6 +250,6 @@ def test_template_saved_by_chinese_word_is_accepted(tmp_path, built):
         for n, b in parts.items():
             z.writestr(n, b)
     rf, charts, _ = built["jiangbei"]
-    path = builder.build_document(rf, charts, tmp_path / "out.docx", template=tpl)
+    path = builder.build_document(rf, charts, tmp_path / "out.docx", template=tpl).path
     doc = Document(path)
     assert any(pstyle(doc, p) == "标题 1" and ptext(p) == "一、2020年工作总结" for p in body_paragraphs(doc))

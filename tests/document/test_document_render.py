@@ -8,7 +8,7 @@ import pytest
 from reportkit import config
 from reportkit.charts import draw_charts
 from reportkit.document import builder
-from reportkit.document.readback import read_slots
+from reportkit.document.reader import read_docx, slot_texts
 from reportkit.report import compute_report_figures
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -37,7 +37,7 @@ def docs(tmp_path_factory):
     for county, year in config.SEEDED:
         rf = compute_report_figures(county, year)
         charts = draw_charts(rf, root / county / "charts")
-        out[county] = (rf, builder.build_document(rf, charts, root / f"{county}_{year}.docx"))
+        out[county] = (rf, builder.build_document(rf, charts, root / f"{county}_{year}.docx").path)
     return root, out
 
 
@@ -64,7 +64,7 @@ def test_content_control_tags_survive_a_libreoffice_round_trip(docs, county):
     root, out = docs
     rf, path = out[county]
     again = convert(path, root / "roundtrip", 'docx:MS Word 2007 XML', root / "profile")
-    before, after = read_slots(path), read_slots(again)
+    before, after = slot_texts(read_docx(path)), slot_texts(read_docx(again))
     assert list(after) == list(before)
     for tag in before:
         assert [t.strip() for t in after[tag]] == [t.strip() for t in before[tag]]

@@ -1,0 +1,756 @@
+"""Harvest: read an edited report back into ``data/narrative/<county>/<year>.md``.
+
+So that ``data/`` stays the one source that reproduces the polished report. The edited .docx
+(E) is aligned with what reportkit wrote (G: the manifest of that build) item by item —
+content-control tags first, text similarity where a copy re-saved by WPS or LibreOffice lost
+them — and walked in the editor's order:
+
+- headings make the parts and sections (renamed, added, deleted, reordered);
+- a paragraph the editor did not touch keeps its narrative source as written;
+- an edited paragraph keeps the references whose text the editor left standing, and a number
+  the editor typed that equals a figure becomes a live reference again (``{hte_total}``);
+- an edited generated paragraph (the indicator paragraph, the targets sentence) becomes the
+  editor's wording, with references, in place of the generated one (``omit``);
+- a deleted table, chart or note is omitted; a table cell that disagrees with the data, an
+  edited caption, an inserted table or picture cannot be carried and are listed;
+- tracked changes are read as accepted and listed with the comments.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import config, narrative as nm, state
+from .document.reader import DocxContent, Item, read_docx
+from .exceptions import DocumentError, HarvestConflictError
+from .iorw import write_text
+from .narrative import Block, Narrative, Part, Slot, Span
+from .references import split_key
+from .tracing import Tracer, find_numbers
+
+PLACEHOLDER_RE = re.compile(r"^【待补充[:：].*】$")
+H1_RE = re.compile(r"^[一二三四五六七八九十]+、\s*")
+H2_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*")
+H3_RE = re.compile(r"^\d+[.．、]\s*")
+#: Words in an editor's own level-1 heading that name a known part.
+PART_WORDS = (("problems", ("存在问题", "问题", "不足")), ("plan", ("工作思路", "思路", "打算", "下步", "下一步", "计划")),
+              ("summary", ("工作总结", "总结", "成效", "落实情况")))
+REUSED = "数据更新"   # reportkit's own revisions are not listed as an editor's
+
+
+@dataclass
+class HarvestResult:
+    county: str
+    year: int
+    file: Path
+    narrative: Path
+    old_text: str
+    new_text: str
+    backup: Path | None = None
+    written: bool = False
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return self.old_text != self.new_text
+
+    def note(self, kind: str, text: str) -> None:
+        self.notes.setdefault(kind, [])
+        if text not in self.notes[kind]:
+            self.notes[kind].append(text)
+
+    #: kind -> heading of the summary (in this order); the first group are the edits carried over
+    KINDS = {
+        "rewritten": "改写的段落", "added": "新增的段落", "deleted": "删除的段落",
+        "sections": "小节和部分", "overrides": "改用编辑文字的生成段落", "omitted": "删去的生成内容",
+        "meta": "标题、落款和日期", "linked": "数字改为随数据更新的引用",
+        "literal": "保留为文字的数字(未对应任何指标,请核对)",
+        "mismatch": "与数据不符的数字(请核对)", "not_carried": "未能写回(编辑稿已保留,请手工处理)",
+        "revisions": "修订(已按“接受”读取)", "comments": "批注",
+    }
+    EDITS = ("rewritten", "added", "deleted", "sections", "overrides", "omitted", "meta")
+
+    def counts(self) -> dict[str, int]:
+        c = {k: len(self.notes.get(k, [])) for k in self.KINDS}
+        c["total"] = sum(c[k] for k in self.EDITS)
+        return c
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        for kind, title in self.KINDS.items():
+            items = self.notes.get(kind)
+            if items:
+                lines.append(f"{title}({len(items)}):")
+                lines += [f"  - {x}" for x in items]
+        return lines
+
+    def diff(self) -> str:
+        return "".join(difflib.unified_diff(self.old_text.splitlines(keepends=True),
+                                            self.new_text.splitlines(keepends=True),
+                                            fromfile=f"{self.narrative.name}(原)", tofile=f"{self.narrative.name}(写回后)"))
+
+
+# ------------------------------------------------------------------ generation records
+
+def manifest_for(paths: config.ReportPaths, identifier: str = "") -> tuple[dict | None, str]:
+    """(manifest of the build that wrote the document, note): by the document's run id, else
+    the latest build's."""
+    def load(run_id):
+        try:
+            return json.loads(paths.manifest(run_id).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+    if identifier:
+        m = load(identifier)
+        if m:
+            return m, ""
+    last = state.load(paths)
+    if last and last.get("run_id"):
+        m = load(last["run_id"])
+        if m:
+            note = "" if not identifier or identifier == last["run_id"] else \
+                f"没有找到这份文档(运行编号 {identifier})的生成记录,按最近一次生成的版本对照"
+            return m, note
+    return None, ""
+
+
+def fresh_manifest(county: str, year: int, data_dir: Path | None) -> dict:
+    """What the current data and narrative generate (when no record of the build is left)."""
+    import tempfile
+    from .charts import draw_charts
+    from .document.builder import build_document
+    from .report import compute_report_figures
+    rf = compute_report_figures(county, year, data_dir=data_dir)
+    with tempfile.TemporaryDirectory(prefix="reportkit-harvest-") as tmp:
+        charts = draw_charts(rf, Path(tmp) / "charts")
+        return build_document(rf, charts, Path(tmp) / "g.docx").manifest
+
+
+# ------------------------------------------------------------------ alignment
+
+def _kind(it: Item) -> str:
+    """What an edited item is, by tag, style and shape."""
+    tag = it.tag
+    if it.kind == "table":
+        return "table"
+    if it.pictures and not it.text.strip():
+        return "picture"
+    if tag.startswith("rk:part:"):
+        return "h1"
+    if tag.startswith("rk:heading:"):
+        return "h2"
+    for t, k in (("rk:title", "title"), ("rk:notice", "notice"), ("rk:date", "date"), ("rk:signature", "signature")):
+        if tag == t:
+            return k
+    text = it.text.strip()
+    if it.style == "signature":
+        return "date" if re.search(r"\d{4}年|成文日期", text) else "signature"
+    style = {"title": "title", "heading1": "h1", "heading2": "h2", "heading3": "h3", "caption": "caption",
+             "notice": "notice"}.get(it.style)
+    if style:
+        return style
+    if text and len(text) <= 30 and "。" not in text[:-1]:   # a heading typed in body style
+        if H1_RE.match(text):
+            return "h1"
+        if H2_RE.match(text):
+            return "h2"
+    return "p"
+
+
+def _bigrams(text: str) -> set[str]:
+    t = re.sub(r"\s+", "", text)
+    return {t[i:i + 2] for i in range(len(t) - 1)} or ({t} if t else set())
+
+
+def _sim(a: set, b: set) -> float:
+    if not a and not b:
+        return 1.0
+    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
+
+
+def _strip_number(kind: str, text: str) -> str:
+    text = text.strip()
+    return {"h1": H1_RE, "h2": H2_RE, "h3": H3_RE}.get(kind, re.compile("^$")).sub("", text, count=1)
+
+
+def align(g_items: list[dict], e_items: list[Item]) -> list[int | None]:
+    """For each edited item, the index of the generated item it comes from (or None)."""
+    gk = [g["kind"] if g["kind"] != "template" else "p" for g in g_items]
+    ek = [_kind(e) for e in e_items]
+    gt = [_bigrams(_strip_number(k, g.get("text", "") or _cells_text(g.get("cells")))) for k, g in zip(gk, g_items)]
+    et = [_bigrams(_strip_number(k, e.text or _cells_text(e.cells))) for k, e in zip(ek, e_items)]
+    gtag = [g.get("tag", "") for g in g_items]
+
+    def score(i: int, j: int) -> float:
+        g, e = g_items[i], e_items[j]
+        if gk[i] != ek[j]:
+            return 0.0
+        if gk[i] == "picture":
+            alt = g.get("alt", "")
+            return 2.0 if alt and any(alt in p for p in e.pictures) else 0.6
+        if g.get("kind") == "template":
+            return 0.8 if (g.get("text", "") == e.text and not e.tag) else 0.0
+        sim = 1.0 if (g.get("text", "") == e.text and gk[i] != "table") else _sim(gt[i], et[j])
+        tag = e.tag
+        if tag and gtag[i]:
+            if tag == gtag[i]:
+                sim += 1.0 if tag.startswith("rk:") else 0.4
+            else:
+                sim -= 0.3
+        threshold = 0.45 if gk[i] in ("p", "h3", "table") else 0.5
+        if gk[i] in ("title", "signature", "date", "table"):
+            threshold = 0.0          # one of each: matched by position in the order
+        return sim + 0.01 if sim >= threshold else 0.0
+
+    n, m = len(g_items), len(e_items)
+    dp = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        row, nxt = dp[i], dp[i + 1]
+        for j in range(m - 1, -1, -1):
+            best = max(nxt[j], row[j + 1])
+            s = score(i, j)
+            if s > 0:
+                best = max(best, nxt[j + 1] + s)
+            row[j] = best
+    origin: list[int | None] = [None] * m
+    i = j = 0
+    while i < n and j < m:
+        s = score(i, j)
+        if s > 0 and abs(dp[i][j] - (dp[i + 1][j + 1] + s)) < 1e-9:
+            origin[j] = i
+            i, j = i + 1, j + 1
+        elif abs(dp[i][j] - dp[i + 1][j]) < 1e-9:
+            i += 1
+        else:
+            j += 1
+    # moved items: unmatched on both sides and (nearly) the same
+    used = {o for o in origin if o is not None}
+    for j in range(m):
+        if origin[j] is not None or ek[j] not in ("p", "h2", "h3"):
+            continue
+        best, best_i = 0.0, None
+        for i in range(n):
+            if i in used or gk[i] != ek[j] or g_items[i].get("kind") == "template":
+                continue
+            s = _sim(gt[i], et[j]) + (0.3 if e_items[j].tag and e_items[j].tag == gtag[i] else 0.0)
+            if s > best:
+                best, best_i = s, i
+        if best_i is not None and best >= 0.85:
+            origin[j] = best_i
+            used.add(best_i)
+    return origin
+
+
+def _cells_text(cells) -> str:
+    return "".join("".join(r) for r in cells or [])
+
+
+# ------------------------------------------------------------------ paragraphs
+
+class _Derive:
+    """Edited text back to narrative source, with references."""
+
+    def __init__(self, manifest: dict, result: HarvestResult):
+        self.refs: dict[str, str] = manifest.get("refs", {})
+        self.names: dict[str, str] = manifest.get("names", {})
+        self.tracer = Tracer(self.refs, self.names)
+        self.result = result
+
+    def old_spans(self, source: str) -> list[Span]:
+        """The generated paragraph: its source rendered with the values of that build."""
+        def resolve(name, attr):
+            return self.refs.get(nm.ref_key(name, attr))
+        try:
+            return nm.render(source, resolve)
+        except Exception:   # a reference the record cannot resolve: compare as written
+            return nm.spans(source)
+
+    def unchanged(self, source: str, e: Item) -> bool:
+        old = self.old_spans(source)
+        return _flat(old) == _flat_runs(e.runs)
+
+    def source(self, e: Item, where: str, base: str | None = None, *, override: str | None = None) -> str:
+        """Narrative source for the edited paragraph ``e``; ``base`` is the source it was
+        generated from (its references are kept where their text still stands)."""
+        text = e.text.strip()
+        lead = len(e.text) - len(e.text.lstrip())
+        fmt = _char_formats(e.runs)[lead:lead + len(text)]
+        keep: list[tuple[int, int, str]] = []        # (start, end, key) in text
+        new_regions: list[tuple[int, int]] = [(0, len(text))]
+        if base is not None:
+            old = self.old_spans(base)
+            r = "".join(s.text for s in old)
+            ops = difflib.SequenceMatcher(None, r, text, autojunk=False).get_opcodes()
+            pos = 0
+            spans_at = []
+            for s in old:
+                spans_at.append((pos, pos + len(s.text), s))
+                pos += len(s.text)
+            for a, b, s in spans_at:
+                if s.ref is None:
+                    continue
+                for op, i1, i2, j1, j2 in ops:
+                    if op == "equal" and i1 <= a and b <= i2:
+                        keep.append((a + j1 - i1, b + j1 - i1, s.key))
+                        break
+            new_regions = [(j1, j2) for op, i1, i2, j1, j2 in ops if op in ("insert", "replace") and j2 > j1]
+        links = list(keep)
+        hits = self.tracer.name_hits(text)
+        for n in find_numbers(text, self.tracer.units):
+            if not any(a <= n.start < b for a, b in new_regions):
+                continue
+            if any(a < n.end and n.start < b for a, b, _ in links):
+                continue
+            t = self.tracer.trace(text, n, hits)
+            if t.kind == "ref" and not any(a < n.end and t.start < b for a, b, _ in links):
+                links.append((t.start, n.end, t.key))
+                self.result.note("linked", f"{text[t.start:n.end]} → {{{t.key}}}({self._label(t.key)},{where})")
+            elif t.kind == "mismatch":
+                self.result.note("mismatch", f"{n.text}({where}):{t.note},数据为 {t.expected}")
+            elif t.kind == "literal":
+                self.result.note("literal", f"{n.text}({where})" + (f":{t.note}" if t.note else ""))
+        links.sort()
+        out: list[Span] = []
+        pos = 0
+        for a, b, key in links:
+            out += _literal_spans(text[pos:a], fmt[pos:a])
+            name, attr = split_key(key)
+            bold, italic = fmt[a] if a < len(fmt) else (False, False)
+            out.append(Span(text[a:b], bold, italic, (name, None if attr == "value" else attr)))
+            pos = b
+        out += _literal_spans(text[pos:], fmt[pos:])
+        return nm.to_source(out)
+
+    def _label(self, key: str) -> str:
+        name, attr = split_key(key)
+        from .references import ATTRS
+        return self.names.get(name, name) + ATTRS.get(attr, "")
+
+
+def _flat(spans: list[Span]) -> list[tuple[str, bool, bool]]:
+    return [(c, s.bold, s.italic) for s in spans for c in s.text]
+
+
+def _flat_runs(runs) -> list[tuple[str, bool, bool]]:
+    out = [(c, b, i) for t, b, i in runs for c in t]
+    while out and out[0][0].isspace():
+        out.pop(0)
+    while out and out[-1][0].isspace():
+        out.pop()
+    return out
+
+
+def _char_formats(runs) -> list[tuple[bool, bool]]:
+    return [(b, i) for t, b, i in runs for _ in t]
+
+
+def _literal_spans(text: str, fmt: list[tuple[bool, bool]]) -> list[Span]:
+    out: list[Span] = []
+    for c, (b, i) in zip(text, fmt):
+        if out and out[-1].ref is None and (out[-1].bold, out[-1].italic) == (b, i):
+            out[-1].text += c
+        else:
+            out.append(Span(c, b, i))
+    return out
+
+
+# ------------------------------------------------------------------ rebuilding the narrative
+
+class _Rebuild:
+    def __init__(self, base: Narrative, manifest: dict, result: HarvestResult):
+        self.base = base
+        self.manifest = manifest
+        self.result = result
+        self.derive = _Derive(manifest, result)
+        self.parts: list[Part] = []
+        self.slot: Slot | None = None
+        self.meta_updates: dict[str, object] = {}
+        self.omit = set(base.omit)
+        self.present: set[str] = set()     # generated blocks found in the edited document
+        self.used_ids: set[str] = {s.id for s in base.slots()}
+        self.base_blocks = {b.line: b for s in base.slots() for b in s.blocks if b.line}
+        self.base_slots = {s.id: s for s in base.slots()}
+        self.after_signature = False
+        self._part("lead", "导语")
+
+    # -- structure --------------------------------------------------------
+    def _part(self, key: str, title: str) -> Part:
+        base = self.base.part(key)
+        intro_id = nm.INTRO_IDS.get(key, key)
+        part = Part(key, base.title if base else title,
+                    Slot(intro_id, base.intro.title if base else title, part=key, line=base.line if base else 0))
+        self.parts.append(part)
+        self.slot = part.intro
+        return part
+
+    @property
+    def part(self) -> Part:
+        return self.parts[-1]
+
+    def _new_id(self, part: Part) -> str:
+        k = len(part.sections) + 1
+        while part.auto_id(k) in self.used_ids:
+            k += 1
+        self.used_ids.add(part.auto_id(k))
+        return part.auto_id(k)
+
+    def add(self, block: Block) -> None:
+        self.slot.blocks.append(block)
+
+    # -- items --------------------------------------------------------------
+    def h1(self, e: Item, g: dict | None) -> None:
+        title = _strip_number("h1", e.text)
+        key = g.get("part") if g else None
+        if key is None:
+            key = next((k for k, words in PART_WORDS if any(w in title for w in words)), None)
+        if key is None or any(p.key == key for p in self.parts):
+            key = next(f"part-{k}" for k in range(1, 100) if f"part-{k}" not in {p.key for p in self.parts}
+                       and self.base.part(f"part-{k}") is None)
+            self.result.note("sections", f"新增一级部分“{title}”")
+            part = self._part(key, title)
+            part.title = title
+            part.intro.title = title
+            return
+        part = self._part(key, title)
+        if part.free:
+            if title != part.title:
+                self.result.note("sections", f"一级标题“{part.title}”改为“{title}”")
+            part.title = part.intro.title = title
+            return
+        if g is not None and title == g.get("title"):
+            return
+        name = nm.PART_TITLES[key]
+        headings = dict(self.meta_updates.get("headings", self.base.meta.get("headings") or {}))
+        if g is not None and title == g.get("default_title"):
+            headings.pop(name, None)
+        else:
+            headings[name] = title
+        self.meta_updates["headings"] = headings or None
+        self.result.note("sections", f"一级标题“{g.get('title') if g else name}”改为“{title}”")
+
+    def h2(self, e: Item, g: dict | None) -> None:
+        title = _strip_number("h2", e.text)
+        part = self.part
+        if part.key == "lead":
+            self.result.note("not_carried", f"导语中的小标题“{title}”按段落写回")
+            self.p(e, None, as_text=True)
+            return
+        if g is not None and g.get("slot"):
+            sid = g["slot"]
+            base = self.base_slots.get(sid)
+            source = g.get("source")
+            if title == g.get("title") and source is not None:
+                new_title = source
+            elif title == g.get("title"):
+                new_title = nm.escape(title)
+            else:
+                new_title = nm.escape(title)
+                self.result.note("sections", f"小节“{g.get('title')}”改名为“{title}”")
+            slot = Slot(sid, new_title, part=part.key, heading=True,
+                        explicit_id=bool(base and base.explicit_id) or sid == nm.INDICATORS,
+                        line=base.line if base else 0)
+        else:
+            sid = self._new_id(part)
+            slot = Slot(sid, nm.escape(title), part=part.key, heading=True, explicit_id=True)
+            self.result.note("sections", f"新增小节“{title}”")
+        part.sections.append(slot)
+        self.slot = slot
+
+    def h3(self, e: Item, g: dict | None) -> None:
+        title = _strip_number("h3", e.text)
+        if not self.slot.heading:
+            self.result.note("not_carried", f"三级标题“{title}”不在小节中,按段落写回")
+            self.p(e, None, as_text=True)
+            return
+        if g is not None and title == g.get("title") and g.get("source") is not None:
+            base = self.base_blocks.get(g.get("line"))
+            self.add(Block("h3", g["source"], raw=base.raw if base and base.text == g["source"] else ""))
+            return
+        self.add(Block("h3", nm.escape(title)))
+        self.result.note("rewritten" if g else "added", f"三级标题“{title}”")
+
+    def p(self, e: Item, g: dict | None, *, as_text: bool = False) -> None:
+        text = e.text.strip()
+        if not text:
+            return
+        where = self._where()
+        if PLACEHOLDER_RE.match(text):
+            return
+        if self.after_signature:
+            self.result.note("not_carried", f"落款之后的文字“{text[:20]}…”写入了最后一个小节,请核对位置")
+        block = (g or {}).get("block", "") if not as_text else ""
+        if block in ("indicator_paragraph", "targets_sentence"):
+            self.present.add(block)
+            if text == g.get("text"):
+                self.add(Block("block", block))
+                return
+            name = "指标段" if block == "indicator_paragraph" else "下一年目标"
+            self.add(Block("p", self.derive.source(e, name)))
+            self.omit.add(block)
+            self.present.discard(block)
+            self.result.note("overrides", f"{name}改为编辑的文字(其中的数字仍随数据更新)")
+            return
+        if block in ("sources", "notes"):
+            self.present.add(block)
+            if block == "sources":
+                self.add(Block("block", "sources"))
+            if text != g.get("text"):
+                self.result.note("not_carried", f"{'资料来源' if block == 'sources' else '附注'}的改动(由数据生成)")
+            return
+        if g is not None and g.get("placeholder"):
+            self.add(Block("p", self.derive.source(e, where)))
+            self.result.note("added", f"{where}(原为待补充)“{text[:16]}…”")
+            return
+        if g is not None and g.get("source") is not None and g.get("kind") == "p":
+            source = g["source"]
+            base = self.base_blocks.get(g.get("line"))
+            if self.derive.unchanged(source, e):
+                self.add(Block("p", source, raw=base.raw if base and base.text == source else ""))
+                if g.get("slot") != self.slot.id:
+                    self.result.note("sections", f"段落“{text[:16]}…”移到了{_slot_name(self.slot)}")
+                return
+            self.add(Block("p", self.derive.source(e, where, source)))
+            self.result.note("rewritten", f"{where}“{text[:16]}…”")
+            return
+        self.add(Block("p", self.derive.source(e, where)))
+        self.result.note("added", f"{where}“{text[:16]}…”")
+
+    def _where(self) -> str:
+        n = sum(1 for b in self.slot.blocks if b.kind == "p") + 1
+        return f"{_slot_name(self.slot)}第{n}段"
+
+    def table(self, e: Item, g: dict | None) -> None:
+        if g is None:
+            self.result.note("not_carried", f"编辑插入的表格(首行:{'、'.join(e.cells[0]) if e.cells else ''})")
+            return
+        self.present.add("table")
+        self.add(Block("block", "table"))
+        names = self.manifest.get("names", {})
+        gcells = g.get("cells", [])
+        for r, (grow, erow) in enumerate(zip(gcells, e.cells)):
+            for c, (gc, ec) in enumerate(zip(grow, erow)):
+                if gc.strip() != ec.strip():
+                    row = grow[0] if r else "表头"
+                    col = gcells[0][c] if gcells else str(c)
+                    kind = "not_carried" if r == 0 else "mismatch"
+                    self.result.note(kind, f"表1“{row}”行“{col}”列:编辑稿为“{ec}”,数据为“{gc}”"
+                                     + ("(表格由数据生成:如数据有误请改 data/ 中的数据)" if r else ""))
+        if len(e.cells) != len(gcells):
+            self.result.note("not_carried", f"表1的行数由 {len(gcells)} 行改为 {len(e.cells)} 行(表格由数据生成)")
+        del names
+
+    def picture(self, e: Item, g: dict | None) -> None:
+        if g is None:
+            self.result.note("not_carried", "编辑插入的图片")
+            return
+        self.present.add(g["block"])
+        self.add(Block("block", g["block"]))
+
+    def caption(self, e: Item, g: dict | None) -> None:
+        if g is None:
+            self.result.note("not_carried", f"题注“{e.text.strip()}”(没有对应的生成表格或图)")
+        elif e.text.strip() != g.get("text", "").strip():
+            self.result.note("not_carried", f"题注“{g.get('text')}”改为“{e.text.strip()}”(题注由数据生成)")
+
+    def end_matter(self, e: Item, g: dict | None, kind: str) -> None:
+        self.after_signature = True
+        text = e.text.strip()
+        old = (g or {}).get("text", "").strip()
+        if text == old or PLACEHOLDER_RE.match(text):
+            return
+        key = "date" if kind == "date" else "signature"
+        self.meta_updates[key] = text
+        self.result.note("meta", f"{'成文日期' if key == 'date' else '落款'}:{text}")
+
+
+def _slot_name(slot: Slot) -> str:
+    title = nm.plain(slot.title)
+    return f"“{title}”" if slot.heading else f"{title}部分"
+
+
+# ------------------------------------------------------------------ the whole file
+
+def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path | None = None,
+            build_root: Path | None = None, write: bool = True, allow_conflict: bool = False) -> HarvestResult:
+    """Read an edited report (default: the .docx in build/) back into the narrative file.
+
+    Writes the new narrative (the old one kept under ``versions/``) unless ``write`` is off or
+    nothing changed. Raises HarvestConflictError when the narrative file changed since the
+    document was generated (unless ``allow_conflict``: then the document wins and the narrative's
+    own changes are kept in the backup and shown in the diff).
+    """
+    year = int(year)
+    paths = config.report_paths(county, year, build_root)
+    data_root = Path(data_dir or config.DATA_DIR)
+    npath = config.narrative_path(county, year, data_root)
+    file = Path(file or paths.docx)
+    content = read_docx(file)
+    if content.identifier and re.match(r"^[a-z0-9-]+-\d{4}-", content.identifier) \
+            and not content.identifier.startswith(f"{county}-{year}-"):
+        raise DocumentError(f"这份文档是另一份报告(运行编号 {content.identifier}),不是 {county} {year} 年的",
+                            file=file, hint="检查 COUNTY、YEAR 和 FILE 是否对应")
+    manifest, note = manifest_for(paths, content.identifier)
+    if manifest is None:
+        manifest = fresh_manifest(county, year, data_dir)
+        note = "没有生成记录:按当前数据和叙述生成的版本对照(编辑稿中的旧数字会列为与数据不符)"
+    current = nm.read_text(npath) if npath.exists() else ""
+    base_text = manifest.get("narrative") or ""
+    if current.replace("\r\n", "\n") != base_text.replace("\r\n", "\n") and not allow_conflict:
+        raise HarvestConflictError(
+            f"叙述文件 {npath.name} 在这份文档生成之后被改过,文档也被编辑过,二者会互相覆盖",
+            file=npath, county=county, year=year,
+            hint=f"用 make harvest COUNTY={county} YEAR={year} FORCE=1 以文档为准写回(叙述文件的改动会备份并显示在差异中),"
+                 "或撤销叙述文件的改动后重试")
+    base = nm.parse(base_text, npath) if base_text else nm.empty()
+    result = HarvestResult(county, year, file, npath, current, current)
+    if note:
+        result.note("not_carried", note)
+    new = _rebuild(base, manifest, content, result)
+    result.new_text = nm.dumps(new) if result.counts()["total"] or new.front != base.front else current
+    if result.new_text != current:
+        nm.parse(result.new_text, npath)   # what we write must read back
+    for it in content.items:
+        for r in it.revisions:
+            if r.author != REUSED and r.text.strip():
+                result.note("revisions", f"{'插入' if r.kind == 'ins' else '删除'}“{r.text.strip()[:30]}”"
+                                         f"({r.author or '未署名'})")
+    pending = sum(1 for r in content.revisions if r.author == REUSED)
+    if pending:
+        result.note("revisions", f"{pending} 处“数据更新”修订尚未接受(已按接受读取)")
+    for cid, (author, text) in content.comments.items():
+        anchor = next((it.text.strip()[:16] for it in content.items if cid in it.comments), "")
+        result.note("comments", f"{author or '未署名'}:“{text.strip()[:40]}”" + (f"(在“{anchor}…”处)" if anchor else ""))
+    if write and result.changed:
+        if npath.exists():
+            result.backup = state.keep_copy(npath, paths.versions_dir,
+                                            f"narrative_{year}.{state._stamp()}.md")
+        write_text(npath, result.new_text)
+        result.written = True
+    return result
+
+
+def _rebuild(base: Narrative, manifest: dict, content: DocxContent, result: HarvestResult) -> Narrative:
+    g_items = manifest.get("items", [])
+    origin = align(g_items, content.items)
+    rb = _Rebuild(base, manifest, result)
+    matched = set()
+    for e, o in zip(content.items, origin):
+        g = g_items[o] if o is not None else None
+        if o is not None:
+            matched.add(o)
+        kind = _kind(e)
+        if kind == "title":
+            if g is not None and e.text.strip() != g.get("text", "").strip() and e.text.strip():
+                rb.meta_updates["title"] = e.text.strip()
+                result.note("meta", f"标题:{e.text.strip()}")
+        elif kind == "notice":
+            continue
+        elif kind == "h1":
+            rb.h1(e, g)
+        elif kind == "h2":
+            rb.h2(e, g)
+        elif kind == "h3":
+            rb.h3(e, g)
+        elif kind == "table":
+            rb.table(e, g)
+        elif kind == "picture":
+            rb.picture(e, g)
+        elif kind == "caption":
+            rb.caption(e, g)
+        elif kind in ("date", "signature"):
+            rb.end_matter(e, g, kind)
+        elif g is not None and g.get("kind") == "template":
+            continue
+        else:
+            rb.p(e, g)
+    _deletions(rb, g_items, matched, result)
+    _part_order(rb, result)
+    return _finish(rb, base)
+
+
+def _deletions(rb: _Rebuild, g_items: list[dict], matched: set[int], result: HarvestResult) -> None:
+    for i, g in enumerate(g_items):
+        if i in matched:
+            continue
+        block = g.get("block", "")
+        if g["kind"] == "p" and g.get("source") is not None and not g.get("placeholder"):
+            result.note("deleted", f"{g.get('label', '')}“{g.get('text', '')[:16]}…”")
+        elif g["kind"] == "h2" and g.get("slot") not in {s.id for p in rb.parts for s in p.sections}:
+            result.note("sections", f"删除小节“{g.get('title')}”")
+        elif g["kind"] == "h1" and g.get("part") not in {p.key for p in rb.parts}:
+            result.note("sections", f"删除一级部分“{g.get('title')}”(其中的内容见上)")
+        elif g["kind"] == "notice":
+            result.note("not_carried", "删除的提示(示例数据/示例叙述提示由数据决定,重新生成时仍会出现)")
+        elif block and block not in rb.present and g["kind"] in ("p", "table", "picture") \
+                and block not in rb.omit:
+            rb.omit.add(block)
+            result.note("omitted", {"indicator_paragraph": "指标段", "table": "表1", "sources": "资料来源",
+                                    "targets_sentence": "下一年目标", "notes": "附注"}.get(block, f"图表 {block}"))
+
+
+def _part_order(rb: _Rebuild, result: HarvestResult) -> None:
+    order = [p.key for p in rb.parts if not p.free]
+    template = [k for k in ("lead", "summary", "problems", "plan") if k in order]
+    if order != template:
+        result.note("not_carried", "一级部分的先后顺序(由模板决定,仍按导语、工作总结、存在问题、工作思路排列)")
+
+
+def _finish(rb: _Rebuild, base: Narrative) -> Narrative:
+    """Drop what the defaults give anyway (so an untouched document changes nothing), keep the
+    parts the template needs, and write the front matter changes."""
+    parts = rb.parts
+    for key in ("lead", "summary", "plan"):
+        if not any(p.key == key for p in parts):
+            title = nm.PART_TITLES[key]
+            parts.append(Part(key, title, Slot(nm.INTRO_IDS[key], title, part=key)))
+    # keep each part's base title (the # line) for known parts
+    summary = next((p for p in parts if p.key == "summary"), None)
+    if summary is not None:
+        _default_indicators(summary, base, rb)
+    plan = next((p for p in parts if p.key == "plan"), None)
+    if plan is not None:
+        blocks = plan.intro.blocks
+        base_plan = base.part("plan")
+        explicit = base_plan is not None and any(b.kind == "block" and b.text == "targets_sentence"
+                                                 for b in base_plan.intro.blocks)
+        if blocks and blocks[-1].kind == "block" and blocks[-1].text == "targets_sentence" and not explicit:
+            blocks.pop()
+    # order known parts as the template writes them; free parts stay after their predecessor
+    front = base.front
+    for key, value in rb.meta_updates.items():
+        if base.meta.get(key) != value:
+            front = nm.set_front(front, key, value)
+    omit = sorted(rb.omit - rb.present)
+    if set(omit) != base.omit:
+        front = nm.set_front(front, "omit", omit or None)
+    meta = (yaml.safe_load(front) or {}) if front else {}
+    return Narrative(base.path, meta, parts, front)
+
+
+def _default_indicators(summary: Part, base: Narrative, rb: _Rebuild) -> None:
+    """The figures section as the builder writes it by default needs no lines in the file:
+    first in 工作总结, default heading, its generated blocks in their order (less those omitted)."""
+    idx = next((i for i, s in enumerate(summary.sections) if s.id == nm.INDICATORS), None)
+    if idx is None:
+        return
+    sec = summary.sections[idx]
+    charts = [g["block"] for g in rb.manifest.get("items", []) if g.get("kind") == "picture"]
+    kept = [c for c in charts if c not in rb.omit]
+    names = [b.text if b.kind == "block" else None for b in sec.blocks]
+    if kept and names[-len(kept):] == kept and not any(n in kept for n in names[:-len(kept)]):
+        sec.blocks = sec.blocks[:-len(kept)] + [Block("block", "charts")]
+        names = names[:-len(kept)] + ["charts"]
+    default = [x for x in ("indicator_paragraph", "table", "sources") if x not in rb.omit
+               and any(g.get("block") == x for g in rb.manifest.get("items", []))] + (["charts"] if kept else [])
+    if base.slot(nm.INDICATORS) is None and idx == 0 and names == default:
+        summary.sections.pop(idx)
+        heading = nm.plain(sec.title)
+        if heading != str(base.meta.get("indicator_heading") or "主要科技创新指标"):
+            rb.meta_updates["indicator_heading"] = heading
+        return
+    sec.explicit_id = True
