@@ -4,20 +4,25 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-COUNTY ?=
-YEAR ?=
-STRICT ?=
-CLEAN ?=
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export MPLBACKEND := Agg
-
-.DEFAULT_GOAL := help
+# Values reach the commands as environment variables, quoted by the shell ("$$COUNTY"), so no
+# value can run a command of its own.
+COUNTY ?=
+YEAR ?=
+FILE ?=
+STRICT ?=
 FORCE ?=
+CLEAN ?=
+COMMENTS ?=
 JOBS ?=
 SCHEDULER ?=
-.PHONY: help setup report all figures test bless template clean distclean benchmark
+export COUNTY YEAR FILE JOBS SCHEDULER
 
-help: ## List the targets
+.DEFAULT_GOAL := help
+.PHONY: help setup report all harvest audit figures test bless template clean distclean benchmark
+
+help: ## 列出所有目标
 	@echo "用法: make <目标> [COUNTY=xinchang YEAR=2024]"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
@@ -28,35 +33,43 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
-setup: $(STAMP) ## Create the virtual environment and install reportkit (done automatically)
+setup: $(STAMP) ## 创建虚拟环境并安装 reportkit(其他目标会自动执行)
 
-report: $(STAMP) ## Build one report (skipped when nothing changed): make report COUNTY=xinchang YEAR=2024 [STRICT=1] [FORCE=1]
-	@test -n "$(COUNTY)" -a -n "$(YEAR)" || { echo "请指定县区和年份,如:make report COUNTY=xinchang YEAR=2024" >&2; exit 2; }
-	@$(BIN)/reportkit report --county "$(COUNTY)" --year "$(YEAR)" $(if $(STRICT),--strict,) $(if $(FORCE),--force,) $(if $(CLEAN),--clean,)
+report: $(STAMP) ## 生成一份报告(没有变化时跳过;编辑过的文档先保留并写回):make report COUNTY=xinchang YEAR=2024 [STRICT=1] [FORCE=1] [CLEAN=1]
+	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make report COUNTY=xinchang YEAR=2024" >&2; exit 2; }
+	@$(BIN)/reportkit report --county "$$COUNTY" --year "$$YEAR" $(if $(STRICT),--strict,) $(if $(FORCE),--force,) $(if $(CLEAN),--clean,)
 
-all: $(STAMP) ## Build every county with data for a year, in parallel, only what changed: make all YEAR=2024 [JOBS=2] [FORCE=1] [SCHEDULER=tcp://host:8786]
-	@test -n "$(YEAR)" || { echo "请指定年份,如:make all YEAR=2024" >&2; exit 2; }
-	@$(BIN)/reportkit all --year "$(YEAR)" $(if $(JOBS),--jobs $(JOBS),) $(if $(FORCE),--force,) $(if $(STRICT),--strict,) $(if $(SCHEDULER),--scheduler $(SCHEDULER),)
+all: $(STAMP) ## 并行生成某年所有县区的报告(只重做有变化的):make all YEAR=2024 [JOBS=2] [FORCE=1] [CLEAN=1] [SCHEDULER=tcp://host:8786]
+	@test -n "$$YEAR" || { echo "请指定年份,如:make all YEAR=2024" >&2; exit 2; }
+	@$(BIN)/reportkit all --year "$$YEAR" $(if $(JOBS),--jobs "$$JOBS",) $(if $(FORCE),--force,) $(if $(STRICT),--strict,) $(if $(CLEAN),--clean,) $(if $(SCHEDULER),--scheduler "$$SCHEDULER",)
 
-figures: $(STAMP) ## Print one county-year's sentences and figures: make figures COUNTY=… YEAR=…
-	@test -n "$(COUNTY)" -a -n "$(YEAR)" || { echo "请指定县区和年份,如:make figures COUNTY=xinchang YEAR=2024" >&2; exit 2; }
-	@$(BIN)/reportkit figures --county "$(COUNTY)" --year "$(YEAR)"
+harvest: $(STAMP) ## 把编辑过的 Word 文档写回叙述文件:make harvest COUNTY=… YEAR=… [FILE=编辑稿.docx] [FORCE=1]
+	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make harvest COUNTY=xinchang YEAR=2024" >&2; exit 2; }
+	@$(BIN)/reportkit harvest --county "$$COUNTY" --year "$$YEAR" $(if $(FILE),--file "$$FILE",) $(if $(FORCE),--force,)
 
-test: $(STAMP) ## Run all tests: unit, back tests, document checks, nbval on the reference notebooks
+audit: $(STAMP) ## 核对文档中的每个数字,不一致时报错:make audit COUNTY=… YEAR=… [FILE=文档.docx] [COMMENTS=1]
+	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make audit COUNTY=xinchang YEAR=2024" >&2; exit 2; }
+	@$(BIN)/reportkit audit --county "$$COUNTY" --year "$$YEAR" $(if $(FILE),--file "$$FILE",) $(if $(COMMENTS),--comments,)
+
+figures: $(STAMP) ## 只打印某县区某年的指标语句和指标表:make figures COUNTY=… YEAR=…
+	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make figures COUNTY=xinchang YEAR=2024" >&2; exit 2; }
+	@$(BIN)/reportkit figures --county "$$COUNTY" --year "$$YEAR"
+
+test: $(STAMP) ## 运行全部测试:单元测试、回测、文档检查、参考笔记本(nbval)
 	REPORTKIT_BUILD=$(CURDIR)/build/_test $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env tests
 
-bless: $(STAMP) ## Accept changed figures: re-execute the reference notebooks under tests/notebooks
+bless: $(STAMP) ## 接受数字的变化:重新执行 tests/notebooks 下的参考笔记本
 	@$(BIN)/reportkit bless
 
-template: $(STAMP) ## Regenerate templates/gongwen.docx from code (overwrites local edits)
+template: $(STAMP) ## 由代码重新生成 templates/gongwen.docx(会覆盖对模板的修改)
 	@$(BIN)/reportkit template
 
-benchmark: $(STAMP) ## Time a cold and a warm report against a bare papermill run; writes benchmarks/RESULTS.md
+benchmark: $(STAMP) ## 计时:一份报告与空白 papermill 运行、批量串行与并行;写入 benchmarks/RESULTS*.md
 	@$(BIN)/python benchmarks/bench_report.py
 	@$(BIN)/python benchmarks/bench_batch.py
 
-clean: ## Remove build outputs (keeps .venv)
-	rm -rf build/*/ build/_test
+clean: ## 删除可重新生成的输出(编辑过的文档和 versions/ 保留,.venv 保留)
+	@$(PYTHON) -m reportkit clean
 
-distclean: clean ## Remove build outputs and the virtual environment
+distclean: clean ## 同 clean,并删除虚拟环境
 	rm -rf $(VENV)

@@ -102,6 +102,45 @@ def cmd_all(args) -> int:
     return 1 if any(j.status == "failed" for j in jobs) else 0
 
 
+def cmd_harvest(args) -> int:
+    from .harvest import harvest
+    from .parameters import check_slug, check_year
+    county, year = check_slug(args.county), check_year(args.year)
+    h = harvest(county, year, file=args.file, data_dir=args.data, build_root=args.build,
+                write=not args.dry_run, allow_conflict=args.force)
+    _print_harvest(h)
+    if h.written:
+        print(f"重新生成以带上这些修改:make report COUNTY={county} YEAR={year}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from .audit import audit
+    from .parameters import check_slug, check_year
+    county, year = check_slug(args.county), check_year(args.year)
+    a = audit(county, year, file=args.file, data_dir=args.data, build_root=args.build, comments=args.comments)
+    print(f"核对 {_show(a.file)} 中的数字(按 {county} {year} 年的当前数据):")
+    for line in a.summary_lines():
+        print("  " + line)
+    print(f"明细:{_show(a.csv_path)}")
+    if a.commented:
+        print(f"带批注的副本:{_show(a.commented)}")
+    if not a.ok:
+        print(f"有 {len(a.of('mismatch'))} 个数字与数据不一致。", file=sys.stderr)
+        return 1
+    print("没有与数据不一致的数字。")
+    return 0
+
+
+def cmd_clean(args) -> int:
+    from .state import clean
+    kept = clean(args.build)
+    for path, why in kept:
+        print(f"保留 {_show(path)}({why})")
+    print("已删除可以重新生成的输出。")
+    return 0
+
+
 def cmd_bless(args) -> int:
     from .execute import bless
     for path in bless():
@@ -154,6 +193,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
     _add_common(p)
     p.set_defaults(func=cmd_all)
+
+    p = sub.add_parser("harvest", help="把编辑过的 Word 文档写回叙述文件(data/narrative/…)")
+    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
+    p.add_argument("--year", required=True, help="年份,如 2024")
+    p.add_argument("--file", type=Path, default=None, help="编辑稿路径(默认 build/ 中的文档;可以是改过名、经 WPS/LibreOffice 另存的副本)")
+    p.add_argument("--force", action="store_true", help="叙述文件在生成后也被改过时,仍以文档为准(叙述文件先备份)")
+    p.add_argument("--dry-run", action="store_true", help="只显示会写回什么,不改叙述文件")
+    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
+    _add_common(p)
+    p.set_defaults(func=cmd_harvest)
+
+    p = sub.add_parser("audit", help="核对文档中的每个数字:对应数据、叙述数字或不一致")
+    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
+    p.add_argument("--year", required=True, help="年份,如 2024")
+    p.add_argument("--file", type=Path, default=None, help="要核对的文档(默认 build/ 中的文档)")
+    p.add_argument("--comments", action="store_true", help="另存一份在不一致的数字上加了批注的副本")
+    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
+    _add_common(p)
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("clean", help="删除可重新生成的输出(编辑过的文档和 versions/ 保留)")
+    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
+    p.set_defaults(func=cmd_clean)
 
     p = sub.add_parser("bless", help="重新生成 tests/notebooks 下的参考笔记本(接受数字的变化)")
     p.set_defaults(func=cmd_bless)

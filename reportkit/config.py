@@ -97,6 +97,18 @@ class ReportPaths:
         """An exact copy of the .docx reportkit last wrote (the base an editor started from)."""
         return self.state_dir / "generated.docx"
 
+    def kept_docx(self, label: str, stamp: str) -> Path:
+        """A document kept before a rebuild: versions/<c>_<y>.edited-<stamp>.docx."""
+        return self.versions_dir / f"{self.stem}.{label}-{stamp}.docx"
+
+    def kept_narrative(self, stamp: str) -> Path:
+        """The narrative file as it was before a harvest rewrote it."""
+        return self.versions_dir / f"narrative_{self.year}.{stamp}.md"
+
+    def commented(self, source: Path) -> Path:
+        """The copy of a document with the audit's comments (the original is never touched)."""
+        return self.out_dir / f"{Path(source).stem}.audit.docx"
+
     def manifest(self, run_id: str) -> Path:
         """What a run wrote where (figures, pieces, narrative source), kept per run id so an
         older copy that comes back by mail can still be read against its own generation."""

@@ -302,8 +302,8 @@ class _Derive:
         links = list(keep)
         hits = self.tracer.name_hits(text)
         for n in find_numbers(text, self.tracer.units):
-            if not any(a <= n.start < b for a, b in new_regions):
-                continue
+            if not any(a < n.end and n.start < b for a, b in new_regions):
+                continue       # a number the editor did not touch: literal as the clerk wrote it
             if any(a < n.end and n.start < b for a, b, _ in links):
                 continue
             t = self.tracer.trace(text, n, hits)
@@ -600,20 +600,21 @@ def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path 
         note = "没有生成记录:按当前数据和叙述生成的版本对照(编辑稿中的旧数字会列为与数据不符)"
     current = nm.read_text(npath) if npath.exists() else ""
     base_text = manifest.get("narrative") or ""
-    if current.replace("\r\n", "\n") != base_text.replace("\r\n", "\n") and not allow_conflict:
-        raise HarvestConflictError(
-            f"叙述文件 {npath.name} 在这份文档生成之后被改过,文档也被编辑过,二者会互相覆盖",
-            file=npath, county=county, year=year,
-            hint=f"用 make harvest COUNTY={county} YEAR={year} FORCE=1 以文档为准写回(叙述文件的改动会备份并显示在差异中),"
-                 "或撤销叙述文件的改动后重试")
     base = nm.parse(base_text, npath) if base_text else nm.empty()
     result = HarvestResult(county, year, file, npath, current, current)
     if note:
         result.note("not_carried", note)
     new = _rebuild(base, manifest, content, result)
-    result.new_text = nm.dumps(new) if result.counts()["total"] or new.front != base.front else current
-    if result.new_text != current:
-        nm.parse(result.new_text, npath)   # what we write must read back
+    new_text = nm.dumps(new) if result.counts()["total"] or new.front != base.front else base_text
+    nm.parse(new_text, npath)   # what we write must read back
+    moved_on = _norm(current) != _norm(base_text)
+    if moved_on and _norm(current) != _norm(new_text) and not allow_conflict:
+        raise HarvestConflictError(
+            f"叙述文件 {npath.name} 在这份文档生成之后被改过,文档也被编辑过,二者会互相覆盖",
+            file=npath, county=county, year=year,
+            hint=f"用 make harvest COUNTY={county} YEAR={year} FORCE=1 以文档为准写回(叙述文件的改动会备份并显示在差异中),"
+                 "或撤销叙述文件的改动后重试")
+    result.new_text = current if _norm(current) == _norm(new_text) else new_text
     for it in content.items:
         for r in it.revisions:
             if r.author != REUSED and r.text.strip():
@@ -627,11 +628,14 @@ def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path 
         result.note("comments", f"{author or '未署名'}:“{text.strip()[:40]}”" + (f"(在“{anchor}…”处)" if anchor else ""))
     if write and result.changed:
         if npath.exists():
-            result.backup = state.keep_copy(npath, paths.versions_dir,
-                                            f"narrative_{year}.{state._stamp()}.md")
+            result.backup = state.keep_copy(npath, paths.kept_narrative(state.stamp()))
         write_text(npath, result.new_text)
         result.written = True
     return result
+
+
+def _norm(text: str) -> str:
+    return text.replace("\r\n", "\n")
 
 
 def _rebuild(base: Narrative, manifest: dict, content: DocxContent, result: HarvestResult) -> Narrative:

@@ -101,7 +101,7 @@ def decide(paths: ReportPaths, fp: dict, *, force: bool = False) -> Decision:
     return Decision("build", status, changed=[] if unchanged else changed, forced=force)
 
 
-def _stamp(now: dt.datetime | None = None) -> str:
+def stamp(now: dt.datetime | None = None) -> str:
     return (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
 
 
@@ -114,15 +114,16 @@ def _unique(path: Path) -> Path:
     return candidate
 
 
-def keep_copy(src: Path, dest_dir: Path, name: str) -> Path:
-    """Copy ``src`` into ``dest_dir`` under ``name`` (made unique), unless an identical copy is
-    already there (a retried build keeps one copy, not one per attempt). Returns the copy."""
+def keep_copy(src: Path, dest: Path) -> Path:
+    """Copy ``src`` to ``dest`` (a unique name is made if taken), unless an identical copy is
+    already in that folder (a retried build keeps one copy, not one per attempt). Returns the copy."""
+    dest_dir = dest.parent
     dest_dir.mkdir(parents=True, exist_ok=True)
     digest = sha256_file(src)
-    for existing in sorted(dest_dir.glob(f"*{Path(name).suffix}")):
+    for existing in sorted(dest_dir.glob(f"*{dest.suffix}")):
         if existing.stat().st_size == src.stat().st_size and sha256_file(existing) == digest:
             return existing
-    dest = _unique(dest_dir / name)
+    dest = _unique(dest)
     with atomic_path(dest) as tmp:
         shutil.copyfile(src, tmp)
     return dest
@@ -131,8 +132,7 @@ def keep_copy(src: Path, dest_dir: Path, name: str) -> Path:
 def keep_docx(paths: ReportPaths, status: str) -> Path:
     """The .docx about to be replaced, kept as a dated version: ``versions/<c>_<y>.edited-…docx``
     (an editor's work) or ``.previous-…`` (no record of what reportkit wrote)."""
-    label = "edited" if status == "edited" else "previous"
-    return keep_copy(paths.docx, paths.versions_dir, f"{paths.stem}.{label}-{_stamp()}.docx")
+    return keep_copy(paths.docx, paths.kept_docx("edited" if status == "edited" else "previous", stamp()))
 
 
 def record(paths: ReportPaths, fp: dict, run_id: str, *, outcome: dict | None = None) -> None:
@@ -145,3 +145,47 @@ def record(paths: ReportPaths, fp: dict, run_id: str, *, outcome: dict | None = 
              "fingerprint": fp, "built": dt.datetime.now().isoformat(timespec="seconds"),
              "outcome": outcome or {}}
     write_text(paths.state_file, json.dumps(state, ensure_ascii=False, indent=1))
+
+
+#: What `make clean` may delete in a report folder: all of it can be generated again.
+REGENERABLE = ("report.ipynb", "report.html", "figures.csv", "figures.json", "changes.csv", "audit.csv", "charts")
+
+
+def clean(build_root: Path | None = None) -> list[tuple[Path, str]]:
+    """Remove what a rebuild makes again; keep what it cannot: ``versions/``, a .docx an editor
+    changed (or whose origin is unknown) with the record that tells so. Returns what was kept."""
+    from .config import BUILD_DIR, report_paths
+    root = Path(build_root or BUILD_DIR)
+    kept: list[tuple[Path, str]] = []
+    found = {p.parent for p in root.glob("*/*/report.ipynb")} | \
+        {p.parent.parent for p in root.glob("*/*/.reportkit/state.json")} | {p.parent for p in root.glob("*/*/*.docx")}
+    for out_dir in sorted(found):
+        county, year = out_dir.parent.name, out_dir.name
+        if not year.isdigit():
+            continue
+        paths = report_paths(county, int(year), root)
+        if not paths.out_dir.exists():
+            continue
+        for name in REGENERABLE:
+            target = paths.out_dir / name
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+        status = docx_status(paths)
+        if status in ("edited", "unknown"):
+            kept.append((paths.docx, DOCX_STATUS[status]))
+        else:
+            if paths.docx.exists():
+                paths.docx.unlink()
+            if paths.state_dir.exists():
+                shutil.rmtree(paths.state_dir)
+        if paths.versions_dir.exists():
+            kept.append((paths.versions_dir, "保留的编辑稿和叙述备份"))
+        for d in (paths.out_dir, paths.out_dir.parent):
+            if d.exists() and not any(d.iterdir()):
+                d.rmdir()
+    test_dir = root / "_test"
+    if test_dir.exists():
+        shutil.rmtree(test_dir)
+    return kept

@@ -69,6 +69,9 @@ def find_numbers(text: str, units=BASE_UNITS) -> list[Number]:
 def _is_label(text: str, n: Number) -> bool:
     """Years, dates, periods (1-10月), caption and heading numbers: not figures."""
     before, after = text[:n.start], text[n.end:]
+    for m in re.finditer(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", text):   # 2024-12-09
+        if m.start() <= n.start and n.end <= m.end():
+            return True
     if n.unit == "" and len(n.number) == 4 and n.number[:2] in ("19", "20"):
         if (after and after[0] in "年—–-~至") or re.search(r"\d{4}[—–\-~至]$", before):
             return True
@@ -168,28 +171,29 @@ class Tracer:
         return Trace("literal", n, note=note)
 
     def _expected(self, ind: str, n: Number, rank: bool) -> str:
-        """The printed values of ``ind`` that a number of this unit could be (for a mismatch);
-        ``rank``: the number is a place (第4位)."""
-        out = []
+        """The printed values of ``ind`` that a number of this unit could be (for a mismatch),
+        the value first: '894家(上年值 845家,变化量 49家)'; ``rank``: the number is a place (第4位)."""
+        found: list[tuple[str, str]] = []
         for key, text in self.values.items():
             name, attr = split_key(key)
-            if name != ind or attr in CLAUSES or attr not in ATTRS:
+            if name != ind or attr in CLAUSES or attr not in ATTRS or attr.endswith("_phrase"):
                 continue
-            if re.fullmatch(r"\d+", text):      # a rank: 第4位
-                if text not in out and rank:
-                    out.append(text)
+            if re.fullmatch(r"\d+", text):      # a place: 第4位
+                if rank:
+                    found.append((attr, text))
                 continue
             nums = find_numbers(text, self.units)
-            if not nums:
+            if not nums or rank:
                 continue
             tail = nums[-1]
-            if rank:
-                continue
             same = tail.unit == n.unit or (unit_of(tail.unit).family is not None
                                            and unit_of(tail.unit).family == unit_of(n.unit).family)
-            if same and tail.text not in out:
-                out.append(tail.text)
-        return "、".join(out)
+            if same:
+                found.append((attr, tail.text))
+        if not found:
+            return ""
+        (_, first), rest = found[0], found[1:]
+        return first + (f"({','.join(f'{ATTRS[a]} {t}' for a, t in rest)})" if rest else "")
 
     def trace_all(self, text: str) -> list[Trace]:
         hits = self.name_hits(text)

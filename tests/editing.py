@@ -96,3 +96,62 @@ def delete(p) -> None:
 
 def open_doc(path):
     return Document(path)
+
+
+def strip_controls(path, out) -> None:
+    """A copy with every content control removed and its content kept (what some WPS versions
+    and older LibreOffice save): only text alignment can tell what is what."""
+    doc = Document(path)
+    for sdt in list(doc.element.body.iter(W + "sdt")):
+        content = sdt.find(W + "sdtContent")
+        parent = sdt.getparent()
+        idx = parent.index(sdt)
+        for child in (list(content) if content is not None else []):
+            parent.insert(idx, child)
+            idx += 1
+        parent.remove(sdt)
+    doc.save(out)
+
+
+def track_replace(p, old: str, new: str, author: str = "编辑", date: str = "2025-01-10T09:00:00Z") -> None:
+    """Replace ``old`` by ``new`` in paragraph ``p`` as a tracked change (Word's review mode):
+    the paragraph's text becomes runs before / w:del old / w:ins new / after."""
+    full = text(p)
+    i = full.index(old)
+    before, after = full[:i], full[i + len(old):]
+    common = 0
+    while common < min(len(old), len(new)) and old[-1 - common] == new[-1 - common]:
+        common += 1
+    old_core, new_core, tail = old[:len(old) - common], new[:len(new) - common], old[len(old) - common:]
+    set_text(p, before)
+    holder = p.find(f".//{W}sdtContent")
+    holder = holder if holder is not None and holder.getparent().getparent() is p else p
+    for tag, t in (("w:del", old_core), ("w:ins", new_core)):
+        wrap = OxmlElement(tag)
+        wrap.set(qn("w:id"), str(900 + len(t)))
+        wrap.set(qn("w:author"), author)
+        wrap.set(qn("w:date"), date)
+        r = OxmlElement("w:r")
+        el = OxmlElement("w:delText" if tag == "w:del" else "w:t")
+        el.text = t
+        r.append(el)
+        wrap.append(r)
+        holder.append(wrap)
+    _append_run(p, tail + after)
+
+
+def libreoffice_resave(path, outdir):
+    """The document opened and saved again by LibreOffice (as .docx)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    src = outdir / ("in-" + Path(path).name)
+    shutil.copyfile(path, src)
+    r = subprocess.run([soffice, f"-env:UserInstallation=file://{outdir / 'profile'}", "--headless",
+                        "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(outdir / "out"), str(src)],
+                       capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stderr
+    return outdir / "out" / src.name

@@ -61,3 +61,33 @@ def make_data(root: Path, values, *, targets=(), counties=COUNTIES, indicators=I
 def copy_real_data(dest: Path) -> Path:
     shutil.copytree(config.ROOT / "data", dest)
     return dest
+
+
+def generate(county, year, data_dir, build_root, run_id="run-1", *, clean=False):
+    """Build a report as `make report` does, in this process (no kernel): the ReportRun steps the
+    notebook calls, then the record of what was written. Returns the ReportRun."""
+    from reportkit import state
+    from reportkit.fingerprint import DataIndex, code_hash
+    from reportkit.pipeline import ReportRun
+    run = ReportRun(county, year, data_dir=data_dir, build_root=build_root, run_id=f"{county}-{year}-{run_id}",
+                    clean=clean)
+    run.load()
+    run.compute()
+    run.draw()
+    run.write_outputs()
+    fp = DataIndex.read(data_dir).fingerprint(county, year, code_hash())
+    state.record(run.paths, fp, run.run_id)
+    return run
+
+
+def set_value(data_dir: Path, county: str, year: int, indicator: str, value) -> None:
+    """Change one value in data/values/<county>.csv (as a clerk would in Excel)."""
+    path = Path(data_dir) / "values" / f"{county}.csv"
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    head = rows[0]
+    for r in rows[1:]:
+        if r[head.index("county")] == county and r[head.index("year")] == str(year) \
+                and r[head.index("indicator")] == indicator and r[head.index("period")] in ("", "全年"):
+            r[head.index("value")] = str(value)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(rows)

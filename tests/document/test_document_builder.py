@@ -253,3 +253,62 @@ def test_template_saved_by_chinese_word_is_accepted(tmp_path, built):
     path = builder.build_document(rf, charts, tmp_path / "out.docx", template=tpl).path
     doc = Document(path)
     assert any(pstyle(doc, p) == "标题 1" and ptext(p) == "一、2020年工作总结" for p in body_paragraphs(doc))
+
+
+# ---------------------------------------------------------------- tags, manifest, revisions
+
+def test_every_generated_block_is_tagged(built):
+    rf, charts, path = built["pingyang"]
+    content = read_docx(path)
+    tags = [it.tag for it in content.items if it.tag]
+    for tag in ("rk:title", "rk:notice", "rk:part:summary", "rk:heading:indicators", "rk:block:indicator_paragraph",
+                "rk:block:table", "rk:block:sources", "rk:part:plan", "rk:block:targets_sentence", "rk:block:notes",
+                "rk:signature", "rk:date", "rk:heading:platforms", "lead", "platforms"):
+        assert tag in tags, tag
+    for c in charts:
+        assert f"rk:block:chart.{c.id}" in tags
+    pictures = [p for it in content.items for p in it.pictures]
+    assert [p.split("\n")[0] for p in pictures] == [f"reportkit:chart.{c.id}" for c in charts]
+
+
+def test_manifest_lists_every_item_in_document_order(built, tmp_path):
+    rf, charts, _ = built["xinchang"]
+    b = builder.build_document(rf, charts, tmp_path / "x.docx", run_id="r")
+    items = b.manifest["items"]
+    content = read_docx(b.path)
+    assert [i.get("text", "") for i in items if i["kind"] != "table"] == \
+        [it.text for it in content.items if it.kind != "table"]
+    assert b.manifest["refs"]["hte_total"] == "327家" and b.manifest["pieces"]["table/hte_total/本年"] == "327"
+    enterprises = next(i for i in items if i.get("slot") == "enterprises" and i["kind"] == "p")
+    assert enterprises["source"].startswith("现有国家高新技术企业{hte_total}") and "hte_total" in enterprises["refs"]
+
+
+def test_building_twice_in_one_process_gives_the_same_body(built, tmp_path):
+    rf, charts, _ = built["jiangbei"]
+    a = builder.build_document(rf, charts, tmp_path / "a.docx", run_id="r").path
+    b = builder.build_document(rf, charts, tmp_path / "b.docx", run_id="r").path
+    read = lambda p: zipfile.ZipFile(p).read("word/document.xml")  # noqa: E731
+    assert read(a) == read(b)
+
+
+def test_revised_figures_are_tracked_changes_token_by_token(tmp_path):
+    root = copy_real_data(tmp_path / "data")
+    rf = compute_report_figures("xinchang", 2024, data_dir=root)
+    first = builder.build_document(rf, [], tmp_path / "1.docx", run_id="r1")
+    csv_path = root / "values" / "xinchang.csv"
+    csv_path.write_text(csv_path.read_text(encoding="utf-8").replace("hte_total,全年,327,", "hte_total,全年,330,"),
+                        encoding="utf-8")
+    rf2 = compute_report_figures("xinchang", 2024, data_dir=root)
+    second = builder.build_document(rf2, [], tmp_path / "2.docx", run_id="r2", previous=first.manifest)
+    revs = [(r.kind, r.text, r.author) for r in read_docx(second.path).revisions]
+    assert revs.count(("del", "327", "数据更新")) == 3 and revs.count(("ins", "330", "数据更新")) == 3
+    assert ("del", "8.28", "数据更新") in revs and ("ins", "9.27", "数据更新") in revs
+    assert {(c["label"], c["old"], c["new"]) for c in second.changes} >= {
+        ("高新技术企业总数", "327家", "330家"), ("高新技术企业总数增速", "8.28%", "9.27%")}
+    value = next(c for c in second.changes if c["label"] == "高新技术企业总数")
+    assert value["where"] == "指标段、表1、“企业科技创新主体”第1段"
+    xml = zipfile.ZipFile(second.path).read("word/document.xml").decode()
+    ids = re.findall(r'<w:(?:ins|del) w:id="(\d+)"', xml)
+    assert len(ids) == len(set(ids))           # revision ids unique in the document
+    clean = builder.build_document(rf2, [], tmp_path / "3.docx", previous=first.manifest, track_changes=False)
+    assert read_docx(clean.path).revisions == [] and clean.changes == second.changes

@@ -68,3 +68,17 @@ def test_content_control_tags_survive_a_libreoffice_round_trip(docs, county):
     assert list(after) == list(before)
     for tag in before:
         assert [t.strip() for t in after[tag]] == [t.strip() for t in before[tag]]
+
+
+@pytest.mark.skipif(soffice_version() < (7, 5) if SOFFICE else True,
+                    reason="LibreOffice older than 7.5 drops content-control tags")
+def test_generated_block_tags_and_chart_alt_text_survive_a_libreoffice_round_trip(docs):
+    root, out = docs
+    rf, path = out["pingyang"]
+    again = convert(path, root / "roundtrip", 'docx:MS Word 2007 XML', root / "profile")
+    before, after = read_docx(path), read_docx(again)
+    tags = lambda c: [t for it in c.items for t in it.tags if t.startswith("rk:")]  # noqa: E731
+    assert tags(after) == tags(before) and "rk:block:table" in tags(after)
+    alts = lambda c: [p for it in c.items for p in it.pictures]  # noqa: E731
+    assert [a.count("reportkit:chart.") for a in alts(after)] == [1] * len(alts(before))
+    assert after.identifier == before.identifier

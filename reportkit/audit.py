@@ -1,0 +1,282 @@
+"""Numbers audit: every number of a report, traced to the data, listed as a literal, or flagged.
+
+``make audit COUNTY=… YEAR=… [FILE=…]`` reads a report (a fresh one, or one an editor worked
+on) and classifies each number — with its unit or % — in the body, the captions and the table:
+
+- 对应数据: it is a figure of this county-year (value, growth, change, completion, rank,
+  target …), named with the data rows it comes from;
+- 不一致: it stands for an indicator (the indicator is named before it, or it sits in that
+  indicator's table row) but differs from the data — e.g. 849家 typed for 894家;
+- 叙述数字: a number of the narrative that no figure stands behind (listed for review);
+- 年份编号: years, dates, periods, caption and heading numbers.
+
+Writes ``audit.csv``; exits non-zero on any mismatch; optionally a copy of the document with a
+Word comment on each flagged number.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import config
+from .document.reader import W, Item, read_docx
+from .iorw import atomic_path, write_text
+from .references import ATTRS, References, split_key
+from .report import TABLE_COLUMNS, compute_report_figures
+from .tracing import Tracer
+
+KINDS = {"ref": "对应数据", "mismatch": "不一致", "literal": "叙述数字", "label": "年份编号"}
+COLUMNS = ["位置", "数字", "类别", "指标", "项目", "数据中的值", "来源", "上下文", "说明"]
+EMPTY_CELL = "—"
+COMMENT_AUTHOR = "数字核对"
+
+
+@dataclass
+class Finding:
+    where: str
+    number: str
+    kind: str                 # a KINDS key
+    indicator: str = ""       # name
+    attr: str = ""            # label of the attribute (增速 …)
+    data: str = ""            # the value in the data
+    source: str = ""
+    context: str = ""
+    note: str = ""
+    item: int = -1            # index of the document item
+    span: tuple[int, int] = (0, 0)
+    cell: tuple[int, int] | None = None
+
+    def row(self) -> list[str]:
+        return [self.where, self.number, KINDS[self.kind], self.indicator, self.attr, self.data, self.source,
+                self.context, self.note]
+
+
+@dataclass
+class AuditResult:
+    county: str
+    year: int
+    file: Path
+    findings: list[Finding] = field(default_factory=list)
+    csv_path: Path | None = None
+    commented: Path | None = None
+
+    def of(self, kind: str) -> list[Finding]:
+        return [f for f in self.findings if f.kind == kind]
+
+    @property
+    def ok(self) -> bool:
+        return not self.of("mismatch")
+
+    def summary_lines(self) -> list[str]:
+        counts = "、".join(f"{KINDS[k]} {len(self.of(k))} 个" for k in KINDS)
+        lines = [f"共 {len(self.findings)} 个数字:{counts}。"]
+        if self.of("mismatch"):
+            lines.append("与数据不一致的数字(请核对,数据有误时改 data/,文字有误时改文档):")
+            lines += [f"  - {f.where}:{f.number}({f.indicator}{f.attr},数据为 {f.data})" for f in self.of("mismatch")]
+        if self.of("literal"):
+            lines.append("叙述中的数字(没有对应的指标,请人工核对):")
+            lines += [f"  - {f.where}:{f.number}" + (f"({f.note})" if f.note else "") for f in self.of("literal")]
+        return lines
+
+    def csv_text(self) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(COLUMNS)
+        for f in self.findings:
+            w.writerow(f.row())
+        return buf.getvalue()
+
+
+class _Places:
+    """Where an item is, as an editor would say it: 一、…›(二)…›第2段."""
+
+    def __init__(self):
+        self.h1 = self.h2 = ""
+        self.n = 0
+
+    def see(self, it: Item) -> str:
+        text = it.text.strip()
+        if it.style == "heading1" or it.tag.startswith("rk:part:"):
+            self.h1, self.h2, self.n = text, "", 0
+            return text
+        if it.style == "heading2" or it.tag.startswith("rk:heading:"):
+            self.h2, self.n = text, 0
+            return text
+        if it.style in ("title", "caption", "signature") or it.tag in ("rk:title", "rk:date", "rk:signature"):
+            return {"title": "标题"}.get(it.style, text[:20])
+        self.n += 1
+        trail = [x for x in (self.h1, self.h2) if x] or ["开头"]
+        return "›".join(trail) + f"›第{self.n}段"
+
+
+def audit(county: str, year: int, *, file: Path | None = None, data_dir: Path | None = None,
+          build_root: Path | None = None, write: bool = True, comments: bool = False) -> AuditResult:
+    year = int(year)
+    paths = config.report_paths(county, year, build_root)
+    file = Path(file or paths.docx)
+    content = read_docx(file)
+    rf = compute_report_figures(county, year, data_dir=data_dir)
+    refs = References(rf, every_indicator=True)
+    tracer = Tracer(refs.values, refs.names)
+    result = AuditResult(county, year, file)
+    places = _Places()
+    expected_rows = {row["指标"]: (fig, row) for fig, row in zip(rf.figures, rf.table_rows())}
+    for it in content.items:
+        if it.kind == "table":
+            _table(result, it, tracer, refs, expected_rows)
+            continue
+        where = places.see(it)
+        text = it.text
+        for t in tracer.trace_all(text):
+            f = Finding(where, t.number.text, t.kind, item=it.index, span=(t.number.start, t.number.end),
+                        context=_context(text, t.number.start, t.number.end), note=t.note)
+            if t.kind == "ref":
+                name, attr = split_key(t.key)
+                f.indicator, f.attr = refs.names.get(name, name), ATTRS.get(attr, attr)
+                f.data, f.source = refs.values[t.key], "; ".join(refs.sources.get(name, []))
+            elif t.kind == "mismatch":
+                f.indicator, f.data = refs.names.get(t.indicator, t.indicator), t.expected
+                f.source = "; ".join(refs.sources.get(t.indicator, []))
+            result.findings.append(f)
+    if write:
+        result.csv_path = paths.audit_csv
+        write_text(paths.audit_csv, result.csv_text(), encoding="utf-8-sig")
+    if comments and result.of("mismatch"):
+        result.commented = paths.commented(file)
+        write_commented(file, result, result.commented)
+    return result
+
+
+def _context(text: str, a: int, b: int, width: int = 14) -> str:
+    return ("…" if a > width else "") + text[max(0, a - width):b + 4] + ("…" if b + 4 < len(text) else "")
+
+
+#: table column -> the attribute it prints
+COLUMN_ATTRS = {"本年": "value", "上年": "prev", "增速或变化": "growth", "目标": "target", "完成率": "completion",
+                "排名": "city_rank"}
+
+
+def _table(result: AuditResult, it: Item, tracer: Tracer, refs: References, expected_rows) -> None:
+    cells = it.cells
+    header = cells[0] if cells else []
+    ours = header[:len(TABLE_COLUMNS)] == TABLE_COLUMNS
+    for r, row in enumerate(cells[1:], start=1):
+        name = row[0].strip() if row else ""
+        fig_row = expected_rows.get(name) if ours else None
+        for c, cell in enumerate(row):
+            text = cell.strip()
+            if not re.search(r"\d", text) or (ours and c == 0):
+                continue
+            col = header[c] if c < len(header) else str(c + 1)
+            where = f"表 第{r}行“{name}”·{col}"
+            if fig_row is not None:
+                fig, exp = fig_row
+                want = exp[col] or EMPTY_CELL
+                attr = ATTRS.get(COLUMN_ATTRS.get(col, ""), col)
+                f = Finding(where, text, "ref" if text == want else "mismatch", fig.name, attr, want,
+                            "; ".join(refs.sources.get(fig.id, [])), context=f"{name} {col}", item=it.index,
+                            cell=(r, c))
+                if f.kind == "mismatch":
+                    f.note = "表格由数据生成:如数据有误请改 data/,否则重新生成即可恢复"
+                result.findings.append(f)
+                continue
+            for t in tracer.trace_all(f"{name}{text}"):
+                if t.number.start < len(name):
+                    continue
+                f = Finding(where, t.number.text, t.kind, context=f"{name} {col}", item=it.index, cell=(r, c),
+                            note=t.note)
+                if t.kind == "ref":
+                    n, attr = split_key(t.key)
+                    f.indicator, f.attr, f.data = refs.names.get(n, n), ATTRS.get(attr, attr), refs.values[t.key]
+                elif t.kind == "mismatch":
+                    f.indicator, f.data = refs.names.get(t.indicator, t.indicator), t.expected
+                result.findings.append(f)
+
+
+# ------------------------------------------------------------------ the commented copy
+
+def write_commented(src: Path, result: AuditResult, out: Path) -> Path:
+    """A copy of the document with a Word comment on each mismatch (the original is untouched)."""
+    from docx import Document
+    from docx.text.run import Run
+    from .document.reader import _paragraph
+    doc = Document(src)
+    body = doc.element.body
+    paragraphs = [p for p in body.iter(W + "p") if not any(a.tag == W + "tbl" for a in p.iterancestors())]
+    tables = list(body.iter(W + "tbl"))
+    by_text: dict[str, list] = {}
+    for p in paragraphs:
+        by_text.setdefault(_paragraph(p, [], {})[0].text, []).append(p)
+    content = read_docx(src)
+    table_idx = [i for i, it in enumerate(content.items) if it.kind == "table"]
+    for f in result.of("mismatch"):
+        item = content.items[f.item]
+        note = f"{f.indicator}{f.attr}:文中为 {f.number},数据为 {f.data}" + (f"({f.source})" if f.source else "")
+        if f.cell is not None:
+            tbl = tables[table_idx.index(f.item)] if f.item in table_idx and table_idx.index(f.item) < len(tables) else None
+            if tbl is None:
+                continue
+            rows = [tr for tr in tbl.iter(W + "tr")]
+            tc = rows[f.cell[0]].findall(W + "tc")[f.cell[1]]
+            runs = [r for r in tc.iter(W + "r") if not _deleted(r)]
+            if runs:
+                doc.add_comment([Run(runs[0], None), Run(runs[-1], None)], note, COMMENT_AUTHOR, "核")
+            continue
+        candidates = by_text.get(item.text, [])
+        if not candidates:
+            continue
+        p = candidates[0]
+        runs = _isolate(p, *f.span)
+        if runs:
+            doc.add_comment([Run(runs[0], None), Run(runs[-1], None)], note, COMMENT_AUTHOR, "核")
+    with atomic_path(out) as tmp:
+        doc.save(tmp)
+    return out
+
+
+def _deleted(r) -> bool:
+    return any(a.tag in (W + "del", W + "moveFrom") for a in r.iterancestors())
+
+
+def _run_text(r) -> str:
+    return "".join(("\t" if c.tag == W + "tab" else c.text or "") for c in r if c.tag in (W + "t", W + "tab"))
+
+
+def _isolate(p, start: int, end: int) -> list:
+    """The runs covering accepted-text offsets [start, end) of paragraph ``p``, split at the
+    boundaries when a run is plain text (so the comment marks the number itself)."""
+    import copy
+    runs = [r for r in p.iter(W + "r") if not _deleted(r)]
+    pos = 0
+    out = []
+    for r in runs:
+        text = _run_text(r)
+        a, b = pos, pos + len(text)
+        pos = b
+        if b <= start or a >= end or not text:
+            continue
+        ts = r.findall(W + "t")
+        if len(ts) == 1 and len([c for c in r if c.tag != W + "rPr"]) == 1:
+            cut_lo, cut_hi = max(start - a, 0), min(end - a, len(text))
+            pieces = [(text[:cut_lo], False), (text[cut_lo:cut_hi], True), (text[cut_hi:], False)]
+            anchor = r
+            made = []
+            for piece, mid in pieces:
+                if not piece:
+                    continue
+                nr = copy.deepcopy(r)
+                t = nr.find(W + "t")
+                t.text = piece
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                anchor.addnext(nr)
+                anchor = nr
+                if mid:
+                    made.append(nr)
+            r.getparent().remove(r)
+            out += made
+        else:
+            out.append(r)
+    return out

@@ -1,0 +1,284 @@
+"""reportkit.harvest: an edited report read back into the narrative file (no kernel: ReportRun in process)."""
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import editing as ed
+from helpers import copy_real_data, generate
+from reportkit import config, narrative, state
+from reportkit.document.reader import read_docx
+from reportkit.exceptions import DocumentError, HarvestConflictError
+from reportkit.harvest import harvest
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory):
+    """xinchang 2024 generated once; each test works on its own copy of data/ and build/."""
+    root = tmp_path_factory.mktemp("seed")
+    data = copy_real_data(root / "data")
+    generate("xinchang", 2024, data, root / "build")
+    return root
+
+
+@pytest.fixture
+def work(seeded, tmp_path):
+    shutil.copytree(seeded / "data", tmp_path / "data")
+    shutil.copytree(seeded / "build", tmp_path / "build")
+    paths = config.report_paths("xinchang", 2024, tmp_path / "build")
+    md = config.narrative_path("xinchang", 2024, tmp_path / "data")
+    return tmp_path, paths, md
+
+
+def run(work, **kw):
+    root, paths, _ = work
+    return harvest("xinchang", 2024, data_dir=root / "data", build_root=root / "build", **kw)
+
+
+def six_edits(path):
+    """The edits of the issue: rewrite a paragraph, fill 存在问题, delete a section, add a section
+    outside any control, reword the computed indicator sentence, fill the date."""
+    doc = ed.open_doc(path)
+    ed.set_text(ed.find(doc, tag="policy"),
+                "出台加快科技创新推动高质量发展的若干政策，配套出台实施细则12条；连续三年举办科技创新大会。")
+    ed.set_text(ed.find(doc, start="【待补充：存在问题】"),
+                "一是科技创新平台能级不高；二是高新技术企业总数327家，但规上企业研发投入不均衡。")
+    ed.delete(ed.find(doc, start="（六）科技创新治理"))
+    ed.delete(ed.find(doc, tag="governance"))
+    talent = ed.find(doc, tag="talent")
+    h = ed.insert_after(talent, "（六）科技金融服务", style_of=ed.find(doc, start="（五）科技人才队伍"))
+    ed.insert_after(h, "全年新增科技贷款一批，科技型中小企业894家全部纳入服务清单。", style_of=talent)
+    ed.set_text(ed.find(doc, tag="rk:block:indicator_paragraph"),
+                "全县高新技术企业达到327家，比上年增长8.28%；科技型中小企业894家；规上工业企业研发强度3.45%，居全省第1。")
+    ed.set_text(ed.find(doc, tag="rk:date"), "2024年12月20日")
+    doc.save(path)
+
+
+EXPECTED_SIX = [
+    "date: 2024年12月20日",
+    "omit:\n- indicator_paragraph",
+    "## 主要科技创新指标 {#indicators}\n\n全县高新技术企业达到{hte_total}，比上年{hte_total.growth_phrase}；"
+    "科技型中小企业{tech_sme_total}；规上工业企业研发强度{rd_intensity_above_scale}，"
+    "居全省第{rd_intensity_above_scale.province_rank}。\n\n{table}\n\n{sources}\n\n{charts}\n",
+    "## 科技法规和政策落实 {#policy}\n\n出台加快科技创新推动高质量发展的若干政策，配套出台实施细则12条；连续三年举办科技创新大会。\n",
+    "## 科技金融服务 {#summary-6}\n\n全年新增科技贷款一批，科技型中小企业{tech_sme_total}全部纳入服务清单。\n\n# 存在问题\n\n"
+    "一是科技创新平台能级不高；二是高新技术企业总数{hte_total}，但规上企业研发投入不均衡。\n",
+]
+
+
+def assert_six_harvested(text):
+    for part in EXPECTED_SIX:
+        assert part in text, part
+    assert "{#governance}" not in text and "探索设立创新服务" not in text
+    # the untouched paragraphs are written back exactly as the clerk wrote them
+    assert "现有国家高新技术企业{hte_total}、科技型中小企业{tech_sme_total}、上市企业{listed_companies}。" in text
+
+
+# ---------------------------------------------------------------- idempotence
+
+def test_no_edits_leaves_the_narrative_byte_identical(work):
+    _, paths, md = work
+    before = md.read_bytes()
+    r = run(work)
+    assert not r.changed and not r.written and r.backup is None
+    assert md.read_bytes() == before
+    assert not paths.versions_dir.exists()
+
+
+@pytest.mark.skipif(not SOFFICE, reason="LibreOffice not installed")
+def test_libreoffice_resaved_copy_without_edits_changes_nothing(work, tmp_path):
+    _, paths, md = work
+    before = md.read_bytes()
+    resaved = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
+    r = run(work, file=resaved)
+    assert not r.changed and md.read_bytes() == before
+
+
+def test_copy_without_content_controls_and_no_edits_changes_nothing(work, tmp_path):
+    _, paths, md = work
+    ed.strip_controls(paths.docx, tmp_path / "stripped.docx")
+    assert not run(work, file=tmp_path / "stripped.docx").changed
+
+
+# ---------------------------------------------------------------- the editor's work
+
+def test_six_edits_are_carried_into_the_narrative(work):
+    _, paths, md = work
+    before = md.read_text(encoding="utf-8")
+    six_edits(paths.docx)
+    r = run(work)
+    assert r.written
+    text = md.read_text(encoding="utf-8")
+    assert_six_harvested(text)
+    assert r.backup.read_text(encoding="utf-8") == before and r.backup.parent == paths.versions_dir
+    c = r.counts()
+    assert (c["rewritten"], c["added"], c["deleted"], c["overrides"], c["meta"]) == (1, 2, 1, 1, 1)
+    assert "新增小节“科技金融服务”" in r.notes["sections"] and "删除小节“科技创新治理”" in r.notes["sections"]
+    assert any(x.startswith("327家 → {hte_total}") for x in r.notes["linked"])
+    assert any(x.startswith("12(") for x in r.notes["literal"])   # 12条 matches no figure: listed
+    assert "+date: 2024年12月20日" in r.diff()
+    narrative.parse(text)   # a valid narrative
+
+
+@pytest.mark.skipif(not SOFFICE, reason="LibreOffice not installed")
+def test_libreoffice_resaved_edited_copy_harvests_the_same(work, tmp_path):
+    _, paths, md = work
+    six_edits(paths.docx)
+    resaved = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
+    assert "lead" in {t for it in read_docx(resaved).items for t in it.tags}   # LibreOffice keeps tags (inline)
+    run(work, file=resaved)
+    assert_six_harvested(md.read_text(encoding="utf-8"))
+
+
+def test_mailed_back_renamed_copy_without_controls_harvests_the_same(work, tmp_path):
+    """Renamed, re-saved by a program that drops content controls: aligned by text instead."""
+    _, paths, md = work
+    six_edits(paths.docx)
+    mailed = tmp_path / "新昌县2024年工作总结(定稿)-张科长改.docx"
+    ed.strip_controls(paths.docx, mailed)
+    assert not any(it.tags for it in read_docx(mailed).items)
+    run(work, file=mailed)
+    assert_six_harvested(md.read_text(encoding="utf-8"))
+
+
+def test_edit_harvest_generate_gives_the_edited_text(work):
+    root, paths, md = work
+    six_edits(paths.docx)
+    edited = [it.text for it in read_docx(paths.docx).items if it.kind == "p" and it.text.strip()]
+    run(work)
+    generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
+    again = [it.text for it in read_docx(paths.docx).items if it.kind == "p" and it.text.strip()]
+    assert again == edited
+    assert not run(work).changed      # and harvesting the regenerated report changes nothing
+
+
+def test_bold_and_italic_become_markdown_and_come_back(work):
+    root, paths, md = work
+    doc = ed.open_doc(paths.docx)
+    p = ed.find(doc, tag="platforms")
+    ed.set_text(p, "一是建强实验室。" + ed.text(p), bold="一是建强实验室。")
+    doc.save(paths.docx)
+    run(work)
+    assert "**一是建强实验室。**与浙江大学共建天姥实验室" in md.read_text(encoding="utf-8")
+    generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
+    it = next(i for i in read_docx(paths.docx).items if i.tag == "platforms")
+    assert it.runs[0] == ("一是建强实验室。", True, False)
+
+
+def test_reordered_sections_and_a_paragraph_added_inside_a_control(work):
+    _, paths, md = work
+    doc = ed.open_doc(paths.docx)
+    talent_h, talent = ed.find(doc, start="（五）科技人才队伍"), ed.find(doc, tag="talent")
+    policy_h = ed.find(doc, start="（二）科技法规和政策落实")
+    ed.top(policy_h).addprevious(ed.top(talent_h))
+    ed.top(policy_h).addprevious(ed.top(talent))
+    ed.insert_after(talent, "人才新政兑现资金{abc}与{不是引用}*星号*。", inside=True)
+    doc.save(paths.docx)
+    r = run(work)
+    text = md.read_text(encoding="utf-8")
+    assert text.index("{#talent}") < text.index("{#policy}")
+    assert "人才新政兑现资金\\{abc}与{不是引用}\\*星号\\*。" in text     # typed braces and stars stay literal
+    assert narrative.plain(narrative.parse(text).slot("talent").blocks[1].text) == "人才新政兑现资金{abc}与{不是引用}*星号*。"
+    assert r.counts()["added"] == 1
+
+
+def test_deleted_table_and_chart_are_omitted(work):
+    root, paths, md = work
+    doc = ed.open_doc(paths.docx)
+    tbl = doc.element.body.find(f".//{ed.W}tbl")
+    ed.delete(ed.find(doc, tag="rk:block:table"))
+    tbl.getparent().remove(tbl)
+    caption = ed.find(doc, tag="rk:block:chart.ranks")
+    picture = ed.top(caption).getprevious()
+    picture.getparent().remove(picture)
+    ed.delete(caption)
+    doc.save(paths.docx)
+    run(work)
+    n = narrative.parse(md.read_text(encoding="utf-8"))
+    assert n.omit == {"table", "chart.ranks"}
+    generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
+    items = read_docx(paths.docx).items
+    assert not any(it.kind == "table" for it in items)
+    assert not any("reportkit:chart.ranks" in "".join(it.pictures) for it in items)
+    assert any("reportkit:chart.trend_hte_total" in "".join(it.pictures) for it in items)
+
+
+def test_edited_table_cell_is_reported_never_kept_silently(work):
+    _, paths, md = work
+    before = md.read_bytes()
+    doc = ed.open_doc(paths.docx)
+    row = next(r for r in doc.tables[0].rows if r.cells[0].text == "高新技术企业总数")
+    row.cells[2].paragraphs[0].runs[0].text = "329"
+    doc.save(paths.docx)
+    r = run(work)
+    assert md.read_bytes() == before        # the table comes from the data
+    assert r.notes["mismatch"] == ["表1“高新技术企业总数”行“本年”列:编辑稿为“329”,数据为“327”"
+                                   "(表格由数据生成:如数据有误请改 data/ 中的数据)"]
+
+
+def test_tracked_changes_are_read_as_accepted_and_comments_listed(work):
+    _, paths, md = work
+    doc = ed.open_doc(paths.docx)
+    p = ed.find(doc, tag="policy")
+    ed.track_replace(p, "形成“新昌科技日”品牌", "打响“新昌科技日”品牌", author="李编辑")
+    doc.add_comment(doc.paragraphs[0].runs[0] if doc.paragraphs and doc.paragraphs[0].runs else
+                    [r for r in doc.element.body.iter(ed.W + "r")][0], "请核实品牌名称", author="王主任")
+    doc.save(paths.docx)
+    r = run(work)
+    assert "打响“新昌科技日”品牌" in md.read_text(encoding="utf-8")
+    assert "形成“新昌科技日”品牌" not in md.read_text(encoding="utf-8")
+    assert "插入“打响”(李编辑)" in r.notes["revisions"] and "删除“形成”(李编辑)" in r.notes["revisions"]
+    assert r.notes["comments"][0].startswith("王主任:“请核实品牌名称”")
+
+
+def test_typed_wrong_figure_stays_literal_and_is_flagged(work):
+    _, paths, md = work
+    doc = ed.open_doc(paths.docx)
+    p = ed.find(doc, tag="enterprises")
+    ed.set_text(p, ed.text(p).replace("科技型中小企业894家", "科技型中小企业849家"))
+    doc.save(paths.docx)
+    r = run(work)
+    text = md.read_text(encoding="utf-8")
+    assert "科技型中小企业849家" in text and "{hte_total}" in text    # the untouched reference stays live
+    assert r.notes["mismatch"][0].startswith("849家(“企业科技创新主体”第1段):上下文是“科技型中小企业”,数据为 894家")
+
+
+# ---------------------------------------------------------------- refusals
+
+def test_narrative_changed_since_generation_and_document_edited_is_a_conflict(work):
+    _, paths, md = work
+    six_edits(paths.docx)
+    clerk = md.read_text(encoding="utf-8").replace("连续举办科技创新大会", "连续举办两届科技创新大会")
+    md.write_text(clerk, encoding="utf-8")
+    with pytest.raises(HarvestConflictError) as ei:
+        run(work)
+    assert "在这份文档生成之后被改过" in str(ei.value) and "FORCE=1" in str(ei.value)
+    assert md.read_text(encoding="utf-8") == clerk
+    r = run(work, allow_conflict=True)
+    assert r.backup.read_text(encoding="utf-8") == clerk and "-出台加快科技创新推动高质量发展的若干政策及实施细则" in r.diff()
+    assert_six_harvested(md.read_text(encoding="utf-8"))
+
+
+def test_a_document_of_another_county_is_refused(work, tmp_path):
+    root, paths, _ = work
+    doc = ed.open_doc(paths.docx)
+    doc.core_properties.identifier = "pingyang-2024-20250101T000000-abcdef"
+    doc.save(tmp_path / "other.docx")
+    with pytest.raises(DocumentError) as ei:
+        run(work, file=tmp_path / "other.docx")
+    assert "不是 xinchang 2024 年的" in str(ei.value)
+
+
+def test_cli_harvest_prints_summary_and_diff(work):
+    root, paths, md = work
+    six_edits(paths.docx)
+    r = subprocess.run([sys.executable, "-m", "reportkit", "harvest", "--county", "xinchang", "--year", "2024",
+                        "--data", str(root / "data"), "--build", str(root / "build")],
+                       capture_output=True, text=True, cwd=config.ROOT)
+    assert r.returncode == 0, r.stderr
+    assert "中的修改已写回" in r.stdout and "改用编辑文字的生成段落(1):" in r.stdout
+    assert "+date: 2024年12月20日" in r.stdout and "make report COUNTY=xinchang YEAR=2024" in r.stdout
+    assert state.docx_status(paths) == "edited"
