@@ -54,7 +54,7 @@ def cmd_report(args) -> int:
               f"要按数据重新生成(编辑稿会先保留并写回):make report COUNTY={out.county} YEAR={out.year} FORCE=1")
         return 0
     if out.harvest is not None:
-        _print_harvest(out.harvest, diff=False)
+        _print_harvest(out.harvest)
     r = out.run
     print(f"完成({r.seconds:.1f} 秒)。输出在 {_show(r.out_dir)}/:")
     for label, path in (("Word 文档", r.docx), ("执行后的笔记本", r.notebook), ("笔记本 HTML", r.html),
@@ -62,6 +62,9 @@ def cmd_report(args) -> int:
         print(f"  {label}: {_show(path)}")
     if out.kept:
         print(f"  原文档已保留为: {_show(out.kept)}")
+        if out.harvest is None:
+            print(f"  (原文档没有生成记录,无法判断是否被编辑过;如其中有编辑的修改,请用 "
+                  f"make harvest COUNTY={out.county} YEAR={out.year} FILE={_show(out.kept)} 写回)")
     if out.changes:
         print(f"数据更新({len(out.changes)} 处,{'已在文档中标为修订,作者“数据更新”' if not args.clean else '文档中直接写新值'};"
               f"明细见 {_show(paths.changes_csv)}):")
