@@ -199,12 +199,17 @@ def _table(result: AuditResult, it: Item, tracer: Tracer, refs: References, expe
 # ------------------------------------------------------------------ the commented copy
 
 def write_commented(src: Path, result: AuditResult, out: Path) -> Path:
-    """A copy of the document with a Word comment on each mismatch (the original is untouched)."""
+    """A copy of the document with a Word comment on each mismatch (the original is untouched).
+
+    The copy is for review: its content controls are removed (LibreOffice cannot print comments
+    that sit inside one), which ``make harvest`` copes with like any copy without them."""
     from docx import Document
     from docx.text.run import Run
+    from .document.oxml import unwrap_sdts
     from .document.reader import _paragraph
     doc = Document(src)
     body = doc.element.body
+    unwrap_sdts(body)
     paragraphs = [p for p in body.iter(W + "p") if not any(a.tag == W + "tbl" for a in p.iterancestors())]
     tables = list(body.iter(W + "tbl"))
     by_text: dict[str, list] = {}

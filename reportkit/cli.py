@@ -163,6 +163,18 @@ def cmd_template(args) -> int:
     return 0
 
 
+def _document_command(sub, name: str, help_text: str, file_help: str, func) -> argparse.ArgumentParser:
+    """A command that reads one county-year's document: --county, --year, --file, --build, --data."""
+    p = sub.add_parser(name, help=help_text)
+    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
+    p.add_argument("--year", required=True, help="年份,如 2024")
+    p.add_argument("--file", type=Path, default=None, help=file_help)
+    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
+    _add_common(p)
+    p.set_defaults(func=func)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reportkit", description="科技局年度工作总结:由数据生成报告")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -197,24 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_all)
 
-    p = sub.add_parser("harvest", help="把编辑过的 Word 文档写回叙述文件(data/narrative/…)")
-    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
-    p.add_argument("--year", required=True, help="年份,如 2024")
-    p.add_argument("--file", type=Path, default=None, help="编辑稿路径(默认 build/ 中的文档;可以是改过名、经 WPS/LibreOffice 另存的副本)")
+    p = _document_command(sub, "harvest", "把编辑过的 Word 文档写回叙述文件(data/narrative/…)",
+                          "编辑稿路径(默认 build/ 中的文档;可以是改过名、经 WPS/LibreOffice 另存的副本)", cmd_harvest)
     p.add_argument("--force", action="store_true", help="叙述文件在生成后也被改过时,仍以文档为准(叙述文件先备份)")
     p.add_argument("--dry-run", action="store_true", help="只显示会写回什么,不改叙述文件")
-    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
-    _add_common(p)
-    p.set_defaults(func=cmd_harvest)
 
-    p = sub.add_parser("audit", help="核对文档中的每个数字:对应数据、叙述数字或不一致")
-    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
-    p.add_argument("--year", required=True, help="年份,如 2024")
-    p.add_argument("--file", type=Path, default=None, help="要核对的文档(默认 build/ 中的文档)")
+    p = _document_command(sub, "audit", "核对文档中的每个数字:对应数据、叙述数字或不一致",
+                          "要核对的文档(默认 build/ 中的文档)", cmd_audit)
     p.add_argument("--comments", action="store_true", help="另存一份在不一致的数字上加了批注的副本")
-    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
-    _add_common(p)
-    p.set_defaults(func=cmd_audit)
 
     p = sub.add_parser("clean", help="删除可重新生成的输出(编辑过的文档和 versions/ 保留)")
     p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")

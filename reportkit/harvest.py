@@ -403,6 +403,12 @@ class _Rebuild:
         self.slot.blocks.append(block)
 
     # -- items --------------------------------------------------------------
+    def title(self, e: Item, g: dict | None) -> None:
+        text = e.text.strip()
+        if g is not None and text and text != g.get("text", "").strip():
+            self.meta_updates["title"] = text
+            self.result.note("meta", f"标题:{text}")
+
     def h1(self, e: Item, g: dict | None) -> None:
         title = _strip_number("h1", e.text)
         key = g.get("part") if g else None
@@ -648,30 +654,13 @@ def _rebuild(base: Narrative, manifest: dict, content: DocxContent, result: Harv
         if o is not None:
             matched.add(o)
         kind = _kind(e)
-        if kind == "title":
-            if g is not None and e.text.strip() != g.get("text", "").strip() and e.text.strip():
-                rb.meta_updates["title"] = e.text.strip()
-                result.note("meta", f"标题:{e.text.strip()}")
-        elif kind == "notice":
+        if kind == "notice" or (kind == "p" and g is not None and g.get("kind") == "template"):
             continue
-        elif kind == "h1":
-            rb.h1(e, g)
-        elif kind == "h2":
-            rb.h2(e, g)
-        elif kind == "h3":
-            rb.h3(e, g)
-        elif kind == "table":
-            rb.table(e, g)
-        elif kind == "picture":
-            rb.picture(e, g)
-        elif kind == "caption":
-            rb.caption(e, g)
-        elif kind in ("date", "signature"):
+        if kind in ("date", "signature"):
             rb.end_matter(e, g, kind)
-        elif g is not None and g.get("kind") == "template":
-            continue
         else:
-            rb.p(e, g)
+            getattr(rb, {"h1": "h1", "h2": "h2", "h3": "h3", "table": "table", "picture": "picture",
+                         "caption": "caption", "title": "title"}.get(kind, "p"))(e, g)
     _deletions(rb, g_items, matched, result)
     _part_order(rb, result)
     return _finish(rb, base)

@@ -17,21 +17,6 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 W = ed.W
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    root = tmp_path_factory.mktemp("seed")
-    data = copy_real_data(root / "data")
-    generate("xinchang", 2024, data, root / "build")
-    return root
-
-
-@pytest.fixture
-def work(seeded, tmp_path):
-    shutil.copytree(seeded / "data", tmp_path / "data")
-    shutil.copytree(seeded / "build", tmp_path / "build")
-    return tmp_path, config.report_paths("xinchang", 2024, tmp_path / "build")
-
-
 def editor_at_work(path):
     """Edit two narrative paragraphs, delete one, add a paragraph outside the controls, reword
     the computed indicator sentence."""

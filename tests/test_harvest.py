@@ -1,7 +1,7 @@
 """reportkit.harvest: an edited report read back into the narrative file (no kernel: ReportRun in process)."""
+import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 
@@ -15,27 +15,13 @@ from reportkit.harvest import harvest
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    """xinchang 2024 generated once; each test works on its own copy of data/ and build/."""
-    root = tmp_path_factory.mktemp("seed")
-    data = copy_real_data(root / "data")
-    generate("xinchang", 2024, data, root / "build")
-    return root
-
-
-@pytest.fixture
-def work(seeded, tmp_path):
-    shutil.copytree(seeded / "data", tmp_path / "data")
-    shutil.copytree(seeded / "build", tmp_path / "build")
-    paths = config.report_paths("xinchang", 2024, tmp_path / "build")
-    md = config.narrative_path("xinchang", 2024, tmp_path / "data")
-    return tmp_path, paths, md
-
-
 def run(work, **kw):
-    root, paths, _ = work
+    root, _ = work
     return harvest("xinchang", 2024, data_dir=root / "data", build_root=root / "build", **kw)
+
+
+def md_of(work):
+    return config.narrative_path("xinchang", 2024, work[0] / "data")
 
 
 def six_edits(path):
@@ -80,7 +66,8 @@ def assert_six_harvested(text):
 # ---------------------------------------------------------------- idempotence
 
 def test_no_edits_leaves_the_narrative_byte_identical(work):
-    _, paths, md = work
+    _, paths = work
+    md = md_of(work)
     before = md.read_bytes()
     r = run(work)
     assert not r.changed and not r.written and r.backup is None
@@ -90,7 +77,8 @@ def test_no_edits_leaves_the_narrative_byte_identical(work):
 
 @pytest.mark.skipif(not SOFFICE, reason="LibreOffice not installed")
 def test_libreoffice_resaved_copy_without_edits_changes_nothing(work, tmp_path):
-    _, paths, md = work
+    _, paths = work
+    md = md_of(work)
     before = md.read_bytes()
     resaved = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
     r = run(work, file=resaved)
@@ -98,7 +86,8 @@ def test_libreoffice_resaved_copy_without_edits_changes_nothing(work, tmp_path):
 
 
 def test_copy_without_content_controls_and_no_edits_changes_nothing(work, tmp_path):
-    _, paths, md = work
+    _, paths = work
+    md = md_of(work)
     ed.strip_controls(paths.docx, tmp_path / "stripped.docx")
     assert not run(work, file=tmp_path / "stripped.docx").changed
 
@@ -106,7 +95,8 @@ def test_copy_without_content_controls_and_no_edits_changes_nothing(work, tmp_pa
 # ---------------------------------------------------------------- the editor's work
 
 def test_six_edits_are_carried_into_the_narrative(work):
-    _, paths, md = work
+    _, paths = work
+    md = md_of(work)
     before = md.read_text(encoding="utf-8")
     six_edits(paths.docx)
     r = run(work)
@@ -125,7 +115,8 @@ def test_six_edits_are_carried_into_the_narrative(work):
 
 @pytest.mark.skipif(not SOFFICE, reason="LibreOffice not installed")
 def test_libreoffice_resaved_edited_copy_harvests_the_same(work, tmp_path):
-    _, paths, md = work
+    _, paths = work
+    md = md_of(work)
     six_edits(paths.docx)
     resaved = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
     assert "lead" in {t for it in read_docx(resaved).items for t in it.tags}   # LibreOffice keeps tags (inline)
@@ -135,7 +126,8 @@ def test_libreoffice_resaved_edited_copy_harvests_the_same(work, tmp_path):
 
 def test_mailed_back_renamed_copy_without_controls_harvests_the_same(work, tmp_path):
     """Renamed, re-saved by a program that drops content controls: aligned by text instead."""
-    _, paths, md = work
+    _, paths = work
+    md = md_of(work)
     six_edits(paths.docx)
     mailed = tmp_path / "新昌县2024年工作总结(定稿)-张科长改.docx"
     ed.strip_controls(paths.docx, mailed)
@@ -145,7 +137,8 @@ def test_mailed_back_renamed_copy_without_controls_harvests_the_same(work, tmp_p
 
 
 def test_edit_harvest_generate_gives_the_edited_text(work):
-    root, paths, md = work
+    root, paths = work
+    md = md_of(work)
     six_edits(paths.docx)
     edited = [it.text for it in read_docx(paths.docx).items if it.kind == "p" and it.text.strip()]
     run(work)
@@ -156,7 +149,8 @@ def test_edit_harvest_generate_gives_the_edited_text(work):
 
 
 def test_bold_and_italic_become_markdown_and_come_back(work):
-    root, paths, md = work
+    root, paths = work
+    md = md_of(work)
     doc = ed.open_doc(paths.docx)
     p = ed.find(doc, tag="platforms")
     ed.set_text(p, "一是建强实验室。" + ed.text(p), bold="一是建强实验室。")
@@ -169,7 +163,8 @@ def test_bold_and_italic_become_markdown_and_come_back(work):
 
 
 def test_reordered_sections_and_a_paragraph_added_inside_a_control(work):
-    _, paths, md = work
+    _, paths = work
+    md = md_of(work)
     doc = ed.open_doc(paths.docx)
     talent_h, talent = ed.find(doc, start="（五）科技人才队伍"), ed.find(doc, tag="talent")
     policy_h = ed.find(doc, start="（二）科技法规和政策落实")
@@ -186,7 +181,8 @@ def test_reordered_sections_and_a_paragraph_added_inside_a_control(work):
 
 
 def test_deleted_table_and_chart_are_omitted(work):
-    root, paths, md = work
+    root, paths = work
+    md = md_of(work)
     doc = ed.open_doc(paths.docx)
     tbl = doc.element.body.find(f".//{ed.W}tbl")
     ed.delete(ed.find(doc, tag="rk:block:table"))
@@ -207,7 +203,8 @@ def test_deleted_table_and_chart_are_omitted(work):
 
 
 def test_edited_table_cell_is_reported_never_kept_silently(work):
-    _, paths, md = work
+    _, paths = work
+    md = md_of(work)
     before = md.read_bytes()
     doc = ed.open_doc(paths.docx)
     row = next(r for r in doc.tables[0].rows if r.cells[0].text == "高新技术企业总数")
@@ -220,7 +217,8 @@ def test_edited_table_cell_is_reported_never_kept_silently(work):
 
 
 def test_tracked_changes_are_read_as_accepted_and_comments_listed(work):
-    _, paths, md = work
+    _, paths = work
+    md = md_of(work)
     doc = ed.open_doc(paths.docx)
     p = ed.find(doc, tag="policy")
     ed.track_replace(p, "形成“新昌科技日”品牌", "打响“新昌科技日”品牌", author="李编辑")
@@ -235,7 +233,8 @@ def test_tracked_changes_are_read_as_accepted_and_comments_listed(work):
 
 
 def test_typed_wrong_figure_stays_literal_and_is_flagged(work):
-    _, paths, md = work
+    _, paths = work
+    md = md_of(work)
     doc = ed.open_doc(paths.docx)
     p = ed.find(doc, tag="enterprises")
     ed.set_text(p, ed.text(p).replace("科技型中小企业894家", "科技型中小企业849家"))
@@ -249,7 +248,8 @@ def test_typed_wrong_figure_stays_literal_and_is_flagged(work):
 # ---------------------------------------------------------------- refusals
 
 def test_narrative_changed_since_generation_and_document_edited_is_a_conflict(work):
-    _, paths, md = work
+    _, paths = work
+    md = md_of(work)
     six_edits(paths.docx)
     clerk = md.read_text(encoding="utf-8").replace("连续举办科技创新大会", "连续举办两届科技创新大会")
     md.write_text(clerk, encoding="utf-8")
@@ -263,7 +263,7 @@ def test_narrative_changed_since_generation_and_document_edited_is_a_conflict(wo
 
 
 def test_a_document_of_another_county_is_refused(work, tmp_path):
-    root, paths, _ = work
+    root, paths = work
     doc = ed.open_doc(paths.docx)
     doc.core_properties.identifier = "pingyang-2024-20250101T000000-abcdef"
     doc.save(tmp_path / "other.docx")
@@ -272,13 +272,16 @@ def test_a_document_of_another_county_is_refused(work, tmp_path):
     assert "不是 xinchang 2024 年的" in str(ei.value)
 
 
-def test_cli_harvest_prints_summary_and_diff(work):
-    root, paths, md = work
+def test_make_harvest_with_a_mailed_back_file_prints_summary_and_diff(work, tmp_path):
+    root, paths = work
     six_edits(paths.docx)
-    r = subprocess.run([sys.executable, "-m", "reportkit", "harvest", "--county", "xinchang", "--year", "2024",
-                        "--data", str(root / "data"), "--build", str(root / "build")],
-                       capture_output=True, text=True, cwd=config.ROOT)
-    assert r.returncode == 0, r.stderr
+    mailed = tmp_path / "新昌 终稿(李).docx"
+    ed.strip_controls(paths.docx, mailed)
+    env = dict(os.environ, REPORTKIT_DATA=str(root / "data"), REPORTKIT_BUILD=str(root / "build"))
+    r = subprocess.run(["make", "-s", "harvest", "COUNTY=xinchang", "YEAR=2024", f"FILE={mailed}"],
+                       capture_output=True, text=True, cwd=config.ROOT, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
     assert "中的修改已写回" in r.stdout and "改用编辑文字的生成段落(1):" in r.stdout
     assert "+date: 2024年12月20日" in r.stdout and "make report COUNTY=xinchang YEAR=2024" in r.stdout
+    assert_six_harvested(md_of(work).read_text(encoding="utf-8"))
     assert state.docx_status(paths) == "edited"

@@ -104,6 +104,17 @@ class _Writer:
         self._sdt_id += 1
         return self._sdt_id
 
+    def piece_segs(self, prefix: str, pieces) -> list[Seg]:
+        """Generated text as segments, each indicator's piece compared with the previous version's."""
+        segs = []
+        for ind, text in pieces:
+            pid = f"{prefix}/{ind}" if ind else None
+            if pid:
+                self.pieces[pid] = text
+                self.stated.add(ind)
+            segs.append(Seg(text, old=self.prev_pieces.get(pid) if pid else None, ref=pid))
+        return segs
+
     def write(self, paragraph, segs: list[Seg], where: str) -> None:
         self.reviser.write(paragraph, segs)
         self.placed += [(seg, where) for seg in segs if seg.ref]
@@ -240,16 +251,9 @@ class _Blocks:
 
     # -- the blocks -------------------------------------------------------
     def _indicator_paragraph(self, name):
-        w = self.w
-        segs = []
-        for ind, text in indicator_pieces(self.rf.figures):
-            pid = f"indicators/{ind}" if ind else None
-            if pid:
-                w.pieces[pid] = text
-                w.stated.add(ind)
-            segs.append(Seg(text, old=w.prev_pieces.get(pid) if pid else None, ref=pid))
-        w.para(segs, item={"kind": "p", "block": "indicator_paragraph", "alias": "指标段"},
-               tag="rk:block:indicator_paragraph", where="指标段")
+        self.w.para(self.w.piece_segs("indicators", indicator_pieces(self.rf.figures)),
+                    item={"kind": "p", "block": "indicator_paragraph", "alias": "指标段"},
+                    tag="rk:block:indicator_paragraph", where="指标段")
 
     def _table(self, name):
         w, rf = self.w, self.rf
@@ -312,14 +316,7 @@ class _Blocks:
         w, rf = self.w, self.rf
         if not rf.targets:
             return
-        lead = f"{rf.year + 1}年主要目标是\uff1a"
-        segs = [Seg(lead)]
-        for ind, text in target_pieces(rf.targets):
-            pid = f"targets/{ind}" if ind else None
-            if pid:
-                w.pieces[pid] = text
-                w.stated.add(ind)
-            segs.append(Seg(text, old=w.prev_pieces.get(pid) if pid else None, ref=pid))
+        segs = [Seg(f"{rf.year + 1}年主要目标是\uff1a")] + w.piece_segs("targets", target_pieces(rf.targets))
         w.para(segs, item={"kind": "p", "block": "targets_sentence", "alias": "目标"},
                tag="rk:block:targets_sentence", where="下一年目标")
 

@@ -113,6 +113,15 @@ def wrap_in_sdt(elements: list, tag: str, alias: str, sdt_id: int) -> object:
     return sdt
 
 
+def unwrap_sdts(root) -> None:
+    """Remove every content control under ``root``, keeping its content in place."""
+    for sdt in list(root.iter(qn("w:sdt"))):
+        content = sdt.find(qn("w:sdtContent"))
+        for child in list(content) if content is not None else []:
+            sdt.addprevious(child)
+        sdt.getparent().remove(sdt)
+
+
 def table_borders_three_line(tbl, outer_sz: int = 12, inner_sz: int = 6) -> None:
     """三线表: thick top and bottom rules, no vertical lines (header rule is set on its cells)."""
     tblpr = tbl.tblPr

@@ -82,3 +82,26 @@ def test_generated_block_tags_and_chart_alt_text_survive_a_libreoffice_round_tri
     alts = lambda c: [p for it in c.items for p in it.pictures]  # noqa: E731
     assert [a.count("reportkit:chart.") for a in alts(after)] == [1] * len(alts(before))
     assert after.identifier == before.identifier
+
+
+def test_audit_copy_with_comments_prints_them(tmp_path):
+    """The commented copy of `make audit` renders with its comments (LibreOffice fails on comments
+    inside content controls: the copy has none)."""
+    from docx import Document
+    import editing as ed
+    from helpers import copy_real_data, generate
+    from reportkit import config
+    from reportkit.audit import audit
+    data = copy_real_data(tmp_path / "data")
+    generate("jiangbei", 2020, data, tmp_path / "build")
+    docx = config.report_paths("jiangbei", 2020, tmp_path / "build").docx
+    doc = Document(docx)
+    p = ed.find(doc, contains="高新技术企业达到151家")
+    ed.set_text(p, ed.text(p).replace("高新技术企业达到151家", "高新技术企业达到115家"))
+    doc.save(docx)
+    a = audit("jiangbei", 2020, data_dir=data, build_root=tmp_path / "build", comments=True)
+    out = tmp_path / "pdf"
+    r = subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to",
+                        'pdf:writer_pdf_Export:{"ExportNotes":{"type":"boolean","value":"true"}}',
+                        "--outdir", str(out), str(a.commented)], capture_output=True, text=True, timeout=180)
+    assert "Error" not in r.stdout + r.stderr and (out / (a.commented.stem + ".pdf")).stat().st_size > 0
