@@ -1,60 +1,166 @@
-"""Load and validate data/ into typed tables: counties, the indicator catalog, values, targets."""
+"""Load and validate data/ into typed tables: counties, the indicator catalog, values, targets.
+
+Each table is validated against one declarative column spec (``Col``: how a cell is parsed,
+whether the column and the cell are required, how to fix it). A figure is right or refused:
+every row of every file a report reads is used or refused with its file, sheet, row and column,
+the offending value made visible, and the fix. ``check`` runs the same rules over the whole data
+folder and collects every problem instead of stopping at the first (``make check``).
+"""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
 from . import config
 from .exceptions import (DataError, DuplicateRowError, FileReadError, NegativeValueError,
-                         NoDataError, UnitMismatchError, UnknownCountyError,
+                         NoDataError, ReportkitError, UnitMismatchError, UnknownCountyError,
                          UnknownIndicatorError, ValueFormatError)
-from .numbers import convert, convertible, parse_decimal
-from .tables import FILE, ROW, find_table, list_tables, read_table
+from .numbers import NumberTextError, convert, convertible, parse_decimal
+from .schema import (ALIASES, COUNTY_COLS, ESTIMATE, FULL_YEAR, ID_RE, ILLUSTRATIVE_MARK, INDICATOR_COLS,
+                     INDICATOR_OPT, KINDS, NO, PERIOD_RE, QUALIFIERS_AFTER, QUALIFIERS_BEFORE, SLUG_RE,
+                     TARGET_COLS, TARGET_OPT, TARGET_TYPES, VALUE_COLS, VALUE_OPT, YES)
+from .tables import (FILE, PROBLEMS, ROW, SHEET, Table, control_chars, find_table, list_tables, other_files,
+                     read_tables, visible)
 
-from .schema import (ALIASES, COUNTY_COLS, ESTIMATE, FULL_YEAR, ILLUSTRATIVE_MARK, ID_RE, INDICATOR_COLS,
-                     INDICATOR_OPT, KINDS, NO, PERIOD_RE, QUALIFIERS_AFTER, QUALIFIERS_BEFORE,
-                     SLUG_RE, TARGET_COLS, TARGET_OPT, TARGET_TYPES, VALUE_COLS, VALUE_OPT, YES)
-
-
-def _read(path: Path, required, optional=()) -> pd.DataFrame:
-    return read_table(path, required, optional, ALIASES)
-
-
-def _number(row, col, *, indicator=None, county=None, year=None, allow_negative=True,
-            integer=False, required=False) -> Decimal | None:
-    text = row[col]
-    try:
-        value = parse_decimal(text)
-    except ValueError:
-        raise ValueFormatError(f"“{text}”不是数字", file=row[FILE], row=row[ROW], column=col,
-                               indicator=indicator, county=county, year=year,
-                               hint="只填数字(不带单位、百分号或文字),如 15.44;单位写在“unit”列") from None
-    if value is None:
-        if required:
-            raise ValueFormatError("不能为空", file=row[FILE], row=row[ROW], column=col,
-                                   indicator=indicator, county=county, year=year,
-                                   hint="填写数值,或删除这一行")
-        return None
-    if not allow_negative and value < 0:
-        raise NegativeValueError(f"数值 {text} 为负数,这一指标不可能为负", file=row[FILE],
-                                 row=row[ROW], column=col, indicator=indicator, county=county,
-                                 year=year, hint="检查正负号(增速写在“reported_growth”列)")
-    if integer and value != value.to_integral_value():
-        raise ValueFormatError(f"“{text}”应为整数", file=row[FILE], row=row[ROW], column=col,
-                               indicator=indicator, county=county, year=year, hint="填写整数")
-    return value
+KNOWN_COLUMNS = set(COUNTY_COLS + INDICATOR_COLS + INDICATOR_OPT + VALUE_COLS + VALUE_OPT + TARGET_COLS
+                    + TARGET_OPT + ("min", "max"))
 
 
-def _year(row, col="year") -> int:
-    text = row[col]
+# ------------------------------------------------------------------ the column spec
+
+class CellProblem(Exception):
+    """What is wrong with one cell (the loader adds file, sheet, row and column)."""
+
+    def __init__(self, reason: str, hint: str = "", cls=ValueFormatError):
+        super().__init__(reason)
+        self.reason, self.hint, self.cls = reason, hint, cls
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    parse: Callable | None = None      # (text, row so far) -> value; raises CellProblem
+    required: bool = False             # the column must be in the header
+    filled: bool = False               # the cell must not be empty
+    hint: str = ""                     # how to fill an empty required cell
+    empty: str = "不能为空"             # what an empty required cell is called
+    default: object = ""               # the value of an empty cell (None for numbers)
+
+
+@dataclass
+class Problems:
+    """Errors collected instead of raised (``make check``), with notes that are not errors."""
+    errors: list[ReportkitError] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, err: ReportkitError) -> None:
+        self.errors.append(err)
+
+
+def _fail(problems: Problems | None, err: ReportkitError) -> None:
+    if problems is None:
+        raise err
+    problems.add(err)
+
+
+def parse_rows(table: Table, spec: list[Col], problems: Problems | None = None,
+               ctx: Callable[[dict], dict] | None = None) -> list[tuple[dict, dict]]:
+    """(parsed row, record) for every row of ``table`` that passes ``spec``; a row that does not
+    is refused (raised, or collected into ``problems`` and left out)."""
+    table.require([c.name for c in spec if c.required])
+    out = []
+    for rec in table.records:
+        parsed: dict = {}
+        try:
+            for col in spec:
+                text = rec.get(col.name, "")
+                where = dict(file=rec[FILE], sheet=rec[SHEET] or None, row=rec[ROW], column=col.name,
+                             **(ctx(parsed) if ctx else {}))
+                if col.name in rec[PROBLEMS]:
+                    raise ValueFormatError(rec[PROBLEMS][col.name], hint="在 Excel/WPS 中打开文件,按 F9 重算后保存",
+                                           **where)
+                bad = control_chars(text)
+                if bad:
+                    raise ValueFormatError(f"“{visible(text)}”含有控制字符 {'、'.join(bad)}", **where,
+                                           hint="删掉这些看不见的字符(重新输入这一格)")
+                if text == "":
+                    if col.filled:
+                        raise ValueFormatError(col.empty, hint=col.hint or f"填写“{col.name}”", **where)
+                    parsed[col.name] = col.default
+                    continue
+                try:
+                    parsed[col.name] = col.parse(text, parsed) if col.parse else text
+                except CellProblem as p:
+                    where.update(ctx({**parsed, col.name: text}) if ctx else {})
+                    raise p.cls(p.reason, hint=p.hint or None, **where) from None
+        except DataError as err:
+            _fail(problems, err)
+            continue
+        out.append((parsed, rec))
+    return out
+
+
+def _located(rec, column, **ctx) -> dict:
+    return dict(file=rec[FILE], sheet=rec[SHEET] or None, row=rec[ROW], column=column, **ctx)
+
+
+# -- cell parsers ---------------------------------------------------------------
+
+def number(*, nonneg=False, integer=False, percent=False, what="数值"):
+    def parse(text, row):
+        pct = percent(row) if callable(percent) else percent
+        try:
+            value = parse_decimal(text, percent=pct)
+        except NumberTextError as e:
+            raise CellProblem(f"“{visible(text)}”{e.reason}", e.hint) from None
+        if nonneg and value < 0:
+            raise CellProblem(f"{what} {text} 为负数,这一项不可能为负", "检查正负号(增速写在“reported_growth”列)",
+                              NegativeValueError)
+        if integer and value != value.to_integral_value():
+            raise CellProblem(f"“{text}”应为整数", "填写整数")
+        return value
+    return parse
+
+
+def year(text, row):
     if not re.fullmatch(r"\d{4}", text) or not 1949 <= int(text) <= 2100:
-        raise ValueFormatError(f"年份“{text}”无效", file=row[FILE], row=row[ROW], column=col,
-                               hint="填写四位年份,如 2024")
+        raise CellProblem(f"年份“{visible(text)}”无效", "填写四位年份,如 2024")
     return int(text)
+
+
+def slug(text, row):
+    if not SLUG_RE.match(text):
+        raise CellProblem(f"县区代码“{visible(text)}”无效", "用小写拼音字母、数字或连字符,如 xinchang")
+    return text
+
+
+def one_of(options: dict | set, hint: str, what: str):
+    def parse(text, row):
+        key = text.lower() if isinstance(options, set) else text
+        if key not in options:
+            raise CellProblem(f"{what}“{visible(text)}”无效", hint)
+        return options[key] if isinstance(options, dict) else key
+    return parse
+
+
+def period(text, row):
+    try:
+        return normalize_period(text)
+    except ValueError:
+        raise CellProblem(f"时期“{visible(text)}”无效", "填写“全年”,或累计时期如“1-10月”") from None
+
+
+def qualifier(text, row):
+    core = text[len(ESTIMATE):] if text.startswith(ESTIMATE) else text
+    if core and core not in QUALIFIERS_BEFORE + QUALIFIERS_AFTER:
+        allowed = "、".join(QUALIFIERS_BEFORE + QUALIFIERS_AFTER)
+        raise CellProblem(f"限定词“{visible(text)}”无效", f"留空,或填写 {allowed}(前面可加“预计”)")
+    return text
 
 
 def normalize_period(text: str) -> str:
@@ -79,6 +185,8 @@ def is_illustrative(source: str) -> bool:
     return ILLUSTRATIVE_MARK in (source or "")
 
 
+# ------------------------------------------------------------------ the typed records
+
 @dataclass(frozen=True)
 class County:
     slug: str
@@ -101,42 +209,51 @@ class Indicator:
     numerator: str = ""
     denominator: str = ""
     note: str = ""
+    min: Decimal | None = None
+    max: Decimal | None = None
 
     @property
     def exact(self) -> bool:
         """Counts and ranks are exact integers; other values carry rounding."""
         return self.kind in ("count", "rank")
 
+    @property
+    def bounds(self) -> tuple[Decimal | None, Decimal | None]:
+        """Plausible values: the catalog's min/max, else 0–100 for a share or intensity (%)."""
+        lo, hi = self.min, self.max
+        if self.kind == "ratio" and self.unit == "%":
+            lo = Decimal(0) if lo is None else lo
+            hi = Decimal(100) if hi is None else hi
+        return lo, hi
+
 
 class Dataset:
     """All of data/, validated. Tables are pandas DataFrames with Decimal value columns."""
 
-    def __init__(self, root: Path, counties: pd.DataFrame, indicators: pd.DataFrame,
+    def __init__(self, root: Path, counties: list[County], indicators: list[Indicator],
                  values: pd.DataFrame, targets: pd.DataFrame):
         self.root = Path(root)
-        self.counties = counties
-        self.indicators = indicators
+        self._county = {c.slug: c for c in counties}
+        self._indicator = {i.id: i for i in indicators}
+        self.counties = pd.DataFrame([c.__dict__ for c in counties], columns=list(COUNTY_COLS))
         self.values = values
         self.targets = targets
-        self._county = {r.slug: County(**{k: getattr(r, k) for k in COUNTY_COLS})
-                        for r in counties.itertuples()}
-        self._indicator = {r.id: Indicator(**{k: getattr(r, k) for k in INDICATOR_COLS + INDICATOR_OPT})
-                           for r in indicators.itertuples()}
         # (county, year, indicator) -> row positions: the engine looks rows up thousands of times
         self._rows = {} if values.empty else values.groupby(["county", "year", "indicator"]).indices
 
     # -- lookups -------------------------------------------------------
     def county(self, slug: str) -> County:
         if slug not in self._county:
-            known = "、".join(f"{c.slug}({c.name})" for c in self._county.values())
-            raise UnknownCountyError(f"未知的县区“{slug}”。已登记的县区:{known}", county=slug,
+            known = "、".join(f"{c.slug}({c.name})" for c in list(self._county.values())[:12])
+            more = f" 等 {len(self._county)} 个" if len(self._county) > 12 else ""
+            raise UnknownCountyError(f"未知的县区“{visible(slug)}”。已登记的县区:{known}{more}", county=slug,
                                      file=self.root / f"{config.COUNTIES_STEM}.csv",
                                      hint="检查拼写,或在 counties.csv 中登记这个县区")
         return self._county[slug]
 
     def indicator(self, ind_id: str) -> Indicator:
         if ind_id not in self._indicator:
-            raise UnknownIndicatorError(f"未知的指标代码“{ind_id}”", indicator=ind_id,
+            raise UnknownIndicatorError(f"未知的指标代码“{visible(ind_id)}”", indicator=ind_id,
                                         file=self.root / f"{config.INDICATORS_STEM}.csv",
                                         hint="使用 indicators.csv 中的指标代码,或先在目录中新增该指标")
         return self._indicator[ind_id]
@@ -171,244 +288,324 @@ class Dataset:
     def counties_in_city(self, city: str) -> list[str]:
         return [c.slug for c in self._county.values() if c.city == city]
 
-
-def _load_counties(path: Path) -> pd.DataFrame:
-    df = _read(path, COUNTY_COLS)
-    seen: dict[str, int] = {}
-    for _, row in df.iterrows():
-        slug = row["slug"]
-        if not SLUG_RE.match(slug):
-            raise ValueFormatError(f"县区代码“{slug}”无效", file=path, row=row[ROW], column="slug",
-                                   hint="用小写拼音字母、数字或连字符,如 xinchang")
-        if slug in seen:
-            raise DuplicateRowError(f"县区代码“{slug}”重复(第 {seen[slug]} 行已有)", file=path,
-                                    row=row[ROW], column="slug", county=slug, hint="删除重复的一行")
-        seen[slug] = row[ROW]
-        if row["kind"] not in ("县", "区", "市"):
-            raise ValueFormatError(f"类型“{row['kind']}”无效", file=path, row=row[ROW], column="kind",
-                                   county=slug, hint="填写 县、区 或 市")
-        for col in ("name", "city", "bureau"):
-            if not row[col]:
-                raise ValueFormatError("不能为空", file=path, row=row[ROW], column=col, county=slug,
-                                       hint=f"填写{col}")
-    return df
+    def units_in(self, scope: str, county: str) -> int:
+        """How many county-level units a rank of this county compares ('city' or 'province')."""
+        c = self.county(county)
+        key = "city" if scope == "city" else "province"
+        return sum(1 for o in self._county.values() if getattr(o, key) == getattr(c, key))
 
 
-def _load_indicators(path: Path) -> pd.DataFrame:
-    df = _read(path, INDICATOR_COLS, INDICATOR_OPT)
-    seen: dict[str, int] = {}
-    kinds, decimals, hib = [], [], []
-    for _, row in df.iterrows():
-        ind = row["id"]
-        if not ID_RE.match(ind):
-            raise ValueFormatError(f"指标代码“{ind}”无效", file=path, row=row[ROW], column="id",
-                                   hint="用小写英文字母、数字和下划线,如 rd_expense")
-        if ind in seen:
-            raise DuplicateRowError(f"指标代码“{ind}”重复(第 {seen[ind]} 行已有)", file=path,
-                                    row=row[ROW], column="id", indicator=ind, hint="删除重复的一行")
-        seen[ind] = row[ROW]
-        kind = KINDS.get(row["kind"])
-        if kind is None:
-            raise ValueFormatError(f"指标类型“{row['kind']}”无效", file=path, row=row[ROW],
-                                   column="kind", indicator=ind,
-                                   hint="填写 amount(总量)、count(数量)、ratio(比重)、index(指数) 或 rank(排名)")
-        kinds.append(kind)
-        if not re.fullmatch(r"[0-4]", row["decimals"]):
-            raise ValueFormatError(f"小数位数“{row['decimals']}”无效", file=path, row=row[ROW],
-                                   column="decimals", indicator=ind, hint="填写 0 到 4 的整数")
-        decimals.append(int(row["decimals"]))
-        flag = row["higher_is_better"].lower()
-        if flag not in YES | NO:
-            raise ValueFormatError(f"“{row['higher_is_better']}”无效", file=path, row=row[ROW],
-                                   column="higher_is_better", indicator=ind, hint="填写 是 或 否")
-        hib.append(flag in YES)
-        if not row["name"]:
-            raise ValueFormatError("指标名称不能为空", file=path, row=row[ROW], column="name",
-                                   indicator=ind, hint="填写指标的中文名称")
-    df["kind"], df["decimals"], df["higher_is_better"] = kinds, decimals, hib
-    ids = set(df["id"])
-    for _, row in df.iterrows():
+# ------------------------------------------------------------------ registry and catalog
+
+COUNTY_SPEC = [
+    Col("slug", slug, required=True, filled=True, hint="填写县区代码,如 xinchang"),
+    Col("name", required=True, filled=True, hint="填写县区名称,如 新昌县"),
+    Col("kind", one_of({"县": "县", "区": "区", "市": "市"}, "填写 县、区 或 市", "类型"), required=True, filled=True),
+    Col("city", required=True, filled=True, hint="填写所属的市,如 绍兴市"),
+    Col("province", required=True, hint="填写所属的省"),
+    Col("bureau", required=True, filled=True, hint="填写科技局名称,如 新昌县科学技术局"),
+]
+
+
+def _load_counties(path: Path, problems: Problems | None = None) -> list[County]:
+    out, seen = [], {}
+    for table in read_tables(path, ALIASES, KNOWN_COLUMNS):
+        for row, rec in parse_rows(table, COUNTY_SPEC, problems):
+            if row["slug"] in seen:
+                _fail(problems, DuplicateRowError(f"县区代码“{row['slug']}”重复(第 {seen[row['slug']]} 行已有)",
+                                                  **_located(rec, "slug", county=row["slug"]),
+                                                  hint="删除重复的一行"))
+                continue
+            seen[row["slug"]] = rec[ROW]
+            out.append(County(**{k: row[k] for k in COUNTY_COLS}))
+    return out
+
+
+def _indicator_id(text, row):
+    if not ID_RE.match(text):
+        raise CellProblem(f"指标代码“{visible(text)}”无效", "用小写英文字母、数字和下划线,如 rd_expense")
+    return text
+
+
+INDICATOR_SPEC = [
+    Col("id", _indicator_id, required=True, filled=True, hint="填写指标代码"),
+    Col("name", required=True, filled=True, hint="填写指标的中文名称"),
+    Col("unit", required=True),
+    Col("kind", one_of(KINDS, "填写 amount(总量)、count(数量)、ratio(比重)、index(指数) 或 rank(排名)", "指标类型"),
+        required=True, filled=True),
+    Col("decimals", one_of({str(i): i for i in range(5)}, "填写 0 到 4 的整数", "小数位数"), required=True, filled=True),
+    Col("higher_is_better", one_of(YES | NO, "填写 是 或 否", "“越高越好”的值"), required=True, filled=True),
+    Col("verb"), Col("numerator"), Col("denominator"), Col("note"),
+    Col("min", number(what="下限"), default=None), Col("max", number(what="上限"), default=None),
+]
+
+
+def _load_indicators(path: Path, problems: Problems | None = None) -> list[Indicator]:
+    rows, seen = [], {}
+    for table in read_tables(path, ALIASES, KNOWN_COLUMNS):
+        for row, rec in parse_rows(table, INDICATOR_SPEC, problems):
+            if row["id"] in seen:
+                _fail(problems, DuplicateRowError(f"指标代码“{row['id']}”重复(第 {seen[row['id']]} 行已有)",
+                                                  **_located(rec, "id", indicator=row["id"]), hint="删除重复的一行"))
+                continue
+            seen[row["id"]] = rec[ROW]
+            rows.append((row, rec))
+    ids = set(seen)
+    out = []
+    for row, rec in rows:
+        ok = True
         for col in ("numerator", "denominator"):
             if row[col] and row[col] not in ids:
-                raise UnknownIndicatorError(f"“{row[col]}”不是目录中的指标代码", file=path,
-                                            row=row[ROW], column=col, indicator=row["id"],
-                                            hint="填写目录中已有的指标代码,或留空")
+                ok = False
+                _fail(problems, UnknownIndicatorError(f"“{visible(row[col])}”不是目录中的指标代码",
+                                                      **_located(rec, col, indicator=row["id"]),
+                                                      hint="填写目录中已有的指标代码,或留空"))
         if bool(row["numerator"]) != bool(row["denominator"]):
-            raise ValueFormatError("分子和分母指标须同时填写或同时留空", file=path, row=row[ROW],
-                                   column="numerator", indicator=row["id"], hint="补全或清空")
-    return df
+            ok = False
+            _fail(problems, ValueFormatError("分子和分母指标须同时填写或同时留空",
+                                             **_located(rec, "numerator", indicator=row["id"]), hint="补全或清空"))
+        if ok:
+            out.append(Indicator(id=row["id"], name=row["name"], unit=row["unit"], kind=row["kind"],
+                                 decimals=row["decimals"], higher_is_better=row["higher_is_better"] in YES,
+                                 verb=row["verb"], numerator=row["numerator"], denominator=row["denominator"],
+                                 note=row["note"], min=row["min"], max=row["max"]))
+    return out
 
 
-def _load_values(files: list[Path], counties: dict, catalog: pd.DataFrame,
-                 only: set[str] | None = None) -> pd.DataFrame:
-    cat = catalog.set_index("id")
-    records = []
-    seen: dict[tuple, tuple] = {}
-    for path in files:
-        df = _read(path, VALUE_COLS, VALUE_OPT)
-        for _, row in df.iterrows():
-            county = row["county"]
-            if only is not None and county not in only:
-                continue
-            if county not in counties:
-                known = "、".join(counties)
-                raise UnknownCountyError(f"未知的县区“{county}”(已登记:{known})", file=path,
-                                         row=row[ROW], column="county", county=county,
-                                         hint="检查拼写,或先在 counties.csv 中登记")
-            year = _year(row)
-            ind = row["indicator"]
-            if ind not in cat.index:
-                raise UnknownIndicatorError(f"未知的指标代码“{ind}”", file=path, row=row[ROW],
-                                            column="indicator", indicator=ind, county=county, year=year,
-                                            hint="使用 indicators.csv 中已有的指标代码,或先在目录中新增")
-            meta = cat.loc[ind]
-            ctx = dict(indicator=ind, county=county, year=year)
-            try:
-                period = normalize_period(row["period"])
-            except ValueError:
-                raise ValueFormatError(f"时期“{row['period']}”无效", file=path, row=row[ROW],
-                                       column="period", hint="填写“全年”,或累计时期如“1-10月”",
-                                       **ctx) from None
-            kind = meta["kind"]
-            nonneg = kind in ("amount", "count", "rank", "ratio")
-            value = _number(row, "value", allow_negative=not nonneg, required=True, **ctx)
-            unit = row["unit"] or meta["unit"]
-            if unit != meta["unit"]:
-                if not convertible(unit, meta["unit"]):
-                    raise UnitMismatchError(
-                        f"单位“{unit}”与指标目录中“{meta['name']}”的单位“{meta['unit']}”不一致",
-                        file=path, row=row[ROW], column="unit",
-                        hint=f"按“{meta['unit']}”填写数值,或把单位改为“{meta['unit']}”", **ctx)
-                value = convert(value, unit, meta["unit"])
-            if kind in ("count", "rank") and value != value.to_integral_value():
-                raise ValueFormatError(f"“{row['value']}”应为整数({meta['name']}是计数指标)",
-                                       file=path, row=row[ROW], column="value",
-                                       hint=f"填写整数个{meta['unit']}", **ctx)
-            target = _number(row, "target", allow_negative=False, **ctx)
-            if target is not None and unit != meta["unit"]:
-                target = convert(target, unit, meta["unit"])
-            qualifier = row["qualifier"]
-            core = qualifier[len(ESTIMATE):] if qualifier.startswith(ESTIMATE) else qualifier
-            if core and core not in QUALIFIERS_BEFORE + QUALIFIERS_AFTER:
-                allowed = "、".join(QUALIFIERS_BEFORE + QUALIFIERS_AFTER)
-                raise ValueFormatError(f"限定词“{qualifier}”无效", file=path, row=row[ROW],
-                                       column="qualifier", hint=f"留空,或填写 {allowed}(前面可加“预计”)",
-                                       **ctx)
-            source = row["source"]
-            if not source:
-                raise ValueFormatError("缺少数据来源", file=path, row=row[ROW], column="source",
-                                       hint="写明出处(如“平阳县科技局2024年工作总结”);编造的示意数据须注明“示例”",
-                                       **ctx)
-            key = (county, year, ind, period)
-            if key in seen:
-                pfile, prow = seen[key]
-                raise DuplicateRowError(
-                    f"{county} {year} 年“{meta['name']}”({period})重复:{pfile} 第 {prow} 行已有同一数据",
-                    file=path, row=row[ROW], column="indicator",
-                    hint="删除其中一行(修订数据请直接改原行)", **ctx)
-            seen[key] = (path, row[ROW])
-            records.append({
-                "county": county, "year": year, "indicator": ind, "period": period,
-                "value": value, "qualifier": qualifier, "target": target,
-                "reported_growth": _number(row, "reported_growth", **ctx),
-                "reported_completion": _number(row, "reported_completion", allow_negative=False, **ctx),
-                "city_rank": _number(row, "city_rank", allow_negative=False, integer=True, **ctx),
-                "province_rank": _number(row, "province_rank", allow_negative=False, integer=True, **ctx),
-                "source": source, "illustrative": is_illustrative(source),
-                "file": str(path), "row": int(row[ROW]),
-            })
-    cols = ["county", "year", "indicator", "period", "value", "qualifier", "target",
-            "reported_growth", "reported_completion", "city_rank", "province_rank", "source",
-            "illustrative", "file", "row"]
-    return pd.DataFrame.from_records(records, columns=cols)
+# ------------------------------------------------------------------ values and targets
+
+class _Rows:
+    """The shared parts of the value and target specs: county, year, indicator, source."""
+
+    def __init__(self, counties: dict[str, County], catalog: dict[str, Indicator]):
+        self.counties, self.catalog = counties, catalog
+
+    def county(self, text, row):
+        if text not in self.counties:
+            known = "、".join(list(self.counties)[:10]) + (" 等" if len(self.counties) > 10 else "")
+            raise CellProblem(f"未知的县区“{visible(text)}”(已登记:{known})", "检查拼写,或先在 counties.csv 中登记",
+                              UnknownCountyError)
+        return text
+
+    def indicator(self, text, row):
+        if text not in self.catalog:
+            raise CellProblem(f"未知的指标代码“{visible(text)}”", "使用 indicators.csv 中已有的指标代码,或先在目录中新增",
+                              UnknownIndicatorError)
+        return text
+
+    def meta(self, row) -> Indicator:
+        return self.catalog[row["indicator"]]
+
+    @staticmethod
+    def ctx(row) -> dict:
+        return {k: row.get(k) for k in ("county", "year", "indicator") if row.get(k) is not None}
 
 
-def _load_targets(files: list[Path], counties: dict, catalog: pd.DataFrame,
-                  only: set[str] | None = None) -> pd.DataFrame:
-    cat = catalog.set_index("id")
+def _source(text, row):
+    return text
+
+
+def _value_spec(r: _Rows) -> list[Col]:
+    pct = lambda row: r.meta(row).unit == "%" or row.get("unit") == "%"  # noqa: E731
+    nonneg = lambda row: r.meta(row).kind in ("amount", "count", "rank", "ratio")  # noqa: E731
+
+    def value(text, row):
+        return number(nonneg=nonneg(row), percent=pct)(text, row)
+    return [
+        Col("county", r.county, required=True, filled=True, hint="填写县区代码"),
+        Col("year", year, required=True, filled=True, hint="填写四位年份"),
+        Col("indicator", r.indicator, required=True, filled=True, hint="填写指标代码"),
+        Col("period", period),
+        Col("unit"),
+        Col("value", value, required=True, filled=True, hint="填写数值,或删除这一行"),
+        Col("qualifier", qualifier),
+        Col("target", number(nonneg=True, percent=pct, what="目标"), default=None),
+        Col("reported_growth", number(percent=True), default=None),
+        Col("reported_completion", number(nonneg=True, percent=True, what="完成率"), default=None),
+        Col("city_rank", number(nonneg=True, integer=True, what="排名"), default=None),
+        Col("province_rank", number(nonneg=True, integer=True, what="排名"), default=None),
+        Col("source", _source, required=True, filled=True, empty="缺少数据来源",
+            hint="写明出处(如“平阳县科技局2024年工作总结”);编造的示意数据须注明“示例”"),
+    ]
+
+
+def _target_spec(r: _Rows) -> list[Col]:
+    def target(text, row):
+        growth = row.get("type") == "growth"
+        return number(nonneg=not growth, percent=growth or r.meta(row).unit == "%", what="目标")(text, row)
+    return [
+        Col("county", r.county, required=True, filled=True, hint="填写县区代码"),
+        Col("year", year, required=True, filled=True, hint="填写四位年份"),
+        Col("indicator", r.indicator, required=True, filled=True, hint="填写指标代码"),
+        Col("type", one_of(TARGET_TYPES, "填写“达到”(总量目标)或“增长”(增速目标,单位为%)", "目标类型")),
+        Col("unit"),
+        Col("target", target, required=True, filled=True, hint="填写目标值"),
+        Col("prefix"), Col("suffix"),
+        Col("source", _source, required=True, filled=True, empty="缺少数据来源", hint="写明目标出处"),
+    ]
+
+
+def _value_record(row, rec, r: _Rows, units: dict[tuple, int]) -> dict:
+    """Cross-cell rules of a value row: units, integer counts, plausible shares and ranks."""
+    meta = r.meta(row)
+    ctx = r.ctx(row)
+    unit = row["unit"] or meta.unit
+    value, target = row["value"], row["target"]
+    if unit != meta.unit:
+        if not convertible(unit, meta.unit):
+            raise UnitMismatchError(f"单位“{visible(unit)}”与指标目录中“{meta.name}”的单位“{meta.unit}”不一致",
+                                    **_located(rec, "unit", **ctx),
+                                    hint=f"按“{meta.unit}”填写数值,或把单位改为“{meta.unit}”")
+        value = convert(value, unit, meta.unit)
+        target = convert(target, unit, meta.unit) if target is not None else None
+    if meta.kind in ("count", "rank") and value != value.to_integral_value():
+        raise ValueFormatError(f"“{rec['value']}”应为整数({meta.name}是计数指标)", **_located(rec, "value", **ctx),
+                               hint=f"填写整数个{meta.unit}")
+    lo, hi = meta.bounds
+    if (lo is not None and value < lo) or (hi is not None and value > hi):
+        rng = f"{lo if lo is not None else '-∞'}~{hi if hi is not None else '∞'}"
+        raise ValueFormatError(f"数值 {rec['value']} 超出“{meta.name}”的合理范围 {rng}{meta.unit}",
+                               **_located(rec, "value", **ctx),
+                               hint="检查小数点和单位(比重、强度按百分数填写,如 3.45);确属正常时在 indicators.csv 的 min/max 列放宽")
+    if meta.kind == "rank" and value < 1:
+        raise ValueFormatError(f"名次 {rec['value']} 无效:名次从 1 开始", **_located(rec, "value", **ctx),
+                               hint="填写 1 或更大的整数")
+    for col, scope in (("city_rank", "city"), ("province_rank", "province")):
+        rank = row[col]
+        if rank is None:
+            continue
+        n = units.get((scope, row["county"]))
+        if rank < 1 or (n and scope == "city" and rank > n):
+            limit = f"1~{n}" if n and scope == "city" else "1 或更大"
+            raise ValueFormatError(f"{'全市' if scope == 'city' else '全省'}排名 {rec[col]} 无效(应为 {limit})",
+                                   **_located(rec, col, **ctx), hint="检查名次;全市排名不能大于该市的县(市、区)数")
+    return {"county": row["county"], "year": row["year"], "indicator": row["indicator"],
+            "period": row["period"] or FULL_YEAR, "value": value, "qualifier": row["qualifier"], "target": target,
+            "reported_growth": row["reported_growth"], "reported_completion": row["reported_completion"],
+            "city_rank": row["city_rank"], "province_rank": row["province_rank"], "source": row["source"],
+            "illustrative": is_illustrative(row["source"]), "file": rec[FILE], "row": int(rec[ROW]),
+            "sheet": rec[SHEET]}
+
+
+def _target_record(row, rec, r: _Rows) -> dict:
+    meta = r.meta(row)
+    ctx = r.ctx(row)
+    ttype = row["type"] or "level"
+    value = row["target"]
+    unit = row["unit"] or ("%" if ttype == "growth" else meta.unit)
+    if ttype == "level" and unit != meta.unit:
+        if not convertible(unit, meta.unit):
+            raise UnitMismatchError(f"单位“{visible(unit)}”与指标目录中“{meta.name}”的单位“{meta.unit}”不一致",
+                                    **_located(rec, "unit", **ctx), hint=f"改为“{meta.unit}”")
+        value = convert(value, unit, meta.unit)
+    if ttype == "growth" and unit != "%":
+        raise UnitMismatchError(f"增速目标的单位应为“%”,而不是“{visible(unit)}”", **_located(rec, "unit", **ctx),
+                                hint="把单位改为 %")
+    return {"county": row["county"], "year": row["year"], "indicator": row["indicator"], "type": ttype,
+            "target": value, "prefix": row["prefix"], "suffix": row["suffix"], "source": row["source"],
+            "illustrative": is_illustrative(row["source"]), "file": rec[FILE], "row": int(rec[ROW]),
+            "sheet": rec[SHEET]}
+
+
+VALUE_COLUMNS = ["county", "year", "indicator", "period", "value", "qualifier", "target", "reported_growth",
+                 "reported_completion", "city_rank", "province_rank", "source", "illustrative", "file", "row", "sheet"]
+TARGET_COLUMNS = ["county", "year", "indicator", "type", "target", "prefix", "suffix", "source", "illustrative",
+                  "file", "row", "sheet"]
+
+
+def _file_counties(table: Table) -> set[str]:
+    return {rec.get("county", "") for rec in table.records}
+
+
+def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, describe, *,
+               only: set[str] | None, problems: Problems | None) -> list[dict]:
+    """Rows of value (or target) files. With ``only`` (a report of one county and its city peers),
+    a file is read when it holds a row of those counties — and then every row of it must be valid:
+    a misspelt or blank county there is an error, never a dropped row. Files holding none of them
+    are left to the reports they belong to."""
     records, seen = [], {}
     for path in files:
-        df = _read(path, TARGET_COLS, TARGET_OPT)
-        for _, row in df.iterrows():
-            county = row["county"]
-            if only is not None and county not in only:
+        try:
+            tables = read_tables(path, ALIASES, KNOWN_COLUMNS)
+        except DataError as err:
+            # unreadable: whose rows it holds cannot be told, except by a file named after a county
+            if only is not None and path.stem in r.counties and path.stem not in only:
                 continue
-            if county not in counties:
-                raise UnknownCountyError(f"未知的县区“{county}”", file=path, row=row[ROW],
-                                         column="county", county=county, hint="检查拼写")
-            year = _year(row)
-            ind = row["indicator"]
-            if ind not in cat.index:
-                raise UnknownIndicatorError(f"未知的指标代码“{ind}”", file=path, row=row[ROW],
-                                            column="indicator", indicator=ind, county=county,
-                                            year=year, hint="使用 indicators.csv 中已有的指标代码")
-            ctx = dict(indicator=ind, county=county, year=year)
-            ttype = TARGET_TYPES.get(row["type"] or "达到")
-            if ttype is None:
-                raise ValueFormatError(f"目标类型“{row['type']}”无效", file=path, row=row[ROW],
-                                       column="type", hint="填写“达到”(总量目标)或“增长”(增速目标,单位为%)",
-                                       **ctx)
-            value = _number(row, "target", required=True, allow_negative=ttype == "growth", **ctx)
-            meta = cat.loc[ind]
-            unit = row["unit"] or ("%" if ttype == "growth" else meta["unit"])
-            if ttype == "level" and unit != meta["unit"]:
-                if not convertible(unit, meta["unit"]):
-                    raise UnitMismatchError(
-                        f"单位“{unit}”与指标目录中“{meta['name']}”的单位“{meta['unit']}”不一致",
-                        file=path, row=row[ROW], column="unit", hint=f"改为“{meta['unit']}”", **ctx)
-                value = convert(value, unit, meta["unit"])
-            if ttype == "growth" and unit != "%":
-                raise UnitMismatchError(f"增速目标的单位应为“%”,而不是“{unit}”", file=path,
-                                        row=row[ROW], column="unit", hint="把单位改为 %", **ctx)
-            if not row["source"]:
-                raise ValueFormatError("缺少数据来源", file=path, row=row[ROW], column="source",
-                                       hint="写明目标出处", **ctx)
-            key = (county, year, ind, ttype)
-            if key in seen:
-                raise DuplicateRowError(f"{county} {year} 年“{meta['name']}”的目标重复(第 {seen[key]} 行已有)",
-                                        file=path, row=row[ROW], column="indicator",
-                                        hint="删除其中一行", **ctx)
-            seen[key] = row[ROW]
-            records.append({"county": county, "year": year, "indicator": ind, "type": ttype,
-                            "target": value, "prefix": row["prefix"], "suffix": row["suffix"],
-                            "source": row["source"], "illustrative": is_illustrative(row["source"]),
-                            "file": str(path), "row": int(row[ROW])})
-    cols = ["county", "year", "indicator", "type", "target", "prefix", "suffix", "source",
-            "illustrative", "file", "row"]
-    return pd.DataFrame.from_records(records, columns=cols)
+            _fail(problems, err)
+            continue
+        for table in tables:
+            mentioned = _file_counties(table)
+            if only is not None and not (mentioned & only) and path.stem not in only:
+                continue
+            try:
+                parsed = parse_rows(table, spec, problems, ctx=_Rows.ctx)
+            except DataError as err:
+                _fail(problems, err)
+                continue
+            for row, rec in parsed:
+                if only is not None and row["county"] not in only:
+                    continue
+                try:
+                    record = make(row, rec)
+                except DataError as err:
+                    _fail(problems, err)
+                    continue
+                key = key_of(record)
+                if key in seen:
+                    pfile, psheet, prow = seen[key]
+                    where = Path(pfile).name + (f" 工作表“{psheet}”" if psheet else "")
+                    _fail(problems, DuplicateRowError(f"{describe(record)}重复:{where} 第 {prow} 行已有同一数据",
+                                                      **_located(rec, "indicator", **_Rows.ctx(row)),
+                                                      hint="删除其中一行(修订数据请直接改原行)"))
+                    continue
+                seen[key] = (rec[FILE], rec[SHEET], rec[ROW])
+                records.append(record)
+    return records
 
 
-def city_peers(counties: pd.DataFrame, county: str) -> set[str]:
+def city_peers(counties: list[County], county: str) -> set[str]:
     """The county and the other registered counties of its city (whose values its ranks need)."""
-    city = counties.loc[counties.slug == county, "city"]
-    if city.empty:
-        return {county}
-    return set(counties.loc[counties.city == city.iloc[0], "slug"])
+    city = next((c.city for c in counties if c.slug == county), None)
+    return {c.slug for c in counties if c.city == city} if city else {county}
 
 
-def load(data_dir: Path | str | None = None, *, for_county: str | None = None) -> Dataset:
+def load(data_dir: Path | str | None = None, *, for_county: str | None = None,
+         problems: Problems | None = None) -> Dataset:
     """Read and validate every table under ``data_dir`` (default: config.DATA_DIR).
 
-    With ``for_county``, value and target rows of other counties are neither read into the
-    Dataset nor validated, except those of its city peers: one county's bad row then fails
-    only the reports that depend on it. The registry and the catalog are always validated.
+    With ``for_county``, the value and target files of other counties are not read (their own
+    reports validate them): one county's bad row then fails only the reports that depend on it.
+    With ``problems``, errors are collected there instead of raised (rows with errors left out).
     """
     root = Path(data_dir or config.DATA_DIR)
     if not root.is_dir():
         raise FileReadError("数据文件夹不存在", file=root, hint="检查路径(默认是项目下的 data/)")
-    counties = _load_counties(find_table(root, config.COUNTIES_STEM))
-    catalog = _load_indicators(find_table(root, config.INDICATORS_STEM))
-    county_set = {s: True for s in counties["slug"]}
+    counties = _load_counties(find_table(root, config.COUNTIES_STEM), problems)
+    catalog = _load_indicators(find_table(root, config.INDICATORS_STEM), problems)
+    by_slug = {c.slug: c for c in counties}
+    by_id = {i.id: i for i in catalog}
+    r = _Rows(by_slug, by_id)
     only = city_peers(counties, for_county) if for_county else None
     value_files = list_tables(root / config.VALUES_DIRNAME)
     if not value_files:
-        raise FileReadError("values 文件夹中没有任何 .csv 或 .xlsx 指标数据表", file=root / config.VALUES_DIRNAME,
-                            hint="按 data/README.md 放入指标数据表")
-    values = _load_values(value_files, county_set, catalog, only)
-    targets = _load_targets(list_tables(root / config.TARGETS_DIRNAME), county_set, catalog, only)
-    return Dataset(root, counties.drop(columns=[ROW, FILE]), catalog.drop(columns=[ROW, FILE]),
-                   values, targets)
+        _fail(problems, FileReadError("values 文件夹中没有任何 .csv 或 .xlsx 指标数据表",
+                                      file=root / config.VALUES_DIRNAME, hint="按 data/README.md 放入指标数据表"))
+    units = {}
+    for c in counties:
+        units[("city", c.slug)] = sum(1 for o in counties if o.city == c.city)
+        units[("province", c.slug)] = sum(1 for o in counties if o.province == c.province)
+    values = _load_rows(value_files, r, _value_spec(r), lambda row, rec: _value_record(row, rec, r, units),
+                        lambda v: (v["county"], v["year"], v["indicator"], v["period"]),
+                        lambda v: f"{v['county']} {v['year']} 年“{by_id[v['indicator']].name}”({v['period']})",
+                        only=only, problems=problems)
+    targets = _load_rows(list_tables(root / config.TARGETS_DIRNAME), r, _target_spec(r),
+                         lambda row, rec: _target_record(row, rec, r),
+                         lambda t: (t["county"], t["year"], t["indicator"], t["type"]),
+                         lambda t: f"{t['county']} {t['year']} 年“{by_id[t['indicator']].name}”的目标",
+                         only=only, problems=problems)
+    return Dataset(root, counties, catalog, pd.DataFrame.from_records(values, columns=VALUE_COLUMNS),
+                   pd.DataFrame.from_records(targets, columns=TARGET_COLUMNS))
 
 
-__all__ = ["Dataset", "County", "Indicator", "load", "DataError", "FULL_YEAR",
+__all__ = ["Dataset", "County", "Indicator", "load", "DataError", "FULL_YEAR", "Problems",
            "normalize_period", "period_months", "is_illustrative"]

@@ -10,11 +10,12 @@ class ReportkitError(Exception):
     """
 
     def __init__(self, message: str, *, county=None, year=None, indicator=None,
-                 file=None, row=None, column=None, hint=None):
+                 file=None, sheet=None, row=None, column=None, hint=None):
         self.county = county
         self.year = year
         self.indicator = indicator
         self.file = str(file) if file is not None else None
+        self.sheet = sheet or None
         self.row = row
         self.column = column
         self.hint = hint
@@ -25,6 +26,8 @@ class ReportkitError(Exception):
         parts = []
         if self.file:
             parts.append(f"文件 {self.file}")
+        if self.sheet:
+            parts.append(f"工作表“{self.sheet}”")
         if self.row is not None:
             parts.append(f"第 {self.row} 行")
         if self.column:

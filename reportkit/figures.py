@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 import pandas as pd
 
@@ -44,8 +45,11 @@ class SourceRow:
     indicator: str
     period: str
 
+    sheet: str = ""
+
     def cite(self) -> str:
-        return f"{self.source}({self.file} 第 {self.row} 行)"
+        where = Path(self.file).name + (f" 工作表“{self.sheet}”" if self.sheet else "")
+        return f"{self.source}({where} 第 {self.row} 行)"
 
 
 @dataclass
@@ -199,7 +203,8 @@ class NextTarget:
 def _source(row) -> SourceRow:
     return SourceRow(file=row["file"], row=int(row["row"]), source=row["source"],
                      illustrative=bool(row["illustrative"]), county=row["county"],
-                     year=int(row["year"]), indicator=row["indicator"], period=row["period"])
+                     year=int(row["year"]), indicator=row["indicator"], period=row["period"],
+                     sheet=row.get("sheet", "") or "")
 
 
 def _none(v):
@@ -392,7 +397,7 @@ class FigureEngine:
         for _, row in rows.iterrows():
             ind = self.ds.indicator(row["indicator"])
             cur = by_id.get(ind.id) or self.figure(county, year, ind.id)
-            src = SourceRow(file=row["file"], row=int(row["row"]), source=row["source"],
+            src = SourceRow(file=row["file"], row=int(row["row"]), source=row["source"], sheet=row.get("sheet", "") or "",
                             illustrative=bool(row["illustrative"]), county=county,
                             year=int(row["year"]), indicator=ind.id, period=FULL_YEAR)
             out.append(NextTarget(county=county, year=year + 1, indicator=ind, type=row["type"],

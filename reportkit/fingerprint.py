@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
-from .schema import ALIASES
-from .tables import FILE, ROW, find_table, list_tables, read_records
+from .schema import ALIASES, COUNTY_COLS, INDICATOR_COLS, INDICATOR_OPT, TARGET_COLS, TARGET_OPT, VALUE_COLS, VALUE_OPT
+
+_KNOWN = set(COUNTY_COLS + INDICATOR_COLS + INDICATOR_OPT + VALUE_COLS + VALUE_OPT + TARGET_COLS + TARGET_OPT)
+from .exceptions import ReportkitError
+from .tables import FILE, PROBLEMS, ROW, SHEET, find_table, list_tables, read_records
 
 def _sha(*chunks: bytes) -> str:
     h = hashlib.sha256()
@@ -36,36 +39,47 @@ def code_hash(template: Path | None = None) -> str:
 
 
 def _row_key(rec: dict) -> bytes:
-    """A record with its file name and Excel row (both are cited in the report's sources)."""
-    cells = sorted((k, v) for k, v in rec.items() if k not in (ROW, FILE))
-    return json.dumps([Path(rec[FILE]).name, rec[ROW], cells], ensure_ascii=False).encode()
+    """A record with its file name, sheet and Excel row (all cited in the report's sources)."""
+    cells = sorted((k, v) for k, v in rec.items() if k not in (ROW, FILE, SHEET, PROBLEMS))
+    return json.dumps([Path(rec[FILE]).name, rec.get(SHEET, ""), rec[ROW], cells,
+                       sorted(rec.get(PROBLEMS, {}).items())], ensure_ascii=False).encode()
 
 
 @dataclass
 class DataIndex:
-    """data/ read once (standard library only): registry, catalog and rows by county."""
+    """data/ read once, cheaply (no pandas): registry, catalog and rows by county.
+
+    A value or target file that cannot be read does not stop it: the file is kept in ``broken``
+    and charged to the reports that could depend on it (those of the county it is named after,
+    or every report when its name does not tell)."""
     root: Path
     registry: list[dict]
     catalog_hash: str
     values: dict[str, list[bytes]] = field(default_factory=dict)
     targets: dict[str, list[bytes]] = field(default_factory=dict)
     years: dict[str, set[int]] = field(default_factory=dict)
+    broken: dict[Path, tuple[str, Exception]] = field(default_factory=dict)
+    files: dict[str, set[str]] = field(default_factory=dict)     # county cell -> files naming it
 
     @classmethod
     def read(cls, data_dir: Path | None = None) -> "DataIndex":
         root = Path(data_dir or config.DATA_DIR)
-        _, registry = read_records(find_table(root, config.COUNTIES_STEM), ALIASES)
-        _, catalog = read_records(find_table(root, config.INDICATORS_STEM), ALIASES)
+        registry = read_records(find_table(root, config.COUNTIES_STEM), ALIASES, _KNOWN)[1]
+        catalog = read_records(find_table(root, config.INDICATORS_STEM), ALIASES, _KNOWN)[1]
         idx = cls(root, registry, _sha(*(_row_key(r) for r in catalog)))
-        for path in list_tables(root / config.VALUES_DIRNAME):
-            for rec in read_records(path, ALIASES)[1]:
-                county = rec.get("county", "")
-                idx.values.setdefault(county, []).append(_row_key(rec))
-                if rec.get("year", "").isdigit():
-                    idx.years.setdefault(county, set()).add(int(rec["year"]))
-        for path in list_tables(root / config.TARGETS_DIRNAME):
-            for rec in read_records(path, ALIASES)[1]:
-                idx.targets.setdefault(rec.get("county", ""), []).append(_row_key(rec))
+        for folder, store in ((config.VALUES_DIRNAME, idx.values), (config.TARGETS_DIRNAME, idx.targets)):
+            for path in list_tables(root / folder):
+                try:
+                    records = read_records(path, ALIASES, _KNOWN)[1]
+                except ReportkitError as exc:
+                    idx.broken[path] = (_sha(path.read_bytes()), exc)
+                    continue
+                for rec in records:
+                    county = rec.get("county", "")
+                    store.setdefault(county, []).append(_row_key(rec))
+                    idx.files.setdefault(county, set()).add(f"{folder}/{path.name}")
+                    if store is idx.values and rec.get("year", "").isdigit():
+                        idx.years.setdefault(county, set()).add(int(rec["year"]))
         return idx
 
     @property
@@ -76,8 +90,24 @@ class DataIndex:
         city = next((r.get("city") for r in self.registry if r.get("slug") == county), None)
         return sorted(r["slug"] for r in self.registry if r.get("city") == city) or [county]
 
+    def broken_for(self, county: str) -> list[tuple[Path, str, Exception]]:
+        """Unreadable files this county's report could depend on."""
+        slugs = set(self.slugs)
+        peers = set(self.peers(county))
+        return [(p, sha, exc) for p, (sha, exc) in sorted(self.broken.items())
+                if p.stem in peers or p.stem not in slugs]
+
     def counties_with(self, year: int) -> list[str]:
-        return [s for s in self.slugs if year in self.years.get(s, ())]
+        """Registered counties with a narrative file for ``year``: the reports `make all` builds."""
+        return [s for s in self.slugs if config.narrative_path(s, year, self.root).exists()]
+
+    def data_without_narrative(self, year: int) -> list[str]:
+        return [s for s in self.slugs if year in self.years.get(s, ()) and s not in self.counties_with(year)]
+
+    def unregistered(self) -> dict[str, list[str]]:
+        """County cells of value/target rows that the registry does not know: {county: [files]}."""
+        slugs = set(self.slugs)
+        return {c: sorted(f) for c, f in sorted(self.files.items()) if c not in slugs}
 
     def fingerprint(self, county: str, year: int, code: str, *, strict: bool = False) -> dict:
         """The parts a report depends on and their combined hash.
@@ -87,7 +117,8 @@ class DataIndex:
         """
         peers = self.peers(county)
         registry = [_row_key(r) for r in self.registry if r.get("slug") in peers]
-        values = [row for p in peers for row in sorted(self.values.get(p, []))]
+        values = [row for p in peers for row in sorted(self.values.get(p, []))] + \
+            [f"broken:{p.name}:{sha}".encode() for p, sha, _ in self.broken_for(county)]
         narrative = config.narrative_path(county, year, self.root)
         parts = {
             "code": code,

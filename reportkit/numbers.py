@@ -7,25 +7,53 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 HUNDRED = Decimal(100)
 
-_FULLWIDTH = str.maketrans("0123456789.-+,", "0123456789.-+,")
+#: Full-width digits and signs typed with a Chinese input method, and the minus signs of
+#: word processors, read as the ASCII a number is made of.
+_FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋，％\u2212\u2013", "0123456789.-+,%--")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+MAX_DIGITS = 15      # what Excel keeps; more is a pasted identifier or garbage
 
 
-def parse_decimal(text: str) -> Decimal | None:
-    """Parse a cell into a Decimal; '' gives None; raises ValueError on anything else.
+class NumberTextError(ValueError):
+    """Text that is not a number, with the reason in Chinese (for the located data error)."""
 
-    Accepts full-width digits and thousands separators ("1,234.5"); rejects
-    units, percent signs and words so that nothing is silently misread.
-    """
-    s = str(text).strip().translate(_FULLWIDTH).replace(",", "").replace(" ", "")
+    def __init__(self, text: str, reason: str, hint: str = ""):
+        super().__init__(text)
+        self.text, self.reason, self.hint = text, reason, hint
+
+
+def parse_decimal(text: str, *, percent: bool = False) -> Decimal | None:
+    """Parse a cell into a Decimal; '' gives None; raises NumberTextError on anything else.
+
+    Accepts full-width digits and signs, thousands separators in a valid grouping (1,234.5) and,
+    where ``percent`` (the unit is %), a trailing % sign; rejects a decimal comma (3,45), units,
+    words, exponents and more than 15 digits, so that nothing is silently misread."""
+    s = str(text).strip().translate(_FULLWIDTH).replace(" ", "")
     if s == "":
         return None
+    if s.upper() in EXCEL_ERRORS:
+        raise NumberTextError(text, f"单元格显示 Excel 错误值 {s}(公式出错)", "修正公式,或直接填写数值")
+    if s.endswith("%"):
+        if not percent:
+            raise NumberTextError(text, "带有百分号,而这一项的单位不是 %", "去掉百分号;比重、增速等单位为 % 的指标才可带 %")
+        s = s[:-1]
+    if "," in s:
+        if not _GROUPED_RE.match(s):
+            raise NumberTextError(text, "逗号不是有效的千位分隔符(小数点应写“.”)",
+                                  "小数用英文句点,如 3.45;千位分隔写成 1,234 或不写")
+        s = s.replace(",", "")
+    if re.search(r"\d[eE][+-]?\d", s):
+        raise NumberTextError(text, "是科学计数法,可能已丢失精度", "在 Excel 中把这一列设为“数值”格式后重新保存")
     if not _NUMBER_RE.match(s):
-        raise ValueError(text)
+        raise NumberTextError(text, "不是数字", "只填数字(不带单位或文字),如 15.44;单位写在“unit”列")
+    if len(re.sub(r"\D", "", s).lstrip("0")) > MAX_DIGITS:
+        raise NumberTextError(text, f"数字超过 {MAX_DIGITS} 位有效数字,不像真实的统计数", "检查是否粘贴了编号或多余的数字")
     try:
         return Decimal(s)
-    except InvalidOperation as exc:  # pragma: no cover - regex guards this
-        raise ValueError(text) from exc
+    except InvalidOperation as exc:  # pragma: no cover - the checks above guard this
+        raise NumberTextError(text, "不是数字") from exc
 
 
 def round_half_up(value: Decimal, decimals: int) -> Decimal:

@@ -37,6 +37,8 @@ def validate(county, year, data_dir: Path | None = None, *, index=None) -> tuple
                                  file=find_table(idx.root, config.COUNTIES_STEM),
                                  hint="检查拼写,或在 counties.csv 中登记这个县区")
     years = sorted(idx.years.get(county, ()))
+    if year not in years and idx.broken_for(county):
+        raise idx.broken_for(county)[0][2]          # the unreadable file is the reason, not missing data
     if year not in years:
         have = "、".join(map(str, years)) or "无"
         raise NoDataError(f"{names[county]}({county})没有 {year} 年的指标数据(已有年份:{have})",

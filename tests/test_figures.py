@@ -97,8 +97,8 @@ def test_share_computed_from_numerator_and_denominator(tmp_path):
 
 
 def test_rank_given(tmp_path):
-    f = engine(tmp_path, [v("alpha", 2024, "rd", "5", city_rank="3", province_rank="40")]).figure("alpha", 2024, "rd")
-    assert (f.city_rank, f.province_rank, f.rank_source) == (3, 40, "given")
+    f = engine(tmp_path, [v("alpha", 2024, "rd", "5", city_rank="2", province_rank="40")]).figure("alpha", 2024, "rd")
+    assert (f.city_rank, f.province_rank, f.rank_source) == (2, 40, "given")
 
 
 def test_rank_computed_among_city_counties_when_all_present(tmp_path):

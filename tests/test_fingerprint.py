@@ -51,7 +51,11 @@ def test_code_hash_covers_the_template(tmp_path):
     assert code_hash(tpl) != h1
 
 
-def test_years_by_county(tmp_path):
-    idx = DataIndex.read(make_data(tmp_path / "a", rows() + [v("alpha", 2023, "rd", "1")]))
-    assert idx.counties_with(2023) == ["alpha"]
-    assert idx.counties_with(2024) == ["alpha", "beta", "gamma"]
+def test_years_by_county_and_reports_by_narrative(tmp_path):
+    root = make_data(tmp_path / "a", rows() + [v("alpha", 2023, "rd", "1")])
+    idx = DataIndex.read(root)
+    assert idx.years["alpha"] == {2023, 2024}
+    assert idx.counties_with(2023) == [] and idx.data_without_narrative(2023) == ["alpha"]
+    (root / "narrative" / "alpha").mkdir(parents=True)
+    (root / "narrative" / "alpha" / "2023.md").write_text("# 导语\n# 工作总结\n# 工作思路\n", encoding="utf-8")
+    assert DataIndex.read(root).counties_with(2023) == ["alpha"]

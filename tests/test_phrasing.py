@@ -44,8 +44,8 @@ def test_ratio_decline(tmp_path):
 
 
 def test_completion_and_rank(tmp_path):
-    s = sentence(tmp_path, [v("alpha", 2024, "area", "9.98", period="1-11月", target="8", city_rank="3")], ind="area")
-    assert s == f"1-11月新增孵化面积9.98万平方米{C}完成年度目标的124.75%{C}全市排名第3"
+    s = sentence(tmp_path, [v("alpha", 2024, "area", "9.98", period="1-11月", target="8", city_rank="2")], ind="area")
+    assert s == f"1-11月新增孵化面积9.98万平方米{C}完成年度目标的124.75%{C}全市排名第2"
 
 
 def test_small_amount_in_wan_yuan(tmp_path):

@@ -75,11 +75,11 @@ def test_table_row_of_an_amount(tmp_path):
 
 
 def test_table_row_of_a_ratio_and_a_qualifier(tmp_path):
-    f = figure(tmp_path, [v("alpha", 2024, "intensity", "3.52", period="1-10月", city_rank="3", province_rank="20"),
+    f = figure(tmp_path, [v("alpha", 2024, "intensity", "3.52", period="1-10月", city_rank="2", province_rank="20"),
                           v("alpha", 2023, "intensity", "3.70", period="1-10月")], "intensity")
     row = table_row(f)
     assert row["指标"] == "研发强度\uff081-10月\uff09" and row["单位"] == "%"
-    assert row["增速或变化"] == "-0.18个百分点" and row["排名"] == "全市第3、全省第20"
+    assert row["增速或变化"] == "-0.18个百分点" and row["排名"] == "全市第2、全省第20"
     g = figure(tmp_path / "q", [v("alpha", 2024, "hte", "1600", qualifier="突破")], "hte")
     assert table_row(g)["本年"] == "突破1600"
 
