@@ -20,7 +20,7 @@ SCHEDULER ?=
 export COUNTY YEAR FILE JOBS SCHEDULER
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report all harvest audit figures test bless template clean distclean benchmark
+.PHONY: help setup report all check harvest audit figures test bless template clean distclean benchmark
 
 help: ## 列出所有目标
 	@echo "用法: make <目标> [COUNTY=xinchang YEAR=2024]"
@@ -50,6 +50,9 @@ harvest: $(STAMP) ## 把编辑过的 Word 文档写回叙述文件:make harvest 
 audit: $(STAMP) ## 核对文档中的每个数字,不一致时报错:make audit COUNTY=… YEAR=… [FILE=文档.docx] [COMMENTS=1]
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make audit COUNTY=xinchang YEAR=2024" >&2; exit 2; }
 	@$(BIN)/reportkit audit --county "$$COUNTY" --year "$$YEAR" $(if $(FILE),--file "$$FILE",) $(if $(COMMENTS),--comments,)
+
+check: $(STAMP) ## 检查整个数据文件夹,一次列出所有问题(改完数据先跑这个)
+	@$(BIN)/reportkit check
 
 figures: $(STAMP) ## 只打印某县区某年的指标语句和指标表:make figures COUNTY=… YEAR=…
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make figures COUNTY=xinchang YEAR=2024" >&2; exit 2; }

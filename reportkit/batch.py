@@ -136,6 +136,13 @@ def run_batch(year: int | None = None, *, data_dir=None, build_root=None, counti
     if pairs is None:
         year = int(year)
         pairs = [(c, year) for c in (counties or idx.counties_with(year))]
+        if not pairs:
+            from .exceptions import NoDataError
+            lacking = idx.data_without_narrative(year)
+            raise NoDataError(f"{year} 年没有要生成的报告:没有县区有叙述文件 narrative/<县区>/{year}.md",
+                              year=year, file=idx.root / config.NARRATIVE_DIRNAME,
+                              hint=(f"有 {year} 年数据的县区:{'、'.join(lacking)};" if lacking else "") +
+                              "为要生成的县区写叙述文件(复制 narrative/TEMPLATE.md),或用 COUNTY=… 指定县区")
     skipped, todo = plan(pairs, data_dir=data_dir, build_root=build_root, force=force, strict=strict,
                          index=idx)
     results: list[Job] = list(skipped)
@@ -187,6 +194,22 @@ def _run_dask(args, *, jobs=None, scheduler=None, progress=True) -> list[Job]:
         futures = [client.submit(build_in_subprocess, *a, pure=False, key=f"report-{a[0]}-{a[1]}")
                    for a in args]
         return _collect(dask_completed(futures), bar)
+
+
+def notes(year: int, data_dir=None, *, explicit: bool = False) -> list[str]:
+    """What a batch did not build and why: unregistered counties in the data, and counties with
+    data for the year but no narrative file."""
+    idx = DataIndex.read(data_dir)
+    out = [f"{'、'.join(files)} 中的县区“{c}”未在 counties.csv 登记,没有生成报告"
+           for c, files in idx.unregistered().items() if c]
+    if not explicit:
+        lacking = idx.data_without_narrative(int(year))
+        if lacking:
+            out.append(f"有 {year} 年数据但没有叙述文件、未生成的县区:{'、'.join(lacking)}"
+                       f"(写好叙述文件,或 make all YEAR={year} 时用 --county 指定)")
+    for path, _, exc in sorted({(p, s, e) for c in idx.slugs for p, s, e in idx.broken_for(c)}, key=lambda x: str(x[0])):
+        out.append(f"无法读取 {path.name}:{exc.message}")
+    return out
 
 
 def summary(jobs: list[Job], build_root: Path | None = None) -> str:

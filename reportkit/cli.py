@@ -97,12 +97,27 @@ def _show(path: Path) -> str:
 
 
 def cmd_all(args) -> int:
-    from .batch import run_batch, summary
+    from .batch import notes, run_batch, summary
     jobs = run_batch(args.year, data_dir=args.data, build_root=args.build, counties=args.county or None,
                      jobs=args.jobs, scheduler=args.scheduler, force=args.force, strict=args.strict,
                      clean=args.clean, progress=not args.no_progress)
     print(summary(jobs, args.build))
+    for line in notes(args.year, args.data, explicit=bool(args.county)):
+        print(f"提示:{line}")
     return 1 if any(j.status == "failed" for j in jobs) else 0
+
+
+def cmd_check(args) -> int:
+    from .check import check
+    r = check(args.data)
+    print(f"检查 {_show(r.root)}(县区登记、指标目录、数据表和 {r.narratives} 个叙述文件)……")
+    for line in r.lines():
+        print(line)
+    if r.ok:
+        print("没有发现错误。")
+        return 0
+    print(f"共 {len(r.errors)} 个错误,请逐条改正后再运行 make check。", file=sys.stderr)
+    return 1
 
 
 def cmd_harvest(args) -> int:
@@ -175,9 +190,62 @@ def _document_command(sub, name: str, help_text: str, file_help: str, func) -> a
     return p
 
 
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None):
+        return super().add_usage(usage, actions, groups, prefix="用法:" if prefix is None else prefix)
+
+
+#: argparse's own messages, in Chinese (the patterns of CPython 3.10–3.13)
+_ARGPARSE_ZH = [
+    (r"the following arguments are required: (.*)", lambda m: f"缺少必需的参数:{m.group(1).replace(', ', '、')}"),
+    (r"argument (\S+): invalid int value: '(.*)'", lambda m: f"参数 {m.group(1)} 的值“{m.group(2)}”不是整数"),
+    (r"argument (\S+): invalid choice: '(.*?)' \(choose from (.*)\)",
+     lambda m: f"没有“{m.group(2)}”这个命令或选项(可用:{m.group(3)})"),
+    (r"unrecognized arguments: (.*)", lambda m: f"不认识的参数:{m.group(1)}"),
+    (r"argument (\S+): expected one argument", lambda m: f"参数 {m.group(1)} 后面缺少值"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """Chinese usage and error messages; exit 2 as argparse does."""
+
+    def __init__(self, *args, **kw):
+        kw.setdefault("formatter_class", _Formatter)
+        kw.setdefault("add_help", False)
+        super().__init__(*args, **kw)
+        self._positionals.title, self._optionals.title = "参数", "选项"
+        self.add_argument("-h", "--help", action="help", help="显示这段帮助并退出")
+
+    def error(self, message):
+        import re
+        for pattern, zh in _ARGPARSE_ZH:
+            m = re.fullmatch(pattern, message)
+            if m:
+                message = zh(m)
+                break
+        self.print_usage(sys.stderr)
+        self.exit(2, f"错误:{message}\n")
+
+
+def os_error_message(exc: OSError) -> str:
+    """A file-system failure as staff can act on it (the previous outputs are untouched)."""
+    import errno
+    where = exc.filename or ""
+    code = exc.errno
+    if code == errno.ENOSPC:
+        return f"磁盘空间不足,无法写入 {where}。请清理磁盘后重试(上一次生成的文档未被改动)"
+    if code in (errno.EACCES, errno.EPERM):
+        return f"没有权限写入 {where}。请检查文件夹权限,或文件是否正被 Word/WPS 打开(关闭后重试)"
+    if code == errno.EROFS:
+        return f"{where} 所在的磁盘是只读的。请换一个可写的输出文件夹(--build 或 REPORTKIT_BUILD)"
+    if code == errno.ENOENT:
+        return f"找不到 {where}"
+    return f"文件操作失败({exc.strerror or type(exc).__name__}):{where}"
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reportkit", description="科技局年度工作总结:由数据生成报告")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="reportkit", description="科技局年度工作总结:由数据生成报告")
+    sub = parser.add_subparsers(dest="command", required=True, title="命令", parser_class=_Parser)
     p = sub.add_parser("figures", help="打印某县区某年的指标语句和指标表")
     p.add_argument("--county", required=True, help="县区代码,如 xinchang")
     p.add_argument("--year", required=True, type=int, help="年份,如 2024")
@@ -209,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_all)
 
+    p = sub.add_parser("check", help="检查整个数据文件夹,一次列出所有问题")
+    _add_common(p)
+    p.set_defaults(func=cmd_check)
+
     p = _document_command(sub, "harvest", "把编辑过的 Word 文档写回叙述文件(data/narrative/…)",
                           "编辑稿路径(默认 build/ 中的文档;可以是改过名、经 WPS/LibreOffice 另存的副本)", cmd_harvest)
     p.add_argument("--force", action="store_true", help="叙述文件在生成后也被改过时,仍以文档为准(叙述文件先备份)")
@@ -239,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ReportkitError as exc:
         print(f"错误:{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"错误:{os_error_message(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)

@@ -20,7 +20,8 @@ VALUES_DIRNAME = "values"
 TARGETS_DIRNAME = "targets"
 NARRATIVE_DIRNAME = "narrative"
 
-DEFAULT_TEMPLATE = TEMPLATES_DIR / "gongwen.docx"
+#: The Word template (override with REPORTKIT_TEMPLATE, e.g. a bureau's own house style).
+DEFAULT_TEMPLATE = Path(os.environ.get("REPORTKIT_TEMPLATE", TEMPLATES_DIR / "gongwen.docx"))
 
 
 def build_dir(county: str, year: int, root: Path | None = None) -> Path:

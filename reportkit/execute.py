@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 import threading
 import time
 import uuid
@@ -109,56 +110,129 @@ def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, *, cwd: 
 def run_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
                strict: bool = False, clean: bool = False, notebook: Path = REPORT_NOTEBOOK,
                html: bool = True, index=None) -> RunResult:
-    """Execute the report notebook into build/<county>/<year>/ and export it to HTML.
+    """Execute the report notebook and export it to HTML; all or nothing.
 
-    On failure the executed notebook (error marked by papermill) and its HTML stay in the
-    output folder, the previous .docx is untouched, and PipelineError names the step.
+    The run writes into a staging folder (build/.staging/<run id>/); only when every step
+    succeeded are its outputs moved into build/<county>/<year>/, the .docx last. On failure the
+    previous outputs stay exactly as they were; the executed notebook with the error marked and
+    its HTML are kept beside them as report.failed.ipynb/.html, and PipelineError names the step.
     """
     import nbformat
     from papermill.exceptions import PapermillExecutionError
 
     county, year = validate_params(county, year, data_dir, index=index)
     t0 = time.perf_counter()
-    paths = config.report_paths(county, year, build_root)
-    out_dir = paths.out_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
+    root = Path(build_root or config.BUILD_DIR)
+    paths = config.report_paths(county, year, root)
+    paths.out_dir.mkdir(parents=True, exist_ok=True)
+    _clear_leftovers(paths, root)
     run_id = new_run_id(county, year)
-    params = {"county": county, "year": year, "strict": bool(strict), "run_id": run_id}
+    staging_root = root / STAGING / run_id
+    stage = config.report_paths(county, year, staging_root)
+    stage.out_dir.mkdir(parents=True, exist_ok=True)
+    params = {"county": county, "year": year, "strict": bool(strict), "run_id": run_id,
+              "staging_root": str(staging_root.resolve())}
     if clean:
         params["clean"] = True
     if data_dir is not None:
         params["data_dir"] = str(Path(data_dir).resolve())
     if build_root is not None:
         params["build_root"] = str(Path(build_root).resolve())
-    output_nb = paths.notebook
-    html_path = paths.html
     started = dt.datetime.now().isoformat(timespec="seconds")
     exporter = _Prepared(_html_exporter) if html else None
     failure = None
     try:
-        execute_notebook(notebook, output_nb, params)
-    except PapermillExecutionError as exc:
-        failure = exc
-    nb = nbformat.read(output_nb, as_version=4)
-    nb.metadata["reportkit"] = {"run_id": run_id, "county": county, "year": year, "strict": bool(strict),
-                                "started": started, "version": __version__,
-                                "status": "failed" if failure else "ok"}
-    nbformat.write(nb, output_nb)
-    if html:
-        to_html(output_nb, html_path, exporter.get())
-    if failure is not None:
-        step = _step_of(nb, failure.cell_index)
-        evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(failure.evalue))
-        raise PipelineError(f"“{step}”这一步出错({failure.ename}):{evalue}",
-                            step=step, cell_index=failure.cell_index, error_name=failure.ename,
-                            notebook=output_nb, county=county, year=year,
-                            hint=f"查看 {output_nb.with_suffix('.html')} 中标红的单元格;上一次生成的文档未被改动")
-    try:
-        changes = json.loads(paths.figures_json.read_text(encoding="utf-8")).get("changes", [])
-    except (OSError, ValueError):
-        changes = []
-    return RunResult(county=county, year=year, run_id=run_id, out_dir=out_dir, notebook=output_nb,
-                     html=html_path, docx=paths.docx, seconds=time.perf_counter() - t0, changes=changes)
+        try:
+            execute_notebook(notebook, stage.notebook, params)
+        except PapermillExecutionError as exc:
+            failure = exc
+        except Exception as exc:   # the kernel died, could not start, or timed out
+            if not stage.notebook.exists() or type(exc).__name__ not in ("DeadKernelError", "RuntimeError",
+                                                                       "CellTimeoutError", "TimeoutError"):
+                raise _kernel_error(exc, county, year) from exc
+            failure = exc
+        nb = nbformat.read(stage.notebook, as_version=4)
+        nb.metadata["reportkit"] = {"run_id": run_id, "county": county, "year": year, "strict": bool(strict),
+                                    "started": started, "version": __version__,
+                                    "status": "failed" if failure else "ok"}
+        nbformat.write(nb, stage.notebook)
+        if html:
+            to_html(stage.notebook, stage.html, exporter.get())
+        if failure is not None:
+            failed_nb = _keep_failed(stage, paths)
+            if isinstance(failure, PapermillExecutionError):
+                step = _step_of(nb, failure.cell_index)
+                evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(failure.evalue))
+                raise PipelineError(f"“{step}”这一步出错({failure.ename}):{evalue}",
+                                    step=step, cell_index=failure.cell_index, error_name=failure.ename,
+                                    notebook=failed_nb, county=county, year=year,
+                                    hint=f"查看 {failed_nb.with_suffix('.html')} 中标红的单元格;上一次生成的文档和其他输出都未被改动")
+            raise _kernel_error(failure, county, year, failed_nb)
+        try:
+            changes = json.loads(stage.figures_json.read_text(encoding="utf-8")).get("changes", [])
+        except (OSError, ValueError):
+            changes = []
+        _promote(stage, paths, run_id)
+    finally:
+        shutil.rmtree(staging_root, ignore_errors=True)
+    return RunResult(county=county, year=year, run_id=run_id, out_dir=paths.out_dir, notebook=paths.notebook,
+                     html=paths.html, docx=paths.docx, seconds=time.perf_counter() - t0, changes=changes)
+
+
+STAGING = ".staging"
+#: What a run writes, moved into place in this order once every step succeeded (the .docx last).
+OUTPUTS = ("report.ipynb", "report.html", "figures.csv", "figures.json", "changes.csv", "charts")
+
+
+def _promote(stage: config.ReportPaths, paths: config.ReportPaths, run_id: str) -> None:
+    for name in OUTPUTS:
+        src, dest = stage.out_dir / name, paths.out_dir / name
+        if not src.exists():
+            continue
+        if src.is_dir():
+            old = stage.out_dir / f".old-{name}"
+            if dest.exists():
+                os.replace(dest, old)
+            os.replace(src, dest)
+        else:
+            os.replace(src, dest)
+    manifest = stage.manifest(run_id)
+    if manifest.exists():
+        paths.manifest(run_id).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(manifest, paths.manifest(run_id))
+    os.replace(stage.docx, paths.docx)
+    for name in ("report.failed.ipynb", "report.failed.html"):
+        (paths.out_dir / name).unlink(missing_ok=True)
+
+
+def _keep_failed(stage: config.ReportPaths, paths: config.ReportPaths) -> Path:
+    """The failed run's notebook and HTML, beside the untouched outputs of the last good run."""
+    failed = paths.out_dir / "report.failed.ipynb"
+    os.replace(stage.notebook, failed)
+    if stage.html.exists():
+        os.replace(stage.html, failed.with_suffix(".html"))
+    return failed
+
+
+def _clear_leftovers(paths: config.ReportPaths, root: Path) -> None:
+    """Temporary files a killed run left behind (one run of a county-year at a time)."""
+    for folder in (paths.out_dir, paths.state_dir, paths.state_dir / "runs"):
+        for tmp in folder.glob(".*.tmp") if folder.exists() else []:
+            tmp.unlink(missing_ok=True)
+    for stale in (root / STAGING).glob(f"{paths.county}-{paths.year}-*") if (root / STAGING).exists() else []:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _kernel_error(exc: Exception, county: str, year: int, notebook: Path | None = None) -> PipelineError:
+    name = type(exc).__name__
+    if name == "DeadKernelError" or "died" in str(exc).lower():
+        what = "运行笔记本的 Python 内核意外退出(可能是内存不足,或进程被终止)"
+    elif "timeout" in name.lower() or "timed out" in str(exc).lower():
+        what = "运行笔记本超时"
+    else:
+        what = f"无法运行笔记本({name})"
+    hint = (f"查看 {notebook.with_suffix('.html')};" if notebook else "") + "上一次生成的文档和其他输出都未被改动;重试一次,仍失败请检查内存和磁盘空间"
+    return PipelineError(what, error_name=name, notebook=notebook, county=county, year=year, hint=hint)
 
 
 def _normalize_reference(path: Path) -> None:

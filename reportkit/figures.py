@@ -200,6 +200,16 @@ class NextTarget:
 
 # ------------------------------------------------------------------ engine
 
+@dataclass
+class Resolved:
+    """An indicator's value for a county-year, with the rows it comes from."""
+    value: Decimal
+    period: str
+    row: object                    # the data row (None when computed from numerator/denominator)
+    sources: list[SourceRow]
+    computed_from: str = ""        # "numerator/denominator" when computed
+
+
 def _source(row) -> SourceRow:
     return SourceRow(file=row["file"], row=int(row["row"]), source=row["source"],
                      illustrative=bool(row["illustrative"]), county=row["county"],
@@ -227,24 +237,22 @@ class FigureEngine:
         # the most complete period: 全年 over 1-11月 over 1-10月 …
         return rows.loc[rows.period.map(period_months).idxmax()]
 
-    def resolve(self, county: str, year: int, ind_id: str, period: str | None = None):
-        """(value, period, row or None, sources, computed_from) or None when there is no data.
+    def resolve(self, county: str, year: int, ind_id: str, period: str | None = None) -> "Resolved | None":
+        """The value of an indicator for a county-year (None when there is no data).
 
-        A ratio with numerator/denominator in the catalog is computed from them when
-        its own row is missing (a share: 占比 = 分子 ÷ 分母 × 100).
-        """
+        A ratio with numerator/denominator in the catalog is computed from them when its own
+        row is missing (a share: 占比 = 分子 ÷ 分母 × 100)."""
         ind = self.ds.indicator(ind_id)
         row = self._row(county, year, ind_id, period)
         if row is not None:
-            return _none(row["value"]), row["period"], row, [_source(row)], ""
+            return Resolved(_none(row["value"]), row["period"], row, [_source(row)])
         if ind.numerator:
             num = self._row(county, year, ind.numerator, period)
             if num is not None:
                 den = self._row(county, year, ind.denominator, num["period"])
                 if den is not None and _none(den["value"]) and den["value"] != 0:
-                    value = num["value"] / den["value"] * HUNDRED
-                    return value, num["period"], None, [_source(num), _source(den)], \
-                        f"{ind.numerator}/{ind.denominator}"
+                    return Resolved(num["value"] / den["value"] * HUNDRED, num["period"], None,
+                                    [_source(num), _source(den)], f"{ind.numerator}/{ind.denominator}")
         return None
 
     # -- one figure --------------------------------------------------------
@@ -253,15 +261,15 @@ class FigureEngine:
         got = self.resolve(county, year, ind_id)
         if got is None:
             return None
-        value, period, row, sources, computed_from = got
-        fig = Figure(county=county, year=year, indicator=ind, period=period, value=value,
-                     computed_from=computed_from, sources=list(sources))
+        row = got.row
+        fig = Figure(county=county, year=year, indicator=ind, period=got.period, value=got.value,
+                     computed_from=got.computed_from, sources=list(got.sources))
         if row is not None:
             fig.qualifier = row["qualifier"]
-        prev = self.resolve(county, year - 1, ind_id, period)
+        prev = self.resolve(county, year - 1, ind_id, got.period)
         if prev is not None:
-            fig.prev_value = prev[0]
-            fig.sources.extend(prev[3])
+            fig.prev_value = prev.value
+            fig.sources.extend(prev.sources)
         self._changes(fig, row)
         if row is not None:
             self._completion(fig, row)
@@ -334,7 +342,8 @@ class FigureEngine:
                 fig.rank_source = "given"
 
     def _computed_city_rank(self, fig: Figure) -> None:
-        """Rank among the registered counties of the same city, when all of them have a value."""
+        """Rank among every county-level unit of the city, computed only when all of them have a
+        value of the same period; when only some have one, no rank — and a warning says why."""
         if fig.kind == "rank":
             return
         city = self.ds.county(fig.county).city
@@ -344,9 +353,13 @@ class FigureEngine:
         values = {}
         for slug in peers:
             got = self.resolve(slug, fig.year, fig.id, fig.period)
-            if got is None or got[1] != fig.period:
-                return
-            values[slug] = got[0]
+            if got is not None and got.period == fig.period:
+                values[slug] = got.value
+        if len(values) < len(peers):
+            if len(values) >= 2:
+                fig.warnings.append(f"未计算全市排名:{city} {len(peers)} 个县(市、区)中只有 {len(values)} 个有"
+                                    f"{fig.period}的数据(排名须与全市比较;可在 city_rank 列填写公布的排名)")
+            return
         mine = values[fig.county]
         better = [v for v in values.values() if (v > mine if fig.indicator.higher_is_better else v < mine)]
         fig.city_rank = len(better) + 1
@@ -385,7 +398,7 @@ class FigureEngine:
         for y in all_years:
             got = self.resolve(county, y, ind_id, period)
             if got is not None:
-                out.append((y, got[0], any(s.illustrative for s in got[3])))
+                out.append((y, got.value, any(s.illustrative for s in got.sources)))
         return out
 
     def next_targets(self, county: str, year: int, current: list[Figure] | None = None) -> list[NextTarget]:

@@ -38,11 +38,16 @@ PLACEHOLDER_MARKS = ("", "待补充", "【待补充】")
 ID_RE = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
 #: {indicator} or {indicator.attr}; "{{ x }}" and other braces are left as written.
 REF_RE = re.compile(r"(?<!\{)\{([a-z][a-z0-9_]*)(?:\.([a-z0-9_]+))?\}(?!\})")
+#: What a reference looks like when typed loosely: spaces inside, capitals, full-width braces
+#: (read as the reference they clearly mean).
+LOOSE_REF_RE = re.compile(r"(?<![{｛])[{｛]\s*([A-Za-z][A-Za-z0-9_]*)\s*(?:\.\s*([A-Za-z0-9_]+)\s*)?[}｝](?![}｝])")
+#: An opening brace and a name with no closing brace: a reference left unfinished.
+UNCLOSED_RE = re.compile(r"(?<![{｛\\])[{｛]\s*[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]*)?\s*(?=$|[^A-Za-z0-9_.}｝\s])")
 #: Generated blocks a paragraph can place, and those front matter ``omit`` can leave out.
 PLACEABLE = ("indicator_paragraph", "table", "sources", "charts", "targets_sentence")
 OMITTABLE = PLACEABLE + ("notes",)
 BLOCK_RE = re.compile(r"^\{(indicator_paragraph|table|sources|charts|targets_sentence|chart\.[a-z0-9_]+)\}$")
-ESCAPABLE = "\\*{}#"
+ESCAPABLE = "\\*{}#｛｝"
 
 
 # ------------------------------------------------------------------ model
@@ -181,8 +186,10 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
     try:
         meta = yaml.safe_load(head) or {}
     except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 2
-        raise NarrativeError(f"设置区格式错误({exc.__class__.__name__})", file=path, row=line,
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = (mark.line if mark is not None else 0) + 1        # the head starts on the --- line
+        problem = getattr(exc, "problem", "") or ""
+        raise NarrativeError(f"设置区格式错误({problem or exc.__class__.__name__})", file=path, row=line,
                              hint="检查冒号、缩进和短横线,格式见 data/README.md") from None
     if not isinstance(meta, dict):
         raise NarrativeError("设置区应为“键: 值”的形式", file=path, row=2, hint="参照示例文件")
@@ -190,6 +197,12 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
     if inds is not None and (not isinstance(inds, list) or not all(isinstance(i, str) for i in inds)):
         raise NarrativeError("indicators 应为指标代码的列表", file=path, row=2, column="indicators",
                              hint="每行写“  - 指标代码”")
+    for i, ind in enumerate(inds or []):
+        if ind in inds[:i]:
+            lines = [n for n, ln in enumerate(text.splitlines(), start=1) if re.match(rf"^\s*-\s*{re.escape(ind)}\s*$", ln)]
+            raise NarrativeError(f"indicators 中“{ind}”写了两次" + (f"(第 {lines[0]} 行和第 {lines[1]} 行)" if len(lines) > 1 else ""),
+                                 file=path, row=lines[1] if len(lines) > 1 else 2, column="indicators",
+                                 hint="删去重复的一行(每个指标只在指标段中出现一次)")
     omit = meta.get("omit")
     if omit is not None:
         bad = [o for o in (omit if isinstance(omit, list) else [omit])
@@ -206,7 +219,21 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
     return meta, head.strip("\n"), rest, offset
 
 
+def _check_characters(text: str, path) -> None:
+    for n, line in enumerate(text.split("\n"), start=1):
+        bad = [c for c in line if (ord(c) < 32 and c != "\t") or ord(c) == 127]
+        if bad:
+            from .tables import visible
+            raise NarrativeError(f"这一行含有控制字符 {'、'.join(f'U+{ord(c):04X}' for c in bad)}:“{visible(line.strip())[:40]}”",
+                                 file=path, row=n, hint="删掉这些看不见的字符(可重新输入这一行)")
+
+
+#: A heading typed without its space (##标题) is still a heading.
+_HEADING_NO_SPACE = re.compile(r"^(#{1,3})(?=[^#\s\\])")
+
+
 def parse(text: str, path: Path | None = None) -> Narrative:
+    _check_characters(text, path)
     meta, front, body, offset = _split_front_matter(text, path)
     parts: list[Part] = []
     current: Slot | None = None
@@ -226,7 +253,7 @@ def parse(text: str, path: Path | None = None) -> Narrative:
         para = []
 
     for i, raw in enumerate(body.splitlines(), start=offset + 1):
-        line = raw.rstrip()
+        line = _HEADING_NO_SPACE.sub(r"\1 ", raw.rstrip())
         if line.startswith("# "):
             flush()
             current = _start_part(parts, line[2:], i, path).intro
@@ -382,13 +409,14 @@ def spans(source: str) -> list[Span]:
                 run -= step
             i = j
             continue
-        if c == "{" and (i == 0 or source[i - 1] != "{" or _escaped(source, i - 1)):
-            m = REF_RE.match(source, i)
+        if c in "{｛" and (i == 0 or source[i - 1] not in "{｛" or _escaped(source, i - 1)):
+            m = LOOSE_REF_RE.match(source, i)
             if m and m.start() == i:
                 if buf:
                     tokens.append(("t", "".join(buf)))
                     buf = []
-                tokens.append(("r", m.group(1), m.group(2), m.group(0)))
+                attr = m.group(2).lower() if m.group(2) else None
+                tokens.append(("r", m.group(1).lower(), attr, m.group(0)))
                 i = m.end()
                 continue
         buf.append(c)
@@ -432,8 +460,8 @@ def escape(text: str, *, start: bool = True) -> str:
     for i, c in enumerate(text):
         if c in "\\*":
             out.append("\\" + c)
-        elif c == "{" and (REF_RE.match(text, i) or BLOCK_RE.match(text[i:])):
-            out.append("\\{")
+        elif c in "{｛" and (LOOSE_REF_RE.match(text, i) or BLOCK_RE.match(text[i:]) or UNCLOSED_RE.match(text, i)):
+            out.append("\\" + c)
         elif c == "#" and start and i == 0:
             out.append("\\#")
         else:
@@ -488,6 +516,11 @@ def substitute(text: str, resolve, *, path=None, line=None) -> str:
 
 def render(text: str, resolve, *, path=None, line=None) -> list[Span]:
     """Spans of ``text`` with each reference's text resolved (``ref`` kept)."""
+    m = UNCLOSED_RE.search(text)       # in the source: an escaped brace (\{) is not a reference
+    if m:
+        typed = m.group(0).strip()
+        raise NarrativeError(f"引用“{typed}”缺少右花括号", file=path, row=line,
+                             hint=f"写成“{typed.replace('｛', '{')}}}”;要写花括号本身,在前面加反斜杠 \\{{")
     out = []
     for s in spans(text):
         if s.ref is not None:

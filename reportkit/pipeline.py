@@ -39,6 +39,7 @@ class ReportRun:
     build_root: Path | None = None
     strict: bool = False
     clean: bool = False          # True: no tracked changes for revised figures (CLEAN=1)
+    staging_root: Path | None = None   # write here; `make report` moves the outputs into build/ at the end
     run_id: str = ""
     template: Path | None = None
     dataset: data_mod.Dataset | None = None
@@ -50,22 +51,29 @@ class ReportRun:
         self.year = int(self.year)
         self.data_dir = Path(self.data_dir) if self.data_dir else config.DATA_DIR
         self.build_root = Path(self.build_root) if self.build_root else config.BUILD_DIR
+        self.staging_root = Path(self.staging_root) if self.staging_root else None
 
     @property
     def paths(self) -> config.ReportPaths:
+        """Where the report lives (and what the previous build recorded)."""
         return config.report_paths(self.county, self.year, self.build_root)
 
     @property
+    def out(self) -> config.ReportPaths:
+        """Where this run writes: the staging folder when there is one."""
+        return config.report_paths(self.county, self.year, self.staging_root or self.build_root)
+
+    @property
     def out_dir(self) -> Path:
-        return self.paths.out_dir
+        return self.out.out_dir
 
     @property
     def docx_path(self) -> Path:
-        return self.paths.docx
+        return self.out.docx
 
     def rel(self, path: Path) -> str:
         """A path as shown to reviewers: relative to the build root (same on every machine)."""
-        return Path(path).relative_to(self.build_root).as_posix()
+        return Path(path).relative_to(self.staging_root or self.build_root).as_posix()
 
     # 1. data
     def load(self) -> pd.DataFrame:
@@ -102,7 +110,7 @@ class ReportRun:
 
     # 3. charts
     def draw(self) -> list[Chart]:
-        self.charts = draw_charts(self.rf, self.out_dir / "charts")
+        self.charts = draw_charts(self.rf, self.out.charts_dir)
         return self.charts
 
     # 4. document and figure files
@@ -118,7 +126,7 @@ class ReportRun:
 
     def write_outputs(self) -> dict[str, str]:
         from .document.builder import build_document
-        paths = self.paths
+        paths = self.out
         figures = self.rf.figures_frame()
         built = build_document(self.rf, self.charts, paths.docx, template=self.template, strict=self.strict,
                                run_id=self.run_id, previous=self.previous_manifest(),

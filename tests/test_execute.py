@@ -89,23 +89,55 @@ def test_docx_figures_equal_the_notebook_run(good_run):
         assert f["sentence"] in payload["paragraph"]
 
 
-def test_failed_run_keeps_notebook_and_previous_docx(tmp_path):
+def digest_outputs(out_dir):
+    """sha256 of every file of a report folder (what a failed run must leave as it was)."""
+    return {str(p.relative_to(out_dir)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out_dir.rglob("*")) if p.is_file() and "failed" not in p.name}
+
+
+def test_failed_run_leaves_every_output_as_it_was(tmp_path):
     data = copy_real_data(tmp_path / "data")
     build = tmp_path / "build"
     good = execute.run_report("jiangbei", 2020, data_dir=data, build_root=build)
-    before = hashlib.sha256(good.docx.read_bytes()).hexdigest()
+    before = digest_outputs(good.out_dir)
     md = data / "narrative" / "jiangbei" / "2020.md"
     md.write_text(md.read_text(encoding="utf-8").replace("{hte_total.value}", "{hte_totl}"), encoding="utf-8")
     with pytest.raises(PipelineError) as ei:
         execute.run_report("jiangbei", 2020, data_dir=data, build_root=build)
     e = ei.value
     assert e.step == "2. 计算指标" and e.error_name == "NarrativeError"
-    assert "{hte_totl}" in str(e) and "“2. 计算指标”这一步出错" in str(e)
-    nb = nbformat.read(good.notebook, as_version=4)
-    assert nb.metadata["reportkit"]["status"] == "failed"
-    assert any(o.get("output_type") == "error" for c in nb.cells for o in c.get("outputs", []))
-    assert "NarrativeError" in (good.out_dir / "report.html").read_text(encoding="utf-8")
-    assert hashlib.sha256(good.docx.read_bytes()).hexdigest() == before
+    assert "{hte_totl}" in str(e) and "“2. 计算指标”这一步出错" in str(e) and "report.failed.html" in str(e)
+    failed = nbformat.read(e.notebook, as_version=4)
+    assert e.notebook.endswith("report.failed.ipynb") and failed.metadata["reportkit"]["status"] == "failed"
+    assert any(o.get("output_type") == "error" for c in failed.cells for o in c.get("outputs", []))
+    assert "NarrativeError" in (good.out_dir / "report.failed.html").read_text(encoding="utf-8")
+    assert digest_outputs(good.out_dir) == before          # notebook, figures, charts, .docx: all as they were
+    assert not list((build / ".staging").iterdir())         # no half-written run left behind
+    # the next good run replaces the failure record
+    md.write_text(md.read_text(encoding="utf-8").replace("{hte_totl}", "{hte_total.value}"), encoding="utf-8")
+    execute.run_report("jiangbei", 2020, data_dir=data, build_root=build)
+    assert not (good.out_dir / "report.failed.ipynb").exists()
+
+
+def test_failure_at_the_document_step_rewrites_nothing(tmp_path, monkeypatch):
+    """A run that fails after figures and charts were computed: figures.json, charts and the
+    notebook stay those of the last good run (they are written to a staging folder first)."""
+    data = copy_real_data(tmp_path / "data")
+    build = tmp_path / "build"
+    good = execute.run_report("jiangbei", 2020, data_dir=data, build_root=build)
+    before = digest_outputs(good.out_dir)
+    (data / "values" / "jiangbei.csv").write_text(
+        (data / "values" / "jiangbei.csv").read_text(encoding="utf-8").replace(",hte_total,全年,151,", ",hte_total,全年,400,"),
+        encoding="utf-8")
+    bad_template = tmp_path / "t.docx"
+    bad_template.write_bytes(b"not a docx")
+    monkeypatch.setattr(config, "DEFAULT_TEMPLATE", bad_template)   # the kernel reads the env below
+    monkeypatch.setenv("REPORTKIT_TEMPLATE", str(bad_template))
+    with pytest.raises(PipelineError) as ei:
+        execute.run_report("jiangbei", 2020, data_dir=data, build_root=build)
+    assert ei.value.step == "5. 生成 Word 文档" and "无法打开模板" in str(ei.value)
+    assert digest_outputs(good.out_dir) == before
+    assert "151家" in (good.out_dir / "figures.csv").read_text(encoding="utf-8-sig")
 
 
 def test_cli_report_rejects_a_path_as_county(tmp_path):
