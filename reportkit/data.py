@@ -27,11 +27,17 @@ from .schema import (ALIASES, COUNTY_COLS, ESTIMATE, FULL_YEAR, ID_RE, ILLUSTRAT
 from .tables import (FILE, PROBLEMS, ROW, SHEET, Table, control_chars, find_table, list_tables, other_files,
                      read_tables, visible)
 
+#: What staff write in an optional number cell for "no value" (read as an empty cell).
+NO_VALUE = ("—", "－", "-", "--", "——", "/", "／", "无", "暂无", "不适用", "N/A", "n/a")
 KNOWN_COLUMNS = set(COUNTY_COLS + INDICATOR_COLS + INDICATOR_OPT + VALUE_COLS + VALUE_OPT + TARGET_COLS
                     + TARGET_OPT + ("min", "max"))
 
 
 # ------------------------------------------------------------------ the column spec
+
+class PlausibilityError(ValueFormatError):
+    """A value outside what the indicator can be (a share over 100%, a rank 0)."""
+
 
 class CellProblem(Exception):
     """What is wrong with one cell (the loader adds file, sheet, row and column)."""
@@ -88,6 +94,11 @@ def parse_rows(table: Table, spec: list[Col], problems: Problems | None = None,
                 if bad:
                     raise ValueFormatError(f"“{visible(text)}”含有控制字符 {'、'.join(bad)}", **where,
                                            hint="删掉这些看不见的字符(重新输入这一格)")
+                if col.default is None and text in NO_VALUE:
+                    if col.filled:
+                        raise ValueFormatError(f"“{text}”表示没有数据,这一格必须填写数值", **where,
+                                               hint="填写数值;没有数据的行请整行删除")
+                    text = ""                  # 无 / — in an optional number column: no value
                 if text == "":
                     if col.filled:
                         raise ValueFormatError(col.empty, hint=col.hint or f"填写“{col.name}”", **where)
@@ -417,7 +428,7 @@ def _value_spec(r: _Rows) -> list[Col]:
         Col("indicator", r.indicator, required=True, filled=True, hint="填写指标代码"),
         Col("period", period),
         Col("unit"),
-        Col("value", value, required=True, filled=True, hint="填写数值,或删除这一行"),
+        Col("value", value, required=True, filled=True, hint="填写数值,或删除这一行", default=None),
         Col("qualifier", qualifier),
         Col("target", number(nonneg=True, percent=pct, what="目标"), default=None),
         Col("reported_growth", number(percent=True), default=None),
@@ -439,7 +450,7 @@ def _target_spec(r: _Rows) -> list[Col]:
         Col("indicator", r.indicator, required=True, filled=True, hint="填写指标代码"),
         Col("type", one_of(TARGET_TYPES, "填写“达到”(总量目标)或“增长”(增速目标,单位为%)", "目标类型")),
         Col("unit"),
-        Col("target", target, required=True, filled=True, hint="填写目标值"),
+        Col("target", target, required=True, filled=True, hint="填写目标值", default=None),
         Col("prefix"), Col("suffix"),
         Col("source", _source, required=True, filled=True, empty="缺少数据来源", hint="写明目标出处"),
     ]
@@ -464,11 +475,11 @@ def _value_record(row, rec, r: _Rows, units: dict[tuple, int]) -> dict:
     lo, hi = meta.bounds
     if (lo is not None and value < lo) or (hi is not None and value > hi):
         rng = f"{lo if lo is not None else '-∞'}~{hi if hi is not None else '∞'}"
-        raise ValueFormatError(f"数值 {rec['value']} 超出“{meta.name}”的合理范围 {rng}{meta.unit}",
+        raise PlausibilityError(f"数值 {rec['value']} 超出“{meta.name}”的合理范围 {rng}{meta.unit}",
                                **_located(rec, "value", **ctx),
                                hint="检查小数点和单位(比重、强度按百分数填写,如 3.45);确属正常时在 indicators.csv 的 min/max 列放宽")
     if meta.kind == "rank" and value < 1:
-        raise ValueFormatError(f"名次 {rec['value']} 无效:名次从 1 开始", **_located(rec, "value", **ctx),
+        raise PlausibilityError(f"名次 {rec['value']} 无效:名次从 1 开始", **_located(rec, "value", **ctx),
                                hint="填写 1 或更大的整数")
     for col, scope in (("city_rank", "city"), ("province_rank", "province")):
         rank = row[col]
@@ -477,7 +488,7 @@ def _value_record(row, rec, r: _Rows, units: dict[tuple, int]) -> dict:
         n = units.get((scope, row["county"]))
         if rank < 1 or (n and scope == "city" and rank > n):
             limit = f"1~{n}" if n and scope == "city" else "1 或更大"
-            raise ValueFormatError(f"{'全市' if scope == 'city' else '全省'}排名 {rec[col]} 无效(应为 {limit})",
+            raise PlausibilityError(f"{'全市' if scope == 'city' else '全省'}排名 {rec[col]} 无效(应为 {limit})",
                                    **_located(rec, col, **ctx), hint="检查名次;全市排名不能大于该市的县(市、区)数")
     return {"county": row["county"], "year": row["year"], "indicator": row["indicator"],
             "period": row["period"] or FULL_YEAR, "value": value, "qualifier": row["qualifier"], "target": target,

@@ -251,7 +251,9 @@ class FigureEngine:
             if num is not None:
                 den = self._row(county, year, ind.denominator, num["period"])
                 if den is not None and _none(den["value"]) and den["value"] != 0:
-                    return Resolved(num["value"] / den["value"] * HUNDRED, num["period"], None,
+                    share = num["value"] / den["value"] * HUNDRED
+                    _check_share(ind, share, num, den, self.ds)
+                    return Resolved(share, num["period"], None,
                                     [_source(num), _source(den)], f"{ind.numerator}/{ind.denominator}")
         return None
 
@@ -417,6 +419,20 @@ class FigureEngine:
                                   target=row["target"], prefix=row["prefix"], suffix=row["suffix"],
                                   current=cur, sources=[src]))
         return out
+
+
+def _check_share(ind, share: Decimal, num, den, ds) -> None:
+    """A share computed from two rows must be plausible (a numerator in 万元 over a denominator in
+    亿元 gives 1203%): refused at the numerator's row, naming both."""
+    from .data import PlausibilityError
+    lo, hi = ind.bounds
+    if (lo is not None and share < lo) or (hi is not None and share > hi):
+        n, d = ds.indicator(ind.numerator), ds.indicator(ind.denominator)
+        raise PlausibilityError(
+            f"“{ind.name}”按 {n.name}({num['value']}{n.unit})÷ {d.name}({den['value']}{d.unit})算得 "
+            f"{fmt(share, 2)}%,超出合理范围 {lo}~{hi}%", file=num["file"], sheet=num.get("sheet") or None,
+            row=int(num["row"]), column="value", indicator=ind.id, county=num["county"], year=int(num["year"]),
+            hint=f"核对这一行和 {Path(den['file']).name} 第 {int(den['row'])} 行的数值与单位")
 
 
 def _interval_growth(v: Decimal, p: Decimal, ind: Indicator) -> tuple[Decimal, Decimal]:
