@@ -206,7 +206,8 @@ def write_commented(src: Path, result: AuditResult, out: Path) -> Path:
     from docx import Document
     from docx.text.run import Run
     from .document.oxml import unwrap_sdts
-    from .document.reader import _paragraph
+    from .document.reader import _paragraph, check_members
+    check_members(src)
     doc = Document(src)
     body = doc.element.body
     unwrap_sdts(body)

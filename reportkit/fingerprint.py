@@ -60,6 +60,7 @@ class DataIndex:
     years: dict[str, set[int]] = field(default_factory=dict)
     broken: dict[Path, tuple[str, Exception]] = field(default_factory=dict)
     files: dict[str, set[str]] = field(default_factory=dict)     # county cell -> files naming it
+    empty: list[Path] = field(default_factory=list)                # tables with a header and no rows
 
     @classmethod
     def read(cls, data_dir: Path | None = None) -> "DataIndex":
@@ -74,6 +75,8 @@ class DataIndex:
                 except ReportkitError as exc:
                     idx.broken[path] = (_sha(path.read_bytes()), exc)
                     continue
+                if not records:
+                    idx.empty.append(path)
                 for rec in records:
                     county = rec.get("county", "")
                     store.setdefault(county, []).append(_row_key(rec))

@@ -41,6 +41,11 @@ def validate(county, year, data_dir: Path | None = None, *, index=None) -> tuple
         raise idx.broken_for(county)[0][2]          # the unreadable file is the reason, not missing data
     if year not in years:
         have = "、".join(map(str, years)) or "无"
+        empty = [f.name for f in idx.empty if f.stem == county]
+        if empty and not years:
+            raise NoDataError(f"{names[county]}({county})没有任何指标数据:{'、'.join(empty)} 只有表头,没有数据行",
+                              county=county, year=year, file=idx.root / config.VALUES_DIRNAME / empty[0],
+                              hint="在表头下面逐行填写数据(见 data/README.md)")
         raise NoDataError(f"{names[county]}({county})没有 {year} 年的指标数据(已有年份:{have})",
                           county=county, year=year, file=idx.root / config.VALUES_DIRNAME,
                           hint=f"在 values 文件夹的表格中加入 {year} 年的数据,或换一个年份")

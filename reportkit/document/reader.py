@@ -113,6 +113,20 @@ def open_package(path: Path) -> zipfile.ZipFile:
     return zf
 
 
+def check_members(path: Path) -> None:
+    """Every member within the limits: before a library that inflates the whole package
+    (python-docx) is allowed to open an untrusted file."""
+    with open_package(path) as zf:
+        total = 0
+        for info in zf.infolist():
+            total += info.file_size
+            if info.file_size > MAX_PART or (info.file_size > 1 << 20 and
+                                             info.file_size > MAX_RATIO * max(info.compress_size, 1)):
+                raise _refuse(path, f"部件 {info.filename} 解压后过大({info.file_size // (1024 * 1024)} MB),不像正常的 Word 文档")
+        if total > 4 * MAX_PART:
+            raise _refuse(path, f"文件解压后共 {total // (1024 * 1024)} MB,不像正常的 Word 文档")
+
+
 def read_part(zf: zipfile.ZipFile, name: str, path=None, *, required: bool = True) -> bytes | None:
     """One member, inflated only within limits (a small file cannot expand to gigabytes)."""
     try:

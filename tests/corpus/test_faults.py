@@ -122,3 +122,26 @@ def test_make_variables_cannot_run_commands(tmp_path):
     r = subprocess.run(["make", "-s", "figures", f'COUNTY=x" ; touch {marker} ; echo "', "YEAR=2024"],
                        capture_output=True, text=True, cwd=config.ROOT)
     assert r.returncode != 0 and not marker.exists() and "未知的县区" in r.stderr
+
+
+def test_a_header_only_file_is_named_as_the_reason(tmp_path):
+    data = copy_real_data(tmp_path / "data")
+    path = data / "values" / "xinchang.csv"
+    path.write_text(path.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "reportkit", "report", "--county", "xinchang", "--year", "2024",
+                        "--data", str(data), "--build", str(tmp_path / "b")], capture_output=True, text=True,
+                       cwd=config.ROOT)
+    assert r.returncode == 2 and "xinchang.csv 只有表头,没有数据行" in r.stderr
+
+
+def test_audit_copy_refuses_a_bomb_in_the_media(tmp_path):
+    import zipfile
+    from reportkit.document.reader import check_members
+    from reportkit.exceptions import DocumentError
+    path = tmp_path / "b.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>')
+        z.writestr("word/media/image1.png", b"\0" * (200 * 1024 * 1024))
+    with pytest.raises(DocumentError) as ei:
+        check_members(path)
+    assert "word/media/image1.png 解压后过大" in str(ei.value)
