@@ -64,7 +64,7 @@ test: $(STAMP) ## 运行全部测试:单元测试、回测、文档检查、参�
 bless: $(STAMP) ## 接受数字的变化:重新执行 tests/notebooks 下的参考笔记本
 	@$(BIN)/reportkit bless
 
-template: $(STAMP) ## 由代码重新生成 templates/gongwen.docx(会覆盖对模板的修改)
+template: $(STAMP) ## 检查 templates/gongwen.docx(模板就是版式的设计:在 Word/WPS 里改它)
 	@$(BIN)/reportkit template
 
 benchmark: $(STAMP) ## 计时:一份报告与空白 papermill 运行、批量串行与并行;写入 benchmarks/RESULTS*.md

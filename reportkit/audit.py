@@ -155,14 +155,14 @@ def _context(text: str, a: int, b: int, width: int = 14) -> str:
 
 
 #: table column -> the attribute it prints
-COLUMN_ATTRS = {"本年": "value", "上年": "prev", "增速或变化": "growth", "目标": "target", "完成率": "completion",
+COLUMN_ATTRS = {"本年": "value", "上年": "prev", "增减": "growth", "目标": "target", "完成率": "completion",
                 "排名": "city_rank"}
 
 
 def _table(result: AuditResult, it: Item, tracer: Tracer, refs: References, expected_rows) -> None:
     cells = it.cells
     header = cells[0] if cells else []
-    ours = header[:len(TABLE_COLUMNS)] == TABLE_COLUMNS
+    ours = bool(header) and header[0] == "指标" and set(header) <= set(TABLE_COLUMNS)
     for r, row in enumerate(cells[1:], start=1):
         name = row[0].strip() if row else ""
         fig_row = expected_rows.get(name) if ours else None

@@ -168,14 +168,15 @@ def cmd_bless(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from .document.template import check_template, create_template
-    if args.check:
-        markers = check_template(Path(args.check))
-        print(f"模板可用,包含标记:{' '.join(markers)}")
-        return 0
-    path = create_template(Path(args.output))
-    print(f"已生成模板 {_show(path)}")
-    return 0
+    from docx import Document
+    from .document.template import check_template, template_problems
+    path = Path(args.check or config.DEFAULT_TEMPLATE)
+    markers = check_template(path)
+    problems = template_problems(Document(path))
+    print(f"模板 {_show(path)} 可用,块的顺序:{' '.join(markers)}")
+    for p in problems:
+        print(f"不符合 GB/T 9704-2012:{p}")
+    return 1 if problems else 0
 
 
 def _document_command(sub, name: str, help_text: str, file_help: str, func) -> argparse.ArgumentParser:
@@ -297,9 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bless", help="重新生成 tests/notebooks 下的参考笔记本(接受数字的变化)")
     p.set_defaults(func=cmd_bless)
 
-    p = sub.add_parser("template", help="生成或检查 Word 模板")
-    p.add_argument("--output", default=str(config.DEFAULT_TEMPLATE), help="生成到此路径")
-    p.add_argument("--check", help="检查此模板的样式和标记")
+    p = sub.add_parser("template", help="检查 Word 模板:样式、块标记和 GB/T 9704 的版式要求")
+    p.add_argument("--check", help="要检查的模板(默认 templates/gongwen.docx)")
     p.set_defaults(func=cmd_template)
     return parser
 

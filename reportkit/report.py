@@ -18,7 +18,7 @@ from .numbers import HUNDRED, convert, fmt, parse_decimal, unit as unit_of
 from .phrasing import (figure_sentence, indicator_paragraph, split_qualifier,
                        targets_sentence)
 
-TABLE_COLUMNS = ["指标", "单位", "本年", "上年", "增速或变化", "目标", "完成率", "排名"]
+TABLE_COLUMNS = ["指标", "单位", "本年", "上年", "增减", "目标", "完成率", "排名"]
 ROUNDING_NOTE = "注\uff1a部分数据因四舍五入的原因\uff0c存在与按所列数据直接计算结果不等的情况。"
 ILLUSTRATIVE_NOTICE = "示例数据\uff0c不得引用\uff1a本报告部分数据为示例数据\uff08来源注明“示例”\uff09\uff0c仅供演示。"
 
@@ -76,7 +76,9 @@ class ReportFigures:
         return [table_row(f) for f in self.figures]
 
     def table(self) -> pd.DataFrame:
-        return pd.DataFrame(self.table_rows(), columns=TABLE_COLUMNS)
+        """表1 as the document prints it: columns that would be empty in every row are left out."""
+        rows = self.table_rows()
+        return pd.DataFrame(rows, columns=table_columns(rows))
 
     def figures_frame(self) -> pd.DataFrame:
         df = figures_table(self.figures)
@@ -122,6 +124,11 @@ class ReportFigures:
                     self.render_text(b.text, line=b.line)
 
 
+def table_columns(rows: list[dict]) -> list[str]:
+    """The columns of 表1 that have something to say (a column empty in every row is left out)."""
+    return [c for c in TABLE_COLUMNS if c == "指标" or any(r[c] for r in rows)]
+
+
 def printed_rate_differs(f: Figure) -> bool:
     """True when growth/completion recomputed from the printed numbers differs from the printed rate."""
     if f.kind not in ("amount", "count", "index"):
@@ -150,16 +157,39 @@ def _same_unit(f: Figure, value: Decimal | None, shown_unit: str) -> str:
     return fmt(convert(value, ind.unit, shown_unit), max(ind.decimals, 2 if shown_unit != ind.unit else 0))
 
 
+QUALIFIED = "*"   # marks a number that is a bound or an estimate (超过23亿元): explained under the table
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _fixed(text: str, decimals: int) -> str:
+    """'3.3' -> '3.30' (one decimals rule across a table row)."""
+    if not text:
+        return text
+    whole, _, frac = text.partition(".")
+    return whole + ("." + frac.ljust(decimals, "0") if decimals else "")
+
+
 def table_row(f: Figure) -> dict:
+    """One row of 表1, every cell as printed: changes in the words the text uses (增长8.28%,
+    提高0.22个百分点, 提升2位), this year, last year and the target with the same decimals, a rank
+    as 第4位, a bound or estimate marked * (explained in the note under the table)."""
     num, shown_unit = f.value_parts
-    _, before, after = split_qualifier(f.qualifier)
-    if f.kind == "ratio":
-        change = "" if f.change is None else ("+" if f.change > 0 else "") + fmt(f.change, RATE_DECIMALS) + "个百分点"
-    elif f.kind == "rank":
-        change = "" if f.change is None else ("提升" if f.change > 0 else "下降" if f.change < 0 else "持平") + \
-            (fmt(abs(f.change), 0) + "位" if f.change else "")
+    rank = f.kind == "rank"
+    prev = _same_unit(f, f.prev_value, shown_unit)
+    target = _same_unit(f, f.target, shown_unit)
+    if not rank:
+        d = max(_decimals(x) for x in (num, prev, target))
+        num, prev, target = (_fixed(x, d) for x in (num, prev, target))
+    from .references import delta_phrase, growth_phrase
+    if f.kind in ("ratio", "rank"):
+        change = delta_phrase(f) or ""
+        if f.kind == "ratio" and change.startswith("提升"):
+            change = "提高" + change[2:]
     else:
-        change = "" if f.growth is None else ("+" if f.growth > 0 else "") + fmt(f.growth, RATE_DECIMALS) + "%"
+        change = growth_phrase(f) or ""
     ranks = []
     if f.city_rank is not None:
         ranks.append(f"全市第{f.city_rank}")
@@ -168,14 +198,27 @@ def table_row(f: Figure) -> dict:
     name = f.name + (f"\uff08{f.period}\uff09" if f.cumulative else "")
     return {
         "指标": name,
-        "单位": {"%": "%", "": "位"}.get(shown_unit, shown_unit),
-        "本年": f"{before}{num}{after}",
-        "上年": _same_unit(f, f.prev_value, shown_unit),
-        "增速或变化": change,
-        "目标": _same_unit(f, f.target, shown_unit),
+        "单位": "" if rank else shown_unit,
+        "本年": (f"第{num}位" if rank else num) + (QUALIFIED if f.qualifier else ""),
+        "上年": f"第{prev}位" if rank and prev else prev,
+        "增减": change,
+        "目标": target,
         "完成率": (f.completion_text + "%") if f.completion is not None else "",
         "排名": "、".join(ranks),
     }
+
+
+def table_note(figures: list[Figure]) -> str:
+    """What the * in 表1 means: the numbers as the text states them (超过23亿元, 突破1600家)."""
+    from .phrasing import split_qualifier
+    marked = []
+    for f in figures:
+        if f.qualifier:
+            lead, before, after = split_qualifier(f.qualifier)
+            num, unit = f.value_parts
+            marked.append(f"{f.name}{lead}{before}{num}{'余' if after == '余' else ''}{unit}"
+                          f"{after if after != '余' else ''}")
+    return ("带“*”的数为约数或下限\uff1a" + "\uff1b".join(marked) + "。") if marked else ""
 
 
 def compute_report_figures(county: str, year: int, *, data_dir: Path | None = None,

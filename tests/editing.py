@@ -17,7 +17,7 @@ def paragraphs(doc):
 
 
 def text(p) -> str:
-    return "".join(t.text or "" for t in p.iter(W + "t"))
+    return "".join("-" if e.tag == W + "noBreakHyphen" else (e.text or "") for e in p.iter(W + "t", W + "noBreakHyphen"))
 
 
 def find(doc, start: str = "", contains: str = "", tag: str = ""):

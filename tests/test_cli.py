@@ -14,7 +14,7 @@ from reportkit import cli, config
 def test_figures_prints_sentences_and_table(capsys, county, year, expect):
     assert cli.main(["figures", "--county", county, "--year", str(year)]) == 0
     out = capsys.readouterr().out
-    assert expect in out and "指标表" in out and "增速或变化" in out
+    assert expect in out and "指标表" in out and "增减" in out
 
 
 def test_figures_writes_csv(tmp_path, capsys):

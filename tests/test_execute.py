@@ -1,6 +1,8 @@
 """reportkit.execute: the papermill run of one county-year, end to end (a kernel per run)."""
 import hashlib
 import json
+import re
+from decimal import Decimal
 import subprocess
 import sys
 
@@ -11,7 +13,6 @@ from docx import Document
 from helpers import copy_real_data
 from reportkit import config, execute
 from reportkit.document.reader import read_docx
-from reportkit.data import QUALIFIERS_AFTER, QUALIFIERS_BEFORE
 from reportkit.exceptions import NoDataError, ParameterError, PipelineError, UnknownCountyError
 
 
@@ -73,19 +74,20 @@ def test_docx_figures_equal_the_notebook_run(good_run):
     body = [it.text for it in read_docx(r.docx).items]
     assert payload["paragraph"] in body
     assert any(payload["targets_sentence"] in t for t in body)
-    rows = {row.cells[0].text: [c.text for c in row.cells] for row in doc.tables[0].rows[1:]}
+    table = next(it for it in read_docx(r.docx).items if it.kind == "table")
+    head = table.cells[0]
+    rows = {row[0]: dict(zip(head, row)) for row in table.cells[1:]}
     for f in payload["figures"]:
         name = f["name"] + (f"\uff08{f['period']}\uff09" if f["period"] != "全年" else "")
         cells = rows[name]
-        number = cells[2]
-        for word in QUALIFIERS_BEFORE + QUALIFIERS_AFTER:
-            number = number.replace(word, "")
-        unit = "" if cells[1] == "位" else cells[1]
-        assert number + unit == f["value_text"], (name, cells)
+        number = re.sub(r"[第位*]", "", cells["本年"])
+        printed = re.match(r"[\d.]+", f["value_text"]).group(0)
+        assert Decimal(number) == Decimal(printed), (name, cells)     # same number, same decimals rule
+        assert f["value_text"].endswith(cells["单位"] if cells.get("单位", "—") != "—" else "")
         if f["growth_text"]:
-            assert f["growth_text"] in cells[4]
+            assert f["growth_text"].lstrip("-") in cells["增减"]
         if f["completion_text"]:
-            assert cells[6] == f["completion_text"] + "%"
+            assert cells["完成率"] == f["completion_text"] + "%"
         assert f["sentence"] in payload["paragraph"]
 
 

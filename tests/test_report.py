@@ -5,7 +5,7 @@ from helpers import make_data, v
 from reportkit import data
 from reportkit.exceptions import MissingIndicatorError, NarrativeError
 from reportkit.figures import FigureEngine
-from reportkit.report import compute_report_figures, printed_rate_differs, table_row
+from reportkit.report import compute_report_figures, printed_rate_differs, table_note, table_row
 
 NARRATIVE = """---
 indicators: [{inds}]
@@ -71,7 +71,7 @@ def figure(tmp_path, rows, ind):
 def test_table_row_of_an_amount(tmp_path):
     f = figure(tmp_path, [v("alpha", 2024, "rd", "0.9368", target="0.8"), v("alpha", 2023, "rd", "0.8")], "rd")
     assert table_row(f) == {"指标": "研发经费", "单位": "万元", "本年": "9368", "上年": "8000",
-                            "增速或变化": "+17.1%", "目标": "8000", "完成率": "117.1%", "排名": ""}
+                            "增减": "增长17.1%", "目标": "8000", "完成率": "117.1%", "排名": ""}
 
 
 def test_table_row_of_a_ratio_and_a_qualifier(tmp_path):
@@ -79,9 +79,14 @@ def test_table_row_of_a_ratio_and_a_qualifier(tmp_path):
                           v("alpha", 2023, "intensity", "3.70", period="1-10月")], "intensity")
     row = table_row(f)
     assert row["指标"] == "研发强度\uff081-10月\uff09" and row["单位"] == "%"
-    assert row["增速或变化"] == "-0.18个百分点" and row["排名"] == "全市第2、全省第20"
+    assert row["增减"] == "降低0.18个百分点" and row["排名"] == "全市第2、全省第20"
+    assert (row["本年"], row["上年"]) == ("3.52", "3.70")          # one decimals rule across the row
     g = figure(tmp_path / "q", [v("alpha", 2024, "hte", "1600", qualifier="突破")], "hte")
-    assert table_row(g)["本年"] == "突破1600"
+    assert table_row(g)["本年"] == "1600*"                        # the qualifier goes to the note
+    assert table_note([g]) == "带“*”的数为约数或下限\uff1a高新技术企业突破1600家。"
+    r = figure(tmp_path / "r", [v("alpha", 2024, "idx_rank", "4"), v("alpha", 2023, "idx_rank", "6")], "idx_rank")
+    assert {k: table_row(r)[k] for k in ("单位", "本年", "上年", "增减")} == \
+        {"单位": "", "本年": "第4位", "上年": "第6位", "增减": "提升2位"}
 
 
 def test_printed_rates_that_do_not_recompute_are_detected(tmp_path):
@@ -94,4 +99,5 @@ def test_printed_rates_that_do_not_recompute_are_detected(tmp_path):
 def test_real_seeded_report_models(real_data):
     rf = compute_report_figures("jiangbei", 2020, dataset=real_data)
     assert rf.illustrative and rf.sample_narrative
-    assert rf.table().shape == (len(rf.figures), 8)
+    assert rf.table().shape == (len(rf.figures), 5)          # 目标, 完成率, 排名 are empty: left out
+    assert list(rf.table().columns) == ["指标", "单位", "本年", "上年", "增减"]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
+from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Twips
@@ -23,14 +24,57 @@ from ..exceptions import NarrativeError, TemplateError
 from ..iorw import atomic_path
 from ..narrative import INDICATORS, PART_TITLES, Slot
 from ..phrasing import indicator_pieces, target_pieces
-from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, TABLE_COLUMNS, ReportFigures
+from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
 from .revisions import Reviser, Seg
-from .template import BLOCKS, TEXT_WIDTH, resolve_styles
+from .template import BLOCKS, resolve_styles, text_width as page_text_width
 
-#: Widths of the indicator table's columns (twips; they add up to the text width).
-TABLE_WIDTHS = [2244, 650, 850, 850, 1550, 750, 950, 1000]
 EMPTY_CELL = "—"
+CELL_MARGINS = 2 * 57 + 80     # the table style's left and right cell margins, and a little air
+
+
+def char_width(ch: str) -> float:
+    """Width in ems: CJK characters and full-width signs 1, digits and Latin letters 0.5 (the GB
+    fonts' CJK glyphs are square; Times New Roman digits are half an em)."""
+    import unicodedata
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 if ch not in "%" else 0.85
+
+
+AUTOSPACE = 0.25    # Word and LibreOffice put about a quarter em between Chinese and digits/Latin
+
+
+def text_width(text: str, size_pt: float) -> int:
+    """Printed width of a line of table text, in twips (with the space Word and LibreOffice add
+    between Chinese characters and digits)."""
+    ems = sum(char_width(c) for c in text)
+    wide = [char_width(c) == 1.0 for c in text]
+    ems += AUTOSPACE * sum(1 for a, b in zip(wide, wide[1:]) if a != b)
+    return round(ems * size_pt * 20)
+
+
+def table_text_size(styles) -> float:
+    """The table text size as the template's 表格文字 style sets it (the design has one source)."""
+    size = styles.table_text.font.size
+    base = styles.normal.font.size
+    return (size or base).pt if (size or base) else 10.5
+
+
+def fit_widths(cells: list[list[str]], size_pt: float, total: int) -> list[int]:
+    """Column widths (twips) so that no number, unit, percentage, rank or period breaks inside its
+    cell: every column but the first is as wide as its widest cell (its header too when there is
+    room); the first, the indicator names, takes the rest and wraps."""
+    body = [max(text_width(r[c], size_pt) for r in cells[1:]) + CELL_MARGINS if len(cells) > 1 else 0
+            for c in range(len(cells[0]))]
+    head = [text_width(h, size_pt) + CELL_MARGINS for h in cells[0]]
+    name_min = text_width("研发经费支出", size_pt) + CELL_MARGINS
+    widths = [max(b, h) for b, h in zip(body, head)]
+    if sum(widths[1:]) + name_min > total:          # headers may wrap; values never
+        widths = [max(b, text_width(h[:2], size_pt) + CELL_MARGINS) for b, h in zip(body, cells[0])]
+    widths[0] = max(total - sum(widths[1:]), name_min)
+    over = sum(widths) - total
+    if over > 0:                                    # too many wide columns: the names give way last
+        widths[0] -= over
+    return widths
 SAMPLE_NARRATIVE_NOTICE = "示例叙述\uff1a本报告的叙述文字为据公开材料改写的示例\uff0c须由编辑按实际情况改写。"
 LP, RP = "\uff08", "\uff09"   # full-width parentheses of "(一)"
 CN_DIGITS = "零一二三四五六七八九"
@@ -261,27 +305,36 @@ class _Blocks:
         w.caption("表", f"{rf.county.name}{rf.year}年主要科技创新指标", w.tables, block="table",
                   tag="rk:block:table")
         rows = rf.table_rows()
-        table = w.doc.add_table(rows=1 + len(rows), cols=len(TABLE_COLUMNS))
+        columns = table_columns(rows)
+        table = w.doc.add_table(rows=1 + len(rows), cols=len(columns))
         table.style = w.s.table
-        for i, col in enumerate(TABLE_COLUMNS):
+        for i, col in enumerate(columns):
             cell = table.rows[0].cells[i]
             cell.text = col
             p = cell.paragraphs[0]
             p.style = w.s.table_text
             p.runs[0].bold = True
             oxml.cell_bottom_border(cell)
-        cells = [list(TABLE_COLUMNS)]
+        cells = [list(columns)]
         for r, (fig, row) in enumerate(zip(rf.figures, rows), start=1):
             w.stated.add(fig.id)
             out = []
-            for i, col in enumerate(TABLE_COLUMNS):
+            for i, col in enumerate(columns):
                 cell = table.rows[r].cells[i]
                 p = cell.paragraphs[0]
                 p.style = w.s.table_text
                 text = row[col] or EMPTY_CELL
                 pid = f"table/{fig.id}/{col}"
                 w.pieces[pid] = text
-                w.write(p, [Seg(text, old=w.prev_pieces.get(pid), ref=pid)], f"表{w.tables}")
+                old = w.prev_pieces.get(pid)
+                if i == 0 and fig.cumulative and text.endswith(f"\uff08{fig.period}\uff09"):
+                    # the period on a line of its own: a name may wrap, (1-10月) never breaks
+                    cut = len(text) - len(fig.period) - 2
+                    w.write(p, [Seg(text[:cut], old=old[:cut] if old else None, ref=pid)], f"表{w.tables}")
+                    p.add_run().add_break()
+                    w.write(p, [Seg(text[cut:])], f"表{w.tables}")
+                else:
+                    w.write(p, [Seg(text, old=old, ref=pid)], f"表{w.tables}")
                 if i == 0:
                     p.alignment = WD_ALIGN_PARAGRAPH.LEFT
                 out.append(text)
@@ -289,13 +342,16 @@ class _Blocks:
             oxml.cant_split(table.rows[r])
         oxml.repeat_header(table.rows[0])
         oxml.cant_split(table.rows[0])
-        oxml.set_table_widths(table, TABLE_WIDTHS)
+        oxml.set_table_widths(table, fit_widths(cells, table_text_size(w.s), page_text_width(w.doc)))
         oxml.table_borders_three_line(table._tbl)
+        for row in table.rows:
+            for cell in row.cells:
+                cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
         w.record(table._tbl, {"kind": "table", "block": "table", "cells": cells,
                               "rows": [f.id for f in rf.figures], "text": "", "label": f"表{w.tables}"})
 
     def _sources(self, name):
-        note = sources_note(self.rf)
+        note = sources_note(self.rf) + table_note(self.rf.figures)
         if note:
             self.w.para([Seg(note)], self.w.s.note, item={"kind": "p", "block": "sources", "alias": "资料来源"},
                         tag="rk:block:sources", where="资料来源")
@@ -304,7 +360,7 @@ class _Blocks:
         w = self.w
         chart = self.charts[name[6:]]
         p = w.doc.add_paragraph(style=w.s.figure)
-        shape = p.add_run().add_picture(str(chart.path), width=Twips(TEXT_WIDTH))
+        shape = p.add_run().add_picture(str(chart.path), width=Twips(page_text_width(w.doc)))
         # the alt text names the chart: it survives a LibreOffice round trip, a control would not
         shape._inline.docPr.set("descr", chart.title)
         shape._inline.docPr.set("title", f"reportkit:{name}")

@@ -96,8 +96,20 @@ class Reviser:
         return revised
 
 
+_RANGE_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
+
+
 def _run(paragraph, text: str, bold: bool, italic: bool):
-    run = paragraph.add_run(text)
+    """A run of text; a hyphen between digits (1-10月) is a non-breaking one, so a period never
+    breaks across lines (readers see it as '-')."""
+    parts = _RANGE_HYPHEN.split(text)
+    run = paragraph.add_run(parts[0])
+    for part in parts[1:]:
+        run._r.append(OxmlElement("w:noBreakHyphen"))
+        t = OxmlElement("w:t")
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        t.text = part
+        run._r.append(t)
     if bold:
         run.bold = True
     if italic:

@@ -15,9 +15,17 @@ from reportkit.document import builder
 from reportkit.document.reader import read_docx, slot_texts
 from reportkit.document.template import (FONT_BODY, FONT_H1, FONT_H2, FONT_TITLE, MARGIN_BOTTOM,
                                          MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_H, PAGE_W,
-                                         create_template)
+                                         template_problems)
+
+
+def create_template(path):
+    """A copy of the checked-in template (the design) to alter in a test."""
+    import shutil
+    shutil.copyfile(config.DEFAULT_TEMPLATE, path)
+    return path
 from reportkit.exceptions import NarrativeError, TemplateError
-from reportkit.report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, TABLE_COLUMNS, compute_report_figures
+from reportkit.report import (ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, TABLE_COLUMNS, compute_report_figures,
+                              table_columns)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -46,7 +54,8 @@ def body_paragraphs(doc):
 
 
 def ptext(p):
-    return "".join(t.text or "" for t in p.iter(W + "t"))
+    """The paragraph's text as Word shows it (a non-breaking hyphen is a hyphen)."""
+    return "".join("-" if e.tag == W + "noBreakHyphen" else (e.text or "") for e in p.iter(W + "t", W + "noBreakHyphen"))
 
 
 def pstyle(doc, p):
@@ -123,12 +132,13 @@ def test_every_figure_equals_the_engine(built, county):
     assert rf.paragraph in texts
     if rf.targets:
         assert any(rf.targets_sentence in t for t in texts)
-    table = doc.tables[0]
-    assert [c.text for c in table.rows[0].cells] == TABLE_COLUMNS
+    table = next(it for it in read_docx(path).items if it.kind == "table")
     expected = rf.table_rows()
-    assert len(table.rows) == len(expected) + 1
-    for row, exp in zip(table.rows[1:], expected):
-        assert [c.text for c in row.cells] == [exp[k] or builder.EMPTY_CELL for k in TABLE_COLUMNS]
+    columns = table_columns(expected)
+    assert table.cells[0] == columns and set(columns) <= set(TABLE_COLUMNS)
+    assert len(table.cells) == len(expected) + 1
+    for row, exp in zip(table.cells[1:], expected):
+        assert row == [exp[k] or builder.EMPTY_CELL for k in columns]
 
 
 def test_table_is_three_line_with_widths_and_repeating_header(built):
@@ -138,7 +148,7 @@ def test_table_is_three_line_with_widths_and_repeating_header(built):
     tblw = tbl.tblPr.find(qn("w:tblW"))
     grid = [int(g.get(qn("w:w"))) for g in tbl.tblGrid.findall(qn("w:gridCol"))]
     assert int(tblw.get(qn("w:w"))) == sum(grid) == MARGIN_RIGHT * 0 + (PAGE_W - MARGIN_LEFT - MARGIN_RIGHT)
-    assert grid == builder.TABLE_WIDTHS
+    assert grid == [int(tc.get(qn("w:w"))) for tc in tbl.tr_lst[1].iter(qn("w:tcW"))]
     assert tbl.tr_lst[0].trPr.find(qn("w:tblHeader")) is not None
     borders = tbl.tblPr.find(qn("w:tblBorders"))
     assert borders.find(qn("w:top")).get(qn("w:val")) == "single"
@@ -312,3 +322,25 @@ def test_revised_figures_are_tracked_changes_token_by_token(tmp_path):
     assert len(ids) == len(set(ids))           # revision ids unique in the document
     clean = builder.build_document(rf2, [], tmp_path / "3.docx", previous=first.manifest, track_changes=False)
     assert read_docx(clean.path).revisions == [] and clean.changes == second.changes
+
+
+def test_the_checked_in_template_is_gbt9704():
+    """The template is the design: it must meet GB/T 9704-2012 as the checks read it."""
+    assert template_problems(Document(config.DEFAULT_TEMPLATE)) == []
+
+
+def test_the_code_follows_the_templates_design(tmp_path, built):
+    """Change the table text size in the template (as an editor would in Word): the table's
+    columns are measured with the new size, not with a number in the code."""
+    from docx.shared import Pt
+    rf, charts, _ = built["pingyang"]
+    tpl = create_template(tmp_path / "t.docx")
+    doc = Document(tpl)
+    doc.styles["表格文字"].font.size = Pt(9)
+    doc.styles["Normal"].font.size = Pt(15)        # and a departure from GB/T 9704 the check reports
+    doc.save(tpl)
+    small = builder.build_document(rf, charts, tmp_path / "s.docx", template=tpl).path
+    normal = builder.build_document(rf, charts, tmp_path / "n.docx").path
+    grid = lambda p: [int(g.get(qn("w:w"))) for g in Document(p).tables[0]._tbl.tblGrid.findall(qn("w:gridCol"))]  # noqa: E731
+    assert grid(small)[0] > grid(normal)[0]          # smaller numbers: more room for the names
+    assert "样式“Normal”的字号是 15 磅,应为 16 磅" in template_problems(Document(tpl))

@@ -105,3 +105,21 @@ def test_audit_copy_with_comments_prints_them(tmp_path):
                         'pdf:writer_pdf_Export:{"ExportNotes":{"type":"boolean","value":"true"}}',
                         "--outdir", str(out), str(a.commented)], capture_output=True, text=True, timeout=180)
     assert "Error" not in r.stdout + r.stderr and (out / (a.commented.stem + ".pdf")).stat().st_size > 0
+
+
+@pytest.mark.skipif(not PDFTOTEXT, reason="pdftotext (poppler-utils) not installed")
+@pytest.mark.parametrize("county", [c for c, _ in config.SEEDED])
+def test_no_number_unit_rank_or_period_breaks_inside_a_table_cell(docs, county):
+    """Rendered by LibreOffice: every cell of 表1 but the names, and every period, stands whole on
+    one line of the page (a cell that wrapped would be split across two lines of the layout)."""
+    from reportkit.report import table_columns
+    root, out = docs
+    rf, path = out[county]
+    pdf = convert(path, root / "pdf", "pdf", root / "profile")
+    layout = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    lines = [ln.replace(" ", "") for ln in layout.splitlines()]
+    rows = rf.table_rows()
+    whole = {r[c] for r in rows for c in table_columns(rows)[1:] if r[c]}
+    whole |= {f"\uff08{f.period}\uff09" for f in rf.figures if f.cumulative}
+    for text in sorted(whole):
+        assert any(text in ln for ln in lines), f"“{text}” is broken across lines"
