@@ -96,6 +96,19 @@ class Figure:
     def illustrative(self) -> bool:
         return any(s.illustrative for s in self.sources)
 
+    @property
+    def change_basis(self) -> str:
+        """'示例' or '推算' when a change computed here (not reported) rests on a last-year row that
+        was invented for illustration or worked back from a rate; '' otherwise."""
+        if self.prev_value is None or self.change is None or self.growth_source == "reported":
+            return ""
+        prev = [s for s in self.sources if s.year == self.year - 1]
+        if any(s.illustrative for s in prev):
+            return "示例"
+        if any(s.source.startswith("推算") for s in prev):
+            return "推算"
+        return ""
+
     # -- printed forms (the one place each number is rounded) ----------
     @property
     def value_parts(self) -> tuple[str, str]:

@@ -41,9 +41,18 @@ def value_phrase(fig: Figure) -> str:
     return f"{lead}{head}{verb}{quantity}"
 
 
+BASIS_NOTE = {"示例": "\uff08按示例数据计算\uff09", "推算": "\uff08按推算的上年数计算\uff09"}
+
+
 def change_phrase(fig: Figure) -> str:
     """Year-on-year change: 同比/比上年 增长/下降 x% for amounts, 提升/降低 x个百分点 for
-    ratios, 提升/下降 x位 for ranks, 与上年持平 when it rounds to zero, '' when unknown."""
+    ratios, 提升/下降 x位 for ranks, 与上年持平 when it rounds to zero, '' when unknown; a change
+    computed from an invented (示例) or worked-back (推算) last-year row says so."""
+    phrase = _change_phrase(fig)
+    return phrase + BASIS_NOTE.get(fig.change_basis, "") if phrase else phrase
+
+
+def _change_phrase(fig: Figure) -> str:
     ind = fig.indicator
     base = "同比" if fig.cumulative else "比上年"
     flat = "与去年同期持平" if fig.cumulative else "与上年持平"

@@ -19,7 +19,9 @@ from .phrasing import (figure_sentence, indicator_paragraph, split_qualifier,
                        targets_sentence)
 
 TABLE_COLUMNS = ["指标", "单位", "本年", "上年", "增减", "目标", "完成率", "排名"]
-ROUNDING_NOTE = "注\uff1a部分数据因四舍五入的原因\uff0c存在与按所列数据直接计算结果不等的情况。"
+#: The 附注 (GB/T 9704: after the 成文日期, in full-width parentheses).
+ROUNDING_NOTE = "\uff08部分数据因四舍五入的原因\uff0c存在与按所列数据直接计算结果不等的情况。\uff09"
+BASIS_MARK = "\u2020"   # † on a change computed from 示例 or 推算 last-year data
 ILLUSTRATIVE_NOTICE = "示例数据\uff0c不得引用\uff1a本报告部分数据为示例数据\uff08来源注明“示例”\uff09\uff0c仅供演示。"
 
 
@@ -196,6 +198,8 @@ def table_row(f: Figure) -> dict:
     if f.province_rank is not None:
         ranks.append(f"全省第{f.province_rank}")
     name = f.name + (f"\uff08{f.period}\uff09" if f.cumulative else "")
+    if change and f.change_basis:
+        change += BASIS_MARK
     return {
         "指标": name,
         "单位": "" if rank else shown_unit,
@@ -218,7 +222,14 @@ def table_note(figures: list[Figure]) -> str:
             num, unit = f.value_parts
             marked.append(f"{f.name}{lead}{before}{num}{'余' if after == '余' else ''}{unit}"
                           f"{after if after != '余' else ''}")
-    return ("带“*”的数为约数或下限\uff1a" + "\uff1b".join(marked) + "。") if marked else ""
+    notes = []
+    if marked:
+        notes.append("带“*”的数为约数或下限\uff1a" + "\uff1b".join(marked) + "。")
+    bases = sorted({f.change_basis for f in figures if f.change_basis})
+    if bases:
+        notes.append(f"带“{BASIS_MARK}”的增减按" + "或".join("示例数据" if b == "示例" else "推算的上年数" for b in bases)
+                     + "计算" + ("\uff0c不得引用" if "示例" in bases else "") + "。")
+    return "".join(notes)
 
 
 def compute_report_figures(county: str, year: int, *, data_dir: Path | None = None,

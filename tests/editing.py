@@ -17,7 +17,8 @@ def paragraphs(doc):
 
 
 def text(p) -> str:
-    return "".join("-" if e.tag == W + "noBreakHyphen" else (e.text or "") for e in p.iter(W + "t", W + "noBreakHyphen"))
+    return "".join("-" if e.tag == W + "noBreakHyphen" else (e.text or "").replace("\u2060", "")
+                   for e in p.iter(W + "t", W + "noBreakHyphen"))
 
 
 def find(doc, start: str = "", contains: str = "", tag: str = ""):

@@ -17,7 +17,7 @@ from docx import Document
 from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Twips
+from docx.shared import Pt, Twips
 
 from .. import config
 from ..exceptions import NarrativeError, TemplateError
@@ -26,7 +26,8 @@ from ..narrative import INDICATORS, PART_TITLES, Slot
 from ..phrasing import indicator_pieces, target_pieces
 from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
-from .revisions import Reviser, Seg
+from .layout import chinese_date, chinese_dates_in, full_width_brackets, signature_indents, title_lines
+from .revisions import WJ, Reviser, Seg
 from .template import BLOCKS, resolve_styles, text_width as page_text_width
 
 EMPTY_CELL = "—"
@@ -96,7 +97,8 @@ def cn_number(n: int) -> str:
 
 
 def default_title(rf: ReportFigures) -> str:
-    return f"{rf.county.name}科学技术局{rf.year}年工作总结和{rf.year + 1}年工作思路"
+    """The issuer as the registry names it (the same words as the 落款)."""
+    return f"{rf.county.bureau}{rf.year}年工作总结和{rf.year + 1}年工作思路"
 
 
 def part_heading(rf: ReportFigures, key: str, title: str, *, custom: bool = True) -> str:
@@ -138,6 +140,8 @@ class _Writer:
 
     # -- recording ----------------------------------------------------------
     def record(self, el, item: dict, tag: str | None = None, alias: str = "") -> None:
+        if "text" in item:          # the text as a reader sees it (the line-break glue is not text)
+            item["text"] = item["text"].replace(WJ, "")
         if tag:
             oxml.wrap_in_sdt([el], tag=tag, alias=alias or tag, sdt_id=self._next_sdt_id())
             item["tag"] = tag
@@ -201,6 +205,8 @@ class _Writer:
 
     def caption(self, label: str, title: str, count: int, *, block: str, tag: str):
         p = self.doc.add_paragraph(style=self.s.caption)
+        if label == "表":      # a table's caption stands above it: never alone at a page foot
+            p.paragraph_format.keep_with_next = True
         p.add_run(label)
         oxml.append_field(p, f"SEQ {label} \\* ARABIC", str(count))
         p.add_run(f" {title}")
@@ -378,11 +384,18 @@ class _Blocks:
 
 
 def sources_note(rf: ReportFigures) -> str:
+    """Every source a figure of 表1 rests on, this year's and last year's (worked-back 推算 and
+    invented 示例 ones included), with full-width brackets and dates as Chinese text writes them."""
+    import re
     seen: list[str] = []
     for f in rf.figures:
-        for s in f.sources:
-            if s.year == rf.year and s.source not in seen:
-                seen.append(s.source)
+        for s in sorted(f.sources, key=lambda s: -s.year):
+            text = s.source
+            if text.startswith("推算"):        # one line for all values worked back the same way
+                text = re.sub(r"\s*[（(][^（）()]*[)）]\s*$", "", text)
+            text = chinese_dates_in(full_width_brackets(text)).replace(":", "\uff1a")
+            if text not in seen:
+                seen.append(text)
     return "资料来源\uff1a" + "\uff1b".join(seen) + "。" if seen else ""
 
 
@@ -422,8 +435,16 @@ def _write_part(w: _Writer, blocks: _Blocks, rf: ReportFigures, part) -> None:
 
 
 def _block_title(w, rf, blocks):
-    p = w.doc.add_paragraph(report_title(rf), style=w.s.title)
-    w.record(p._p, {"kind": "title", "text": p.text}, TAG_TITLE, "标题")
+    """The title, broken (if it must) only at a meaningful boundary, in a trapezoid or diamond."""
+    title = report_title(rf)
+    size = (w.s.title.font.size or Pt(22)).pt
+    lines = title_lines(title, page_text_width(w.doc) / (size * 20) - 0.6)
+    p = w.doc.add_paragraph(style=w.s.title)
+    for i, line in enumerate(lines):
+        run = p.add_run(line)
+        if i < len(lines) - 1:
+            run.add_break()
+    w.record(p._p, {"kind": "title", "text": title}, TAG_TITLE, "标题")
 
 
 def _block_notice(w, rf, blocks):
@@ -470,7 +491,23 @@ def _fields(rf: ReportFigures) -> dict[str, str | None]:
     meta = rf.narrative.meta
     date = meta.get("date")
     return {"{{年份}}": str(rf.year), "{{下一年}}": str(rf.year + 1), "{{县区}}": rf.county.name,
-            "{{单位}}": str(meta.get("signature") or rf.county.bureau), "{{成文日期}}": str(date) if date else None}
+            "{{单位}}": str(meta.get("signature") or rf.county.bureau),
+            "{{成文日期}}": chinese_date(date) if date else None}
+
+
+def _place_signature(tagged, styles) -> None:
+    """落款 of an unsealed document (GB/T 9704 §7.3.5.2): the name 右空二字, the date's first
+    character two characters right of the name's first."""
+    paras = {tag: p for p, tag in tagged}
+    name, date = paras.get(TAG_SIGNATURE), paras.get(TAG_DATE)
+    if name is None or date is None:
+        return
+    size = (styles.signature.font.size or styles.normal.font.size or Pt(16)).pt
+    name_ri, date_ri = signature_indents(name.text, date.text)
+    for p, ri in ((name, name_ri), (date, date_ri)):
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        p.paragraph_format.right_indent = Twips(round(ri * size * 20))
+        p.paragraph_format.first_line_indent = Twips(0)
 
 
 def _fill_fields(paragraphs, rf: ReportFigures) -> list[tuple[object, str]]:
@@ -561,9 +598,11 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
     refs = References(rf, every_indicator=True)
     w = _Writer(doc, styles, rf, previous, Reviser(enabled=track_changes and previous is not None))
     blocks = _Blocks(w, rf, charts)
-    for p, tag in _fill_fields(list(doc.paragraphs) + [p for s in doc.sections for part in
-                                                       (s.header, s.footer, s.even_page_header, s.even_page_footer)
-                                                       for p in part.paragraphs], rf):
+    tagged = _fill_fields(list(doc.paragraphs) + [p for s in doc.sections for part in
+                                                  (s.header, s.footer, s.even_page_header, s.even_page_footer)
+                                                  for p in part.paragraphs], rf)
+    _place_signature(tagged, styles)
+    for p, tag in tagged:
         if p._p.getparent() is doc.element.body:
             w.record(p._p, {"kind": tag[3:], "text": p.text}, tag, "落款" if tag == TAG_SIGNATURE else "成文日期")
     body = doc.element.body

@@ -96,20 +96,19 @@ class Reviser:
         return revised
 
 
-_RANGE_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
+WJ = "\u2060"   # WORD JOINER: no line break on either side (Word and LibreOffice honour it)
+#: Periods and ranges that must stand whole on one line: 1-10月, 2020—2024年.
+_UNBREAKABLE = re.compile(r"\d+[-—–~]\d+[月年]")
+
+
+def glue(text: str) -> str:
+    """Text with word joiners inside every period or range, so a line never breaks in "1-10月"
+    (LibreOffice's character grid breaks even after a non-breaking hyphen, or inside "11")."""
+    return _UNBREAKABLE.sub(lambda m: WJ.join(m.group(0)), text)
 
 
 def _run(paragraph, text: str, bold: bool, italic: bool):
-    """A run of text; a hyphen between digits (1-10月) is a non-breaking one, so a period never
-    breaks across lines (readers see it as '-')."""
-    parts = _RANGE_HYPHEN.split(text)
-    run = paragraph.add_run(parts[0])
-    for part in parts[1:]:
-        run._r.append(OxmlElement("w:noBreakHyphen"))
-        t = OxmlElement("w:t")
-        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        t.text = part
-        run._r.append(t)
+    run = paragraph.add_run(glue(text))
     if bold:
         run.bold = True
     if italic:

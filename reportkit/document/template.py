@@ -128,12 +128,31 @@ def template_problems(doc) -> list[str]:
         if abs(got.twips - want) > MM:
             out.append(f"{name}边距 {got.mm:.1f} 毫米,应为 {want / MM:.0f}±1 毫米")
     styles = resolve_styles(doc)
+    table = _font_table(doc)
     for key, (family, size) in FONTS.items():
         font, pt = _east_asia(getattr(styles, key))
+        if font and font not in table:
+            out.append(f"字体表(fontTable)中没有“{font}”:没装这种字体的电脑会随意替换")
+        elif font and not table[font]:
+            out.append(f"字体表中“{font}”没有替代字体(altName),没装这种字体的电脑会随意替换")
         if family not in font:
             out.append(f"样式“{getattr(styles, key).name}”的中文字体是“{font or '未设置'}”,应为{family}类字体")
         if pt is not None and abs(pt - size) > 0.1:
             out.append(f"样式“{getattr(styles, key).name}”的字号是 {pt:g} 磅,应为 {size} 磅")
+    return out
+
+
+def _font_table(doc) -> dict[str, str]:
+    """{font name: its altName} from the template's word/fontTable.xml."""
+    from lxml import etree
+    part = next((p for p in doc.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml"), None)
+    if part is None:
+        return {}
+    root = etree.fromstring(part.blob)
+    out = {}
+    for f in root.iter(qn("w:font")):
+        alt = f.find(qn("w:altName"))
+        out[f.get(qn("w:name"))] = alt.get(qn("w:val")) if alt is not None else ""
     return out
 
 

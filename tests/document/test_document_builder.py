@@ -55,7 +55,8 @@ def body_paragraphs(doc):
 
 def ptext(p):
     """The paragraph's text as Word shows it (a non-breaking hyphen is a hyphen)."""
-    return "".join("-" if e.tag == W + "noBreakHyphen" else (e.text or "") for e in p.iter(W + "t", W + "noBreakHyphen"))
+    return "".join("-" if e.tag == W + "noBreakHyphen" else (e.text or "").replace("\u2060", "")
+                   for e in p.iter(W + "t", W + "noBreakHyphen"))
 
 
 def pstyle(doc, p):
@@ -344,3 +345,90 @@ def test_the_code_follows_the_templates_design(tmp_path, built):
     grid = lambda p: [int(g.get(qn("w:w"))) for g in Document(p).tables[0]._tbl.tblGrid.findall(qn("w:gridCol"))]  # noqa: E731
     assert grid(small)[0] > grid(normal)[0]          # smaller numbers: more room for the names
     assert "样式“Normal”的字号是 15 磅,应为 16 磅" in template_problems(Document(tpl))
+
+
+# ---------------------------------------------------------------- GB/T 9704 placement, honest figures
+
+def test_title_breaks_only_at_a_meaningful_boundary(built):
+    rf, _, path = built["pingyang"]
+    title = next(p for p in body_paragraphs(Document(path)) if "rk:title" in
+                 [t.get(W + "val") for a in p.iterancestors(W + "sdt") for t in a.iter(W + "tag")])
+    lines = ptext_lines(title)
+    assert lines == ["平阳县科学技术局", "2024年工作总结和2025年工作思路"]
+
+
+def ptext_lines(p):
+    lines, cur = [], ""
+    for e in p.iter(W + "t", W + "br"):
+        if e.tag == W + "br":
+            lines.append(cur)
+            cur = ""
+        else:
+            cur += (e.text or "").replace("\u2060", "")
+    return lines + [cur]
+
+
+@pytest.mark.parametrize("title,lines", [
+    ("景宁畲族自治县科学技术局2024年工作总结和2025年工作思路", ["景宁畲族自治县科学技术局", "2024年工作总结和2025年工作思路"]),
+    ("江北区人民政府关于科技创新工作审议意见落实情况的报告", ["江北区人民政府关于", "科技创新工作审议意见落实情况的报告"]),
+    ("新昌县科学技术局2024年工作总结", ["新昌县科学技术局2024年工作总结"]),
+])
+def test_title_lines(title, lines):
+    from reportkit.document.layout import title_lines
+    assert title_lines(title, 8844 / 440 - 0.6) == lines
+    for line in title_lines(title, 8844 / 440 - 0.6):
+        assert not re.search(r"\d{4}年$", line)           # never "…2025年 / 工作思路"
+
+
+def test_signature_date_and_note_are_placed_as_gbt9704(tmp_path):
+    """落款 右空二字, the date two characters right of it, in Chinese; 附注 after the date, in
+    full-width parentheses."""
+    root = copy_real_data(tmp_path / "data")
+    md = root / "narrative" / "pingyang" / "2024.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("sample: true", "sample: true\ndate: 2024-12-20"),
+                  encoding="utf-8")
+    rf = compute_report_figures("pingyang", 2024, data_dir=root)
+    path = builder.build_document(rf, [], tmp_path / "p.docx").path
+    doc = Document(path)
+    paras = body_paragraphs(doc)
+    texts = [ptext(p) for p in paras]
+    name, date = paras[texts.index("平阳县科学技术局")], paras[texts.index("2024年12月20日")]
+    ri = lambda p: int(p.find(f"{W}pPr/{W}ind").get(W + "right"))  # noqa: E731
+    assert ri(name) == round(4.25 * 320)     # the date (8.25 em) is the longer: its start 2 chars right of the name
+    assert ri(date) == 2 * 320                          # 右空二字
+    assert texts.index(ROUNDING_NOTE) == texts.index("2024年12月20日") + 1
+    assert ROUNDING_NOTE.startswith("\uff08") and ROUNDING_NOTE.endswith("\uff09")
+
+
+def test_table_caption_keeps_with_its_table(built):
+    doc = Document(built["pingyang"][2])
+    cap = next(p for p in body_paragraphs(doc) if ptext(p).startswith("表1"))
+    assert cap.find(f"{W}pPr/{W}keepNext") is not None
+
+
+def test_changes_on_invented_or_worked_back_data_say_so(built):
+    rf, _, path = built["xinchang"]
+    texts = [ptext(p) for p in body_paragraphs(Document(path))]
+    para = next(t for t in texts if t.startswith("科技创新指数"))
+    assert "增长8.28%\uff08按示例数据计算\uff09" in para
+    table = next(it for it in read_docx(path).items if it.kind == "table")
+    hte = next(r for r in table.cells if r[0] == "高新技术企业总数")
+    assert hte[table.cells[0].index("增减")] == "增长8.28%\u2020"
+    assert any("带“\u2020”的增减按示例数据计算\uff0c不得引用" in t for t in texts)
+    pingyang = [ptext(p) for p in body_paragraphs(Document(built["pingyang"][2]))]
+    assert not any("按示例数据计算" in t for t in pingyang)      # reported (official) rates carry no mark
+
+
+def test_sources_note_full_width_and_chinese_dates(built):
+    texts = [ptext(p) for p in body_paragraphs(Document(built["xinchang"][2]))]
+    note = next(t for t in texts if t.startswith("资料来源"))
+    assert "（2024年12月9日发布）" in note and "(" not in note and "2024-12-09" not in note
+
+
+def test_font_table_names_the_gb_fonts_with_fallbacks_and_app_is_truthful(built):
+    with zipfile.ZipFile(built["pingyang"][2]) as z:
+        fonts = z.read("word/fontTable.xml").decode()
+        app = z.read("docProps/app.xml").decode()
+    for font, alt in (("仿宋_GB2312", "仿宋"), ("楷体_GB2312", "楷体"), ("方正小标宋简体", "宋体")):
+        assert re.search(rf'w:name="{font}">\s*<w:altName w:val="{alt}"/>', fonts), font
+    assert "Macintosh" not in app and "<Pages>" not in app and "<Application>reportkit</Application>" in app

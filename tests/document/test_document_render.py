@@ -48,7 +48,7 @@ def test_pdf_holds_figures_and_headings(docs, county):
     rf, path = out[county]
     pdf = convert(path, root / "pdf", "pdf", root / "profile")
     text = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-    flat = re.sub(r"\s+", "", text)
+    flat = re.sub(r"\s+", "", text).replace("\u2060", "")
     assert f"一、{rf.year}年工作总结" in flat and f"{rf.year + 1}年工作思路" in flat
     for f in rf.figures:
         assert f.value_parts[0] in flat, f"{f.id}: {f.value_text} not in the PDF"
@@ -117,9 +117,10 @@ def test_no_number_unit_rank_or_period_breaks_inside_a_table_cell(docs, county):
     rf, path = out[county]
     pdf = convert(path, root / "pdf", "pdf", root / "profile")
     layout = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
-    lines = [ln.replace(" ", "") for ln in layout.splitlines()]
+    lines = [ln.replace(" ", "").replace("\u2060", "") for ln in layout.splitlines()]
     rows = rf.table_rows()
     whole = {r[c] for r in rows for c in table_columns(rows)[1:] if r[c]}
     whole |= {f"\uff08{f.period}\uff09" for f in rf.figures if f.cumulative}
+    whole |= {f.period for f in rf.figures if f.cumulative}          # in the paragraphs too
     for text in sorted(whole):
         assert any(text in ln for ln in lines), f"“{text}” is broken across lines"

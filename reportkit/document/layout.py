@@ -1,0 +1,103 @@
+"""Where lines break and where the 落款 stands, as GB/T 9704-2012 puts them.
+
+- A title too long for one line breaks only at a meaningful boundary — after the issuing body's
+  name, after 关于, after a 和 that joins two phrases — never inside "2025年工作思路", and its lines
+  make a trapezoid (short over long) or, in three lines, a diamond.
+- Unsealed: the issuer's name 右空二字; the 成文日期 on the next line with its first character two
+  characters right of the name's first (when the date is the longer, the date 右空二字 and the name
+  moves left to keep that offset).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+AUTOSPACE = 0.25     # the space Word and LibreOffice put between Chinese and digits/Latin letters
+ISSUERS = ("科学技术局", "科技局", "人民政府", "委员会", "办公室", "管理局", "管委会")
+
+
+def ems(text: str) -> float:
+    """Width of text in ems: Chinese characters 1, digits and Latin letters half, plus autospace."""
+    widths = [1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.5 for c in text]
+    gaps = sum(1 for a, b in zip(widths, widths[1:]) if a != b)
+    return sum(widths) + AUTOSPACE * gaps
+
+
+def title_breaks(title: str) -> list[int]:
+    """Positions where a title may break, keeping words and phrases whole."""
+    out = set()
+    for name in ISSUERS:
+        for m in re.finditer(name, title):
+            out.add(m.end())
+    for m in re.finditer("关于", title):
+        out.update((m.start(), m.end()))
+    for m in re.finditer(r"[和及暨与](?=\d{4}年|关于|[\u4e00-\u9fff]{2})", title):
+        out.add(m.end())
+    return sorted(p for p in out if 0 < p < len(title))
+
+
+def title_lines(title: str, capacity: float) -> list[str]:
+    """The title in lines (one when it fits), broken where ``title_breaks`` allows, shaped as a
+    trapezoid (each line no longer than the next) or a diamond; unchanged when no break fits."""
+    if ems(title) <= capacity:
+        return [title]
+    points = title_breaks(title)
+    best, best_score = [title], None
+    for k in (1, 2):
+        for cut in _combinations(points, k):
+            bounds = [0, *cut, len(title)]
+            lines = [title[a:b] for a, b in zip(bounds, bounds[1:])]
+            widths = [ems(x) for x in lines]
+            if max(widths) > capacity:
+                continue
+            score = _shape_penalty(widths)
+            if best_score is None or score < best_score:
+                best, best_score = lines, score
+        if best_score is not None:
+            break
+    return best
+
+
+def _combinations(points, k):
+    from itertools import combinations
+    return combinations(points, k)
+
+
+def _shape_penalty(widths: list[float]) -> float:
+    """Lower is better: a trapezoid (short over long) or a diamond (long middle), lines balanced."""
+    if len(widths) == 2:
+        top, bottom = widths
+        return (0 if top <= bottom else 10) + abs(bottom - top) * 0.1
+    a, b, c = widths
+    diamond = b >= a and b >= c
+    trapezoid = a <= b <= c
+    return (0 if diamond or trapezoid else 10) + (abs(a - c) if diamond else 0) * 0.1
+
+
+def chinese_date(text: str) -> str:
+    """2024-12-20, 2024/12/20, 2024.12.20 -> 2024年12月20日 (Arabic numerals, as GB/T 9704 writes
+    a date); anything else is returned as written."""
+    m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", str(text))
+    return f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日" if m else str(text).strip()
+
+
+def signature_indents(name: str, date: str) -> tuple[float, float]:
+    """(right indent of the name, right indent of the date), in characters, for an unsealed
+    document: the name 右空二字, the date's first character two characters right of the name's."""
+    wn, wd = ems(name), ems(date)
+    name_ri, date_ri = 2.0, wn - wd
+    if date_ri < 2:
+        date_ri = 2.0
+        name_ri = wd + 4 - wn
+    return name_ri, date_ri
+
+
+def full_width_brackets(text: str) -> str:
+    """Half-width parentheses in Chinese text made full-width: 情况(2024年12月9日发布) -> 情况（…）."""
+    return text.replace("(", "\uff08").replace(")", "\uff09")
+
+
+def chinese_dates_in(text: str) -> str:
+    """ISO dates inside a text (a source: 2024-12-09发布) written as 2024年12月9日."""
+    return re.sub(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)",
+                  lambda m: f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日", text)
