@@ -16,7 +16,8 @@ from .iorw import atomic_path  # noqa: E402
 from .numbers import convert, fmt, scale_for_display  # noqa: E402
 
 DPI = 250
-WIDTH_CM, HEIGHT_CM = 15.6, 8.4        # text width of the 公文 page
+WIDTH_CM, HEIGHT_CM = 15.6, 6.6        # text width of the 公文 page; two charts and their captions fit a page
+HATCH = "////"                         # illustrative bars: hatched as well as grey (survives greyscale print)
 TREND_YEARS = 5
 COLOR, COLOR_ILLUSTRATIVE, COLOR_TARGET = "#1F4E79", "#A6A6A6", "#C00000"
 
@@ -84,8 +85,22 @@ def _figsize():
     return WIDTH_CM / 2.54, HEIGHT_CM / 2.54
 
 
-def trend_chart(engine, fig: Figure, out_dir: Path, years: int = TREND_YEARS) -> Chart | None:
-    """Bars of the last ``years`` values of one indicator (same period); illustrative bars grey."""
+def _unit_label(ax, unit: str) -> None:
+    """The unit written horizontally above the value axis (a rotated label is hard to read)."""
+    ax.annotate(f"单位\uff1a{unit}", xy=(0, 1), xycoords="axes fraction", xytext=(-4, 6),
+                textcoords="offset points", ha="right", va="bottom", fontsize=9)
+
+
+def _legend_above(ax, handles) -> None:
+    """A legend above the plot, clear of every bar and label."""
+    ax.legend(handles=handles, loc="lower right", bbox_to_anchor=(1, 1.02), ncol=len(handles), frameon=False,
+              borderaxespad=0)
+
+
+def trend_chart(engine, fig: Figure, out_dir: Path, years: int = TREND_YEARS,
+                report_year: int | None = None) -> Chart | None:
+    """Bars of the last ``years`` values of one indicator (same period); illustrative bars grey and
+    hatched; the caption (not the image) names it, and says when the report year has no value."""
     series = engine.trend(fig.county, fig.id, period=fig.period)
     series = [s for s in series if s[0] <= fig.year][-years:]
     if len(series) < 2:
@@ -101,25 +116,26 @@ def trend_chart(engine, fig: Figure, out_dir: Path, years: int = TREND_YEARS) ->
     xs = [str(y) for y, _, _ in series]
     ys = [float(v * factor) for _, v, _ in series]
     colors = [COLOR_ILLUSTRATIVE if ill else COLOR for _, _, ill in series]
-    bars = ax.bar(xs, ys, color=colors, width=0.6)
+    bars = ax.bar(xs, ys, color=colors, width=0.6, hatch=[HATCH if ill else "" for _, _, ill in series],
+                  edgecolor="white", linewidth=0)
     decimals = ind.decimals if ind.kind != "count" else 0
     for b, (_, v, _) in zip(bars, series):
         ax.annotate(fmt(v * factor, decimals), (b.get_x() + b.get_width() / 2, b.get_height()),
                     ha="center", va="bottom", fontsize=9, xytext=(0, 2), textcoords="offset points")
     period = "" if not fig.cumulative else f"\uff08{fig.period}\uff09"
-    ax.set_ylabel(unit)
-    ax.set_title(f"{ind.name}{period}")
-    ax.margins(y=0.15)
+    _unit_label(ax, unit)
+    ax.margins(y=0.18)
     illustrative = any(ill for _, _, ill in series)
     if illustrative:
         from matplotlib.patches import Patch
-        ax.legend(handles=[Patch(color=COLOR, label="报告数据"),
-                           Patch(color=COLOR_ILLUSTRATIVE, label="示例数据(不得引用)")],
-                  loc="upper left", frameon=False)
+        _legend_above(ax, [Patch(facecolor=COLOR, label="报告数据"),
+                           Patch(facecolor=COLOR_ILLUSTRATIVE, hatch=HATCH, edgecolor="white", label="示例数据(不得引用)")])
     path = out_dir / f"trend_{ind.id}.png"
     _save(f, path)
     first, last = series[0][0], series[-1][0]
-    title = f"{first}—{last}年{ind.name}{period}"
+    report_year = report_year or fig.year
+    missing = f"\uff08{report_year}年数据暂缺\uff09" if last < report_year else ""
+    title = f"{first}—{last}年{ind.name}{period}{missing}"
     return Chart(id=f"trend_{ind.id}", title=title, path=path, illustrative=illustrative,
                  data=[(y, str(v), ill) for y, v, ill in series])
 
@@ -129,17 +145,18 @@ def completion_chart(figs: list[Figure], out_dir: Path) -> Chart | None:
     if not done:
         return None
     setup_style()
-    f, ax = plt.subplots(figsize=(WIDTH_CM / 2.54, max(2.2, 0.75 * len(done) + 1.0)))
+    f, ax = plt.subplots(figsize=(WIDTH_CM / 2.54, min(HEIGHT_CM / 2.54 * 1.3, max(2.2, 0.6 * len(done) + 1.0))))
     names = [d.name for d in done][::-1]
     vals = [float(d.completion) for d in done][::-1]
     bars = ax.barh(names, vals, color=COLOR, height=0.55)
-    ax.axvline(100, color=COLOR_TARGET, linestyle="--", linewidth=1, label="年度目标(100%)")
-    ax.legend(loc="lower right", frameon=False)
+    line = ax.axvline(100, color=COLOR_TARGET, linestyle="--", linewidth=1, label="年度目标(100%)")
+    _legend_above(ax, [line])
     for b, d in zip(bars, done[::-1]):
         ax.annotate(fmt(d.completion, RATE_DECIMALS) + "%", (b.get_width(), b.get_y() + b.get_height() / 2),
                     va="center", fontsize=9, xytext=(3, 0), textcoords="offset points")
-    ax.set_xlabel("完成率(%)")
     ax.set_xlim(0, max(vals + [100]) * 1.18)
+    ax.annotate("完成率\uff08%\uff09", xy=(1, 0), xycoords="axes fraction", xytext=(0, -18),
+                textcoords="offset points", ha="right", va="top", fontsize=9)
     path = out_dir / "completion.png"
     _save(f, path)
     return Chart(id="completion", title=f"{done[0].year}年主要指标年度目标完成情况", path=path,
@@ -182,26 +199,34 @@ def _latest_figure(rf, ind_id: str) -> Figure | None:
 
 
 def draw_charts(rf, out_dir: Path) -> list[Chart]:
-    """All charts of a county-year: trends (front matter ``charts: trend: [...]`` or the first
-    amounts/counts with history), completion against targets, ranks."""
+    """The charts of a county-year. The narrative's front matter chooses: ``charts: none``; a list
+    of chart ids (``[trend_hte_total, completion, ranks]``); or ``charts: {trend: [...]}``. By
+    default: trends of the first amounts, counts and shares, and completion against targets — no
+    rank chart, as 表1 states the ranks already."""
     out_dir = Path(out_dir)
     charts: list[Chart] = []
     engine = rf.engine
-    wanted = None
-    if rf.narrative and isinstance(rf.narrative.meta.get("charts"), dict):
-        wanted = rf.narrative.meta["charts"].get("trend")
+    setting = rf.narrative.meta.get("charts") if rf.narrative else None
+    if isinstance(setting, str) and setting.strip().lower() in ("none", "无", "不要"):
+        return []
+    wanted, extra = None, ("completion",)
+    if isinstance(setting, dict):
+        wanted = setting.get("trend")
+    elif isinstance(setting, list):
+        wanted = [c[len("trend_"):] for c in setting if str(c).startswith("trend_")]
+        extra = tuple(c for c in setting if c in ("completion", "ranks"))
     if wanted is None:
         wanted = [f.id for f in rf.figures if f.kind in ("amount", "count", "ratio")][:3]
     for ind_id in wanted:
         fig = rf.figure(ind_id) or _latest_figure(rf, ind_id)
         if fig is None:
             continue
-        chart = trend_chart(engine, fig, out_dir)
+        chart = trend_chart(engine, fig, out_dir, report_year=rf.year)
         if chart:
             charts.append(chart)
-    for maker in (completion_chart, rank_chart):
-        chart = maker(rf.figures, out_dir)
-        if chart:
-            charts.append(chart)
+    for name, maker in (("completion", completion_chart), ("ranks", rank_chart)):
+        if name in extra:
+            chart = maker(rf.figures, out_dir)
+            if chart:
+                charts.append(chart)
     return charts
-

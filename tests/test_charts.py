@@ -30,11 +30,12 @@ def test_no_missing_glyph_warnings(drawn):
     assert glyphs == []
 
 
-def test_charts_drawn_for_trends_completion_and_ranks(drawn):
+def test_charts_drawn_for_trends_and_completion_not_ranks(drawn):
+    """表1 states the ranks: no rank chart unless the narrative asks for one."""
     rf, result, _ = drawn
     ids = [c.id for c in result]
     assert ids == ["trend_rd_expense_above_scale", "trend_hitech_value_added", "trend_hitech_investment",
-                   "completion", "ranks"]
+                   "completion"]
     trend = result[0]
     assert trend.illustrative                          # 2020-2022 are 示例 rows
     assert [y for y, _, _ in trend.data] == [2020, 2021, 2022, 2023, 2024]
@@ -54,3 +55,26 @@ def test_resolution_is_at_least_200_dpi(drawn):
 def test_completion_chart_only_with_targets(tmp_path):
     rf = compute_report_figures("xinchang", 2024)
     assert charts.completion_chart(rf.figures, tmp_path) is None
+
+
+def test_two_charts_and_their_captions_fit_a_page():
+    """Text block 225 mm: two charts (and two caption lines of 14 pt with spacing) must fit."""
+    assert 2 * (charts.HEIGHT_CM * 10 + 14 * 0.3528 * 2) <= 225
+
+
+@pytest.mark.parametrize("setting,ids", [
+    ("none", []),
+    (["trend_hte_total", "ranks"], ["trend_hte_total", "ranks"]),
+    ({"trend": ["tech_sme_total"]}, ["trend_tech_sme_total"]),
+])
+def test_the_narrative_chooses_the_charts(tmp_path, setting, ids):
+    rf = compute_report_figures("xinchang", 2024)
+    rf.narrative.meta["charts"] = setting
+    assert [c.id for c in charts.draw_charts(rf, tmp_path)] == ids
+
+
+def test_a_missing_report_year_is_stated_in_the_caption(tmp_path):
+    rf = compute_report_figures("xinchang", 2024)
+    rf.narrative.meta["charts"] = {"trend": ["rd_intensity_gdp"]}
+    (c,) = charts.draw_charts(rf, tmp_path)
+    assert c.title == "2020—2023年研发经费支出占GDP比重\uff082024年数据暂缺\uff09"

@@ -187,18 +187,18 @@ def test_deleted_table_and_chart_are_omitted(work):
     tbl = doc.element.body.find(f".//{ed.W}tbl")
     ed.delete(ed.find(doc, tag="rk:block:table"))
     tbl.getparent().remove(tbl)
-    caption = ed.find(doc, tag="rk:block:chart.ranks")
+    caption = ed.find(doc, tag="rk:block:chart.trend_rd_intensity_gdp")
     picture = ed.top(caption).getprevious()
     picture.getparent().remove(picture)
     ed.delete(caption)
     doc.save(paths.docx)
     run(work)
     n = narrative.parse(md.read_text(encoding="utf-8"))
-    assert n.omit == {"table", "chart.ranks"}
+    assert n.omit == {"table", "chart.trend_rd_intensity_gdp"}
     generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
     items = read_docx(paths.docx).items
     assert not any(it.kind == "table" for it in items)
-    assert not any("reportkit:chart.ranks" in "".join(it.pictures) for it in items)
+    assert not any("reportkit:chart.trend_rd_intensity_gdp" in "".join(it.pictures) for it in items)
     assert any("reportkit:chart.trend_hte_total" in "".join(it.pictures) for it in items)
 
 
