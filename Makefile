@@ -20,7 +20,7 @@ SCHEDULER ?=
 export COUNTY YEAR FILE JOBS SCHEDULER
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report all check harvest audit figures test bless template clean distclean benchmark
+.PHONY: help setup report all check harvest audit pdf figures test bless template clean distclean benchmark
 
 help: ## 列出所有目标
 	@echo "用法: make <目标> [COUNTY=xinchang YEAR=2024]"
@@ -53,6 +53,10 @@ audit: $(STAMP) ## 核对文档中的每个数字,不一致时报错:make audit 
 
 check: $(STAMP) ## 检查整个数据文件夹,一次列出所有问题(改完数据先跑这个)
 	@$(BIN)/reportkit check
+
+pdf: $(STAMP) ## 把报告转换为 PDF(需要 LibreOffice):make pdf COUNTY=… YEAR=… [FILE=文档.docx]
+	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make pdf COUNTY=xinchang YEAR=2024" >&2; exit 2; }
+	@$(BIN)/reportkit pdf --county "$$COUNTY" --year "$$YEAR" $(if $(FILE),--file "$$FILE",)
 
 figures: $(STAMP) ## 只打印某县区某年的指标语句和指标表:make figures COUNTY=… YEAR=…
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make figures COUNTY=xinchang YEAR=2024" >&2; exit 2; }

@@ -107,6 +107,15 @@ def cmd_all(args) -> int:
     return 1 if any(j.status == "failed" for j in jobs) else 0
 
 
+def cmd_pdf(args) -> int:
+    from .parameters import check_slug, check_year
+    from .pdf import report_pdf
+    county, year = check_slug(args.county), check_year(args.year)
+    out = report_pdf(county, year, build_root=args.build, file=args.file)
+    print(f"已生成 PDF:{_show(out)}")
+    return 0
+
+
 def cmd_check(args) -> int:
     from .check import check
     r = check(args.data)
@@ -290,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _document_command(sub, "audit", "核对文档中的每个数字:对应数据、叙述数字或不一致",
                           "要核对的文档(默认 build/ 中的文档)", cmd_audit)
     p.add_argument("--comments", action="store_true", help="另存一份在不一致的数字上加了批注的副本")
+
+    _document_command(sub, "pdf", "把报告转换为 PDF(需要 LibreOffice)", "要转换的文档(默认 build/ 中的文档)", cmd_pdf)
 
     p = sub.add_parser("clean", help="删除可重新生成的输出(编辑过的文档和 versions/ 保留)")
     p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")

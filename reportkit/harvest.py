@@ -38,8 +38,8 @@ H1_RE = re.compile(r"^[一二三四五六七八九十]+、\s*")
 H2_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*")
 H3_RE = re.compile(r"^\d+[.．、]\s*")
 #: Words in an editor's own level-1 heading that name a known part.
-PART_WORDS = (("problems", ("存在问题", "问题", "不足")), ("plan", ("工作思路", "思路", "打算", "下步", "下一步", "计划")),
-              ("summary", ("工作总结", "总结", "成效", "落实情况")))
+PART_WORDS = (("problems", ("存在问题", "问题", "不足")), ("plan", ("工作思路", "思路", "打算", "下步", "下一步", "计划", "措施")),
+              ("summary", ("工作总结", "总结", "基本情况", "落实情况")), ("results", ("成效", "成果")))
 REUSED = "数据更新"   # reportkit's own revisions are not listed as an editor's
 
 
@@ -430,7 +430,7 @@ class _Rebuild:
             return
         if g is not None and title == g.get("title"):
             return
-        name = nm.PART_TITLES[key]
+        name = self.base.part_titles.get(key, key)
         headings = dict(self.meta_updates.get("headings", self.base.meta.get("headings") or {}))
         if g is not None and title == g.get("default_title"):
             headings.pop(name, None)
@@ -500,6 +500,12 @@ class _Rebuild:
             self.omit.add(block)
             self.present.discard(block)
             self.result.note("overrides", f"{name}改为编辑的文字(其中的数字仍随数据更新)")
+            return
+        if block in ("salutation", "opening", "closing"):     # a congress report's set pieces
+            if text != g.get("text", "").strip():
+                key = {"salutation": "addressee"}.get(block, block)
+                self.meta_updates[key] = text
+                self.result.note("meta", f"{ {'salutation': '称谓', 'opening': '开头', 'closing': '结束语'}[block] }:{text}")
             return
         if block in ("sources", "notes"):
             self.present.add(block)
@@ -679,6 +685,9 @@ def _deletions(rb: _Rebuild, g_items: list[dict], matched: set[int], result: Har
             result.note("sections", f"删除一级部分“{g.get('title')}”(其中的内容见上)")
         elif g["kind"] == "notice":
             result.note("not_carried", "删除的提示(示例数据/示例叙述提示由数据决定,重新生成时仍会出现)")
+        elif block in ("salutation", "opening", "closing"):
+            result.note("not_carried", f"删除的{ {'salutation': '称谓', 'opening': '开头', 'closing': '结束语'}[block] }"
+                                       "(人大报告的固定部分,可在设置区改写)")
         elif block and block not in rb.present and g["kind"] in ("p", "table", "picture") \
                 and block not in rb.omit:
             rb.omit.add(block)
@@ -699,8 +708,9 @@ def _finish(rb: _Rebuild, base: Narrative) -> Narrative:
     parts = rb.parts
     for key in ("lead", "summary", "plan"):
         if not any(p.key == key for p in parts):
-            title = nm.PART_TITLES[key]
-            parts.append(Part(key, title, Slot(nm.INTRO_IDS[key], title, part=key)))
+            title = base.part_titles.get(key)
+            if title:
+                parts.append(Part(key, title, Slot(nm.INTRO_IDS[key], title, part=key)))
     # keep each part's base title (the # line) for known parts
     summary = next((p for p in parts if p.key == "summary"), None)
     if summary is not None:

@@ -27,11 +27,25 @@ import yaml
 
 from .exceptions import NarrativeError
 
-#: The known parts of a report, by their level-1 heading in the narrative file.
-PARTS = {"导语": "lead", "工作总结": "summary", "存在问题": "problems", "工作思路": "plan"}
+#: The kinds of report a bureau writes, and their parts by level-1 heading in the narrative file.
+#: Every kind has the roles lead (导语), summary (the part holding the computed figures),
+#: problems and plan (the part holding next year's targets); a kind may have more parts.
+KINDS = {
+    "summary-and-plan": {"导语": "lead", "工作总结": "summary", "存在问题": "problems", "工作思路": "plan"},
+    "summary": {"导语": "lead", "工作总结": "summary", "存在问题": "problems"},
+    "status": {"导语": "lead", "基本情况": "summary", "工作成效": "results", "存在问题": "problems", "下步打算": "plan"},
+    "congress": {"导语": "lead", "工作落实情况": "summary", "存在问题不足": "problems", "下步工作措施": "plan"},
+}
+KIND_NAMES = {"summary-and-plan": "工作总结和工作思路", "summary": "工作总结", "status": "工作情况",
+              "congress": "向人大常委会的报告"}
+DEFAULT_KIND = "summary-and-plan"
+#: Parts every narrative of a kind must have (problems may be left out).
+REQUIRED = ("lead", "summary", "plan")
+PARTS = KINDS[DEFAULT_KIND]
 PART_TITLES = {v: k for k, v in PARTS.items()}
 #: The slot id of each known part's intro (the text before its first ##).
-INTRO_IDS = {"lead": "lead", "summary": "summary-intro", "problems": "problems", "plan": "plan-intro"}
+INTRO_IDS = {"lead": "lead", "summary": "summary-intro", "problems": "problems", "plan": "plan-intro",
+             "results": "results-intro"}
 #: The section that holds the computed figures, table and charts.
 INDICATORS = "indicators"
 PLACEHOLDER_MARKS = ("", "待补充", "【待补充】")
@@ -97,7 +111,7 @@ class Part:
 
     @property
     def free(self) -> bool:
-        return self.key not in PART_TITLES
+        return self.key not in INTRO_IDS
 
     def slots(self) -> list[Slot]:
         return [self.intro, *self.sections]
@@ -127,6 +141,15 @@ class Narrative:
     def omit(self) -> set[str]:
         return set(self.meta.get("omit") or ())
 
+    @property
+    def kind(self) -> str:
+        return str(self.meta.get("kind") or DEFAULT_KIND)
+
+    @property
+    def part_titles(self) -> dict[str, str]:
+        """role/part key -> its level-1 heading in the file, for this kind of report."""
+        return {v: k for k, v in KINDS[self.kind].items()}
+
     # -- structure ----------------------------------------------------------
     def part(self, key: str) -> Part | None:
         return next((p for p in self.parts if p.key == key), None)
@@ -141,12 +164,14 @@ class Narrative:
         return p.sections if p else []
 
     @property
-    def plan_intro(self) -> Slot:
-        return self.part("plan").intro
+    def plan_intro(self) -> Slot | None:
+        p = self.part("plan")
+        return p.intro if p else None
 
     @property
     def plan(self) -> list[Slot]:
-        return self.part("plan").sections
+        p = self.part("plan")
+        return p.sections if p else []
 
     def slots(self) -> list[Slot]:
         return [s for p in self.parts for s in p.slots()]
@@ -162,7 +187,7 @@ class Narrative:
         if slot.heading:
             return False
         part = self.part(slot.part)
-        return part.key in ("summary", "plan") or bool(part.sections)
+        return part.key in ("summary", "plan", "results") or bool(part.sections)
 
     def empty_slots(self) -> list[Slot]:
         """Slots still to be written."""
@@ -235,6 +260,11 @@ _HEADING_NO_SPACE = re.compile(r"^(#{1,3})(?=[^#\s\\])")
 def parse(text: str, path: Path | None = None) -> Narrative:
     _check_characters(text, path)
     meta, front, body, offset = _split_front_matter(text, path)
+    kind = str(meta.get("kind") or DEFAULT_KIND)
+    if kind not in KINDS:
+        raise NarrativeError(f"报告类型 kind: {kind} 无效", file=path, row=2, column="kind",
+                             hint="写 " + "、".join(f"{k}({v})" for k, v in KIND_NAMES.items()))
+    parts_of = KINDS[kind]
     parts: list[Part] = []
     current: Slot | None = None
     para: list[str] = []
@@ -256,7 +286,7 @@ def parse(text: str, path: Path | None = None) -> Narrative:
         line = _HEADING_NO_SPACE.sub(r"\1 ", raw.rstrip())
         if line.startswith("# "):
             flush()
-            current = _start_part(parts, line[2:], i, path).intro
+            current = _start_part(parts, line[2:], i, path, parts_of).intro
         elif line.startswith("## "):
             flush()
             part = parts[-1] if parts else None
@@ -286,9 +316,10 @@ def parse(text: str, path: Path | None = None) -> Narrative:
             para.append(line)
     flush()
     have = {p.key for p in parts}
-    for key in ("lead", "summary", "plan"):
-        if key not in have:
-            title = PART_TITLES[key]
+    titles = {v: k for k, v in parts_of.items()}
+    for key in REQUIRED:
+        if key in titles and key not in have:
+            title = titles[key]
             raise NarrativeError(f"缺少一级标题“# {title}”", file=path, row=offset + 1,
                                  hint=f"加上“# {title}”及其内容(暂无内容可留空,生成时显示【待补充】)")
     n = Narrative(path=path, meta=meta, parts=parts, front=front)
@@ -296,18 +327,19 @@ def parse(text: str, path: Path | None = None) -> Narrative:
     return n
 
 
-def _start_part(parts: list[Part], heading: str, line: int, path) -> Part:
+def _start_part(parts: list[Part], heading: str, line: int, path, parts_of: dict | None = None) -> Part:
+    parts_of = parts_of or PARTS
     title = heading.strip()
     m = ID_RE.search(title)
     if m:
         title = title[:m.start()].strip()
-    key = PARTS.get(title)
+    key = parts_of.get(title)
     if key is None:
         if not m:
             raise NarrativeError(f"未知的一级标题“{title}”", file=path, row=line,
-                                 hint="一级标题只能是" + "、".join(PARTS) + ";要新增一个一级部分,写成“# 标题 {#编号}”")
+                                 hint="一级标题只能是" + "、".join(parts_of) + ";要新增一个一级部分,写成“# 标题 {#编号}”")
         key = m.group(1)
-        if key in PART_TITLES or key in INTRO_IDS.values():
+        if key in INTRO_IDS or key in INTRO_IDS.values():
             raise NarrativeError(f"一级部分的编号“{key}”是保留字", file=path, row=line, hint="换一个编号")
     if any(p.key == key for p in parts):
         raise NarrativeError(f"一级标题“{title}”重复", file=path, row=line, hint="合并为一处")
@@ -354,7 +386,7 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n")
 
 
-def empty() -> Narrative:
+def empty(kind: str = DEFAULT_KIND) -> Narrative:
     """The narrative of a county-year that has no narrative file yet: every slot empty."""
     return Narrative(path=None, meta={}, parts=[
         Part("lead", "导语", Slot("lead", "导语", part="lead")),

@@ -18,7 +18,7 @@ ATTRS = {
     "next_target": "下一年目标", "next_phrase": "下一年目标",
 }
 #: Built-in references that are not figures.
-BUILTINS = ("year", "next_year", "county_name", "bureau", "city")
+BUILTINS = ("year", "next_year", "county_name", "bureau", "city", "we")
 #: Attributes whose text is a whole clause (compared as text, never matched as a number).
 CLAUSES = ("sentence", "change", "next_phrase")
 
@@ -96,8 +96,9 @@ class References:
         self.sources: dict[str, list[str]] = {}
         self.units: dict[str, str] = {}
         c = rf.county
+        we = "我" + {"县": "县", "区": "区", "市": "市"}.get(c.kind, "县")
         for name, value in (("year", str(rf.year)), ("next_year", str(rf.year + 1)),
-                            ("county_name", c.name), ("bureau", c.bureau), ("city", c.city)):
+                            ("county_name", c.name), ("bureau", c.bureau), ("city", c.city), ("we", we)):
             self.values[name] = value
         figures = list(rf.figures)
         if every_indicator:

@@ -22,7 +22,7 @@ from docx.shared import Pt, Twips
 from .. import config
 from ..exceptions import NarrativeError, TemplateError
 from ..iorw import atomic_path
-from ..narrative import INDICATORS, PART_TITLES, Slot
+from ..narrative import INDICATORS, Slot
 from ..phrasing import indicator_pieces, target_pieces
 from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
@@ -96,17 +96,35 @@ def cn_number(n: int) -> str:
     return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
 
 
+def presenter(rf: ReportFigures) -> str:
+    """Who reports to the congress (front matter ``presenter``, e.g. 区人民政府)."""
+    return str(rf.narrative.meta.get("presenter") or f"{rf.county.name}人民政府")
+
+
+def issuer(rf: ReportFigures) -> str:
+    """Who signs: front matter ``signature``, the presenter of a congress report, else the bureau."""
+    meta = rf.narrative.meta
+    return str(meta.get("signature") or (presenter(rf) if rf.narrative.kind == "congress" else rf.county.bureau))
+
+
 def default_title(rf: ReportFigures) -> str:
-    """The issuer as the registry names it (the same words as the 落款)."""
-    return f"{rf.county.bureau}{rf.year}年工作总结和{rf.year + 1}年工作思路"
+    """The title of each kind of report, naming the issuer as the 落款 does."""
+    y = rf.year
+    return {"summary": f"{issuer(rf)}{y}年工作总结",
+            "status": f"{issuer(rf)}{y}年科技创新工作情况",
+            "congress": f"{presenter(rf)}关于{y}年科技创新工作情况的报告",
+            }.get(rf.narrative.kind, f"{issuer(rf)}{y}年工作总结和{y + 1}年工作思路")
 
 
 def part_heading(rf: ReportFigures, key: str, title: str, *, custom: bool = True) -> str:
     """The level-1 heading of a part (numbering aside): front matter ``headings`` wins."""
-    custom = custom and (rf.narrative.meta.get("headings") or {}).get(PART_TITLES.get(key, title))
+    name = rf.narrative.part_titles.get(key, title)
+    custom = custom and (rf.narrative.meta.get("headings") or {}).get(name)
     if custom:
         return rf.render_text(str(custom))
-    return {"summary": f"{rf.year}年工作总结", "plan": f"{rf.year + 1}年工作思路"}.get(key, title)
+    if rf.narrative.kind in ("summary-and-plan", "summary"):
+        return {"summary": f"{rf.year}年工作总结", "plan": f"{rf.year + 1}年工作思路"}.get(key, title)
+    return title
 
 
 def report_title(rf: ReportFigures) -> str:
@@ -401,15 +419,19 @@ def sources_note(rf: ReportFigures) -> str:
 
 # ---------------------------------------------------------------- parts
 
+ROLES = ("lead", "summary", "problems", "plan")    # the parts the template's markers place
+
+
 def _parts_after(rf: ReportFigures, key: str):
-    """The free parts the narrative puts after known part ``key`` (written with it)."""
+    """The parts the narrative puts after part ``key`` that no template marker places (free parts,
+    a kind's own parts such as 工作成效): written with it, in the narrative's order."""
     parts = rf.narrative.parts
     out = []
     idx = next((i for i, p in enumerate(parts) if p.key == key), None)
     if idx is None:
         return out
     for p in parts[idx + 1:]:
-        if not p.free:
+        if p.key in ROLES:
             break
         out.append(p)
     return out
@@ -456,6 +478,8 @@ def _block_notice(w, rf, blocks):
 
 
 def _block_lead(w, rf, blocks):
+    if rf.narrative.kind == "congress":
+        _congress_opening(w, rf)
     w.slot(rf.narrative.lead, blocks.write)
     for part in _parts_after(rf, "lead"):
         _write_part(w, blocks, rf, part)
@@ -468,7 +492,33 @@ def _part_block(key):
             _write_part(w, blocks, rf, part)
             for free in _parts_after(rf, key):
                 _write_part(w, blocks, rf, free)
+        if key == "plan" and rf.narrative.kind == "congress":
+            _congress_closing(w, rf)
     return write
+
+
+def _flush_left(p) -> None:
+    p.paragraph_format.first_line_indent = Twips(0)
+    p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+
+
+def _congress_opening(w, rf):
+    """A report to the standing committee: the salutation (顶格) and the opening sentence."""
+    meta = rf.narrative.meta
+    we = {"县": "县", "区": "区", "市": "市"}.get(rf.county.kind, "")
+    addressee = str(meta.get("addressee") or "主任、各位副主任,各位委员:").replace(",", "\uff0c").replace(":", "\uff1a")
+    p = w.doc.add_paragraph(addressee, style=w.s.normal)
+    _flush_left(p)
+    w.record(p._p, {"kind": "p", "block": "salutation", "text": addressee, "label": "称谓"}, "rk:block:salutation", "称谓")
+    opening = str(meta.get("opening") or f"我代表{presenter(rf)},向{we}人大常委会报告{rf.year}年科技创新工作情况,请予审议。")
+    opening = rf.render_text(opening.replace(",", "\uff0c"))
+    p = w.para([Seg(opening)], item={"kind": "p", "block": "opening", "alias": "开头"}, tag="rk:block:opening", where="开头")
+
+
+def _congress_closing(w, rf):
+    closing = str(rf.narrative.meta.get("closing") or "以上报告,请予审议。谢谢!").replace(",", "\uff0c").replace("!", "\uff01")
+    w.para([Seg(closing)], item={"kind": "p", "block": "closing", "alias": "结束语"}, tag="rk:block:closing",
+           where="结束语")
 
 
 def _block_notes(w, rf, blocks):
@@ -491,7 +541,7 @@ def _fields(rf: ReportFigures) -> dict[str, str | None]:
     meta = rf.narrative.meta
     date = meta.get("date")
     return {"{{年份}}": str(rf.year), "{{下一年}}": str(rf.year + 1), "{{县区}}": rf.county.name,
-            "{{单位}}": str(meta.get("signature") or rf.county.bureau),
+            "{{单位}}": issuer(rf),
             "{{成文日期}}": chinese_date(date) if date else None}
 
 
@@ -544,11 +594,13 @@ def _fill_fields(paragraphs, rf: ReportFigures) -> list[tuple[object, str]]:
 def _set_properties(doc, rf: ReportFigures, title: str, illustrative: bool) -> None:
     cp = doc.core_properties
     cp.title = title
-    cp.subject = f"{rf.county.name}{rf.year}年科技工作总结和{rf.year + 1}年工作思路"
-    cp.author = rf.county.bureau
-    cp.last_modified_by = rf.county.bureau
-    cp.keywords = "；".join(["科技局", "工作总结", str(rf.year), rf.county.name, rf.county.city])
-    cp.category = "工作总结"
+    from ..narrative import KIND_NAMES
+    kind = KIND_NAMES[rf.narrative.kind]
+    cp.subject = f"{rf.county.name}{rf.year}年科技创新{kind}"
+    cp.author = issuer(rf)
+    cp.last_modified_by = issuer(rf)
+    cp.keywords = "；".join(["科技局", kind, str(rf.year), rf.county.name, rf.county.city])
+    cp.category = kind
     cp.comments = "由 reportkit 依据 data/ 中的数据生成" + ("\uff1b含示例数据\uff0c不得引用" if illustrative else "")
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     cp.created = cp.modified = now
@@ -561,11 +613,12 @@ def check_strict(rf: ReportFigures) -> None:
         raise NarrativeError(f"{rf.county.name} {rf.year} 年没有叙述文件",
                              file=config.narrative_path(rf.county.slug, rf.year, rf.dataset.root),
                              hint="复制 data/narrative/TEMPLATE.md 并填写")
-    empty = rf.narrative.empty_slots()
+    empty = [f"“{s.title}”(第 {s.line} 行)" for s in rf.narrative.empty_slots()]
+    if not rf.narrative.meta.get("date"):
+        empty.append("成文日期(设置区的 date)")
     if empty:
-        listed = "、".join(f"“{s.title}”(第 {s.line} 行)" for s in empty)
-        raise NarrativeError(f"严格模式:以下叙述段落为空:{listed}", file=rf.narrative.path,
-                             county=rf.county.slug, year=rf.year, hint="填写这些段落后再生成")
+        raise NarrativeError(f"严格模式:以下内容为空:{'、'.join(empty)}", file=rf.narrative.path,
+                             county=rf.county.slug, year=rf.year, hint="填写这些内容后再生成")
 
 
 # ---------------------------------------------------------------- the document
