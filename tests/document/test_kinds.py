@@ -139,6 +139,12 @@ def test_on_the_page(kinds, tmp_path, kind):
         if "表1" in page and "主要科技创新指标" in page:
             after = page[page.index("表1"):]
             assert "指标" in after[4:] and "单位" in after, "表1's caption at a page foot, its table on the next"
+    from reportkit.report import table_columns
+    lines = [re.sub(r"\s+", "", ln).replace("\u2060", "") for ln in
+             subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.splitlines()]
+    rows = rf.table_rows()
+    for text in {r[c] for r in rows for c in table_columns(rows)[1:] if r[c]} | {f.period for f in rf.figures}:
+        assert any(text in ln for ln in lines), f"“{text}” broken across lines"     # no numeric token split
     date = builder.chinese_date(rf.narrative.meta.get("date"))
     assert date in flat
     if rf.rounding_differs:
