@@ -20,7 +20,7 @@ SCHEDULER ?=
 export COUNTY YEAR FILE JOBS SCHEDULER
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report all check harvest audit pdf figures test bless template clean distclean benchmark
+.PHONY: help setup report all check harvest audit pdf figures test bless unbless template clean distclean benchmark
 
 help: ## 列出所有目标
 	@echo "用法: make <目标> [COUNTY=xinchang YEAR=2024]"
@@ -65,8 +65,12 @@ figures: $(STAMP) ## 只打印某县区某年的指标语句和指标表:make fi
 test: $(STAMP) ## 运行全部测试:单元测试、回测、文档检查、参考笔记本(nbval)
 	REPORTKIT_BUILD=$(CURDIR)/build/_test $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env tests
 
-bless: $(STAMP) ## 接受数字的变化:重新执行 tests/notebooks 下的参考笔记本
-	@$(BIN)/reportkit bless
+bless: $(STAMP) ## 保护已发布的报告/接受数字的变化:make bless [COUNTY=… YEAR=…](不写则更新全部)
+	@$(BIN)/reportkit bless $(if $(COUNTY),--county "$$COUNTY",) $(if $(YEAR),--year "$$YEAR",)
+
+unbless: $(STAMP) ## 不再保护某份报告:make unbless COUNTY=… YEAR=…
+	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make unbless COUNTY=xinchang YEAR=2024" >&2; exit 2; }
+	@$(BIN)/reportkit unbless --county "$$COUNTY" --year "$$YEAR"
 
 template: $(STAMP) ## 检查 templates/gongwen.docx(模板就是版式的设计:在 Word/WPS 里改它)
 	@$(BIN)/reportkit template

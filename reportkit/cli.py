@@ -169,10 +169,24 @@ def cmd_clean(args) -> int:
 
 
 def cmd_bless(args) -> int:
-    from .execute import bless
-    for path in bless():
+    from .guard import bless, guarded
+    if bool(args.county) != bool(args.year):
+        from .exceptions import ParameterError
+        raise ParameterError("COUNTY 和 YEAR 要一起指定", hint="如 make bless COUNTY=xinchang YEAR=2024;都不写则更新全部")
+    targets = [(args.county, args.year)] if args.county else None
+    if not targets and not guarded():
+        print("还没有受保护的报告。用 make bless COUNTY=… YEAR=… 保护一份已发布的报告。")
+        return 0
+    for path in bless(targets):
         print(f"已更新参考笔记本 {_show(path)}")
-    print("请检查 git diff 后提交。")
+    print("make test 会按这些笔记本核对已发布的数字。请检查 git diff 后提交。")
+    return 0
+
+
+def cmd_unbless(args) -> int:
+    from .guard import unbless
+    path = unbless(args.county, int(args.year))
+    print(f"已删除参考笔记本 {_show(path)}:{args.county} {args.year} 年不再受保护。请提交这一删除。")
     return 0
 
 
@@ -306,8 +320,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
     p.set_defaults(func=cmd_clean)
 
-    p = sub.add_parser("bless", help="重新生成 tests/notebooks 下的参考笔记本(接受数字的变化)")
+    p = sub.add_parser("bless", help="把一份报告置于保护之下,或接受数字的变化(更新参考笔记本)")
+    p.add_argument("--county", default=None, help="县区代码(与 --year 一起;都不写则更新全部受保护的报告)")
+    p.add_argument("--year", default=None, help="年份")
     p.set_defaults(func=cmd_bless)
+
+    p = sub.add_parser("unbless", help="不再保护某县区某年的报告(删除其参考笔记本)")
+    p.add_argument("--county", required=True, help="县区代码")
+    p.add_argument("--year", required=True, type=int, help="年份")
+    p.set_defaults(func=cmd_unbless)
 
     p = sub.add_parser("template", help="检查 Word 模板:样式、块标记和 GB/T 9704 的版式要求")
     p.add_argument("--check", help="要检查的模板(默认 templates/gongwen.docx)")

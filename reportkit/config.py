@@ -122,6 +122,3 @@ def report_paths(county: str, year: int, root: Path | None = None) -> ReportPath
 
 def narrative_path(county: str, year: int, data_dir: Path | None = None) -> Path:
     return Path(data_dir or DATA_DIR) / NARRATIVE_DIRNAME / county / f"{year}.md"
-
-#: County-years with executed reference notebooks under tests/notebooks (nbval guards them).
-SEEDED = (("pingyang", 2024), ("xinchang", 2024), ("jiangbei", 2020))

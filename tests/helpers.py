@@ -7,6 +7,9 @@ from pathlib import Path
 
 from reportkit import config
 
+#: The county-years seeded from published reports (their data, narratives and reference notebooks).
+SEEDED = (("pingyang", 2024), ("xinchang", 2024), ("jiangbei", 2020))
+
 COUNTIES = [
     {"slug": "alpha", "name": "甲县", "kind": "县", "city": "测试市", "province": "浙江省", "bureau": "甲县科学技术局"},
     {"slug": "beta", "name": "乙区", "kind": "区", "city": "测试市", "province": "浙江省", "bureau": "乙区科学技术局"},

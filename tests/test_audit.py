@@ -8,7 +8,7 @@ import pytest
 from docx import Document
 
 import editing as ed
-from helpers import copy_real_data, generate
+from helpers import SEEDED, copy_real_data, generate
 from reportkit import config
 from reportkit.audit import COLUMNS, audit
 
@@ -17,12 +17,12 @@ from reportkit.audit import COLUMNS, audit
 def seeded(tmp_path_factory):
     root = tmp_path_factory.mktemp("audit")
     data = copy_real_data(root / "data")
-    for county, year in config.SEEDED:
+    for county, year in SEEDED:
         generate(county, year, data, root / "build")
     return root
 
 
-@pytest.mark.parametrize("county,year", config.SEEDED)
+@pytest.mark.parametrize("county,year", SEEDED)
 def test_a_fresh_report_audits_clean(seeded, county, year):
     a = audit(county, year, data_dir=seeded / "data", build_root=seeded / "build", write=False)
     assert a.ok, [f.row() for f in a.of("mismatch")]

@@ -1,6 +1,8 @@
 """reportkit.narrative: narrative files, slots and figure references."""
 import pytest
 
+from helpers import SEEDED
+
 from reportkit import narrative
 from reportkit.exceptions import NarrativeError
 
@@ -82,7 +84,7 @@ def test_malformed_files(text, message):
 
 def test_seeded_narratives_parse_and_are_marked_sample(real_data):
     from reportkit import config
-    for county, year in config.SEEDED:
+    for county, year in SEEDED:
         n = narrative.load(config.narrative_path(county, year))
         assert n.sample and n.indicators
 
@@ -98,7 +100,7 @@ def test_narrative_template_file_parses():
 def test_seeded_narratives_write_back_byte_identical():
     """Reading and writing a narrative changes nothing: harvest rewrites only what changed."""
     from reportkit import config
-    for county, year in config.SEEDED:
+    for county, year in SEEDED:
         text = config.narrative_path(county, year).read_text(encoding="utf-8")
         assert narrative.dumps(narrative.parse(text)) == text
 

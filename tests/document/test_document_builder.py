@@ -8,7 +8,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.styles import BabelFish
 
-from helpers import copy_real_data
+from helpers import SEEDED, copy_real_data
 from reportkit import config
 from reportkit.charts import draw_charts
 from reportkit.document import builder
@@ -35,7 +35,7 @@ def built(tmp_path_factory):
     """The three seeded county-years, built once: {county: (rf, charts, path)}."""
     out = {}
     root = tmp_path_factory.mktemp("docs")
-    for county, year in config.SEEDED:
+    for county, year in SEEDED:
         rf = compute_report_figures(county, year)
         charts = draw_charts(rf, root / county / "charts")
         path = builder.build_document(rf, charts, root / county / f"{county}.docx", run_id=f"run-{county}").path
@@ -125,7 +125,7 @@ def test_problems_section_numbering(built):
     assert h1 == ["一、2024年工作总结", "二、存在问题", "三、2025年工作思路"]
 
 
-@pytest.mark.parametrize("county", [c for c, _ in config.SEEDED])
+@pytest.mark.parametrize("county", [c for c, _ in SEEDED])
 def test_every_figure_equals_the_engine(built, county):
     rf, _, path = built[county]
     doc = Document(path)

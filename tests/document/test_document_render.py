@@ -5,6 +5,8 @@ import subprocess
 
 import pytest
 
+from helpers import SEEDED
+
 from reportkit import config
 from reportkit.charts import draw_charts
 from reportkit.document import builder
@@ -34,7 +36,7 @@ def convert(src, outdir, fmt, profile):
 def docs(tmp_path_factory):
     root = tmp_path_factory.mktemp("render")
     out = {}
-    for county, year in config.SEEDED:
+    for county, year in SEEDED:
         rf = compute_report_figures(county, year)
         charts = draw_charts(rf, root / county / "charts")
         out[county] = (rf, builder.build_document(rf, charts, root / f"{county}_{year}.docx").path)
@@ -42,7 +44,7 @@ def docs(tmp_path_factory):
 
 
 @pytest.mark.skipif(not PDFTOTEXT, reason="pdftotext (poppler-utils) not installed")
-@pytest.mark.parametrize("county", [c for c, _ in config.SEEDED])
+@pytest.mark.parametrize("county", [c for c, _ in SEEDED])
 def test_pdf_holds_figures_and_headings(docs, county):
     root, out = docs
     rf, path = out[county]
@@ -59,7 +61,7 @@ def test_pdf_holds_figures_and_headings(docs, county):
 
 @pytest.mark.skipif(soffice_version() < (7, 5) if SOFFICE else True,
                     reason="LibreOffice older than 7.5 drops content-control tags")
-@pytest.mark.parametrize("county", [c for c, _ in config.SEEDED])
+@pytest.mark.parametrize("county", [c for c, _ in SEEDED])
 def test_content_control_tags_survive_a_libreoffice_round_trip(docs, county):
     root, out = docs
     rf, path = out[county]
@@ -108,7 +110,7 @@ def test_audit_copy_with_comments_prints_them(tmp_path):
 
 
 @pytest.mark.skipif(not PDFTOTEXT, reason="pdftotext (poppler-utils) not installed")
-@pytest.mark.parametrize("county", [c for c, _ in config.SEEDED])
+@pytest.mark.parametrize("county", [c for c, _ in SEEDED])
 def test_no_number_unit_rank_or_period_breaks_inside_a_table_cell(docs, county):
     """Rendered by LibreOffice: every cell of 表1 but the names, and every period, stands whole on
     one line of the page (a cell that wrapped would be split across two lines of the layout)."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from helpers import copy_real_data
+from helpers import SEEDED, copy_real_data
 from reportkit import config
 from reportkit.charts import draw_charts
 from reportkit.document import builder
@@ -118,7 +118,7 @@ def test_on_the_page(kinds, tmp_path, kind):
     root, data, out = kinds
     if kind.startswith("seeded-"):
         county = kind.split("-")[1]
-        year = dict(config.SEEDED)[county]
+        year = dict(SEEDED)[county]
         rf = compute_report_figures(county, year)
         rf.narrative.meta.setdefault("date", "2024年12月20日")
         path = builder.build_document(rf, draw_charts(rf, tmp_path / "charts"), tmp_path / f"{county}.docx").path

@@ -1,0 +1,154 @@
+"""Published reports under guard: a reference notebook per county-year in tests/notebooks.
+
+`make bless COUNTY=… YEAR=…` runs the report notebook for a county-year and keeps the executed
+notebook as the reference; `make test` runs nbval over every reference notebook against the
+current data, code and template, and compares the figures each one records, so a change that
+moves a published figure or sentence fails — with a line a clerk can read (县区 年份 指标: 原 →
+新) — until someone fixes the data or accepts it by blessing again. `make unbless` stops guarding.
+
+The guarded list is the set of reference notebooks itself: nothing in the runtime package.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from . import config
+
+GUARD_DIR = config.ROOT / "tests" / "notebooks"
+_NAME = re.compile(r"^([a-z][a-z0-9_-]*)_(\d{4})\.ipynb$")
+#: What the guard records of each figure, and how a message names it.
+FIELDS = {"value_text": "本年", "prev_text": "上年", "growth_text": "增速", "change_text": "变化",
+          "completion_text": "完成率", "city_rank": "全市排名", "province_rank": "全省排名", "sentence": "语句"}
+
+
+def guarded(dest: Path | None = None) -> list[tuple[str, int]]:
+    """The county-years under guard: one per reference notebook <county>_<year>.ipynb."""
+    folder = Path(dest or GUARD_DIR)
+    out = []
+    for p in sorted(folder.glob("*.ipynb")) if folder.is_dir() else []:
+        m = _NAME.match(p.name)
+        if m:
+            out.append((m.group(1), int(m.group(2))))
+    return out
+
+
+def reference(county: str, year: int, dest: Path | None = None) -> Path:
+    return Path(dest or GUARD_DIR) / f"{county}_{year}.ipynb"
+
+
+def _text(v) -> str:
+    """A recorded value as text: nothing (None, NaN) is '', a whole float is an integer."""
+    if v is None or (isinstance(v, float) and v != v):
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def record(figures_json: dict) -> dict:
+    """What a reference keeps of a report's figures (printed text only, stable across runs)."""
+    figs = {}
+    for f in figures_json.get("figures", []):
+        figs[f["indicator"]] = {"name": f["name"], **{k: _text(f.get(k)) for k in FIELDS}}
+    return {"figures": figs, "paragraph": figures_json.get("paragraph", ""),
+            "targets_sentence": figures_json.get("targets_sentence", "")}
+
+
+def differences(county: str, year: int, guard: dict, data_dir: Path | None = None) -> list[str]:
+    """The published figures that moved, as clerks read them: '新昌县 2024 年 高新技术企业总数
+    本年:327家 → 330家'. Empty when the report would print what was blessed."""
+    from .report import compute_report_figures
+    rf = compute_report_figures(county, year, data_dir=data_dir)
+    now = record({"figures": [{k: v for k, v in r.items()} for r in rf.figures_frame().to_dict("records")],
+                  "paragraph": rf.paragraph, "targets_sentence": rf.targets_sentence})
+    who = f"{rf.county.name} {year} 年"
+    out = []
+    for ind, old in guard.get("figures", {}).items():
+        new = now["figures"].get(ind)
+        if new is None:
+            out.append(f"{who} {old['name']}:已不在报告中")
+            continue
+        for field, label in FIELDS.items():
+            if field != "sentence" and old.get(field, "") != new.get(field, ""):
+                out.append(f"{who} {old['name']} {label}:{old.get(field) or '(无)'} → {new.get(field) or '(无)'}")
+    for ind, new in now["figures"].items():
+        if ind not in guard.get("figures", {}):
+            out.append(f"{who} {new['name']}:新加入报告({new['value_text']})")
+    if not out:
+        for key, label in (("paragraph", "指标段"), ("targets_sentence", "目标句")):
+            if guard.get(key, "") != now[key]:
+                out.append(f"{who} {label}的措辞变了:\n  原:{guard.get(key, '')}\n  新:{now[key]}")
+    return out
+
+
+@contextlib.contextmanager
+def _environ(**values):
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def bless(targets=None, dest: Path | None = None, data_dir: Path | None = None) -> list[Path]:
+    """Run the report notebook of each county-year (default: every guarded one) and keep it as the
+    reference. The runs write their documents into a temporary folder: blessing never touches
+    build/, where an editor may be working on a report."""
+    from .execute import REPORT_NOTEBOOK, execute_notebook, validate_params
+    dest = Path(dest or GUARD_DIR)
+    dest.mkdir(parents=True, exist_ok=True)
+    written = []
+    env = {"REPORTKIT_BUILD": None, **({"REPORTKIT_DATA": str(Path(data_dir).resolve())} if data_dir else {})}
+    with tempfile.TemporaryDirectory(prefix="reportkit-bless-") as tmp, _environ(**{**env, "REPORTKIT_BUILD": tmp}):
+        for county, year in targets or guarded(dest):
+            county, year = validate_params(county, year, data_dir)
+            out = reference(county, year, dest)
+            # the kernel inherits this environment (a parameter would be recorded in the notebook)
+            execute_notebook(REPORT_NOTEBOOK, out, {"county": county, "year": year})
+            figures = json.loads(config.report_paths(county, year, Path(tmp)).figures_json.read_text(encoding="utf-8"))
+            normalize(out, record(figures))
+            written.append(out)
+    return written
+
+
+def unbless(county: str, year: int, dest: Path | None = None) -> Path:
+    path = reference(county, int(year), dest)
+    if not path.exists():
+        from .exceptions import ParameterError
+        listed = "、".join(f"{c} {y}" for c, y in guarded(dest)) or "无"
+        raise ParameterError(f"{county} {year} 年没有受保护的参考笔记本(受保护的有:{listed})",
+                             hint="检查 COUNTY 和 YEAR")
+    path.unlink()
+    return path
+
+
+def normalize(path: Path, guard: dict | None = None) -> None:
+    """Keep a reference notebook small and its diff to real changes: a fixed id for papermill's
+    injected cell, no execution timestamps, no image payloads (nbval compares text outputs only),
+    and the figures of the run recorded for the readable guard."""
+    import nbformat
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("papermill", None)
+        for output in cell.get("outputs", []):
+            for part in (output.get("data", {}), output.get("metadata", {})):
+                for mime in [m for m in part if m.startswith("image/")]:
+                    del part[mime]
+    for key in ("start_time", "end_time", "duration", "exception", "input_path", "output_path"):
+        nb.metadata.get("papermill", {}).pop(key, None)
+    if guard is not None:
+        nb.metadata["reportkit_guard"] = guard
+    nbformat.write(nb, path)

@@ -1,0 +1,70 @@
+"""A bureau's published reports under guard: bless, the readable guard, unbless (kernel runs)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from helpers import copy_real_data, set_value
+from reportkit import config, guard
+
+
+@pytest.mark.parametrize("county,year", guard.guarded())
+def test_every_guarded_report_prints_what_was_blessed(county, year):
+    """The readable half of the guard (nbval, run by make test, compares every text output)."""
+    nb = nbformat.read(guard.reference(county, year), as_version=4)
+    moved = guard.differences(county, year, nb.metadata["reportkit_guard"])
+    assert not moved, ("已发布报告中的数字变了(数据有误请改 data/;变化是有意的请运行 make bless "
+                       f"COUNTY={county} YEAR={year}):\n" + "\n".join(moved))
+
+
+def test_reference_notebooks_are_small():
+    for county, year in guard.guarded():
+        nb = guard.reference(county, year)
+        assert nb.stat().st_size < 100_000, nb
+        assert "image/png" not in nb.read_text(encoding="utf-8")
+
+
+RUIAN = [  # a county a bureau adds from its own published report (synthetic figures)
+    ("ruian", 2024, "hte_total", "全年", "812", "瑞安市科技局2024年工作总结"),
+    ("ruian", 2023, "hte_total", "全年", "760", "瑞安市科技局2023年工作总结"),
+    ("ruian", 2024, "tech_sme_total", "全年", "1530", "瑞安市科技局2024年工作总结"),
+]
+
+
+def test_a_bureaus_own_report_is_guarded_until_unblessed(tmp_path):
+    data = copy_real_data(tmp_path / "data")
+    with open(data / "values" / "ruian.csv", "w", encoding="utf-8") as fh:
+        fh.write("county,year,indicator,period,value,source\n")
+        for r in RUIAN:
+            fh.write(",".join(map(str, r)) + "\n")
+    md = config.narrative_path("ruian", 2024, data)
+    md.parent.mkdir(parents=True)
+    md.write_text("---\nindicators: [hte_total, tech_sme_total]\n---\n\n# 导语\n\n{year}年，{we}科技工作稳步推进。\n\n"
+                  "# 工作总结\n\n## 企业培育\n\n高新技术企业达到{hte_total}。\n\n# 工作思路\n\n## 下一步\n\n继续推进。\n",
+                  encoding="utf-8")
+    dest = tmp_path / "notebooks"
+    (ref,) = guard.bless([("ruian", 2024)], dest=dest, data_dir=data)
+    assert guard.guarded(dest) == [("ruian", 2024)]
+    before = ref.read_bytes()
+    guard.bless(dest=dest, data_dir=data)                       # make bless: every guarded one
+    assert ref.read_bytes() == before                            # nothing changed: byte-identical
+    recorded = nbformat.read(ref, as_version=4).metadata["reportkit_guard"]
+    assert recorded["figures"]["hte_total"]["value_text"] == "812家"
+    # a later change moves a published figure: the guard says which, in words
+    set_value(data, "ruian", 2024, "hte_total", 821)
+    moved = guard.differences("ruian", 2024, recorded, data_dir=data)
+    assert "瑞安市 2024 年 高新技术企业总数 本年:812家 → 821家" in moved
+    assert "瑞安市 2024 年 高新技术企业总数 增速:6.84 → 8.03" in moved
+    env = dict(os.environ, REPORTKIT_DATA=str(data), REPORTKIT_BUILD=str(tmp_path / "b"))
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
+                        "--nbval-sanitize-with", str(config.ROOT / "tests" / "nbval_sanitize.cfg"), str(ref)],
+                       capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
+    assert r.returncode != 0 and "821" in r.stdout                # and nbval fails on the same change
+    set_value(data, "ruian", 2024, "hte_total", 812)
+    assert guard.differences("ruian", 2024, recorded, data_dir=data) == []
+    guard.unbless("ruian", 2024, dest=dest)
+    assert guard.guarded(dest) == [] and not ref.exists()
