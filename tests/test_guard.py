@@ -59,11 +59,15 @@ def test_a_bureaus_own_report_is_guarded_until_unblessed(tmp_path):
     moved = guard.differences("ruian", 2024, recorded, data_dir=data)
     assert "瑞安市 2024 年 高新技术企业总数 本年:812家 → 821家" in moved
     assert "瑞安市 2024 年 高新技术企业总数 增速:6.84 → 8.03" in moved
-    env = dict(os.environ, REPORTKIT_DATA=str(data), REPORTKIT_BUILD=str(tmp_path / "b"))
+    # what make test runs, with this county's reference in the guard: it fails, naming the figure
+    env = dict(os.environ, REPORTKIT_DATA=str(data), REPORTKIT_BUILD=str(tmp_path / "b"), REPORTKIT_GUARD=str(dest))
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-                        "--nbval-sanitize-with", str(config.ROOT / "tests" / "nbval_sanitize.cfg"), str(ref)],
-                       capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600)
-    assert r.returncode != 0 and "821" in r.stdout                # and nbval fails on the same change
+                        "--nbval-sanitize-with", str(config.ROOT / "tests" / "nbval_sanitize.cfg"),
+                        str(config.ROOT / "tests" / "test_guard.py") + "::test_every_guarded_report_prints_what_was_blessed",
+                        str(ref)], capture_output=True, text=True, cwd=config.ROOT, env=env, timeout=600)
+    assert r.returncode != 0
+    assert "已发布报告中的数字变了" in r.stdout and "瑞安市 2024 年 高新技术企业总数 本年:812家 → 821家" in r.stdout
+    assert "ruian_2024.ipynb::Cell" in r.stdout                   # and nbval fails on the same change
     set_value(data, "ruian", 2024, "hte_total", 812)
     assert guard.differences("ruian", 2024, recorded, data_dir=data) == []
     guard.unbless("ruian", 2024, dest=dest)
