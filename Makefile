@@ -15,6 +15,7 @@ STRICT ?=
 FORCE ?=
 CLEAN ?=
 COMMENTS ?=
+VERBOSE ?=
 JOBS ?=
 SCHEDULER ?=
 export COUNTY YEAR FILE JOBS SCHEDULER
@@ -35,9 +36,9 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## 创建虚拟环境并安装 reportkit(其他目标会自动执行)
 
-report: $(STAMP) ## 生成一份报告(没有变化时跳过;编辑过的文档先保留并写回):make report COUNTY=xinchang YEAR=2024 [STRICT=1] [FORCE=1] [CLEAN=1]
+report: $(STAMP) ## 生成一份报告(没有变化时跳过;编辑过的文档先保留并写回):make report COUNTY=xinchang YEAR=2024 [STRICT=1] [FORCE=1] [CLEAN=1] [VERBOSE=1]
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make report COUNTY=xinchang YEAR=2024" >&2; exit 2; }
-	@$(BIN)/reportkit report --county "$$COUNTY" --year "$$YEAR" $(if $(STRICT),--strict,) $(if $(FORCE),--force,) $(if $(CLEAN),--clean,)
+	@$(BIN)/reportkit report --county "$$COUNTY" --year "$$YEAR" $(if $(STRICT),--strict,) $(if $(FORCE),--force,) $(if $(CLEAN),--clean,) $(if $(VERBOSE),--verbose,)
 
 all: $(STAMP) ## 并行生成某年所有县区的报告(只重做有变化的):make all YEAR=2024 [JOBS=2] [FORCE=1] [CLEAN=1] [SCHEDULER=tcp://host:8786]
 	@test -n "$$YEAR" || { echo "请指定年份,如:make all YEAR=2024" >&2; exit 2; }

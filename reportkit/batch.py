@@ -72,7 +72,7 @@ def build_in_subprocess(county: str, year: int, data_dir=None, build_root=None, 
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = _MeasuredPopen(report_command(county, year, data_dir=data_dir, build_root=build_root, strict=strict,
                                          clean=clean),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=config.ROOT)
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=config.WORK)
     _, err = proc.communicate()
     job = Job(county, int(year), seconds=time.perf_counter() - t0, peak_mb=proc.peak_mb)
     paths = config.report_paths(county, int(year), build_root)

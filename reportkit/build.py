@@ -36,7 +36,7 @@ class BuildOutcome:
 
 def build_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
                  strict: bool = False, force: bool = False, clean: bool = False,
-                 index: DataIndex | None = None, on_step=None) -> BuildOutcome:
+                 index: DataIndex | None = None, on_step=None, verbose: bool = False) -> BuildOutcome:
     """Build (or skip) one county-year's report; see the module docstring for the rules.
 
     ``on_step(message)`` is told what is happening (the CLI prints it); errors are raised as
@@ -64,7 +64,7 @@ def build_report(county: str, year, *, data_dir: Path | None = None, build_root:
             fp = idx.fingerprint(county, year, code, strict=strict)   # the narrative changed
     say(f"正在生成 {county} {year} 年报告({decision.reason})……")
     outcome.run = run_report(county, year, data_dir=data_dir, build_root=build_root, strict=strict,
-                             clean=clean, index=idx)
+                             clean=clean, index=idx, verbose=verbose)
     outcome.changes = outcome.run.changes
     outcome.action = "built"
     state.record(paths, fp, outcome.run.run_id, outcome=outcome.as_record())

@@ -14,7 +14,9 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_figures(args) -> int:
+    from . import parameters
     from .report import compute_report_figures
+    parameters.validate(args.county, args.year, args.data)
     rf = compute_report_figures(args.county, args.year, data_dir=args.data)
     out = sys.stdout
     c = rf.county
@@ -42,7 +44,7 @@ def cmd_report(args) -> int:
     from .build import build_report
     say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     out = build_report(args.county, args.year, data_dir=args.data, build_root=args.build,
-                       strict=args.strict, force=args.force, clean=args.clean, on_step=say)
+                       strict=args.strict, force=args.force, clean=args.clean, on_step=say, verbose=args.verbose)
     paths = out.paths
     if out.action == "skipped":
         print(f"{out.decision.reason}:{_show(paths.docx)}")
@@ -56,6 +58,9 @@ def cmd_report(args) -> int:
     if out.harvest is not None:
         _print_harvest(out.harvest)
     r = out.run
+    if args.verbose:
+        for step, seconds in r.timings:
+            print(f"  {seconds:6.2f} 秒  {step}", file=sys.stderr)
     print(f"完成({r.seconds:.1f} 秒)。输出在 {_show(r.out_dir)}/:")
     for label, path in (("Word 文档", r.docx), ("执行后的笔记本", r.notebook), ("笔记本 HTML", r.html),
                         ("指标数据", paths.figures_csv), ("图表", paths.charts_dir)):
@@ -268,7 +273,9 @@ def os_error_message(exc: OSError) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="reportkit", description="科技局年度工作总结:由数据生成报告")
+    from . import __version__
+    parser = _Parser(prog="reportkit", description="科技局年度工作总结:由数据生成报告(出错时退出码 1,用法错误 2)")
+    parser.add_argument("--version", action="version", version=f"reportkit {__version__}", help="显示版本并退出")
     sub = parser.add_subparsers(dest="command", required=True, title="命令", parser_class=_Parser)
     p = sub.add_parser("figures", help="打印某县区某年的指标语句和指标表")
     p.add_argument("--county", required=True, help="县区代码,如 xinchang")
@@ -285,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="即使输入没有变化也重新生成(编辑过的文档仍会先保留)")
     p.add_argument("--clean", action="store_true", help="数据更新不以修订标出,直接写新数字")
     p.add_argument("--quiet", action="store_true", help="不显示进度提示")
+    p.add_argument("--verbose", action="store_true", help="显示笔记本每个单元格的进度和每一步用的时间")
     _add_common(p)
     p.set_defaults(func=cmd_report)
 
@@ -343,10 +351,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except ReportkitError as exc:
         print(f"错误:{exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     except OSError as exc:
         print(f"错误:{os_error_message(exc)}", file=sys.stderr)
-        return 2
+        return 1
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130

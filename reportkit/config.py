@@ -6,12 +6,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: In the source tree the template and notebook are top-level folders; an installed wheel carries
+#: them as package data and works on data/ and build/ in the current folder.
+SOURCE_TREE = (ROOT / "templates" / "gongwen.docx").exists() and (ROOT / "notebooks" / "report.ipynb").exists()
+_RESOURCES = Path(__file__).resolve().parent / "resources"
+WORK = ROOT if SOURCE_TREE else Path.cwd()
 
 #: Staff-maintained inputs (override with REPORTKIT_DATA for tests and batch runs).
-DATA_DIR = Path(os.environ.get("REPORTKIT_DATA", ROOT / "data"))
-TEMPLATES_DIR = ROOT / "templates"
-NOTEBOOKS_DIR = ROOT / "notebooks"
-BUILD_DIR = Path(os.environ.get("REPORTKIT_BUILD", ROOT / "build"))
+DATA_DIR = Path(os.environ.get("REPORTKIT_DATA", WORK / "data"))
+TEMPLATES_DIR = ROOT / "templates" if SOURCE_TREE else _RESOURCES / "templates"
+NOTEBOOKS_DIR = ROOT / "notebooks" if SOURCE_TREE else _RESOURCES / "notebooks"
+BUILD_DIR = Path(os.environ.get("REPORTKIT_BUILD", WORK / "build"))
 
 # File names inside DATA_DIR (stems: .csv or .xlsx are both accepted).
 COUNTIES_STEM = "counties"

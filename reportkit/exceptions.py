@@ -7,7 +7,9 @@ class ReportkitError(Exception):
 
     The message is Chinese and meant for the staff who fill ``data/``; the
     attributes let code (and tests) see the context without parsing text.
+    ``exit_code``: 1 for a report that failed, 2 for a command used wrongly.
     """
+    exit_code = 1
 
     def __init__(self, message: str, *, county=None, year=None, indicator=None,
                  file=None, sheet=None, row=None, column=None, hint=None):
@@ -100,6 +102,7 @@ class TemplateError(ReportkitError):
 
 class ParameterError(ReportkitError):
     """A command-line or notebook parameter is invalid (checked before any kernel starts)."""
+    exit_code = 2
 
 
 class PipelineError(ReportkitError):

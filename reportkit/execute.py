@@ -32,6 +32,7 @@ class RunResult:
     docx: Path
     seconds: float
     changes: list[dict] = field(default_factory=list)   # figures revised since the previous version
+    timings: list[tuple[str, float]] = field(default_factory=list)   # seconds per notebook step
 
 
 def validate_params(county: str, year, data_dir: Path | None = None, *, index=None) -> tuple[str, int]:
@@ -93,23 +94,24 @@ def to_html(notebook: Path, html: Path, exporter=None) -> Path:
     return write_text(html, body)
 
 
-def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, *, cwd: Path | None = None):
+def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, *, cwd: Path | None = None,
+                     verbose: bool = False):
     import papermill as pm
     # the output notebook is written at the start and at the end (also when a cell fails);
     # saving it after every cell as well would only cost time. Every cell writes its files
     # synchronously, so the kernel has nothing left to do at the end: stop it at once.
     return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters,
-                               kernel_name=KERNEL, progress_bar=False, log_output=False,
+                               kernel_name=KERNEL, progress_bar=verbose, log_output=verbose,
                                request_save_on_cell_execute=False, shutdown_kernel="immediate",
                                # the kernel's own warnings (e.g. "running over TCP without
                                # encryption" on loopback) are noise to staff; errors still show
                                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                               cwd=str(cwd or config.ROOT))
+                               cwd=str(cwd or config.WORK))   # the source tree, or where an installed reportkit was run
 
 
 def run_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
                strict: bool = False, clean: bool = False, notebook: Path = REPORT_NOTEBOOK,
-               html: bool = True, index=None) -> RunResult:
+               html: bool = True, index=None, verbose: bool = False) -> RunResult:
     """Execute the report notebook and export it to HTML; all or nothing.
 
     The run writes into a staging folder (build/.staging/<run id>/); only when every step
@@ -143,7 +145,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     failure = None
     try:
         try:
-            execute_notebook(notebook, stage.notebook, params)
+            execute_notebook(notebook, stage.notebook, params, verbose=verbose)
         except PapermillExecutionError as exc:
             failure = exc
         except Exception as exc:   # the kernel died, could not start, or timed out
@@ -156,8 +158,14 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
                                     "started": started, "version": __version__,
                                     "status": "failed" if failure else "ok"}
         nbformat.write(nb, stage.notebook)
+        timings = step_timings(nb)
         if html:
-            to_html(stage.notebook, stage.html, exporter.get())
+            try:
+                to_html(stage.notebook, stage.html, exporter.get())
+            except Exception as exc:        # nbconvert missing its templates, …: outputs stay as they were
+                raise PipelineError(f"无法把笔记本导出为 HTML({type(exc).__name__}:{str(exc).splitlines()[0][:120]})",
+                                    county=county, year=year,
+                                    hint="检查 nbconvert 的安装(重新运行 make setup);上一次生成的文档和其他输出都未被改动") from exc
         if failure is not None:
             failed_nb = _keep_failed(stage, paths)
             if isinstance(failure, PapermillExecutionError):
@@ -176,7 +184,27 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
     return RunResult(county=county, year=year, run_id=run_id, out_dir=paths.out_dir, notebook=paths.notebook,
-                     html=paths.html, docx=paths.docx, seconds=time.perf_counter() - t0, changes=changes)
+                     html=paths.html, docx=paths.docx, seconds=time.perf_counter() - t0, changes=changes,
+                     timings=timings)
+
+
+def step_timings(nb) -> list[tuple[str, float]]:
+    """Seconds per step of the executed notebook (the markdown headings), as papermill recorded
+    each cell's duration."""
+    out: list[tuple[str, float]] = []
+    step = "准备"
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            heading = next((ln.lstrip("#").strip() for ln in cell.source.splitlines() if ln.startswith("#")), None)
+            if heading:
+                step = heading
+            continue
+        duration = cell.metadata.get("papermill", {}).get("duration") or 0.0
+        if out and out[-1][0] == step:
+            out[-1] = (step, out[-1][1] + duration)
+        else:
+            out.append((step, duration))
+    return out
 
 
 STAGING = ".staging"

@@ -1,4 +1,4 @@
-"""reportkit.cli: the figures command and its errors (Chinese, exit 2, no traceback)."""
+"""reportkit.cli: the figures command and its errors (Chinese; exit 1 for bad data, 2 for usage; no traceback)."""
 import subprocess
 import sys
 
@@ -40,7 +40,14 @@ def test_bad_data_gives_chinese_error_without_traceback(tmp_path):
                  encoding="utf-8")
     r = subprocess.run([sys.executable, "-m", "reportkit", "figures", "--county", "jiangbei", "--year", "2020",
                         "--data", str(root)], capture_output=True, text=True, cwd=config.ROOT)
-    assert r.returncode == 2
+    assert r.returncode == 1                                   # the report failed (2 is for usage errors)
     assert "Traceback" not in r.stderr
     assert "jiangbei.csv" in r.stderr and "“value”列" in r.stderr and "“一百五十一”不是数字" in r.stderr
     assert r.stdout == ""
+
+
+def test_version_and_exit_codes(capsys):
+    with pytest.raises(SystemExit) as ei:
+        cli.main(["--version"])
+    assert ei.value.code == 0 and capsys.readouterr().out.strip().startswith("reportkit ")
+    assert cli.main(["report", "--county", "Xin Chang", "--year", "2024"]) == 2     # usage
