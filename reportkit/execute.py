@@ -9,7 +9,6 @@ import re
 import shutil
 import threading
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,9 +39,10 @@ def validate_params(county: str, year, data_dir: Path | None = None, *, index=No
     return parameters.validate(county, year, data_dir, index=index)
 
 
-def new_run_id(county: str, year: int) -> str:
-    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S")
-    return f"{county}-{year}-{stamp}-{uuid.uuid4().hex[:6]}"
+def run_id_of(county: str, year: int, fingerprint: dict) -> str:
+    """A run's id: the county-year and a hash of everything the report depends on (data, narrative,
+    template, code, installed versions) — the same inputs give the same id, and the same bytes."""
+    return f"{county}-{year}-{fingerprint['hash'][:12]}"
 
 
 def _step_of(nb, cell_index: int) -> str:
@@ -128,7 +128,9 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     paths = config.report_paths(county, year, root)
     paths.out_dir.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(paths, root)
-    run_id = new_run_id(county, year)
+    from .fingerprint import DataIndex, code_hash
+    idx = index or DataIndex.read(data_dir)
+    run_id = run_id_of(county, year, idx.fingerprint(county, year, code_hash(), strict=strict))
     staging_root = root / STAGING / run_id
     stage = config.report_paths(county, year, staging_root)
     stage.out_dir.mkdir(parents=True, exist_ok=True)

@@ -602,9 +602,45 @@ def _set_properties(doc, rf: ReportFigures, title: str, illustrative: bool) -> N
     cp.keywords = "；".join(["科技局", kind, str(rf.year), rf.county.name, rf.county.city])
     cp.category = kind
     cp.comments = "由 reportkit 依据 data/ 中的数据生成" + ("\uff1b含示例数据\uff0c不得引用" if illustrative else "")
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
-    cp.created = cp.modified = now
+    cp.created = cp.modified = document_date(rf)
     cp.revision = 1
+
+
+def document_date(rf: ReportFigures) -> dt.datetime:
+    """The date a build stamps on the document (properties, revisions): the 成文日期, else
+    SOURCE_DATE_EPOCH, else the last day of the report's year — never the clock, so the same
+    inputs give the same bytes."""
+    import os
+    import re
+    date = rf.narrative.meta.get("date") if rf.narrative else None
+    m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", chinese_date(date)) if date else None
+    if m:
+        return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime(rf.year, 12, 31)
+
+
+#: Zip entries of a written .docx carry this time (the format has no "none"): the same bytes each build.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def save_reproducibly(doc, path: Path) -> None:
+    """Save a document whose bytes depend on its content only: entries in the order python-docx
+    writes them, each with the same fixed time and attributes."""
+    import io
+    import zipfile
+    buf = io.BytesIO()
+    doc.save(buf)
+    buf.seek(0)
+    with zipfile.ZipFile(buf) as src, open(path, "wb") as fh, zipfile.ZipFile(fh, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            entry.create_system = 3
+            dst.writestr(entry, src.read(info.filename))
 
 
 def check_strict(rf: ReportFigures) -> None:
@@ -649,7 +685,8 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
         raise
     charts = list(charts)
     refs = References(rf, every_indicator=True)
-    w = _Writer(doc, styles, rf, previous, Reviser(enabled=track_changes and previous is not None))
+    stamp = document_date(rf).strftime("%Y-%m-%dT%H:%M:%SZ")
+    w = _Writer(doc, styles, rf, previous, Reviser(enabled=track_changes and previous is not None, date=stamp))
     blocks = _Blocks(w, rf, charts)
     tagged = _fill_fields(list(doc.paragraphs) + [p for s in doc.sections for part in
                                                   (s.header, s.footer, s.even_page_header, s.even_page_footer)
@@ -677,7 +714,7 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
     changes = _changes(w, rf, refs, previous)
     out_path = Path(out_path or config.report_paths(rf.county.slug, rf.year).docx)
     with atomic_path(out_path) as tmp:
-        doc.save(tmp)
+        save_reproducibly(doc, tmp)
     return BuiltDocument(out_path, manifest, changes)
 
 
