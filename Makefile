@@ -4,6 +4,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCKTOOL := .venv-lock
+UV_VERSION := 0.13.9
+# a universal lock (Linux, Windows, macOS; Python 3.10 and newer) with every file's hash
+UV = $(LOCKTOOL)/bin/uv pip compile pyproject.toml --universal --python-version 3.10 --generate-hashes \
+	--quiet --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade,)
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export MPLBACKEND := Agg
 # Values reach the commands as environment variables, quoted by the shell ("$$COUNTY"), so no
@@ -17,30 +22,57 @@ CLEAN ?=
 COMMENTS ?=
 VERBOSE ?=
 JOBS ?=
+UPGRADE ?=
 SCHEDULER ?=
 export COUNTY YEAR FILE JOBS SCHEDULER
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report all check harvest audit pdf figures test bless unbless template clean distclean benchmark
+.PHONY: help setup lock report all check harvest audit pdf figures test bless unbless template lab clean distclean benchmark
 
 help: ## 列出所有目标
 	@echo "用法: make <目标> [COUNTY=xinchang YEAR=2024]"
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
-	@echo "首次使用:创建虚拟环境 $(VENV) 并安装 reportkit(需要几分钟)……"
+# One stamp per locked set: reports need only requirements/runtime.txt; the tests, a Dask cluster
+# and JupyterLab add theirs. Every set is installed from its lock, with hashes, exactly.
+$(STAMP): requirements/runtime.txt pyproject.toml
+	@echo "首次使用:创建虚拟环境 $(VENV) 并按 requirements/runtime.txt 安装 reportkit(需要一两分钟)……"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e '.[test]'
+	@$(call install_lock,requirements/runtime.txt)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	@$(call check_env)
 	@touch $@
 
-setup: $(STAMP) ## 创建虚拟环境并安装 reportkit(其他目标会自动执行)
+$(VENV)/.installed-%: requirements/%.txt $(STAMP)
+	@echo "安装 $* 所需的软件(requirements/$*.txt)……"
+	@$(call install_lock,requirements/$*.txt)
+	@$(call check_env)
+	@touch $@
+
+.PRECIOUS: $(VENV)/.installed-%
+
+define install_lock
+$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(1)
+endef
+define check_env
+$(BIN)/python -m pip check --disable-pip-version-check >/dev/null || { $(BIN)/python -m pip check; echo "锁定文件与 pyproject.toml 不一致:请运行 make lock" >&2; exit 1; }
+endef
+
+setup: $(STAMP) ## 创建虚拟环境并按锁定文件安装 reportkit(其他目标会自动执行)
+
+lock: ## 重新生成锁定文件 requirements/*.txt(pyproject.toml 改动后;UPGRADE=1 升级到最新版本)
+	@test -x $(LOCKTOOL)/bin/uv || { $(PYTHON) -m venv $(LOCKTOOL) && $(LOCKTOOL)/bin/pip install --quiet uv==$(UV_VERSION); }
+	@mkdir -p requirements
+	$(UV) -o requirements/runtime.txt
+	@for extra in test cluster notebook; do \
+	  $(UV) --extra $$extra -c requirements/runtime.txt -o requirements/$$extra.txt || exit 1; done
+	@echo "已更新 requirements/*.txt;下次运行任何目标时按新的锁定文件安装"
 
 report: $(STAMP) ## 生成一份报告(没有变化时跳过;编辑过的文档先保留并写回):make report COUNTY=xinchang YEAR=2024 [STRICT=1] [FORCE=1] [CLEAN=1] [VERBOSE=1]
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make report COUNTY=xinchang YEAR=2024" >&2; exit 2; }
 	@$(BIN)/reportkit report --county "$$COUNTY" --year "$$YEAR" $(if $(STRICT),--strict,) $(if $(FORCE),--force,) $(if $(CLEAN),--clean,) $(if $(VERBOSE),--verbose,)
 
-all: $(STAMP) ## 并行生成某年所有县区的报告(只重做有变化的):make all YEAR=2024 [JOBS=2] [FORCE=1] [CLEAN=1] [SCHEDULER=tcp://host:8786]
+all: $(STAMP) $(if $(SCHEDULER),$(VENV)/.installed-cluster,) ## 并行生成某年所有县区的报告(只重做有变化的):make all YEAR=2024 [JOBS=2] [FORCE=1] [CLEAN=1] [SCHEDULER=tcp://host:8786]
 	@test -n "$$YEAR" || { echo "请指定年份,如:make all YEAR=2024" >&2; exit 2; }
 	@$(BIN)/reportkit all --year "$$YEAR" $(if $(JOBS),--jobs "$$JOBS",) $(if $(FORCE),--force,) $(if $(STRICT),--strict,) $(if $(CLEAN),--clean,) $(if $(SCHEDULER),--scheduler "$$SCHEDULER",)
 
@@ -63,7 +95,7 @@ figures: $(STAMP) ## 只打印某县区某年的指标语句和指标表:make fi
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make figures COUNTY=xinchang YEAR=2024" >&2; exit 2; }
 	@$(BIN)/reportkit figures --county "$$COUNTY" --year "$$YEAR"
 
-test: $(STAMP) ## 运行全部测试:单元测试、回测、文档检查、参考笔记本(nbval)
+test: $(VENV)/.installed-test ## 运行全部测试:单元测试、回测、文档检查、参考笔记本(nbval)
 	REPORTKIT_BUILD=$(CURDIR)/build/_test $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env tests
 
 bless: $(STAMP) ## 保护已发布的报告/接受数字的变化:make bless [COUNTY=… YEAR=…](不写则更新全部)
@@ -76,12 +108,15 @@ unbless: $(STAMP) ## 不再保护某份报告:make unbless COUNTY=… YEAR=…
 template: $(STAMP) ## 检查 templates/gongwen.docx(模板就是版式的设计:在 Word/WPS 里改它)
 	@$(BIN)/reportkit template
 
-benchmark: $(STAMP) ## 计时:一份报告与空白 papermill 运行、批量串行与并行;写入 benchmarks/RESULTS*.md
+benchmark: $(VENV)/.installed-test ## 计时:一份报告与空白 papermill 运行、批量串行与并行;写入 benchmarks/RESULTS*.md
 	@$(BIN)/python benchmarks/bench_report.py
 	@$(BIN)/python benchmarks/bench_batch.py
+
+lab: $(VENV)/.installed-notebook ## 在 JupyterLab 中打开笔记本(首次使用时安装 JupyterLab)
+	@$(BIN)/jupyter lab notebooks/
 
 clean: ## 删除可重新生成的输出(编辑过的文档和 versions/ 保留,.venv 保留)
 	@$(PYTHON) -m reportkit clean
 
 distclean: clean ## 同 clean,并删除虚拟环境
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(LOCKTOOL)

@@ -1,4 +1,5 @@
-"""Charts for the report (matplotlib): trends, completion against targets, ranks; CJK without system fonts."""
+"""Charts for the report (matplotlib): trends, completion against targets, ranks; CJK from the font shipped
+in reportkit/fonts (never a system font, so a chart is the same on every machine)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 
+from . import config  # noqa: E402
 from .figures import RATE_DECIMALS, Figure  # noqa: E402
 from .iorw import atomic_path  # noqa: E402
 from .numbers import convert, fmt, scale_for_display  # noqa: E402
@@ -25,12 +27,33 @@ _font_name: str | None = None
 
 
 def cjk_font_path() -> Path:
-    """A CJK font shipped by a pip package (mplfonts), so no system font is needed."""
-    import mplfonts
-    path = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
-    if not path.exists():  # pragma: no cover - broken install
-        raise FileNotFoundError(path)
-    return path
+    """The CJK font shipped inside reportkit (no system font is needed, none is used)."""
+    if not config.CHART_FONT.exists():  # pragma: no cover - broken install
+        raise FileNotFoundError(config.CHART_FONT)
+    return config.CHART_FONT
+
+
+_covered: frozenset | None = None
+
+
+def missing_glyphs(text: str) -> str:
+    """The characters of ``text`` that neither the shipped CJK font nor DejaVu Sans (matplotlib's
+    own) can draw: they would print as empty boxes."""
+    global _covered
+    if _covered is None:
+        from matplotlib.ft2font import FT2Font
+        dejavu = font_manager.findfont("DejaVu Sans", fallback_to_default=True)
+        _covered = frozenset(FT2Font(str(cjk_font_path())).get_charmap()) | frozenset(FT2Font(dejavu).get_charmap())
+    return "".join(dict.fromkeys(c for c in text if not c.isspace() and ord(c) not in _covered))
+
+
+def _glyph_warnings(*texts: str) -> list[str]:
+    """A warning for text a chart cannot draw (shown with the chart and in figures.json)."""
+    missing = missing_glyphs("".join(texts))
+    if not missing:
+        return []
+    return [f"图表中的“{missing}”不在内置字体(GB 2312 字符集)中,图上会显示为方框;"
+            f"请在 data/indicators.csv 里把名称或单位改用常用字,或在叙述文件里用 charts: 去掉这张图"]
 
 
 def setup_style() -> str:
@@ -67,6 +90,7 @@ class Chart:
     path: Path
     illustrative: bool = False
     data: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _save(fig, path: Path) -> None:
@@ -137,7 +161,7 @@ def trend_chart(engine, fig: Figure, out_dir: Path, years: int = TREND_YEARS,
     missing = f"\uff08{report_year}年数据暂缺\uff09" if last < report_year else ""
     title = f"{first}—{last}年{ind.name}{period}{missing}"
     return Chart(id=f"trend_{ind.id}", title=title, path=path, illustrative=illustrative,
-                 data=[(y, str(v), ill) for y, v, ill in series])
+                 data=[(y, str(v), ill) for y, v, ill in series], warnings=_glyph_warnings(unit))
 
 
 def completion_chart(figs: list[Figure], out_dir: Path) -> Chart | None:
@@ -161,7 +185,7 @@ def completion_chart(figs: list[Figure], out_dir: Path) -> Chart | None:
     _save(f, path)
     return Chart(id="completion", title=f"{done[0].year}年主要指标年度目标完成情况", path=path,
                  illustrative=any(d.illustrative for d in done),
-                 data=[(d.id, d.completion_text) for d in done])
+                 data=[(d.id, d.completion_text) for d in done], warnings=_glyph_warnings(*names))
 
 
 def rank_chart(figs: list[Figure], out_dir: Path) -> Chart | None:
@@ -186,7 +210,7 @@ def rank_chart(figs: list[Figure], out_dir: Path) -> Chart | None:
     _save(f, path)
     return Chart(id="ranks", title=f"{ranked[0].year}年主要指标排名", path=path,
                  illustrative=any(r.illustrative for r in ranked),
-                 data=[(r.id, r.city_rank, r.province_rank) for r in ranked])
+                 data=[(r.id, r.city_rank, r.province_rank) for r in ranked], warnings=_glyph_warnings(*names))
 
 
 def _latest_figure(rf, ind_id: str) -> Figure | None:

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, config, parameters
+from . import __version__, config, environment, parameters
 from .exceptions import PipelineError
 from .iorw import write_text
 
@@ -158,6 +158,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
         nb = nbformat.read(stage.notebook, as_version=4)
         nb.metadata["reportkit"] = {"run_id": run_id, "county": county, "year": year, "strict": bool(strict),
                                     "started": started, "version": __version__,
+                                    "environment": environment.versions(),
                                     "status": "failed" if failure else "ok"}
         nbformat.write(nb, stage.notebook)
         timings = step_timings(nb)

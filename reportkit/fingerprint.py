@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config
+from . import config, environment
 from .schema import ALIASES, COUNTY_COLS, INDICATOR_COLS, INDICATOR_OPT, TARGET_COLS, TARGET_OPT, VALUE_COLS, VALUE_OPT
 
 _KNOWN = set(COUNTY_COLS + INDICATOR_COLS + INDICATOR_OPT + VALUE_COLS + VALUE_OPT + TARGET_COLS + TARGET_OPT)
@@ -29,10 +29,12 @@ def _files_hash(paths: list[Path], root: Path) -> str:
 
 
 def code_hash(template: Path | None = None) -> str:
-    """reportkit's source, the report notebook, the template and the declared dependencies."""
+    """reportkit's source, the charts' font, the report notebook, the template and the declared
+    dependencies (the installed versions are the fingerprint's "environment" part)."""
     root = config.ROOT
-    paths = list((root / "reportkit").rglob("*.py")) + [config.NOTEBOOKS_DIR / "report.ipynb",
-                                                         root / "pyproject.toml"]
+    package = root / "reportkit"
+    paths = list(package.rglob("*.py")) + list(package.rglob("*.otf")) + [config.NOTEBOOKS_DIR / "report.ipynb",
+                                                                            root / "pyproject.toml"]
     digest = _files_hash([p for p in paths if p.exists()], root)
     tpl = Path(template or config.DEFAULT_TEMPLATE)
     return _sha(digest.encode(), tpl.read_bytes() if tpl.exists() else b"")
@@ -125,6 +127,7 @@ class DataIndex:
         narrative = config.narrative_path(county, year, self.root)
         parts = {
             "code": code,
+            "environment": environment.digest(),
             "registry": _sha(*registry),
             "catalog": self.catalog_hash,
             "values": _sha(*values),

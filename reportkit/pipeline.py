@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
+from . import config, environment
 from . import data as data_mod
 from .charts import Chart, draw_charts
 from .iorw import write_text
@@ -106,7 +106,9 @@ class ReportRun:
         return df.map(lambda x: "" if x is None or (isinstance(x, float) and pd.isna(x)) else x)
 
     def warnings(self) -> list[str]:
-        return [f"{f.name}:{w}" for f in self.rf.figures for w in f.warnings]
+        """The figures' warnings, and the charts' once they are drawn."""
+        return ([f"{f.name}:{w}" for f in self.rf.figures for w in f.warnings]
+                + [f"{c.title}:{w}" for c in self.charts for w in c.warnings])
 
     # 3. charts
     def draw(self) -> list[Chart]:
@@ -134,11 +136,12 @@ class ReportRun:
         self.changes = built.changes
         records = [{k: _jsonable(v) for k, v in r.items()} for r in figures.to_dict("records")]
         payload = {"county": self.county, "year": self.year, "run_id": self.run_id,
+                   "environment": environment.versions(),
                    "illustrative": self.rf.shows_illustrative(self.charts), "paragraph": self.rf.paragraph,
                    "targets_sentence": self.rf.targets_sentence, "figures": records,
                    "targets": [{k: _jsonable(v) for k, v in t.as_record().items()} for t in self.rf.targets],
                    "charts": [{"id": c.id, "title": c.title, "file": self.rel(c.path),
-                               "illustrative": c.illustrative} for c in self.charts],
+                               "illustrative": c.illustrative, "warnings": c.warnings} for c in self.charts],
                    "changes": built.changes}
         write_text(paths.manifest(self.run_id), json.dumps(built.manifest, ensure_ascii=False, indent=1))
         write_text(paths.figures_json, json.dumps(payload, ensure_ascii=False, indent=1))

@@ -1,10 +1,11 @@
 """Same inputs, same bytes: a reviewer can verify a published report by checksum."""
 import hashlib
+import json
 import subprocess
 import sys
 
 from helpers import copy_real_data
-from reportkit import config
+from reportkit import config, environment
 from reportkit.charts import draw_charts
 from reportkit.document import builder
 from reportkit.report import compute_report_figures
@@ -40,3 +41,6 @@ def test_two_processes_two_folders_give_the_same_bytes(tmp_path):
     for name in ("figures.csv", "figures.json"):
         text = (outs[0] / name).read_text(encoding="utf-8-sig")
         assert str(tmp_path) not in text and "/root" not in text      # no machine paths
+    # the software it was made with, in the executed notebook as in figures.json
+    nb = json.loads(config.report_paths("jiangbei", 2020, tmp_path / "build1").notebook.read_text(encoding="utf-8"))
+    assert nb["metadata"]["reportkit"]["environment"] == environment.versions()

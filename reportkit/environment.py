@@ -1,0 +1,82 @@
+"""The software a report is made with: Python and the installed versions of everything reportkit
+needs at run time (its dependencies, and theirs). Recorded in figures.json and the executed
+notebook, and part of every report's fingerprint: an upgrade rebuilds, and says why."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import platform
+import re
+from importlib import metadata
+
+from . import config
+
+
+def _name(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _declared() -> list[str]:
+    """reportkit's own requirements: pyproject.toml in the source tree (an egg-info left there by a
+    build may be stale), the installed metadata otherwise."""
+    if config.SOURCE_TREE:
+        try:
+            import tomllib
+        except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+            tomllib = None
+        if tomllib is not None:
+            with open(config.ROOT / "pyproject.toml", "rb") as f:
+                return tomllib.load(f)["project"]["dependencies"]
+    try:
+        return metadata.requires("reportkit") or []
+    except metadata.PackageNotFoundError:
+        return []
+
+
+_EXTRA_ONLY = re.compile(r";(?!.*\bor\b).*\bextra\s*==")
+
+
+def _headers(dist) -> tuple[str, list[str]]:
+    """Version and Requires-Dist of an installed distribution (its METADATA headers, read as lines:
+    the email parser importlib.metadata uses is ten times slower)."""
+    version, requires = "", []
+    for line in (dist.read_text("METADATA") or dist.read_text("PKG-INFO") or "").splitlines():
+        if not line:
+            break                                        # the description follows the headers
+        if line.startswith("Version:"):
+            version = line.partition(":")[2].strip()
+        elif line.startswith("Requires-Dist:"):
+            requires.append(line.partition(":")[2].strip())
+    return version, requires
+
+
+@functools.cache
+def versions() -> dict[str, str]:
+    """{"python": "3.11.7", "matplotlib": "3.10.8", …}: the run-time closure, sorted by name.
+    Extras (tests, Dask, Jupyter front ends) are not in it: they do not change a report."""
+    from packaging.requirements import Requirement
+    found: dict[str, str] = {}
+    todo = list(_declared())
+    while todo:
+        line = todo.pop()
+        if _EXTRA_ONLY.search(line):                     # needed only for some extra
+            continue
+        req = Requirement(line)
+        if req.marker is not None and not req.marker.evaluate({"extra": ""}):
+            continue
+        key = _name(req.name)
+        if key in found:
+            continue
+        try:
+            found[key], requires = _headers(metadata.distribution(key))
+        except metadata.PackageNotFoundError:
+            found[key] = "未安装"
+            continue
+        todo += requires
+    return {"python": platform.python_version(), **dict(sorted(found.items()))}
+
+
+def digest() -> str:
+    """A hash of :func:`versions` (the fingerprint's "environment" part)."""
+    return hashlib.sha256(json.dumps(versions(), sort_keys=True).encode()).hexdigest()
