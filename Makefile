@@ -23,6 +23,7 @@ COMMENTS ?=
 VERBOSE ?=
 JOBS ?=
 UPGRADE ?=
+WITH ?=
 SCHEDULER ?=
 export COUNTY YEAR FILE JOBS SCHEDULER
 
@@ -61,7 +62,7 @@ define check_env
 $(BIN)/python -m pip check --disable-pip-version-check >/dev/null || { $(BIN)/python -m pip check; echo "锁定文件与 pyproject.toml 不一致:请运行 make lock" >&2; exit 1; }
 endef
 
-setup: $(STAMP) ## 创建虚拟环境并按锁定文件安装 reportkit(其他目标会自动执行)
+setup: $(STAMP) $(foreach set,$(WITH),$(VENV)/.installed-$(set)) ## 创建虚拟环境并按锁定文件安装 reportkit(其他目标会自动执行);WITH="cluster test notebook" 同时安装这些附加部分
 
 lock: ## 重新生成锁定文件 requirements/*.txt(pyproject.toml 改动后;UPGRADE=1 升级到最新版本)
 	@test -x $(LOCKTOOL)/bin/uv || { $(PYTHON) -m venv $(LOCKTOOL) && $(LOCKTOOL)/bin/pip install --quiet uv==$(UV_VERSION); }
