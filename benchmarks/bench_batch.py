@@ -38,7 +38,11 @@ def synthesize(data: Path, n: int, seed: int = 20241122) -> list[str]:
     indicators; returns their slugs."""
     rng = random.Random(seed)
     _, catalog = read_records(data / "indicators.csv", ALIASES)
-    usable = [r for r in catalog if r["kind"] in ("amount", "count", "ratio") and not r.get("numerator")][:12]
+    # no ratio computed from two random amounts (it would fail the plausibility check): leave out
+    # the indicators that are a share's numerator or denominator
+    parts = {r.get(k) for r in catalog for k in ("numerator", "denominator") if r.get(k)}
+    usable = [r for r in catalog if r["kind"] in ("amount", "count", "ratio") and not r.get("numerator")
+              and r["id"] not in parts][:12]
     slugs = [f"syn{i:02d}" for i in range(1, n + 1)]
     with open(data / "counties.csv", "a", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)

@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,64 +27,129 @@ class Job:
     peak_mb: float = 0.0
 
 
-def report_command(county: str, year: int, *, data_dir=None, build_root=None, strict=False,
-                   clean=False) -> list[str]:
-    """The command that builds one report in its own process (with its own kernel). ``--force``:
-    the batch has decided already; an edited document is still kept and carried over there."""
-    cmd = [sys.executable, "-m", "reportkit", "report", "--county", county, "--year", str(year), "--force",
-           "--quiet"]
-    if data_dir:
-        cmd += ["--data", str(data_dir)]
-    if build_root:
-        cmd += ["--build", str(build_root)]
-    if strict:
-        cmd.append("--strict")
-    if clean:
-        cmd.append("--clean")
-    return cmd
-
-
-class _MeasuredPopen(subprocess.Popen):
-    """Popen that reaps its child with wait4, to learn the peak memory of the child's tree
-    (ru_maxrss covers the waited-for descendants: the kernel too). Overrides the private
-    ``_try_wait`` hook, which every CPython 3 Popen.wait goes through."""
-
-    peak_mb = 0.0
-
-    def _try_wait(self, wait_flags):
-        try:
-            pid, sts, usage = os.wait4(self.pid, wait_flags)
-        except ChildProcessError:
-            return self.pid, 0
-        if pid == self.pid:
-            self.peak_mb = usage.ru_maxrss / 1024
-        return pid, sts
-
-
-def build_in_subprocess(county: str, year: int, data_dir=None, build_root=None, strict=False,
-                        clean=False) -> Job:
-    """Build one report in a child process; never raises for a failed report.
-
-    Subprocesses, not a multiprocessing pool: papermill inside a pool can hang
-    (papermill #239, #583). This is also what a Dask worker runs.
-    """
+def build_job(county: str, year: int, data_dir=None, build_root=None, strict=False, clean=False, *,
+              kernel=None) -> Job:
+    """Build one report in this process, on ``kernel`` (a kept kernel); never raises for a failed
+    report. ``force``: the batch has decided already; an edited document is still kept and
+    carried over there."""
+    from .build import build_report
+    from .exceptions import ReportkitError
+    from .warm import memory_mb
     t0 = time.perf_counter()
-    env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = _MeasuredPopen(report_command(county, year, data_dir=data_dir, build_root=build_root, strict=strict,
-                                         clean=clean),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=config.WORK)
-    _, err = proc.communicate()
-    job = Job(county, int(year), seconds=time.perf_counter() - t0, peak_mb=proc.peak_mb)
-    paths = config.report_paths(county, int(year), build_root)
-    if proc.returncode == 0:
-        job.status, job.output = "built", str(paths.docx)
-        job.message = _build_note((state.load(paths) or {}).get("outcome", {}))
-    else:
-        job.status = "failed"
-        lines = [ln for ln in err.decode("utf-8", "replace").splitlines() if ln.strip()]
-        errors = [ln for ln in lines if ln.startswith("错误")]
-        job.message = (errors or lines or [f"退出码 {proc.returncode}"])[-1]
+    job = Job(county, int(year))
+    try:
+        out = build_report(county, year, data_dir=data_dir, build_root=build_root, strict=strict, clean=clean,
+                           force=True, kernel=kernel)
+        job.status, job.output, job.message = "built", str(out.paths.docx), _build_note(out.as_record())
+    except ReportkitError as exc:
+        job.status, job.message = "failed", f"错误:{exc}"
+    except OSError as exc:
+        from .cli import os_error_message
+        job.status, job.message = "failed", f"错误:{os_error_message(exc)}"
+    except Exception as exc:        # a bug must not stop the other reports: say what it was
+        job.status, job.message = "failed", f"错误:{type(exc).__name__}:{exc}"
+    job.seconds = time.perf_counter() - t0
+    job.peak_mb = memory_mb(kernel)
     return job
+
+
+class WorkerProcess:
+    """A batch worker (``python -m reportkit worker``): one process with one kept kernel, building
+    the reports it is sent one after another. It answers each request (a JSON line) with its Job
+    (a JSON line); if it dies, the report it was building fails with what it printed last and the
+    next report gets a new worker."""
+
+    def __init__(self):
+        self.proc = None
+        self._stderr: list[str] = []
+
+    def _start(self) -> None:
+        import threading
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        self.proc = subprocess.Popen([sys.executable, "-m", "reportkit", "worker"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=config.WORK,
+                                     text=True, encoding="utf-8", bufsize=1)
+        self._stderr = []
+        threading.Thread(target=self._drain, args=(self.proc.stderr, self._stderr), daemon=True).start()
+
+    @staticmethod
+    def _drain(stream, lines: list[str]) -> None:
+        for line in stream:                 # read it all: a full pipe would stall the worker
+            if line.strip():
+                lines.append(line.rstrip())
+                del lines[:-20]
+
+    def build(self, county, year, data_dir=None, build_root=None, strict=False, clean=False) -> Job:
+        import json
+        if self.proc is None or self.proc.poll() is not None:
+            self._start()
+        t0 = time.perf_counter()
+        request = {"county": county, "year": int(year), "data_dir": str(data_dir) if data_dir else None,
+                   "build_root": str(build_root) if build_root else None, "strict": bool(strict),
+                   "clean": bool(clean)}
+        try:
+            self.proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
+            self.proc.stdin.flush()
+            line = self.proc.stdout.readline()
+        except OSError:
+            line = ""
+        if line:
+            return Job(**json.loads(line))
+        self.proc.wait()
+        said = [ln for ln in self._stderr if ln.startswith("错误")] or self._stderr[-1:]
+        self.proc = None
+        return Job(county, int(year), status="failed", seconds=time.perf_counter() - t0,
+                   message=(said[-1] if said else "错误:批量生成的工作进程意外退出(可能是内存不足)"))
+
+    def close(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.stdin.close()          # the worker stops its kernel and exits
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:  # pragma: no cover
+                self.proc.kill()
+        self.proc = None
+
+    def __enter__(self) -> "WorkerProcess":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def serve() -> int:
+    """The worker's loop (``python -m reportkit worker``): a kept kernel, started at once, and one
+    report per request line on stdin, its Job as a line on stdout, until stdin closes."""
+    import dataclasses
+    import json
+    from .warm import KeptKernel
+    answer = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)                   # whatever else prints (papermill, the kernel) goes to stderr
+    sys.stdout = sys.stderr
+    with KeptKernel() as kernel:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            job = build_job(request["county"], request["year"], request.get("data_dir"), request.get("build_root"),
+                            request.get("strict", False), request.get("clean", False), kernel=kernel)
+            answer.write(json.dumps(dataclasses.asdict(job), ensure_ascii=False) + "\n")
+    return 0
+
+
+_kept = None
+
+
+def build_on_dask(county, year, data_dir=None, build_root=None, strict=False, clean=False) -> Job:
+    """What a Dask worker runs: the same in-process build, on a kernel kept by that worker process
+    (run the workers with one thread each)."""
+    global _kept
+    if _kept is None:
+        import atexit
+        from .warm import KeptKernel
+        _kept = KeptKernel().start()
+        atexit.register(_kept.shutdown)
+    return build_job(county, year, data_dir, build_root, strict, clean, kernel=_kept)
 
 
 def _build_note(outcome: dict) -> str:
@@ -161,8 +226,8 @@ def _bar(total: int, progress: bool):
 
 
 def default_jobs() -> int:
-    """One report process more than cores: each report waits briefly (process start, kernel
-    handshake, file writes), and a spare process fills those gaps (measured: ~6% faster on 2 cores)."""
+    """One worker more than cores: a worker and its kernel take turns (the kernel computes, the
+    worker writes the HTML and moves the outputs into place), and a spare worker fills those gaps."""
     return (os.cpu_count() or 1) + 1
 
 
@@ -178,9 +243,32 @@ def _collect(finished, bar) -> list[Job]:
 
 
 def _run_local(args, *, jobs=None, scheduler=None, progress=True) -> list[Job]:
-    workers = max(1, jobs or default_jobs())
-    with _bar(len(args), progress) as bar, ThreadPoolExecutor(max_workers=workers) as pool:
-        return _collect(as_completed([pool.submit(build_in_subprocess, *a) for a in args]), bar)
+    """``jobs`` worker processes, each with its kept kernel, take the reports one after another."""
+    import queue
+    import threading
+    todo: queue.SimpleQueue = queue.SimpleQueue()
+    for a in args:
+        todo.put(a)
+    lock = threading.Lock()
+    done: list[Job] = []
+    with _bar(len(args), progress) as bar:
+        def drive():
+            with WorkerProcess() as worker:
+                while True:
+                    try:
+                        a = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    job = worker.build(*a)
+                    with lock:
+                        done.append(job)
+                        bar.set_postfix_str(f"{job.county} {STATUS[job.status]}")
+                        bar.update()
+        workers = max(1, min(jobs or default_jobs(), len(args)))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for fut in [pool.submit(drive) for _ in range(workers)]:
+                fut.result()
+    return done
 
 
 def _run_dask(args, *, jobs=None, scheduler=None, progress=True) -> list[Job]:
@@ -191,7 +279,7 @@ def _run_dask(args, *, jobs=None, scheduler=None, progress=True) -> list[Job]:
     except ImportError:
         raise ParameterError("未安装 Dask", hint="pip install 'reportkit[cluster]'") from None
     with Client(scheduler) as client, _bar(len(args), progress) as bar:
-        futures = [client.submit(build_in_subprocess, *a, pure=False, key=f"report-{a[0]}-{a[1]}")
+        futures = [client.submit(build_on_dask, *a, pure=False, key=f"report-{a[0]}-{a[1]}")
                    for a in args]
         return _collect(dask_completed(futures), bar)
 

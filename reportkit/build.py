@@ -36,13 +36,15 @@ class BuildOutcome:
 
 def build_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
                  strict: bool = False, force: bool = False, clean: bool = False,
-                 index: DataIndex | None = None, on_step=None, verbose: bool = False) -> BuildOutcome:
+                 index: DataIndex | None = None, on_step=None, verbose: bool = False,
+                 kernel=None) -> BuildOutcome:
     """Build (or skip) one county-year's report; see the module docstring for the rules.
 
     ``on_step(message)`` is told what is happening (the CLI prints it); errors are raised as
     ReportkitError subclasses with their context, and leave the previous outputs in place.
+    ``kernel``: a batch worker's kept kernel; without one, a kernel is started as soon as the
+    report is known to need building, so that it boots while the edits are carried over.
     """
-    from .execute import run_report
     say = on_step or (lambda _msg: None)
     idx = index or DataIndex.read(data_dir)
     county, year = parameters.validate(county, year, index=idx)
@@ -54,6 +56,22 @@ def build_report(county: str, year, *, data_dir: Path | None = None, build_root:
     if decision.action != "build":
         outcome.action = "skipped" if decision.action == "skip" else "kept"
         return outcome
+    own_kernel = kernel is None
+    if own_kernel:
+        from .warm import KeptKernel
+        kernel = KeptKernel().start()
+    try:
+        _build(outcome, idx, fp, code, kernel, say, data_dir=data_dir, build_root=build_root, strict=strict,
+               clean=clean, verbose=verbose)
+    finally:
+        if own_kernel:
+            kernel.shutdown()
+    return outcome
+
+
+def _build(outcome: BuildOutcome, idx, fp, code, kernel, say, *, data_dir, build_root, strict, clean, verbose):
+    from .execute import run_report
+    county, year, paths, decision = outcome.county, outcome.year, outcome.paths, outcome.decision
     if decision.docx in ("edited", "unknown"):
         outcome.kept = state.keep_docx(paths, decision.docx)
         say(f"已保留{'编辑过的' if decision.docx == 'edited' else '原有的'} Word 文档:{outcome.kept}")
@@ -64,8 +82,7 @@ def build_report(county: str, year, *, data_dir: Path | None = None, build_root:
             fp = idx.fingerprint(county, year, code, strict=strict)   # the narrative changed
     say(f"正在生成 {county} {year} 年报告({decision.reason})……")
     outcome.run = run_report(county, year, data_dir=data_dir, build_root=build_root, strict=strict,
-                             clean=clean, index=idx, verbose=verbose)
+                             clean=clean, index=idx, verbose=verbose, kernel=kernel)
     outcome.changes = outcome.run.changes
     outcome.action = "built"
     state.record(paths, fp, outcome.run.run_id, outcome=outcome.as_record())
-    return outcome

@@ -309,6 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_all)
 
+    p = sub.add_parser("worker", help="批量生成的工作进程(由 reportkit all 启动,内部使用)")
+    p.set_defaults(func=lambda args: __import__("reportkit.batch", fromlist=["serve"]).serve())
+
     p = sub.add_parser("check", help="检查整个数据文件夹,一次列出所有问题")
     _add_common(p)
     p.set_defaults(func=cmd_check)

@@ -51,10 +51,45 @@ def _headers(dist) -> tuple[str, list[str]]:
     return version, requires
 
 
+def _installed_signature() -> str:
+    """What is installed, cheaply: the names of the metadata folders on the import path (they carry
+    each distribution's version), Python's version and reportkit's own requirements."""
+    import os
+    import sys
+    names = []
+    for entry in sys.path:
+        try:
+            names += [n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+    return hashlib.sha256(json.dumps([platform.python_version(), sorted(names), _declared()]).encode()).hexdigest()
+
+
 @functools.cache
 def versions() -> dict[str, str]:
     """{"python": "3.11.7", "matplotlib": "3.10.8", …}: the run-time closure, sorted by name.
-    Extras (tests, Dask, Jupyter front ends) are not in it: they do not change a report."""
+    Extras (tests, Dask, Jupyter front ends) are not in it: they do not change a report.
+
+    Working it out reads every distribution's metadata (a tenth of a second); the answer is kept
+    in build/.cache/environment.json for as long as nothing is installed or removed."""
+    signature = _installed_signature()
+    cache = config.BUILD_DIR / ".cache" / "environment.json"
+    try:
+        kept = json.loads(cache.read_text(encoding="utf-8"))
+        if kept.get("signature") == signature:
+            return kept["versions"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    found = _closure()
+    try:
+        from .iorw import write_text
+        write_text(cache, json.dumps({"signature": signature, "versions": found}, ensure_ascii=False))
+    except OSError:
+        pass                                             # a read-only build folder: no cache
+    return found
+
+
+def _closure() -> dict[str, str]:
     from packaging.requirements import Requirement
     found: dict[str, str] = {}
     todo = list(_declared())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 import json
 import os
@@ -17,7 +18,6 @@ from .exceptions import PipelineError
 from .iorw import write_text
 
 REPORT_NOTEBOOK = config.NOTEBOOKS_DIR / "report.ipynb"
-KERNEL = "python3"
 
 
 @dataclass
@@ -80,10 +80,23 @@ class _Prepared:
         return self._value
 
 
+@functools.cache
 def _html_exporter():
+    """One HTML exporter per process (a batch worker reuses it), that has converted a small notebook
+    once: its templates loaded and the markdown and code highlighters' patterns compiled (half of a
+    first export's time)."""
+    import nbformat
     from nbconvert import HTMLExporter
+    v4 = nbformat.v4
     exporter = HTMLExporter()
-    exporter.environment  # noqa: B018 - loads the templates now
+    sample = v4.new_notebook(cells=[
+        v4.new_markdown_cell("## 1. 标题\n\n正文 **粗体** `代码`"),
+        v4.new_code_cell("import pandas as pd\nfor w in run.warnings():\n    print(\"提示:\", w)", outputs=[
+            v4.new_output("stream", name="stdout", text="提示: 文字\n"),
+            v4.new_output("execute_result", data={"text/plain": "x", "text/html": "<table><tr><td>1</td></tr></table>"},
+                          execution_count=1)])])
+    sample.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    exporter.from_notebook_node(sample)
     return exporter
 
 
@@ -94,24 +107,21 @@ def to_html(notebook: Path, html: Path, exporter=None) -> Path:
     return write_text(html, body)
 
 
-def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, *, cwd: Path | None = None,
-                     verbose: bool = False):
+def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, kernel, *, verbose: bool = False):
+    """papermill, on ``kernel`` (a :class:`~reportkit.warm.KeptKernel` made ready for this notebook)."""
     import papermill as pm
+    from . import warm
+    warm.register_engine()
     # the output notebook is written at the start and at the end (also when a cell fails);
-    # saving it after every cell as well would only cost time. Every cell writes its files
-    # synchronously, so the kernel has nothing left to do at the end: stop it at once.
-    return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters,
-                               kernel_name=KERNEL, progress_bar=verbose, log_output=verbose,
-                               request_save_on_cell_execute=False, shutdown_kernel="immediate",
-                               # the kernel's own warnings (e.g. "running over TCP without
-                               # encryption" on loopback) are noise to staff; errors still show
-                               extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                               cwd=str(cwd or config.WORK))   # the source tree, or where an installed reportkit was run
+    # saving it after every cell as well would only cost time
+    return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, engine_name=warm.ENGINE,
+                               kernel=kernel, kernel_name=warm.KERNEL_NAME, progress_bar=verbose,
+                               log_output=verbose, request_save_on_cell_execute=False)
 
 
 def run_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
                strict: bool = False, clean: bool = False, notebook: Path = REPORT_NOTEBOOK,
-               html: bool = True, index=None, verbose: bool = False) -> RunResult:
+               html: bool = True, index=None, verbose: bool = False, kernel=None) -> RunResult:
     """Execute the report notebook and export it to HTML; all or nothing.
 
     The run writes into a staging folder (build/.staging/<run id>/); only when every step
@@ -145,9 +155,16 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     started = dt.datetime.now().isoformat(timespec="seconds")
     exporter = _Prepared(_html_exporter) if html else None
     failure = None
+    own_kernel = kernel is None
+    if own_kernel:
+        from .warm import KeptKernel
+        kernel = KeptKernel().start()
     try:
+        ran = False
         try:
-            execute_notebook(notebook, stage.notebook, params, verbose=verbose)
+            kernel.prepare()
+            execute_notebook(notebook, stage.notebook, params, kernel, verbose=verbose)
+            ran = True
         except PapermillExecutionError as exc:
             failure = exc
         except Exception as exc:   # the kernel died, could not start, or timed out
@@ -155,6 +172,10 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
                                                                        "CellTimeoutError", "TimeoutError"):
                 raise _kernel_error(exc, county, year) from exc
             failure = exc
+        finally:
+            kernel.finished(ran)         # a failure may leave something behind: the next report gets a new kernel
+            if own_kernel:
+                kernel.shutdown()
         nb = nbformat.read(stage.notebook, as_version=4)
         nb.metadata["reportkit"] = {"run_id": run_id, "county": county, "year": year, "strict": bool(strict),
                                     "started": started, "version": __version__,

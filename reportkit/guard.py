@@ -106,16 +106,19 @@ def bless(targets=None, dest: Path | None = None, data_dir: Path | None = None) 
     reference. The runs write their documents into a temporary folder: blessing never touches
     build/, where an editor may be working on a report."""
     from .execute import REPORT_NOTEBOOK, execute_notebook, validate_params
+    from .warm import KeptKernel
     dest = Path(dest or GUARD_DIR)
     dest.mkdir(parents=True, exist_ok=True)
     written = []
     env = {"REPORTKIT_BUILD": None, **({"REPORTKIT_DATA": str(Path(data_dir).resolve())} if data_dir else {})}
-    with tempfile.TemporaryDirectory(prefix="reportkit-bless-") as tmp, _environ(**{**env, "REPORTKIT_BUILD": tmp}):
+    with tempfile.TemporaryDirectory(prefix="reportkit-bless-") as tmp, _environ(**{**env, "REPORTKIT_BUILD": tmp}), \
+            KeptKernel() as kernel:    # started here, it inherits this environment (a parameter would be recorded)
         for county, year in targets or guarded(dest):
             county, year = validate_params(county, year, data_dir)
             out = reference(county, year, dest)
-            # the kernel inherits this environment (a parameter would be recorded in the notebook)
-            execute_notebook(REPORT_NOTEBOOK, out, {"county": county, "year": year})
+            kernel.prepare()
+            execute_notebook(REPORT_NOTEBOOK, out, {"county": county, "year": year}, kernel)
+            kernel.finished(True)
             figures = json.loads(config.report_paths(county, year, Path(tmp)).figures_json.read_text(encoding="utf-8"))
             normalize(out, record(figures))
             written.append(out)

@@ -33,7 +33,7 @@ def test_builds_every_county_with_data_for_the_year(workspace):
 
 def test_nothing_changed_rebuilds_nothing(workspace, monkeypatch):
     data, build, _ = workspace
-    monkeypatch.setattr(batch, "build_in_subprocess", lambda *a: pytest.fail("rebuilt"))
+    monkeypatch.setattr(batch.WorkerProcess, "build", lambda *a: pytest.fail("rebuilt"))
     again = batch.run_batch(2024, data_dir=data, build_root=build, progress=False)
     assert statuses(again) == {"pingyang": "skipped", "xinchang": "skipped"}
 

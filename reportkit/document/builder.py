@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -155,6 +156,20 @@ class _Writer:
         self.placed: list[tuple[Seg, str]] = []    # (segment stating a figure, where)
         self.stated: set[str] = set()         # indicator ids the document states
         self._sdt_id = 1
+        self._default_style = doc.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+
+    # -- paragraphs and their styles ------------------------------------------
+    def add_paragraph(self, text: str = "", style=None):
+        """``doc.add_paragraph(text, style)``, with the style set by its id."""
+        p = self.doc.add_paragraph(text)
+        self.set_style(p, style)
+        return p
+
+    def set_style(self, p, style) -> None:
+        """``p.style = style`` as python-docx does it (no pStyle for the default style), without its
+        cost: its setter looks for the default style among all of the template's, per paragraph."""
+        if style is not None:
+            p._p.get_or_add_pPr().style = None if style == self._default_style else style.style_id
 
     # -- recording ----------------------------------------------------------
     def record(self, el, item: dict, tag: str | None = None, alias: str = "") -> None:
@@ -189,7 +204,7 @@ class _Writer:
     def heading1(self, text: str, part: str, default: str = ""):
         self.h1 += 1
         self.h2 = self.h3 = 0
-        p = self.doc.add_paragraph(f"{cn_number(self.h1)}、{text}", style=self.s.heading1)
+        p = self.add_paragraph(f"{cn_number(self.h1)}、{text}", style=self.s.heading1)
         self.record(p._p, {"kind": "h1", "part": part, "text": p.text, "title": text, "default_title": default},
                     f"rk:part:{part}", text)
         return p
@@ -197,18 +212,18 @@ class _Writer:
     def heading2(self, slot: Slot, text: str, source: str | None):
         self.h2 += 1
         self.h3 = 0
-        p = self.doc.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
+        p = self.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
         self.record(p._p, {"kind": "h2", "part": slot.part, "slot": slot.id, "text": p.text, "title": text,
                            "source": source, "line": slot.line}, f"rk:heading:{slot.id}", text)
         return p
 
     def heading3(self, text: str):
         self.h3 += 1
-        return self.doc.add_paragraph(f"{self.h3}.{text}", style=self.s.heading3)
+        return self.add_paragraph(f"{self.h3}.{text}", style=self.s.heading3)
 
     # -- paragraphs -------------------------------------------------------
     def para(self, segs: list[Seg], style=None, *, item: dict, tag: str | None, where: str):
-        p = self.doc.add_paragraph(style=style or self.s.normal)
+        p = self.add_paragraph(style=style or self.s.normal)
         self.write(p, segs, where)
         item.setdefault("text", p.text)
         item["label"] = where
@@ -216,13 +231,13 @@ class _Writer:
         return p
 
     def placeholder(self, slot: Slot):
-        p = self.doc.add_paragraph(style=self.s.normal)
+        p = self.add_paragraph(style=self.s.normal)
         oxml.highlight(p.add_run(slot.placeholder))
         self.record(p._p, {"kind": "p", "part": slot.part, "slot": slot.id, "text": p.text, "source": "",
                            "placeholder": True, "label": _slot_label(slot)}, slot.id, slot.title)
 
     def caption(self, label: str, title: str, count: int, *, block: str, tag: str):
-        p = self.doc.add_paragraph(style=self.s.caption)
+        p = self.add_paragraph(style=self.s.caption)
         if label == "表":      # a table's caption stands above it: never alone at a page foot
             p.paragraph_format.keep_with_next = True
         p.add_run(label)
@@ -336,7 +351,7 @@ class _Blocks:
             cell = table.rows[0].cells[i]
             cell.text = col
             p = cell.paragraphs[0]
-            p.style = w.s.table_text
+            w.set_style(p, w.s.table_text)
             p.runs[0].bold = True
             oxml.cell_bottom_border(cell)
         cells = [list(columns)]
@@ -346,7 +361,7 @@ class _Blocks:
             for i, col in enumerate(columns):
                 cell = table.rows[r].cells[i]
                 p = cell.paragraphs[0]
-                p.style = w.s.table_text
+                w.set_style(p, w.s.table_text)
                 text = row[col] or EMPTY_CELL
                 pid = f"table/{fig.id}/{col}"
                 w.pieces[pid] = text
@@ -383,7 +398,7 @@ class _Blocks:
     def _chart(self, name):
         w = self.w
         chart = self.charts[name[6:]]
-        p = w.doc.add_paragraph(style=w.s.figure)
+        p = w.add_paragraph(style=w.s.figure)
         shape = p.add_run().add_picture(str(chart.path), width=Twips(page_text_width(w.doc)))
         # the alt text names the chart: it survives a LibreOffice round trip, a control would not
         shape._inline.docPr.set("descr", chart.title)
@@ -461,7 +476,7 @@ def _block_title(w, rf, blocks):
     title = report_title(rf)
     size = (w.s.title.font.size or Pt(22)).pt
     lines = title_lines(title, page_text_width(w.doc) / (size * 20) - 0.6)
-    p = w.doc.add_paragraph(style=w.s.title)
+    p = w.add_paragraph(style=w.s.title)
     for i, line in enumerate(lines):
         run = p.add_run(line)
         if i < len(lines) - 1:
@@ -473,7 +488,7 @@ def _block_notice(w, rf, blocks):
     for text, shown in ((ILLUSTRATIVE_NOTICE, rf.shows_illustrative(list(blocks.charts.values()))),
                         (SAMPLE_NARRATIVE_NOTICE, rf.sample_narrative)):
         if shown:
-            p = w.doc.add_paragraph(text, style=w.s.notice)
+            p = w.add_paragraph(text, style=w.s.notice)
             w.record(p._p, {"kind": "notice", "text": text}, TAG_NOTICE, "提示")
 
 
@@ -507,7 +522,7 @@ def _congress_opening(w, rf):
     meta = rf.narrative.meta
     we = {"县": "县", "区": "区", "市": "市"}.get(rf.county.kind, "")
     addressee = str(meta.get("addressee") or "主任、各位副主任,各位委员:").replace(",", "\uff0c").replace(":", "\uff1a")
-    p = w.doc.add_paragraph(addressee, style=w.s.normal)
+    p = w.add_paragraph(addressee, style=w.s.normal)
     _flush_left(p)
     w.record(p._p, {"kind": "p", "block": "salutation", "text": addressee, "label": "称谓"}, "rk:block:salutation", "称谓")
     opening = str(meta.get("opening") or f"我代表{presenter(rf)},向{we}人大常委会报告{rf.year}年科技创新工作情况,请予审议。")
