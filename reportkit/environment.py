@@ -8,7 +8,8 @@ import hashlib
 import json
 import platform
 import re
-from importlib import metadata
+
+from pathlib import Path
 
 from . import config
 
@@ -28,6 +29,7 @@ def _declared() -> list[str]:
         if tomllib is not None:
             with open(config.ROOT / "pyproject.toml", "rb") as f:
                 return tomllib.load(f)["project"]["dependencies"]
+    from importlib import metadata
     try:
         return metadata.requires("reportkit") or []
     except metadata.PackageNotFoundError:
@@ -57,9 +59,11 @@ def _installed_signature() -> str:
     import os
     import sys
     names = []
-    for entry in sys.path:
+    for entry in sys.path:             # the installation folders (not the current one: it differs
+        if os.path.basename(entry) not in ("site-packages", "dist-packages"):   # between processes)
+            continue
         try:
-            names += [n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info"))]
+            names += [n for n in os.listdir(entry) if n.endswith((".dist-info", ".egg-info"))]
         except OSError:
             continue
     return hashlib.sha256(json.dumps([platform.python_version(), sorted(names), _declared()]).encode()).hexdigest()
@@ -71,9 +75,13 @@ def versions() -> dict[str, str]:
     Extras (tests, Dask, Jupyter front ends) are not in it: they do not change a report.
 
     Working it out reads every distribution's metadata (a tenth of a second); the answer is kept
-    in build/.cache/environment.json for as long as nothing is installed or removed."""
+    in the user's cache folder, per environment, for as long as nothing is installed or removed."""
+    import sys
+
+    import platformdirs
     signature = _installed_signature()
-    cache = config.BUILD_DIR / ".cache" / "environment.json"
+    prefix = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
+    cache = Path(platformdirs.user_cache_dir("reportkit", appauthor=False)) / f"environment-{prefix}.json"
     try:
         kept = json.loads(cache.read_text(encoding="utf-8"))
         if kept.get("signature") == signature:
@@ -90,6 +98,8 @@ def versions() -> dict[str, str]:
 
 
 def _closure() -> dict[str, str]:
+    from importlib import metadata
+
     from packaging.requirements import Requirement
     found: dict[str, str] = {}
     todo = list(_declared())

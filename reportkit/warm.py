@@ -13,8 +13,15 @@ A kernel is replaced after a failed report and after :data:`RESTART_EVERY` repor
 """
 from __future__ import annotations
 
+import json
 import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
 import warnings
+from pathlib import Path
 
 from . import config
 
@@ -30,6 +37,20 @@ START_TIMEOUT = 120
 ENGINE = "reportkit"
 
 _warning_filters: list | None = None
+
+
+def _free_ports(n: int) -> list[int]:
+    """``n`` free TCP ports on the loopback interface (as jupyter_client picks them)."""
+    sockets = []
+    for _ in range(n):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\0" * 8)
+        s.bind(("127.0.0.1", 0))
+        sockets.append(s)
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
 
 
 def fresh_namespace(shell) -> None:
@@ -52,7 +73,9 @@ class KeptKernel:
     def __init__(self, *, restart_every: int = RESTART_EVERY, preload=PRELOAD):
         self.restart_every = restart_every
         self.preload = tuple(preload)
-        self.km = None
+        self.process = None              # the kernel's process
+        self.connection_file: Path | None = None
+        self.km = None                   # jupyter_client's manager and client, once connected
         self.kc = None
         self.reports = 0
         self._ready = False
@@ -60,24 +83,49 @@ class KeptKernel:
 
     # -- life cycle --------------------------------------------------------------------
     def start(self) -> "KeptKernel":
-        if self.km is None:
-            from jupyter_client.manager import AsyncKernelManager
-            from jupyter_core.utils import run_sync
-            args = list(KERNEL_ARGS)
+        """Launch the kernel process, at once: ``python -m ipykernel_launcher`` (the command of
+        the python3 kernel spec) with a connection file written here. jupyter_client — a fifth of
+        a second to import — is needed only to talk to it, so it loads while the kernel boots."""
+        if self.process is None:
+            info = dict(zip(("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"), _free_ports(5)),
+                        ip="127.0.0.1", transport="tcp", key=secrets.token_hex(32),
+                        signature_scheme="hmac-sha256", kernel_name=KERNEL_NAME)
+            fd, name = tempfile.mkstemp(prefix="reportkit-kernel-", suffix=".json")   # readable by its owner only
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(info, f)
+            self.connection_file = Path(name)
+            cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", name, *KERNEL_ARGS]
             if self.preload:
-                args.append(f"--IPKernelApp.exec_lines=import {', '.join(self.preload)}")
-            self.km = AsyncKernelManager(kernel_name=KERNEL_NAME)
-            run_sync(self.km.start_kernel)(cwd=str(config.WORK), extra_arguments=args)
+                cmd.append(f"--IPKernelApp.exec_lines=import {', '.join(self.preload)}")
+            # JPY_PARENT_PID: the kernel exits by itself if this process dies
+            env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()))
+            extra = {"start_new_session": True} if os.name == "posix" else \
+                {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
+            self.process = subprocess.Popen(cmd, cwd=str(config.WORK), env=env, stdin=subprocess.DEVNULL, **extra)
             self._ready = False
         return self
 
+    def _connect(self) -> None:
+        """jupyter_client's manager for the running process (through a local provisioner that owns
+        it), and a client with its channels started (started only now: stopped right after starting,
+        they can fail in their own thread)."""
+        from jupyter_client.kernelspec import KernelSpec
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+        km = AsyncKernelManager(kernel_name=KERNEL_NAME, connection_file=str(self.connection_file))
+        km.load_connection_file()
+        provisioner = LocalProvisioner(kernel_id=self.connection_file.stem, parent=km,
+                                       kernel_spec=KernelSpec(argv=self.process.args, language="python",
+                                                              display_name="Python 3"))
+        provisioner.process, provisioner.pid = self.process, self.process.pid
+        km.provisioner = provisioner
+        self.km, self.kc = km, km.client()
+        self.kc.start_channels()
+
     def _wait_ready(self) -> None:
-        """Connect to the kernel and wait until it answers (the client's channels are started only
-        now: stopped right after starting, they can fail in their own thread)."""
         from jupyter_core.utils import run_sync
         if self.kc is None:
-            self.kc = self.km.client()
-            self.kc.start_channels()
+            self._connect()
         if not self._ready:
             run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
             self._ready = True
@@ -85,7 +133,7 @@ class KeptKernel:
     def prepare(self) -> None:
         """Before a report: a live kernel (a new one after a failure or every N reports) with an
         empty namespace."""
-        if self.km is not None and (self._replace or not self.alive()):
+        if self.process is not None and (self._replace or not self.alive()):
             self.shutdown()
         self.start()
         self._wait_ready()
@@ -97,32 +145,31 @@ class KeptKernel:
             self._replace = True
 
     def alive(self) -> bool:
-        from jupyter_core.utils import run_sync
-        try:
-            return bool(run_sync(self.km.is_alive)())
-        except Exception:
-            return False
+        return self.process is not None and self.process.poll() is None
 
     def pid(self) -> int | None:
-        provisioner = getattr(self.km, "provisioner", None) if self.km else None
-        process = getattr(provisioner, "process", None)
-        return getattr(process, "pid", None)
+        return self.process.pid if self.process is not None else None
 
     def shutdown(self) -> None:
-        from jupyter_core.utils import run_sync
-        if self.km is None:
+        """Stop the kernel at once (its outputs are all written) and remove its connection file."""
+        if self.process is None:
             return
+        if self.kc is not None:
+            self.kc.stop_channels()
         try:
-            if self.kc is not None:
-                self.kc.stop_channels()
-            process = getattr(getattr(self.km, "provisioner", None), "process", None)
-            if process is not None:        # killed and reaped here, jupyter_client's shutdown does not poll
-                process.kill()
-                process.wait(timeout=10)
-            run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:  # pragma: no cover - the kernel is gone already
+            self.process.kill()
+            self.process.wait(timeout=10)
+        except (OSError, subprocess.TimeoutExpired):  # pragma: no cover - gone already
             pass
-        self.km = self.kc = None
+        if self.km is not None:
+            self.km.provisioner = None
+            try:
+                self.km.context.destroy(linger=0)
+            except Exception:  # pragma: no cover
+                pass
+        if self.connection_file is not None:
+            self.connection_file.unlink(missing_ok=True)
+        self.process = self.km = self.kc = self.connection_file = None
         self._ready = self._replace = False
 
     def __enter__(self) -> "KeptKernel":
