@@ -25,8 +25,13 @@ from pathlib import Path
 
 from . import config
 
-#: imported by the kernel as it starts (what the notebook's first cell imports, and the Word layer)
-PRELOAD = ("pandas", "IPython.display", "reportkit.pipeline", "reportkit.document.builder")
+#: imported by the kernel as it starts (what the notebook's first cell imports, the charts' drawing and
+#: the Word layer)
+PRELOAD = ("pandas", "IPython.display", "reportkit.pipeline", "reportkit.drawing", "reportkit.document.builder")
+#: glibc's malloc for the kernel and the batch workers: a block of 128 KiB or more (a chart's
+#: canvas, a notebook's JSON) is returned to the system when freed, instead of the heap keeping
+#: it; about 10 MB less per kernel, see benchmarks/RESULTS_BATCH.md (ignored elsewhere)
+LEAN_MALLOC = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 #: a kernel is replaced after this many reports, so that nothing a report leaves behind piles up
 RESTART_EVERY = 25
 #: the kernel's own warnings (e.g. "running over TCP without encryption" on loopback) are noise to
@@ -98,7 +103,7 @@ class KeptKernel:
             if self.preload:
                 cmd.append(f"--IPKernelApp.exec_lines=import {', '.join(self.preload)}")
             # JPY_PARENT_PID: the kernel exits by itself if this process dies
-            env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()))
+            env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()), **LEAN_MALLOC)
             extra = {"start_new_session": True} if os.name == "posix" else \
                 {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
             self.process = subprocess.Popen(cmd, cwd=str(config.WORK), env=env, stdin=subprocess.DEVNULL, **extra)

@@ -1,4 +1,5 @@
-"""reportkit.charts: Chinese renders with the font shipped in the package, no missing glyphs, >= 200 dpi."""
+"""reportkit.charts and reportkit.drawing: Chinese renders with the font shipped in the package, no missing
+glyphs, >= 200 dpi; charts are planned without matplotlib."""
 import dataclasses
 import warnings
 from pathlib import Path
@@ -7,7 +8,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-from reportkit import charts
+from reportkit import charts, drawing
 from reportkit.report import compute_report_figures
 
 
@@ -22,10 +23,10 @@ def drawn(tmp_path_factory):
 
 
 def test_font_is_shipped_in_the_package_with_its_licence():
-    path = charts.cjk_font_path()
+    path = drawing.cjk_font_path()
     assert path.parent == Path(charts.__file__).parent / "fonts"
     assert path.stat().st_size < 2.5e6                       # a subset, not the 16 MB original
-    assert charts.setup_style() == "Reportkit Sans SC"      # a name no system font has
+    assert drawing.setup_style() == "Reportkit Sans SC"      # a name no system font has
     licence = (path.parent / "OFL.txt").read_text(encoding="utf-8")
     assert "SIL OPEN FONT LICENSE Version 1.1" in licence and "Adobe" in licence
     names = {r.nameID: r.toUnicode() for r in TTFont(path)["name"].names}
@@ -41,7 +42,7 @@ def test_font_draws_every_name_a_chart_can_print():
     for stem in (config.COUNTIES_STEM, config.INDICATORS_STEM):
         for row in read_records(find_table(config.DATA_DIR, stem))[1]:
             texts += [str(v) for v in row.values() if v]
-    assert charts.missing_glyphs("".join(texts)) == ""
+    assert drawing.missing_glyphs("".join(texts)) == ""
 
 
 def test_a_character_outside_the_font_is_a_warning_not_a_silent_box(tmp_path):
@@ -50,10 +51,11 @@ def test_a_character_outside_the_font_is_a_warning_not_a_silent_box(tmp_path):
     done[0] = dataclasses.replace(done[0], indicator=dataclasses.replace(done[0].indicator, name="新增𬭚化空间"))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")                     # matplotlib's own English glyph warning
-        chart = charts.completion_chart(done, tmp_path)
+        (chart,) = charts.render([charts.completion_chart(done, tmp_path)])
     assert chart.warnings == ["图表中的“𬭚”不在内置字体(GB 2312 字符集)中,图上会显示为方框;"
                               "请在 data/indicators.csv 里把名称或单位改用常用字,或在叙述文件里用 charts: 去掉这张图"]
-    assert charts.completion_chart([f for f in rf.figures if f.completion is not None], tmp_path).warnings == []
+    assert charts.render([charts.completion_chart([f for f in rf.figures if f.completion is not None],
+                                                  tmp_path)])[0].warnings == []
 
 
 def test_no_missing_glyph_warnings(drawn):
@@ -110,3 +112,22 @@ def test_a_missing_report_year_is_stated_in_the_caption(tmp_path):
     rf.narrative.meta["charts"] = {"trend": ["rd_intensity_gdp"]}
     (c,) = charts.draw_charts(rf, tmp_path)
     assert c.title == "2020—2023年研发经费支出占GDP比重\uff082024年数据暂缺\uff09"
+
+
+def test_charts_are_planned_without_matplotlib(tmp_path):
+    """What a chart shows is plain data; matplotlib loads only to draw (a kernel that only plans
+    charts, or reads figures, does not pay for it)."""
+    import json
+    import subprocess
+    import sys
+    code = ("import sys, json\n"
+            "from reportkit import charts\n"
+            "from reportkit.report import compute_report_figures\n"
+            "planned = charts.plan_charts(compute_report_figures('pingyang', 2024), sys.argv[1])\n"
+            "print(json.dumps({'mpl': 'matplotlib' in sys.modules, 'ids': [c.id for c in planned],\n"
+            "                  'files': [p.name for p in __import__('pathlib').Path(sys.argv[1]).glob('*')]}))")
+    out = json.loads(subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True,
+                                    check=True).stdout)
+    assert out == {"mpl": False, "files": [],
+                   "ids": ["trend_rd_expense_above_scale", "trend_hitech_value_added", "trend_hitech_investment",
+                           "completion"]}
