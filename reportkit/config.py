@@ -32,6 +32,13 @@ DEFAULT_TEMPLATE = Path(os.environ.get("REPORTKIT_TEMPLATE", TEMPLATES_DIR / "go
 CHART_FONT = Path(__file__).resolve().parent / "fonts" / "ReportkitSansSC-Regular.otf"
 
 
+def cache_dir() -> Path:
+    """The user's cache folder for reportkit (what is only kept to be quicker: the installed
+    versions per environment, compiled HTML templates); deleting it is always safe."""
+    import platformdirs
+    return Path(platformdirs.user_cache_dir("reportkit", appauthor=False))
+
+
 def build_dir(county: str, year: int, root: Path | None = None) -> Path:
     """Output folder of one county-year: build/<county>/<year>/."""
     return Path(root or BUILD_DIR) / county / str(year)

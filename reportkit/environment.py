@@ -78,10 +78,10 @@ def versions() -> dict[str, str]:
     in the user's cache folder, per environment, for as long as nothing is installed or removed."""
     import sys
 
-    import platformdirs
+    from .config import cache_dir
     signature = _installed_signature()
     prefix = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
-    cache = Path(platformdirs.user_cache_dir("reportkit", appauthor=False)) / f"environment-{prefix}.json"
+    cache = cache_dir() / f"environment-{prefix}.json"
     try:
         kept = json.loads(cache.read_text(encoding="utf-8"))
         if kept.get("signature") == signature:
@@ -93,7 +93,7 @@ def versions() -> dict[str, str]:
         from .iorw import write_text
         write_text(cache, json.dumps({"signature": signature, "versions": found}, ensure_ascii=False))
     except OSError:
-        pass                                             # a read-only build folder: no cache
+        pass                                             # a read-only cache folder: no cache
     return found
 
 

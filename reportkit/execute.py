@@ -84,11 +84,18 @@ class _Prepared:
 def _html_exporter():
     """One HTML exporter per process (a batch worker reuses it), that has converted a small notebook
     once: its templates loaded and the markdown and code highlighters' patterns compiled (half of a
-    first export's time)."""
+    first export's time). The compiled templates are kept in the user's cache folder."""
+    import jinja2
     import nbformat
     from nbconvert import HTMLExporter
     v4 = nbformat.v4
     exporter = HTMLExporter()
+    try:        # nbconvert's templates compiled once per machine, not per run (keyed by their source)
+        templates = config.cache_dir() / "html-templates"
+        templates.mkdir(parents=True, exist_ok=True)
+        exporter.environment.bytecode_cache = jinja2.FileSystemBytecodeCache(str(templates))
+    except OSError:
+        pass
     sample = v4.new_notebook(cells=[
         v4.new_markdown_cell("## 1. 标题\n\n正文 **粗体** `代码`"),
         v4.new_code_cell("import pandas as pd\nfor w in run.warnings():\n    print(\"提示:\", w)", outputs=[
