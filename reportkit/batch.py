@@ -65,8 +65,7 @@ class WorkerProcess:
 
     def _start(self) -> None:
         import threading
-        from .warm import LEAN_MALLOC
-        env = dict(os.environ, PYTHONUNBUFFERED="1", **LEAN_MALLOC)
+        env = dict(os.environ, PYTHONUNBUFFERED="1")
         self.proc = subprocess.Popen([sys.executable, "-m", "reportkit", "worker"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=config.WORK,
                                      text=True, encoding="utf-8", bufsize=1)

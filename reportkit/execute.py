@@ -115,7 +115,8 @@ def to_html(notebook: Path, html: Path, exporter=None) -> Path:
 
 
 def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, kernel, *, verbose: bool = False):
-    """papermill, on ``kernel`` (a :class:`~reportkit.warm.KeptKernel` made ready for this notebook)."""
+    """papermill, on ``kernel`` (a started :class:`~reportkit.warm.KeptKernel`: made ready for this
+    notebook, a new one if needed, once papermill has the notebook parameterized)."""
     import papermill as pm
     from . import warm
     warm.register_engine()
@@ -169,7 +170,6 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     try:
         ran = False
         try:
-            kernel.prepare()
             execute_notebook(notebook, stage.notebook, params, kernel, verbose=verbose)
             ran = True
         except PapermillExecutionError as exc:

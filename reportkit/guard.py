@@ -116,7 +116,6 @@ def bless(targets=None, dest: Path | None = None, data_dir: Path | None = None) 
         for county, year in targets or guarded(dest):
             county, year = validate_params(county, year, data_dir)
             out = reference(county, year, dest)
-            kernel.prepare()
             execute_notebook(REPORT_NOTEBOOK, out, {"county": county, "year": year}, kernel)
             kernel.finished(True)
             figures = json.loads(config.report_paths(county, year, Path(tmp)).figures_json.read_text(encoding="utf-8"))

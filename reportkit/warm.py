@@ -28,10 +28,6 @@ from . import config
 #: imported by the kernel as it starts (what the notebook's first cell imports, the charts' drawing and
 #: the Word layer)
 PRELOAD = ("pandas", "IPython.display", "reportkit.pipeline", "reportkit.drawing", "reportkit.document.builder")
-#: glibc's malloc for the kernel and the batch workers: a block of 128 KiB or more (a chart's
-#: canvas, a notebook's JSON) is returned to the system when freed, instead of the heap keeping
-#: it; about 10 MB less per kernel, see benchmarks/RESULTS_BATCH.md (ignored elsewhere)
-LEAN_MALLOC = {"MALLOC_MMAP_THRESHOLD_": "131072"}
 #: a kernel is replaced after this many reports, so that nothing a report leaves behind piles up
 RESTART_EVERY = 25
 #: the kernel's own warnings (e.g. "running over TCP without encryption" on loopback) are noise to
@@ -103,7 +99,7 @@ class KeptKernel:
             if self.preload:
                 cmd.append(f"--IPKernelApp.exec_lines=import {', '.join(self.preload)}")
             # JPY_PARENT_PID: the kernel exits by itself if this process dies
-            env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()), **LEAN_MALLOC)
+            env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()))
             extra = {"start_new_session": True} if os.name == "posix" else \
                 {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
             self.process = subprocess.Popen(cmd, cwd=str(config.WORK), env=env, stdin=subprocess.DEVNULL, **extra)
@@ -203,7 +199,8 @@ class KeptKernel:
 
 def register_engine() -> None:
     """papermill's ``reportkit`` engine: nbclient, as papermill's own engine, but on a kept kernel
-    (``kernel=`` a :class:`KeptKernel`) whose manager and client it neither starts nor stops."""
+    (``kernel=`` a :class:`KeptKernel`) whose manager and client it neither starts nor stops; it
+    makes the kernel ready for the notebook (:meth:`KeptKernel.prepare`) first."""
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
     from papermill.utils import merge_kwargs, remove_args
@@ -214,6 +211,8 @@ def register_engine() -> None:
                                      stderr_file=None, start_timeout=60, execution_timeout=None,
                                      kernel: KeptKernel | None = None, **kwargs):
             kwargs = remove_args(["input_path", "timeout", "startup_timeout", "shutdown_kernel"], **kwargs)
+            # waited for only now: papermill has read, parameterized and written the notebook meanwhile
+            kernel.prepare()
             from papermill.engines import logger
             client = PapermillNotebookClient(nb_man, km=kernel.km, **merge_kwargs(
                 kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,

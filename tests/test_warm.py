@@ -50,7 +50,6 @@ def notebook(path, *sources):
 
 
 def run(kernel, nb, out):
-    kernel.prepare()
     try:
         execute.execute_notebook(nb, out, {}, kernel)
         kernel.finished(True)
