@@ -318,18 +318,23 @@ COUNTY_SPEC = [
 ]
 
 
-def _load_counties(path: Path, problems: Problems | None = None) -> list[County]:
-    out, seen = [], {}
+def _unique_rows(path: Path, spec, key: str, label: str, context: str, problems: Problems | None):
+    """The parsed rows of a registry file, each ``key`` once: a repeated one is refused at its row."""
+    seen = {}
     for table in read_tables(path, ALIASES, KNOWN_COLUMNS):
-        for row, rec in parse_rows(table, COUNTY_SPEC, problems):
-            if row["slug"] in seen:
-                _fail(problems, DuplicateRowError(f"县区代码“{row['slug']}”重复(第 {seen[row['slug']]} 行已有)",
-                                                  **_located(rec, "slug", county=row["slug"]),
+        for row, rec in parse_rows(table, spec, problems):
+            if row[key] in seen:
+                _fail(problems, DuplicateRowError(f"{label}“{row[key]}”重复(第 {seen[row[key]]} 行已有)",
+                                                  **_located(rec, key, **{context: row[key]}),
                                                   hint="删除重复的一行"))
                 continue
-            seen[row["slug"]] = rec[ROW]
-            out.append(County(**{k: row[k] for k in COUNTY_COLS}))
-    return out
+            seen[row[key]] = rec[ROW]
+            yield row, rec
+
+
+def _load_counties(path: Path, problems: Problems | None = None) -> list[County]:
+    return [County(**{k: row[k] for k in COUNTY_COLS})
+            for row, _ in _unique_rows(path, COUNTY_SPEC, "slug", "县区代码", "county", problems)]
 
 
 def _indicator_id(text, row):
@@ -352,16 +357,8 @@ INDICATOR_SPEC = [
 
 
 def _load_indicators(path: Path, problems: Problems | None = None) -> list[Indicator]:
-    rows, seen = [], {}
-    for table in read_tables(path, ALIASES, KNOWN_COLUMNS):
-        for row, rec in parse_rows(table, INDICATOR_SPEC, problems):
-            if row["id"] in seen:
-                _fail(problems, DuplicateRowError(f"指标代码“{row['id']}”重复(第 {seen[row['id']]} 行已有)",
-                                                  **_located(rec, "id", indicator=row["id"]), hint="删除重复的一行"))
-                continue
-            seen[row["id"]] = rec[ROW]
-            rows.append((row, rec))
-    ids = set(seen)
+    rows = list(_unique_rows(path, INDICATOR_SPEC, "id", "指标代码", "indicator", problems))
+    ids = {row["id"] for row, _ in rows}
     out = []
     for row, rec in rows:
         ok = True
