@@ -194,10 +194,11 @@ def plan(pairs: list[tuple[str, int]], *, data_dir=None, build_root=None, force=
 def run_batch(year: int | None = None, *, data_dir=None, build_root=None, counties=None,
               pairs: list[tuple[str, int]] | None = None, jobs: int | None = None,
               scheduler: str | None = None, force=False, strict=False, clean=False,
-              progress=True) -> list[Job]:
+              progress=True, index: DataIndex | None = None) -> list[Job]:
     """Build every county with data in ``year`` (or only ``counties``, or exactly the county-year
-    ``pairs``); reports whose inputs are unchanged are skipped; one failure does not stop the others."""
-    idx = DataIndex.read(data_dir)
+    ``pairs``); reports whose inputs are unchanged are skipped; one failure does not stop the others.
+    ``index``: data/ as already read (:meth:`DataIndex.read`)."""
+    idx = index or DataIndex.read(data_dir)
     if pairs is None:
         year = int(year)
         pairs = [(c, year) for c in (counties or idx.counties_with(year))]
@@ -284,10 +285,10 @@ def _run_dask(args, *, jobs=None, scheduler=None, progress=True) -> list[Job]:
         return _collect(dask_completed(futures), bar)
 
 
-def notes(year: int, data_dir=None, *, explicit: bool = False) -> list[str]:
-    """What a batch did not build and why: unregistered counties in the data, and counties with
-    data for the year but no narrative file."""
-    idx = DataIndex.read(data_dir)
+def notes(year: int, data_dir=None, *, explicit: bool = False, index: DataIndex | None = None) -> list[str]:
+    """What a batch did not build and why: unregistered counties in the data, counties with
+    data for the year but no narrative file, and files that cannot be read."""
+    idx = index or DataIndex.read(data_dir)
     out = [f"{'、'.join(files)} 中的县区“{c}”未在 counties.csv 登记,没有生成报告"
            for c, files in idx.unregistered().items() if c]
     if not explicit:
@@ -295,7 +296,7 @@ def notes(year: int, data_dir=None, *, explicit: bool = False) -> list[str]:
         if lacking:
             out.append(f"有 {year} 年数据但没有叙述文件、未生成的县区:{'、'.join(lacking)}"
                        f"(写好叙述文件,或 make all YEAR={year} 时用 --county 指定)")
-    for path, _, exc in sorted({(p, s, e) for c in idx.slugs for p, s, e in idx.broken_for(c)}, key=lambda x: str(x[0])):
+    for path, (_, exc) in sorted(idx.broken.items()):
         out.append(f"无法读取 {path.name}:{exc.message}")
     return out
 

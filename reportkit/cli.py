@@ -103,11 +103,13 @@ def _show(path: Path) -> str:
 
 def cmd_all(args) -> int:
     from .batch import notes, run_batch, summary
+    from .fingerprint import DataIndex
+    idx = DataIndex.read(args.data)
     jobs = run_batch(args.year, data_dir=args.data, build_root=args.build, counties=args.county or None,
                      jobs=args.jobs, scheduler=args.scheduler, force=args.force, strict=args.strict,
-                     clean=args.clean, progress=not args.no_progress)
+                     clean=args.clean, progress=not args.no_progress, index=idx)
     print(summary(jobs, args.build))
-    for line in notes(args.year, args.data, explicit=bool(args.county)):
+    for line in notes(args.year, args.data, explicit=bool(args.county), index=idx):
         print(f"提示:{line}")
     return 1 if any(j.status == "failed" for j in jobs) else 0
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def code_hash(template: Path | None = None) -> str:
 def _row_key(rec: dict) -> bytes:
     """A record with its file name, sheet and Excel row (all cited in the report's sources)."""
     cells = sorted((k, v) for k, v in rec.items() if k not in (ROW, FILE, SHEET, PROBLEMS))
-    return json.dumps([Path(rec[FILE]).name, rec.get(SHEET, ""), rec[ROW], cells,
+    return json.dumps([os.path.basename(rec[FILE]), rec.get(SHEET, ""), rec[ROW], cells,
                        sorted(rec.get(PROBLEMS, {}).items())], ensure_ascii=False).encode()
 
 
@@ -63,6 +64,8 @@ class DataIndex:
     broken: dict[Path, tuple[str, Exception]] = field(default_factory=dict)
     files: dict[str, set[str]] = field(default_factory=dict)     # county cell -> files naming it
     empty: list[Path] = field(default_factory=list)                # tables with a header and no rows
+    _value_hashes: dict[str, str] = field(default_factory=dict, repr=False)
+    _cities: dict | None = field(default=None, repr=False)
 
     @classmethod
     def read(cls, data_dir: Path | None = None) -> "DataIndex":
@@ -92,8 +95,14 @@ class DataIndex:
         return [r["slug"] for r in self.registry if r.get("slug")]
 
     def peers(self, county: str) -> list[str]:
+        """The county and the others of its city (sorted)."""
+        if self._cities is None:
+            self._cities = {}
+            for r in self.registry:
+                if r.get("slug"):
+                    self._cities.setdefault(r.get("city"), []).append(r["slug"])
         city = next((r.get("city") for r in self.registry if r.get("slug") == county), None)
-        return sorted(r["slug"] for r in self.registry if r.get("city") == city) or [county]
+        return sorted(self._cities.get(city, [])) or [county]
 
     def broken_for(self, county: str) -> list[tuple[Path, str, Exception]]:
         """Unreadable files this county's report could depend on."""
@@ -107,12 +116,20 @@ class DataIndex:
         return [s for s in self.slugs if config.narrative_path(s, year, self.root).exists()]
 
     def data_without_narrative(self, year: int) -> list[str]:
-        return [s for s in self.slugs if year in self.years.get(s, ()) and s not in self.counties_with(year)]
+        with_narrative = set(self.counties_with(year))
+        return [s for s in self.slugs if year in self.years.get(s, ()) and s not in with_narrative]
 
     def unregistered(self) -> dict[str, list[str]]:
         """County cells of value/target rows that the registry does not know: {county: [files]}."""
         slugs = set(self.slugs)
         return {c: sorted(f) for c, f in sorted(self.files.items()) if c not in slugs}
+
+    def _values_hash(self, county: str) -> str:
+        """One county's value rows, hashed once per index (a batch fingerprints every peer of a
+        city against the same rows)."""
+        if county not in self._value_hashes:
+            self._value_hashes[county] = _sha(county.encode(), *sorted(self.values.get(county, [])))
+        return self._value_hashes[county]
 
     def fingerprint(self, county: str, year: int, code: str, *, strict: bool = False) -> dict:
         """The parts a report depends on and their combined hash.
@@ -122,7 +139,7 @@ class DataIndex:
         """
         peers = self.peers(county)
         registry = [_row_key(r) for r in self.registry if r.get("slug") in peers]
-        values = [row for p in peers for row in sorted(self.values.get(p, []))] + \
+        values = [self._values_hash(p).encode() for p in peers] + \
             [f"broken:{p.name}:{sha}".encode() for p, sha, _ in self.broken_for(county)]
         narrative = config.narrative_path(county, year, self.root)
         parts = {

@@ -49,10 +49,12 @@ def visible(text: str) -> str:
     return "".join(out)
 
 
+_CLEAN = str.maketrans({**dict.fromkeys(_INVISIBLE), **_SPACES})
+
+
 def clean_cell(text: str) -> str:
     """What a person sees in the cell: invisible characters dropped, odd spaces made spaces, trimmed."""
-    text = "".join(_SPACES.get(ch, ch) for ch in str(text) if ch not in _INVISIBLE)
-    return text.strip()
+    return str(text).translate(_CLEAN).strip()
 
 
 def control_chars(text: str) -> list[str]:

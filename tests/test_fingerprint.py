@@ -59,3 +59,26 @@ def test_years_by_county_and_reports_by_narrative(tmp_path):
     (root / "narrative" / "alpha").mkdir(parents=True)
     (root / "narrative" / "alpha" / "2023.md").write_text("# 导语\n# 工作总结\n# 工作思路\n", encoding="utf-8")
     assert DataIndex.read(root).counties_with(2023) == ["alpha"]
+
+
+def test_batch_notes_name_what_was_not_built_and_why(tmp_path):
+    from reportkit import batch
+    root = make_data(tmp_path / "a", rows() + [v("delta", 2024, "rd", "4")])
+    (root / "values" / "beta.csv").write_bytes(b"county,year,indicator,period,value\nbeta,2024,rd,\xe5\x85\xa8\xe5\xb9\xb4,1,9,9\n")
+    (root / "narrative" / "alpha").mkdir(parents=True)
+    (root / "narrative" / "alpha" / "2024.md").write_text("# 导语\n", encoding="utf-8")
+    idx = DataIndex.read(root)
+    lines = batch.notes(2024, root, index=idx)
+    assert lines == batch.notes(2024, root)                # the index read here or passed in: the same
+    assert lines[0] == "values/test.csv 中的县区“delta”未在 counties.csv 登记,没有生成报告"
+    assert lines[1].startswith("有 2024 年数据但没有叙述文件、未生成的县区:beta、gamma(")
+    assert lines[2].startswith("无法读取 beta.csv:第 2 行有 7 个格,而表头只有 5 列")
+    assert len(lines) == 3
+    assert batch.notes(2024, root, explicit=True, index=idx) == [lines[0], lines[2]]
+
+
+def test_peers_are_the_county_and_its_city(tmp_path):
+    idx = DataIndex.read(make_data(tmp_path / "a", rows()))
+    assert idx.peers("alpha") == idx.peers("beta") == ["alpha", "beta"]
+    assert idx.peers("gamma") == ["gamma"]
+    assert idx.peers("nowhere") == ["nowhere"]
