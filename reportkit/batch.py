@@ -34,7 +34,7 @@ def build_job(county: str, year: int, data_dir=None, build_root=None, strict=Fal
     carried over there."""
     from .build import build_report
     from .exceptions import ReportkitError
-    from .warm import memory_mb
+    from .warm import memory_mb, release_memory
     t0 = time.perf_counter()
     job = Job(county, int(year))
     try:
@@ -49,6 +49,7 @@ def build_job(county: str, year: int, data_dir=None, build_root=None, strict=Fal
     except Exception as exc:        # a bug must not stop the other reports: say what it was
         job.status, job.message = "failed", f"错误:{type(exc).__name__}:{exc}"
     job.seconds = time.perf_counter() - t0
+    release_memory()
     job.peak_mb = memory_mb(kernel)
     return job
 

@@ -5,6 +5,7 @@ shipped in reportkit/fonts, registered by file path.
 """
 from __future__ import annotations
 
+import gc
 import warnings
 from pathlib import Path
 
@@ -160,4 +161,9 @@ def draw(plan: dict) -> list[str]:
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
         texts = KINDS[plan["kind"]](ax, plan)
         _save(fig, Path(plan["path"]))
+    # a figure is a web of reference cycles holding its canvas's pixels (4 MB at 250 dpi): freed
+    # now (the young generations only: 2 ms), not at some later collection, so that the next chart
+    # reuses that memory and a batch worker's kernel stays smaller
+    del fig, ax
+    gc.collect(1)
     return glyph_warnings(*texts)
