@@ -135,6 +135,9 @@ def main() -> int:
     ap.add_argument("--baseline", default=BASELINE, help="git revision of today's batch ('' to leave it out)")
     ap.add_argument("--output", default=str(ROOT / "benchmarks" / "RESULTS_BATCH.md"))
     args = ap.parse_args()
+    # as on a user's machine: Python keeps the compiled modules it imports (a sandbox or CI may
+    # turn that off, making every process compile reportkit's changed modules again)
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
     tmp = Path(tempfile.mkdtemp(prefix="reportkit-batch-"))
     data = tmp / "data"

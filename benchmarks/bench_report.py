@@ -117,6 +117,9 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="reportkit-bench-"))
     nb = one_cell_notebook(tmp / "one_cell.ipynb")
     env = dict(os.environ, PATH=f"{BIN}:{os.environ.get('PATH', '')}")
+    # as on a user's machine: Python keeps the compiled modules it imports (a sandbox or CI may
+    # turn that off, making every command compile reportkit's changed modules again)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     report = ["make", "-s", "report", f"COUNTY={args.county}", f"YEAR={args.year}"]
     floor_cmd = [str(BIN / "papermill"), "--no-progress-bar", str(nb), str(tmp / "out.ipynb")]
     quarto = shutil.which("pandoc") is not None

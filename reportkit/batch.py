@@ -127,7 +127,7 @@ def serve() -> int:
     answer = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)                   # whatever else prints (papermill, the kernel) goes to stderr
     sys.stdout = sys.stderr
-    with KeptKernel() as kernel:
+    with answer, KeptKernel() as kernel:
         for line in sys.stdin:
             if not line.strip():
                 continue

@@ -149,6 +149,6 @@ def render(charts: list[Chart]) -> list[Chart]:
     """Draw planned charts into their files (and set their warnings: characters the font lacks)."""
     from . import drawing               # matplotlib: loaded when the first chart is drawn
     charts = [c for c in charts if c is not None]
-    for chart in charts:
-        chart.warnings = drawing.draw(dict(chart.plan, path=str(chart.path)))
+    for chart, found in zip(charts, drawing.draw_all([dict(c.plan, path=str(c.path)) for c in charts])):
+        chart.warnings = found
     return charts

@@ -5,15 +5,37 @@ shipped in reportkit/fonts, registered by file path.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import warnings
 from pathlib import Path
 
 import matplotlib
-from matplotlib import font_manager
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure as MplFigure
-from matplotlib.patches import Patch
+import matplotlib.artist
+
+
+@contextlib.contextmanager
+def _without_setter_docstrings():
+    """matplotlib writes a docstring for the set() method of every artist class as the class is
+    defined, listing all its properties: a fifth of its import time (a tenth of a second on every
+    report's kernel), for text nobody reads there. Left out while the classes drawing needs are
+    defined; the function is put back after, so classes defined later are documented as usual."""
+    kwdoc = getattr(matplotlib.artist, "kwdoc", None)
+    if kwdoc is None:                  # pragma: no cover - another matplotlib: nothing to leave out
+        yield
+        return
+    matplotlib.artist.kwdoc = lambda artist: ""
+    try:
+        yield
+    finally:
+        matplotlib.artist.kwdoc = kwdoc
+
+
+with _without_setter_docstrings():
+    from matplotlib import font_manager
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.patches import Patch
 
 from . import config
 from .iorw import atomic_path
@@ -79,13 +101,16 @@ def setup_style() -> str:
     return _font_name
 
 
-def _save(fig, path: Path) -> None:
-    """Render once on the Agg canvas and write its pixels (savefig would render twice)."""
+def _pixels(fig):
+    """Render once on the Agg canvas (savefig would render twice); the pixels as an RGB image."""
     from PIL import Image
     canvas = fig.canvas
     canvas.draw()
-    image = Image.frombuffer("RGBA", canvas.get_width_height(physical=True),
-                             canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+    return Image.frombuffer("RGBA", canvas.get_width_height(physical=True),
+                            canvas.buffer_rgba(), "raw", "RGBA", 0, 1).convert("RGB")
+
+
+def _write_png(image, path: Path) -> None:
     with atomic_path(path) as tmp:
         image.save(tmp, format="PNG", dpi=(DPI, DPI), compress_level=1)
 
@@ -152,18 +177,40 @@ def _ranks(ax, plan) -> list[str]:
 KINDS = {"trend": _trend, "completion": _completion, "ranks": _ranks}
 
 
-def draw(plan: dict) -> list[str]:
-    """Draw one planned chart into ``plan["path"]``; returns its warnings (characters the font
-    lacks). matplotlib's own warning for them is not shown: the Chinese one says it."""
+def _draw(plan: dict):
+    """One planned chart drawn: (its pixels, its warnings: characters the font lacks).
+    matplotlib's own warning for those is not shown: the Chinese one says it."""
     setup_style()
     fig, ax = _subplots(plan["size"])
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
         texts = KINDS[plan["kind"]](ax, plan)
-        _save(fig, Path(plan["path"]))
+        image = _pixels(fig)
     # a figure is a web of reference cycles holding its canvas's pixels (4 MB at 250 dpi): freed
     # now (the young generations only: 2 ms), not at some later collection, so that the next chart
     # reuses that memory and a batch worker's kernel stays smaller
     del fig, ax
     gc.collect(1)
-    return glyph_warnings(*texts)
+    return image, glyph_warnings(*texts)
+
+
+def draw(plan: dict) -> list[str]:
+    """Draw one planned chart into ``plan["path"]``; returns its warnings."""
+    return draw_all([plan])[0]
+
+
+def draw_all(plans: list[dict]) -> list[list[str]]:
+    """Draw planned charts into their ``path`` files; returns each one's warnings. A chart's PNG
+    is compressed and written in a second thread (zlib lets go of the GIL) while the next chart
+    is drawn; every file is written when this returns, or the first error is raised."""
+    from concurrent.futures import ThreadPoolExecutor
+    out = []
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        written = []
+        for plan in plans:
+            image, found = _draw(plan)
+            written.append(writer.submit(_write_png, image, Path(plan["path"])))
+            out.append(found)
+        for w in written:
+            w.result()
+    return out

@@ -68,11 +68,20 @@ def release_memory() -> None:
             pass
 
 
-def fresh_namespace(shell) -> None:
-    """Run inside the kernel before each report: as if the kernel had just started."""
+def kernel_started(modules) -> None:
+    """Run inside the kernel as it starts: import ``modules`` (without binding a name in the
+    notebook's namespace, which stays as a new kernel's) and note the warning filters as they are."""
     global _warning_filters
-    if _warning_filters is None:                 # the filters as the kernel started
+    import importlib
+    try:
+        for name in modules:
+            importlib.import_module(name)
+    finally:                                     # an import that fails shows in the report's first cell
         _warning_filters = list(warnings.filters)
+
+
+def fresh_namespace(shell) -> None:
+    """Run inside the kernel before each report but its first: as if the kernel had just started."""
     warnings.filters[:] = _warning_filters
     mutated = getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None)
     if mutated is not None:                      # "once"/"default" warnings show again
@@ -96,6 +105,7 @@ class KeptKernel:
         self.reports = 0
         self._ready = False
         self._replace = False
+        self._used = False               # a report has run in this kernel process
 
     # -- life cycle --------------------------------------------------------------------
     def start(self) -> "KeptKernel":
@@ -110,15 +120,16 @@ class KeptKernel:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(info, f)
             self.connection_file = Path(name)
-            cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", name, *KERNEL_ARGS]
-            if self.preload:
-                cmd.append(f"--IPKernelApp.exec_lines=import {', '.join(self.preload)}")
+            cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", name, *KERNEL_ARGS,
+                   f"--IPKernelApp.exec_lines=import reportkit.warm as _rk_warm; "
+                   f"_rk_warm.kernel_started({self.preload!r}); del _rk_warm"]
             # JPY_PARENT_PID: the kernel exits by itself if this process dies
             env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()))
             extra = {"start_new_session": True} if os.name == "posix" else \
                 {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
             self.process = subprocess.Popen(cmd, cwd=str(config.WORK), env=env, stdin=subprocess.DEVNULL, **extra)
             self._ready = False
+            self._used = False
         return self
 
     def _connect(self) -> None:
@@ -148,12 +159,14 @@ class KeptKernel:
 
     def prepare(self) -> None:
         """Before a report: a live kernel (a new one after a failure or every N reports) with an
-        empty namespace."""
+        empty namespace (a new kernel's is empty already)."""
         if self.process is not None and (self._replace or not self.alive()):
             self.shutdown()
         self.start()
         self._wait_ready()
-        self._execute("import reportkit.warm as _rk_warm; _rk_warm.fresh_namespace(get_ipython())")
+        if self._used:
+            self._execute("import reportkit.warm as _rk_warm; _rk_warm.fresh_namespace(get_ipython())")
+        self._used = True
 
     def finished(self, ok: bool) -> None:
         self.reports += 1
@@ -186,7 +199,7 @@ class KeptKernel:
         if self.connection_file is not None:
             self.connection_file.unlink(missing_ok=True)
         self.process = self.km = self.kc = self.connection_file = None
-        self._ready = self._replace = False
+        self._ready = self._replace = self._used = False
 
     def __enter__(self) -> "KeptKernel":
         return self.start()

@@ -1,6 +1,8 @@
 """reportkit.charts and reportkit.drawing: Chinese renders with the font shipped in the package, no missing
 glyphs, >= 200 dpi; charts are planned without matplotlib."""
 import dataclasses
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -131,3 +133,28 @@ def test_charts_are_planned_without_matplotlib(tmp_path):
     assert out == {"mpl": False, "files": [],
                    "ids": ["trend_rd_expense_above_scale", "trend_hitech_value_added", "trend_hitech_investment",
                            "completion"]}
+
+
+def test_drawing_leaves_matplotlib_as_it_found_it():
+    """Loading the drawing module skips matplotlib's generated set() docstrings only while its
+    classes are defined; the function that writes them is put back for everything after."""
+    code = ("import matplotlib.artist as a; kwdoc = a.kwdoc\n"
+            "import reportkit.drawing\n"
+            "assert a.kwdoc is kwdoc\n"
+            "class Later(a.Artist):\n    pass\n"
+            "assert 'Supported properties' in Later.set.__doc__ and 'alpha:' in Later.set.__doc__\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_every_chart_file_is_written_when_drawing_returns(tmp_path):
+    """PNGs are compressed in a second thread: all are complete, and an error is not lost."""
+    plan = {"kind": "trend", "size": (6.14, 2.6), "x": ["2023", "2024"], "y": [1.0, 2.0], "labels": ["1", "2"],
+            "illustrative": [False, False], "unit": "亿元", "legend": False}
+    paths = [tmp_path / f"c{i}.png" for i in range(3)]
+    assert drawing.draw_all([dict(plan, path=str(p)) for p in paths]) == [[], [], []]
+    for p in paths:
+        assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and p.read_bytes()[-8:-4] == b"IEND"
+    (tmp_path / "taken.png").mkdir()              # a folder where the second PNG should go
+    with pytest.raises(OSError):
+        drawing.draw_all([dict(plan, path=str(tmp_path / "c.png")), dict(plan, path=str(tmp_path / "taken.png"))])
+    assert (tmp_path / "c.png").exists()
