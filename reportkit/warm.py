@@ -109,9 +109,10 @@ class KeptKernel:
 
     # -- life cycle --------------------------------------------------------------------
     def start(self) -> "KeptKernel":
-        """Launch the kernel process, at once: ``python -m ipykernel_launcher`` (the command of
-        the python3 kernel spec) with a connection file written here. jupyter_client — a fifth of
-        a second to import — is needed only to talk to it, so it loads while the kernel boots."""
+        """Launch the kernel process, at once: :mod:`reportkit.kernel` (ipykernel's, as the python3
+        kernel spec starts it, without the debugger) with a connection file written here.
+        jupyter_client — a fifth of a second to import — is needed only to talk to it, so it loads
+        while the kernel boots."""
         if self.process is None:
             info = dict(zip(("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"), _free_ports(5)),
                         ip="127.0.0.1", transport="tcp", key=secrets.token_hex(32),
@@ -120,7 +121,7 @@ class KeptKernel:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(info, f)
             self.connection_file = Path(name)
-            cmd = [sys.executable, "-m", "ipykernel_launcher", "-f", name, *KERNEL_ARGS,
+            cmd = [sys.executable, "-m", "reportkit.kernel", "-f", name, *KERNEL_ARGS,
                    f"--IPKernelApp.exec_lines=import reportkit.warm as _rk_warm; "
                    f"_rk_warm.kernel_started({self.preload!r}); del _rk_warm"]
             # JPY_PARENT_PID: the kernel exits by itself if this process dies

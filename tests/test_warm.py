@@ -155,3 +155,14 @@ print(before - anon())
     freed = {mode: int(subprocess.run([sys.executable, "-c", code, mode], capture_output=True, text=True,
                                       check=True).stdout) for mode in ("keep", "release")}
     assert freed["keep"] < 10 and freed["release"] > 80, freed
+
+
+def test_the_report_kernel_is_ipykernel_without_the_debugger(data, tmp_path):
+    """The kernel answers as ipykernel does (papermill's output is the same), and never loads
+    the debugger nobody attaches."""
+    with KeptKernel(preload=()) as kernel:
+        kernel.prepare()
+        kernel._execute("import sys, json, ipykernel.ipkernel as k, ipykernel.debugger as d; "
+                        f"json.dump([k.IPythonKernel.__module__, 'debugpy' in sys.modules and sys.modules['debugpy'] "
+                        f"is not None, d._is_debugpy_available], open({str(tmp_path / 'k.json')!r}, 'w'))")
+    assert json.loads((tmp_path / "k.json").read_text()) == ["ipykernel.ipkernel", False, False]
