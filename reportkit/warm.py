@@ -155,8 +155,40 @@ class KeptKernel:
         if self.kc is None:
             self._connect()
         if not self._ready:
-            run_sync(self.kc.wait_for_ready)(timeout=START_TIMEOUT)
+            run_sync(self._kernel_info)(timeout=START_TIMEOUT)
             self._ready = True
+
+    async def _kernel_info(self, timeout: float) -> None:
+        """Wait until the kernel answers: its kernel_info reply on the shell channel, then its
+        "idle" for that request on IOPub (so IOPub is connected and no output of the first cell can
+        be missed). As jupyter_client's wait_for_ready, but without its last step, which waits
+        until IOPub has been silent for a fifth of a second: nbclient reads only the messages of
+        the cell it runs, so the kernel_info messages left there do not matter."""
+        import time
+        from queue import Empty
+        deadline = time.monotonic() + timeout
+
+        async def message(channel, msg_id, wanted, wait) -> bool:
+            end = time.monotonic() + wait
+            while (left := end - time.monotonic()) > 0:
+                try:
+                    msg = await channel.get_msg(timeout=left)
+                except Empty:
+                    return False
+                if msg["parent_header"].get("msg_id") == msg_id and wanted(msg):
+                    return True
+            return False
+
+        while True:
+            msg_id = self.kc.kernel_info()
+            if await message(self.kc.shell_channel, msg_id, lambda m: m["msg_type"] == "kernel_info_reply", 1.0) and \
+                    await message(self.kc.iopub_channel, msg_id,
+                                  lambda m: m["msg_type"] == "status" and m["content"]["execution_state"] == "idle", 0.5):
+                return
+            if not self.alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
     def prepare(self) -> None:
         """Before a report: a live kernel (a new one after a failure or every N reports) with an
