@@ -107,9 +107,10 @@ def _html_exporter():
     return exporter
 
 
-def to_html(notebook: Path, html: Path, exporter=None) -> Path:
+def to_html(notebook, html: Path, exporter=None) -> Path:
+    """The executed notebook (a path, or the notebook itself) as one HTML page."""
     import nbformat
-    nb = nbformat.read(notebook, as_version=4)
+    nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(notebook, as_version=4)
     body, _ = (exporter or _html_exporter()).from_notebook_node(nb)
     return write_text(html, body)
 
@@ -192,7 +193,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
         timings = step_timings(nb)
         if html:
             try:
-                to_html(stage.notebook, stage.html, exporter.get())
+                to_html(nb, stage.html, exporter.get())
             except Exception as exc:        # nbconvert missing its templates, …: outputs stay as they were
                 raise PipelineError(f"无法把笔记本导出为 HTML({type(exc).__name__}:{str(exc).splitlines()[0][:120]})",
                                     county=county, year=year,
