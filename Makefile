@@ -112,7 +112,7 @@ unbless: $(STAMP) ## 不再保护某份报告:make unbless COUNTY=… YEAR=…
 template: $(STAMP) ## 检查 templates/gongwen.docx(模板就是版式的设计:在 Word/WPS 里改它)
 	@$(BIN)/reportkit template
 
-benchmark: $(VENV)/.installed-test ## 计时:一份报告与空白 papermill 运行及 Quarto 式流程(需 pandoc,没有则不测)对比;批量:冷启动串行/并行与保温内核并行、90 个县区、每个进程的内存;写入 benchmarks/RESULTS*.md(约 10 分钟)
+benchmark: $(VENV)/.installed-test ## 计时:一份报告与空白 papermill 运行及 Quarto 式流程(需 pandoc,没有则不测)对比;批量:冷启动串行/并行、保温内核并行与提出保温内核时(7dc9788)的 make all 交替计时,90 个县区,每个工作进程的内存;写入 benchmarks/RESULTS*.md(约 15 分钟)
 	@$(BIN)/python benchmarks/bench_report.py
 	@$(BIN)/python benchmarks/bench_batch.py
 

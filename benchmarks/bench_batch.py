@@ -149,9 +149,13 @@ def main() -> int:
     tree = None
     if args.baseline:
         tree = tmp / "baseline"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), args.baseline],
-                       check=True)
-        modes.append("baseline")
+        try:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), args.baseline],
+                           check=True)
+            modes.append("baseline")
+        except (OSError, subprocess.CalledProcessError):     # no git, or not a clone with that history
+            print(f"cannot check out {args.baseline}: the issue-time batch is left out", file=sys.stderr)
+            tree, args.baseline = None, ""
     count = len(pairs)
     # warm-up (file caches, matplotlib's font cache), not recorded
     timed_batch(pairs=pairs[:1], data_dir=data, build_root=tmp / "warmup", jobs=1, force=True)
