@@ -221,8 +221,10 @@ def main() -> int:
         *([f"- issue-time `make all`: revision {args.baseline} (when issue 12 was filed) checked out into a temporary "
            "worktree, run with this environment as `reportkit all --force`; it builds the 2024 reports only, and its "
            "time is scaled to the same number of reports"] if args.baseline else []),
-        f"- wall clock of the whole batch after one warm-up report; the three modes alternate for {args.rounds} "
+        f"- wall clock of the whole batch after one warm-up report; the {len(modes)} modes alternate for {args.rounds} "
         "rounds and each keeps its best",
+        "- peak memory per warm worker: the largest, over every report of both batches, of the worker's peak "
+        "resident set plus its kernel's (Linux VmHWM of each; pages the two share are counted twice)",
         "",
         "| measure | value | target |",
         "|---|---:|---|",

@@ -123,11 +123,16 @@ def serve() -> int:
     report per request line on stdin, its Job as a line on stdout, until stdin closes."""
     import dataclasses
     import json
-    from .warm import KeptKernel
+    from .warm import KeptKernel, release_memory
     answer = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)                   # whatever else prints (papermill, the kernel) goes to stderr
     sys.stdout = sys.stderr
     with answer, KeptKernel() as kernel:
+        # while the kernel boots: the HTML exporter made ready, then the garbage of all that loading
+        # handed back, so that it does not add to the memory of the first report
+        from .execute import _html_exporter
+        _html_exporter()
+        release_memory()
         for line in sys.stdin:
             if not line.strip():
                 continue

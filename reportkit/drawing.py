@@ -210,6 +210,7 @@ def draw_all(plans: list[dict]) -> list[list[str]]:
         for plan in plans:
             image, found = _draw(plan)
             written.append(writer.submit(_write_png, image, Path(plan["path"])))
+            del image                  # the writer's reference only: its pixels go once written
             out.append(found)
         for w in written:
             w.result()

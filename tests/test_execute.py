@@ -147,3 +147,25 @@ def test_cli_report_rejects_a_path_as_county(tmp_path):
                         "--build", str(tmp_path)], capture_output=True, text=True, cwd=config.ROOT)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "县区代码 COUNTY=“../x”不合法" in r.stderr
+
+
+def test_html_is_nbconverts_own_without_loading_ipython(tmp_path):
+    """The HTML page is what nbconvert's HTMLExporter writes, byte for byte, and the process that
+    writes it (a batch worker) does not load IPython for the code highlighter."""
+    code = f"""
+import sys, nbformat
+from reportkit import execute
+v4 = nbformat.v4
+nb = v4.new_notebook(cells=[v4.new_markdown_cell("## 1. 载入数据"),
+    v4.new_code_cell("run = ReportRun(county, year)\\n%time x = 1  # a magic\\nprint(f'{{x:.1f}}')",
+                     outputs=[v4.new_output("stream", name="stdout", text="1.0\\n")], execution_count=1)])
+nb.metadata["language_info"] = {{"name": "python", "pygments_lexer": "ipython3"}}
+execute.to_html(nb, __import__("pathlib").Path({str(tmp_path / 'a.html')!r}))
+assert "IPython" not in sys.modules, "IPython loaded"
+from nbconvert import HTMLExporter
+open({str(tmp_path / 'b.html')!r}, "w", encoding="utf-8").write(HTMLExporter().from_notebook_node(nb)[0])
+"""
+    subprocess.run([sys.executable, "-c", code], check=True)
+    a, b = ((tmp_path / n).read_text(encoding="utf-8") for n in ("a.html", "b.html"))
+    assert a == b
+    assert "hl-ipython3" in a and "ReportRun" in a

@@ -85,6 +85,21 @@ def test_a_report_cannot_see_the_previous_ones_variables(tmp_path):
     assert "shown in every report" in json.dumps(b.cells[2].outputs)
 
 
+def test_a_new_kernels_first_report_sees_what_any_new_kernel_shows(tmp_path):
+    """A new kept kernel is not reset before its first report: its preload must leave nothing
+    behind, so that report sees exactly what a notebook in a stock Jupyter kernel sees."""
+    import papermill as pm
+    names = notebook(tmp_path / "n.ipynb", "print(sorted(globals()))", "print(get_ipython().execution_count)")
+    stock = pm.execute_notebook(str(names), str(tmp_path / "stock.ipynb"), kernel_name="python3",
+                                progress_bar=False)
+    with KeptKernel() as kernel:
+        first = run(kernel, names, tmp_path / "first.ipynb")
+        second = run(kernel, names, tmp_path / "second.ipynb")       # after reset(new_session=True)
+    assert texts(first) == texts(stock)
+    seen = json.loads(texts(second)[0].replace("'", '"'))
+    assert set(seen) <= set(json.loads(texts(first)[0].replace("'", '"'))) and texts(second)[1] == "3\n"
+
+
 def test_the_kernel_is_replaced_after_a_failure_and_every_n_reports(tmp_path):
     ok = notebook(tmp_path / "ok.ipynb", "1 + 1")
     bad = notebook(tmp_path / "bad.ipynb", "raise ValueError('报告出错')")
