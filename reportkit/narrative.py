@@ -19,12 +19,14 @@ document can be read back (reportkit.harvest) into this form.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from .document.layout import parse_date
 from .exceptions import NarrativeError
 
 #: The kinds of report a bureau writes, and their parts by level-1 heading in the narrative file.
@@ -216,6 +218,11 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
         problem = getattr(exc, "problem", "") or ""
         raise NarrativeError(f"设置区格式错误({problem or exc.__class__.__name__})", file=path, row=line,
                              hint="检查冒号、缩进和短横线,格式见 data/README.md") from None
+    except ValueError:             # YAML reads 2024-13-45 as a date, and there is no such day
+        bad = next(((n, m.group(0)) for n, ln in enumerate(text[:end].splitlines(), start=1)
+                    for m in re.finditer(r"\d{4}-\d{1,2}-\d{1,2}", ln) if parse_date(m.group(0)) is None), (2, ""))
+        raise NarrativeError(f"设置区中的“{bad[1]}”不是存在的日期", file=path, row=bad[0], column="date",
+                             hint="写成 2025-12-20 或 2025年12月20日") from None
     if not isinstance(meta, dict):
         raise NarrativeError("设置区应为“键: 值”的形式", file=path, row=2, hint="参照示例文件")
     inds = meta.get("indicators")
@@ -235,6 +242,12 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
         if not isinstance(omit, list) or bad:
             raise NarrativeError(f"omit 中的“{'、'.join(map(str, bad)) or omit}”不是可省略的块", file=path,
                                  row=2, column="omit", hint="只能写:" + "、".join(OMITTABLE) + "、chart.<图表编号>")
+    date = meta.get("date")
+    if date is not None and not isinstance(date, dt.date) and parse_date(date) is None:
+        from .tables import visible
+        row = next((n for n, ln in enumerate(text.splitlines(), start=1) if re.match(r"\s*date\s*:", ln)), 2)
+        raise NarrativeError(f"date(成文日期)“{visible(str(date))}”不是日期", file=path, row=row,
+                             column="date", hint="写成 2025-12-20 或 2025年12月20日;还没定就删去这一行,落款日期会留作待补充")
     for key in ("headings",):
         if meta.get(key) is not None and not isinstance(meta[key], dict):
             raise NarrativeError(f"{key} 应为“部分: 标题”的形式", file=path, row=2, column=key,

@@ -75,6 +75,8 @@ def test_unknown_reference_is_an_error_with_line():
     ("# 导语\n# 工作总结\n# 其他工作\n# 工作思路\n", "要新增一个一级部分,写成“# 标题 {#编号}”"),
     ("# 导语\n# 工作总结\n# 其他 {#lead}\n# 工作思路\n", "一级部分的编号“lead”是保留字"),
     ("# 导语\n# 存在问题\n## 小节 {#indicators}\n# 工作总结\n# 工作思路\n", "{#indicators}(指标小节)只能写在"),
+    ("---\ntitle: 标题\ndate: 2024年12月\n---\n# 导语\n# 工作总结\n# 工作思路\n", "date(成文日期)“2024年12月”不是日期"),
+    ("---\ndate: 2024-13-45\n---\n# 导语\n# 工作总结\n# 工作思路\n", "设置区中的“2024-13-45”不是存在的日期"),
 ])
 def test_malformed_files(text, message):
     with pytest.raises(NarrativeError) as ei:
@@ -151,3 +153,16 @@ def test_set_front_keeps_other_lines_and_comments():
     out = narrative.set_front(out, "indicators", ["c"])
     assert out == "# 说明\nsample: true\nindicators:\n- c\ncharts:\n  trend: [a]\ndate: 2024年12月20日"
     assert narrative.set_front(out, "date", None) == "# 说明\nsample: true\nindicators:\n- c\ncharts:\n  trend: [a]"
+
+
+@pytest.mark.parametrize("written", ["2024-12-20", "2024/12/20", "2024.12.20", "2024年12月20日", "2024-12-20\n"])
+def test_a_date_in_any_usual_form_is_read(written):
+    from reportkit.document.layout import chinese_date, parse_date
+    n = narrative.parse(f"---\ndate: '{written.strip()}'\n---\n# 导语\n# 工作总结\n# 工作思路\n", path="n.md")
+    assert parse_date(n.meta["date"]).isoformat() == "2024-12-20" and chinese_date(written) == "2024年12月20日"
+
+
+def test_a_bad_date_names_its_line():
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("---\ntitle: 标题\ndate: 十二月\n---\n# 导语\n# 工作总结\n# 工作思路\n", path="n.md")
+    assert ei.value.row == 3 and "删去这一行" in str(ei.value)

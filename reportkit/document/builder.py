@@ -27,7 +27,7 @@ from ..narrative import INDICATORS, Slot
 from ..phrasing import indicator_pieces, target_pieces
 from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
-from .layout import chinese_date, chinese_dates_in, full_width_brackets, signature_indents, title_lines
+from .layout import chinese_date, chinese_dates_in, parse_date, full_width_brackets, signature_indents, title_lines
 from .revisions import WJ, Reviser, Seg
 from .template import BLOCKS, resolve_styles, text_width as page_text_width
 
@@ -626,11 +626,10 @@ def document_date(rf: ReportFigures) -> dt.datetime:
     SOURCE_DATE_EPOCH, else the last day of the report's year — never the clock, so the same
     inputs give the same bytes."""
     import os
-    import re
     date = rf.narrative.meta.get("date") if rf.narrative else None
-    m = re.fullmatch(r"(\d{4})年(\d{1,2})月(\d{1,2})日", chinese_date(date)) if date else None
-    if m:
-        return dt.datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    day = parse_date(date) if date else None
+    if day:
+        return dt.datetime(day.year, day.month, day.day)
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)

@@ -9,8 +9,10 @@
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
+from itertools import combinations
 
 AUTOSPACE = 0.25     # the space Word and LibreOffice put between Chinese and digits/Latin letters
 ISSUERS = ("科学技术局", "科技局", "人民政府", "委员会", "办公室", "管理局", "管委会")
@@ -44,7 +46,7 @@ def title_lines(title: str, capacity: float) -> list[str]:
     points = title_breaks(title)
     best, best_score = [title], None
     for k in (1, 2):
-        for cut in _combinations(points, k):
+        for cut in combinations(points, k):
             bounds = [0, *cut, len(title)]
             lines = [title[a:b] for a, b in zip(bounds, bounds[1:])]
             widths = [ems(x) for x in lines]
@@ -58,11 +60,6 @@ def title_lines(title: str, capacity: float) -> list[str]:
     return best
 
 
-def _combinations(points, k):
-    from itertools import combinations
-    return combinations(points, k)
-
-
 def _shape_penalty(widths: list[float]) -> float:
     """Lower is better: a trapezoid (short over long) or a diamond (long middle), lines balanced."""
     if len(widths) == 2:
@@ -74,11 +71,21 @@ def _shape_penalty(widths: list[float]) -> float:
     return (0 if diamond or trapezoid else 10) + (abs(a - c) if diamond else 0) * 0.1
 
 
-def chinese_date(text: str) -> str:
-    """2024-12-20, 2024/12/20, 2024.12.20 -> 2024年12月20日 (Arabic numerals, as GB/T 9704 writes
-    a date); anything else is returned as written."""
+def parse_date(text) -> dt.date | None:
+    """A date as staff write it: 2024-12-20, 2024/12/20, 2024.12.20, 2024年12月20日 (or a YAML date);
+    None when it is not one (a month 13, a day missing, words)."""
     m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", str(text))
-    return f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日" if m else str(text).strip()
+    try:
+        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
+    except ValueError:
+        return None
+
+
+def chinese_date(text) -> str:
+    """2024-12-20 (any form :func:`parse_date` reads) -> 2024年12月20日, in Arabic numerals as
+    GB/T 9704 writes a date; anything else is returned as written."""
+    d = parse_date(text)
+    return f"{d.year}年{d.month}月{d.day}日" if d else str(text).strip()
 
 
 def signature_indents(name: str, date: str) -> tuple[float, float]:
