@@ -10,7 +10,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from . import config
+from .narrative import chart_choice
 from .numbers import convert, fmt, scale_for_display
 
 if TYPE_CHECKING:
@@ -114,15 +114,10 @@ def plan_charts(rf, out_dir: Path) -> list[Chart]:
     no rank chart, as 表1 states the ranks already."""
     out_dir = Path(out_dir)
     charts: list[Chart] = []
-    setting = rf.narrative.meta.get("charts") if rf.narrative else None
-    if isinstance(setting, str) and setting.strip().lower() in ("none", "无", "不要"):
+    choice = chart_choice(rf.narrative.meta.get("charts") if rf.narrative else None)
+    if choice is None:
         return []
-    wanted, extra = None, ("completion",)
-    if isinstance(setting, dict):
-        wanted = setting.get("trend")
-    elif isinstance(setting, list):
-        wanted = [c[len("trend_"):] for c in setting if str(c).startswith("trend_")]
-        extra = tuple(c for c in setting if c in ("completion", "ranks"))
+    wanted, extra = choice
     if wanted is None:
         wanted = [f.id for f in rf.figures if f.kind in ("amount", "count", "ratio")][:3]
     for ind_id in wanted:

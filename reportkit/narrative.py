@@ -62,6 +62,30 @@ UNCLOSED_RE = re.compile(r"(?<![{｛\\])[{｛]\s*[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za
 #: Generated blocks a paragraph can place, and those front matter ``omit`` can leave out.
 PLACEABLE = ("indicator_paragraph", "table", "sources", "charts", "targets_sentence")
 OMITTABLE = PLACEABLE + ("notes",)
+NO_CHARTS = ("none", "无", "不要")
+CHART_KINDS = ("completion", "ranks")          # charts besides the trends, chosen by name
+
+
+def chart_choice(setting) -> tuple[list[str] | None, tuple[str, ...]] | None:
+    """The front matter's ``charts:`` read: None for no charts at all, else (the indicators to draw
+    trends of, or None for the default ones; the other charts wanted). Raises ValueError, saying
+    what is wrong, for a setting that is none of its forms."""
+    if setting is None:
+        return None, ("completion",)
+    if isinstance(setting, str) and setting.strip().lower() in NO_CHARTS:
+        return None
+    if isinstance(setting, dict) and set(setting) <= {"trend"} and isinstance(setting.get("trend"), list) \
+            and all(isinstance(i, str) for i in setting["trend"]):
+        return list(setting["trend"]), ("completion",)
+    if isinstance(setting, list):
+        bad = [c for c in setting if not (isinstance(c, str) and (c in CHART_KINDS or re.fullmatch(r"trend_\w+", c)))]
+        if bad:
+            raise ValueError(f"charts 中的“{'、'.join(map(str, bad))}”不是图表:只能写 trend_<指标代码>、completion、ranks")
+        return [c[len("trend_"):] for c in setting if c.startswith("trend_")], tuple(c for c in setting if c in CHART_KINDS)
+    raise ValueError(f"charts 写成了“{setting}”:应为 none、图表列表(如 [trend_hte_total, completion])"
+                     f"或 {{trend: [指标代码, …]}}")
+
+
 BLOCK_RE = re.compile(r"^\{(indicator_paragraph|table|sources|charts|targets_sentence|chart\.[a-z0-9_]+)\}$")
 ESCAPABLE = "\\*{}#｛｝"
 
@@ -248,6 +272,12 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
         row = next((n for n, ln in enumerate(text.splitlines(), start=1) if re.match(r"\s*date\s*:", ln)), 2)
         raise NarrativeError(f"date(成文日期)“{visible(str(date))}”不是日期", file=path, row=row,
                              column="date", hint="写成 2025-12-20 或 2025年12月20日;还没定就删去这一行,落款日期会留作待补充")
+    try:
+        chart_choice(meta.get("charts"))
+    except ValueError as exc:
+        row = next((n for n, ln in enumerate(text.splitlines(), start=1) if re.match(r"\s*charts\s*:", ln)), 2)
+        raise NarrativeError(str(exc), file=path, row=row, column="charts",
+                             hint="或删去 charts 这一行,用默认的图表(前三个指标的趋势和目标完成情况)") from None
     for key in ("headings",):
         if meta.get(key) is not None and not isinstance(meta[key], dict):
             raise NarrativeError(f"{key} 应为“部分: 标题”的形式", file=path, row=2, column=key,

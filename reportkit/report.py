@@ -258,6 +258,11 @@ def compute_report_figures(county: str, year: int, *, data_dir: Path | None = No
                 raise NarrativeError(f"indicators 中的“{ind}”不是指标目录中的代码", file=npath,
                                      column="indicators", indicator=ind, county=county, year=year,
                                      hint="改为 indicators.csv 中的指标代码")
+    choice = narrative_mod.chart_choice(narrative.meta.get("charts")) if narrative else None
+    for ind in (choice[0] or []) if choice else []:
+        if ind not in ds.indicator_ids:
+            raise NarrativeError(f"charts 中的趋势图“{ind}”不是指标目录中的代码", file=npath, column="charts",
+                                 indicator=ind, county=county, year=year, hint="改为 indicators.csv 中的指标代码")
     figs = engine.figures(county, year, plan, required_file=npath if plan else None)
     targets = engine.next_targets(county, year, figs)
     rf = ReportFigures(dataset=ds, county=c, year=year, figures=figs, targets=targets,

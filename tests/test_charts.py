@@ -158,3 +158,18 @@ def test_every_chart_file_is_written_when_drawing_returns(tmp_path):
     with pytest.raises(OSError):
         drawing.draw_all([dict(plan, path=str(tmp_path / "c.png")), dict(plan, path=str(tmp_path / "taken.png"))])
     assert (tmp_path / "c.png").exists()
+
+
+def test_a_trend_of_an_indicator_not_in_the_catalog_is_refused(tmp_path):
+    from reportkit import config
+    from reportkit.exceptions import NarrativeError
+    from helpers import copy_real_data
+    data = copy_real_data(tmp_path / "data")
+    path = config.narrative_path("xinchang", 2024, data)
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split("\ncharts:", 1)                   # the file's own charts: setting replaced
+    rest = rest[rest.index("\n---"):]
+    path.write_text(head + "\ncharts: [trend_hte_totl, completion]" + rest, encoding="utf-8")
+    with pytest.raises(NarrativeError) as ei:
+        compute_report_figures("xinchang", 2024, data_dir=data)
+    assert "charts 中的趋势图“hte_totl”不是指标目录中的代码" in str(ei.value) and ei.value.column == "charts"

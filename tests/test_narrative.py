@@ -77,6 +77,9 @@ def test_unknown_reference_is_an_error_with_line():
     ("# 导语\n# 存在问题\n## 小节 {#indicators}\n# 工作总结\n# 工作思路\n", "{#indicators}(指标小节)只能写在"),
     ("---\ntitle: 标题\ndate: 2024年12月\n---\n# 导语\n# 工作总结\n# 工作思路\n", "date(成文日期)“2024年12月”不是日期"),
     ("---\ndate: 2024-13-45\n---\n# 导语\n# 工作总结\n# 工作思路\n", "设置区中的“2024-13-45”不是存在的日期"),
+    ("---\ncharts: [trend_hte_total, completon]\n---\n# 导语\n# 工作总结\n# 工作思路\n", "charts 中的“completon”不是图表"),
+    ("---\ncharts: nothing\n---\n# 导语\n# 工作总结\n# 工作思路\n", "charts 写成了“nothing”"),
+    ("---\ncharts: {trends: [hte_total]}\n---\n# 导语\n# 工作总结\n# 工作思路\n", "charts 写成了"),
 ])
 def test_malformed_files(text, message):
     with pytest.raises(NarrativeError) as ei:
