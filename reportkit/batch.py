@@ -28,10 +28,10 @@ class Job:
 
 
 def build_job(county: str, year: int, data_dir=None, build_root=None, strict=False, clean=False, *,
-              kernel=None) -> Job:
+              kernel=None, index: DataIndex | None = None) -> Job:
     """Build one report in this process, on ``kernel`` (a kept kernel); never raises for a failed
     report. ``force``: the batch has decided already; an edited document is still kept and
-    carried over there."""
+    carried over there. ``index``: data/ as this worker read it for the batch."""
     from .build import build_report
     from .exceptions import ReportkitError
     from .warm import memory_mb, release_memory
@@ -39,7 +39,7 @@ def build_job(county: str, year: int, data_dir=None, build_root=None, strict=Fal
     job = Job(county, int(year))
     try:
         out = build_report(county, year, data_dir=data_dir, build_root=build_root, strict=strict, clean=clean,
-                           force=True, kernel=kernel)
+                           force=True, kernel=kernel, index=index)
         job.status, job.output, job.message = "built", str(out.paths.docx), _build_note(out.as_record())
     except ReportkitError as exc:
         job.status, job.message = "failed", f"错误:{exc}"
@@ -133,12 +133,20 @@ def serve() -> int:
         from .execute import _html_exporter
         _html_exporter()
         release_memory()
+        indexes: dict[str | None, DataIndex | None] = {}
         for line in sys.stdin:
             if not line.strip():
                 continue
             request = json.loads(line)
-            job = build_job(request["county"], request["year"], request.get("data_dir"), request.get("build_root"),
-                            request.get("strict", False), request.get("clean", False), kernel=kernel)
+            data_dir = request.get("data_dir")
+            if data_dir not in indexes:       # data/ read once for the batch (harvest changes only narratives,
+                try:                          # which a fingerprint reads afresh)
+                    indexes[data_dir] = DataIndex.read(data_dir)
+                except Exception:             # build_job says what is wrong with it, for this report
+                    indexes[data_dir] = None
+            job = build_job(request["county"], request["year"], data_dir, request.get("build_root"),
+                            request.get("strict", False), request.get("clean", False), kernel=kernel,
+                            index=indexes[data_dir])
             answer.write(json.dumps(dataclasses.asdict(job), ensure_ascii=False) + "\n")
     return 0
 

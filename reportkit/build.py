@@ -82,7 +82,7 @@ def _build(outcome: BuildOutcome, idx, fp, code, kernel, say, *, data_dir, build
             fp = idx.fingerprint(county, year, code, strict=strict)   # the narrative changed
     say(f"正在生成 {county} {year} 年报告({decision.reason})……")
     outcome.run = run_report(county, year, data_dir=data_dir, build_root=build_root, strict=strict,
-                             clean=clean, index=idx, verbose=verbose, kernel=kernel)
+                             clean=clean, index=idx, verbose=verbose, kernel=kernel, fingerprint=fp)
     outcome.changes = outcome.run.changes
     outcome.action = "built"
     state.record(paths, fp, outcome.run.run_id, outcome=outcome.as_record())

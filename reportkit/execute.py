@@ -161,7 +161,8 @@ def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, kernel, 
 
 def run_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
                strict: bool = False, clean: bool = False, notebook: Path = REPORT_NOTEBOOK,
-               html: bool = True, index=None, verbose: bool = False, kernel=None) -> RunResult:
+               html: bool = True, index=None, verbose: bool = False, kernel=None,
+               fingerprint: dict | None = None) -> RunResult:
     """Execute the report notebook and export it to HTML; all or nothing.
 
     The run writes into a staging folder (build/.staging/<run id>/); only when every step
@@ -178,9 +179,10 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     paths = config.report_paths(county, year, root)
     paths.out_dir.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(paths, root)
-    from .fingerprint import DataIndex, code_hash
-    idx = index or DataIndex.read(data_dir)
-    run_id = run_id_of(county, year, idx.fingerprint(county, year, code_hash(), strict=strict))
+    if fingerprint is None:            # the caller (build_report) has it already, as a rule
+        from .fingerprint import DataIndex, code_hash
+        fingerprint = (index or DataIndex.read(data_dir)).fingerprint(county, year, code_hash(), strict=strict)
+    run_id = run_id_of(county, year, fingerprint)
     staging_root = root / STAGING / run_id
     stage = config.report_paths(county, year, staging_root)
     stage.out_dir.mkdir(parents=True, exist_ok=True)
