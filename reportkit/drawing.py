@@ -194,11 +194,6 @@ def _draw(plan: dict):
     return image, glyph_warnings(*texts)
 
 
-def draw(plan: dict) -> list[str]:
-    """Draw one planned chart into ``plan["path"]``; returns its warnings."""
-    return draw_all([plan])[0]
-
-
 def draw_all(plans: list[dict]) -> list[list[str]]:
     """Draw planned charts into their ``path`` files; returns each one's warnings. A chart's PNG
     is compressed and written in a second thread (zlib lets go of the GIL) while the next chart

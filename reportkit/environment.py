@@ -9,7 +9,6 @@ import json
 import platform
 import re
 
-from pathlib import Path
 
 from . import config
 

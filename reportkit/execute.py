@@ -1,7 +1,6 @@
 """Run the report notebook for a county-year with papermill; validate first, keep failures readable."""
 from __future__ import annotations
 
-import contextlib
 import functools
 import datetime as dt
 import json

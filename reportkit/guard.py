@@ -20,7 +20,7 @@ from pathlib import Path
 from . import config
 
 #: Where the reference notebooks are (REPORTKIT_GUARD points elsewhere, e.g. for a test).
-GUARD_DIR = Path(os.environ.get("REPORTKIT_GUARD", config.ROOT / "tests" / "notebooks"))
+GUARD_DIR = Path(os.environ.get("REPORTKIT_GUARD", config.WORK / "tests" / "notebooks"))
 _NAME = re.compile(r"^([a-z][a-z0-9_-]*)_(\d{4})\.ipynb$")
 #: What the guard records of each figure, and how a message names it.
 FIELDS = {"value_text": "本年", "prev_text": "上年", "growth_text": "增速", "change_text": "变化",
@@ -65,7 +65,7 @@ def differences(county: str, year: int, guard: dict, data_dir: Path | None = Non
     本年:327家 → 330家'. Empty when the report would print what was blessed."""
     from .report import compute_report_figures
     rf = compute_report_figures(county, year, data_dir=data_dir)
-    now = record({"figures": [{k: v for k, v in r.items()} for r in rf.figures_frame().to_dict("records")],
+    now = record({"figures": rf.figures_frame().to_dict("records"),
                   "paragraph": rf.paragraph, "targets_sentence": rf.targets_sentence})
     who = f"{rf.county.name} {year} 年"
     out = []
@@ -110,8 +110,8 @@ def bless(targets=None, dest: Path | None = None, data_dir: Path | None = None) 
     dest = Path(dest or GUARD_DIR)
     dest.mkdir(parents=True, exist_ok=True)
     written = []
-    env = {"REPORTKIT_BUILD": None, **({"REPORTKIT_DATA": str(Path(data_dir).resolve())} if data_dir else {})}
-    with tempfile.TemporaryDirectory(prefix="reportkit-bless-") as tmp, _environ(**{**env, "REPORTKIT_BUILD": tmp}), \
+    data_env = {"REPORTKIT_DATA": str(Path(data_dir).resolve())} if data_dir else {}
+    with tempfile.TemporaryDirectory(prefix="reportkit-bless-") as tmp, _environ(**data_env, REPORTKIT_BUILD=tmp), \
             KeptKernel() as kernel:    # started here, it inherits this environment (a parameter would be recorded)
         for county, year in targets or guarded(dest):
             county, year = validate_params(county, year, data_dir)

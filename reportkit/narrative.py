@@ -43,8 +43,6 @@ KIND_NAMES = {"summary-and-plan": "工作总结和工作思路", "summary": "工
 DEFAULT_KIND = "summary-and-plan"
 #: Parts every narrative of a kind must have (problems may be left out).
 REQUIRED = ("lead", "summary", "plan")
-PARTS = KINDS[DEFAULT_KIND]
-PART_TITLES = {v: k for k, v in PARTS.items()}
 #: The slot id of each known part's intro (the text before its first ##).
 INTRO_IDS = {"lead": "lead", "summary": "summary-intro", "problems": "problems", "plan": "plan-intro",
              "results": "results-intro"}
@@ -370,8 +368,7 @@ def parse(text: str, path: Path | None = None) -> Narrative:
     return n
 
 
-def _start_part(parts: list[Part], heading: str, line: int, path, parts_of: dict | None = None) -> Part:
-    parts_of = parts_of or PARTS
+def _start_part(parts: list[Part], heading: str, line: int, path, parts_of: dict) -> Part:
     title = heading.strip()
     m = ID_RE.search(title)
     if m:
@@ -429,7 +426,7 @@ def read_text(path: Path) -> str:
     return text.replace("\r\n", "\n")
 
 
-def empty(kind: str = DEFAULT_KIND) -> Narrative:
+def empty() -> Narrative:
     """The narrative of a county-year that has no narrative file yet: every slot empty."""
     return Narrative(path=None, meta={}, parts=[
         Part("lead", "导语", Slot("lead", "导语", part="lead")),

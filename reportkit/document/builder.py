@@ -520,14 +520,14 @@ def _flush_left(p) -> None:
 def _congress_opening(w, rf):
     """A report to the standing committee: the salutation (顶格) and the opening sentence."""
     meta = rf.narrative.meta
-    we = {"县": "县", "区": "区", "市": "市"}.get(rf.county.kind, "")
+    we = rf.county.kind                 # 县, 区 or 市 (the registry allows no other)
     addressee = str(meta.get("addressee") or "主任、各位副主任,各位委员:").replace(",", "\uff0c").replace(":", "\uff1a")
     p = w.add_paragraph(addressee, style=w.s.normal)
     _flush_left(p)
     w.record(p._p, {"kind": "p", "block": "salutation", "text": addressee, "label": "称谓"}, "rk:block:salutation", "称谓")
     opening = str(meta.get("opening") or f"我代表{presenter(rf)},向{we}人大常委会报告{rf.year}年科技创新工作情况,请予审议。")
     opening = rf.render_text(opening.replace(",", "\uff0c"))
-    p = w.para([Seg(opening)], item={"kind": "p", "block": "opening", "alias": "开头"}, tag="rk:block:opening", where="开头")
+    w.para([Seg(opening)], item={"kind": "p", "block": "opening", "alias": "开头"}, tag="rk:block:opening", where="开头")
 
 
 def _congress_closing(w, rf):
