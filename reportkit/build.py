@@ -56,16 +56,10 @@ def build_report(county: str, year, *, data_dir: Path | None = None, build_root:
     if decision.action != "build":
         outcome.action = "skipped" if decision.action == "skip" else "kept"
         return outcome
-    own_kernel = kernel is None
-    if own_kernel:
-        from .warm import KeptKernel
-        kernel = KeptKernel().start()
-    try:
+    from .warm import kernel_for
+    with kernel_for(kernel) as kernel:       # a new kernel boots while edits are carried over
         _build(outcome, idx, fp, code, kernel, say, data_dir=data_dir, build_root=build_root, strict=strict,
                clean=clean, verbose=verbose)
-    finally:
-        if own_kernel:
-            kernel.shutdown()
     return outcome
 
 

@@ -196,26 +196,22 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     started = dt.datetime.now().isoformat(timespec="seconds")
     exporter = _Prepared(_html_exporter) if html else None
     failure = None
-    own_kernel = kernel is None
-    if own_kernel:
-        from .warm import KeptKernel
-        kernel = KeptKernel().start()
+    from .warm import kernel_for
     try:
         ran = False
-        try:
-            execute_notebook(notebook, stage.notebook, params, kernel, verbose=verbose)
-            ran = True
-        except PapermillExecutionError as exc:
-            failure = exc
-        except Exception as exc:   # the kernel died, could not start, or timed out
-            if not stage.notebook.exists() or type(exc).__name__ not in ("DeadKernelError", "RuntimeError",
-                                                                       "CellTimeoutError", "TimeoutError"):
-                raise _kernel_error(exc, county, year) from exc
-            failure = exc
-        finally:
-            kernel.finished(ran)         # a failure may leave something behind: the next report gets a new kernel
-            if own_kernel:
-                kernel.shutdown()
+        with kernel_for(kernel) as kernel:       # one of its own is stopped as soon as the notebook has run
+            try:
+                execute_notebook(notebook, stage.notebook, params, kernel, verbose=verbose)
+                ran = True
+            except PapermillExecutionError as exc:
+                failure = exc
+            except Exception as exc:   # the kernel died, could not start, or timed out
+                if not stage.notebook.exists() or type(exc).__name__ not in ("DeadKernelError", "RuntimeError",
+                                                                           "CellTimeoutError", "TimeoutError"):
+                    raise _kernel_error(exc, county, year) from exc
+                failure = exc
+            finally:
+                kernel.finished(ran)     # a failure may leave something behind: the next report gets a new kernel
         nb = nbformat.read(stage.notebook, as_version=4)
         nb.metadata["reportkit"] = {"run_id": run_id, "county": county, "year": year, "strict": bool(strict),
                                     "started": started, "version": __version__,

@@ -13,6 +13,7 @@ A kernel is replaced after a failed report and after :data:`RESTART_EVERY` repor
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -256,6 +257,17 @@ class KeptKernel:
             self._replace = True
             content = reply["content"]
             raise RuntimeError(f"kernel housekeeping failed: {content.get('ename')}: {content.get('evalue')}")
+
+
+@contextlib.contextmanager
+def kernel_for(kernel: "KeptKernel | None"):
+    """The kernel a report runs in: ``kernel`` (a batch worker's, kept), or a new one started at
+    once and stopped when the block ends."""
+    if kernel is not None:
+        yield kernel
+        return
+    with KeptKernel() as own:
+        yield own
 
 
 def register_engine() -> None:
