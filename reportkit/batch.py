@@ -252,9 +252,13 @@ def _collect(finished, bar) -> list[Job]:
     for fut in finished:
         job = fut.result()
         out.append(job)
-        bar.set_postfix_str(f"{job.county} {STATUS[job.status]}")
-        bar.update()
+        _tick(bar, job)
     return out
+
+
+def _tick(bar, job: Job) -> None:
+    bar.set_postfix_str(f"{job.county} {STATUS[job.status]}")
+    bar.update()
 
 
 def _run_local(args, *, jobs=None, scheduler=None, progress=True) -> list[Job]:
@@ -277,8 +281,7 @@ def _run_local(args, *, jobs=None, scheduler=None, progress=True) -> list[Job]:
                     job = worker.build(*a)
                     with lock:
                         done.append(job)
-                        bar.set_postfix_str(f"{job.county} {STATUS[job.status]}")
-                        bar.update()
+                        _tick(bar, job)
         workers = max(1, min(jobs or default_jobs(), len(args)))
         with ThreadPoolExecutor(max_workers=workers) as pool:
             for fut in [pool.submit(drive) for _ in range(workers)]:

@@ -44,14 +44,17 @@ def run_id_of(county: str, year: int, fingerprint: dict) -> str:
     return f"{county}-{year}-{fingerprint['hash'][:12]}"
 
 
+def _heading(cell) -> str | None:
+    """A markdown cell's heading ('## 1. 载入并校验数据' -> '1. 载入并校验数据'): the step it opens."""
+    if cell.cell_type != "markdown":
+        return None
+    return next((ln.lstrip("#").strip() for ln in cell.source.splitlines() if ln.startswith("#")), None)
+
+
 def _step_of(nb, cell_index: int) -> str:
-    """The markdown heading ('## 1. 载入并校验数据') above a code cell: the step it belongs to."""
-    for cell in reversed(nb.cells[:cell_index + 1]):
-        if cell.cell_type == "markdown":
-            for line in cell.source.splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip()
-    return f"第 {cell_index} 个单元格"
+    """The step a code cell belongs to: the heading above it."""
+    return next((h for cell in reversed(nb.cells[:cell_index + 1]) if (h := _heading(cell))),
+                f"第 {cell_index} 个单元格")
 
 
 class _Prepared:
@@ -255,9 +258,7 @@ def step_timings(nb) -> list[tuple[str, float]]:
     step = "准备"
     for cell in nb.cells:
         if cell.cell_type == "markdown":
-            heading = next((ln.lstrip("#").strip() for ln in cell.source.splitlines() if ln.startswith("#")), None)
-            if heading:
-                step = heading
+            step = _heading(cell) or step
             continue
         duration = cell.metadata.get("papermill", {}).get("duration") or 0.0
         if out and out[-1][0] == step:
