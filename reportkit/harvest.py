@@ -33,6 +33,9 @@ from .narrative import Block, Narrative, Part, Slot, Span
 from .references import split_key
 from .tracing import Tracer, find_numbers
 
+#: a report to the standing committee's set pieces (blocks of the document), as editors call them
+SET_PIECES = {"salutation": "称谓", "opening": "开头", "closing": "结束语"}
+
 PLACEHOLDER_RE = re.compile(r"^【待补充[:：].*】$")
 H1_RE = re.compile(r"^[一二三四五六七八九十]+、\s*")
 H2_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*")
@@ -501,11 +504,11 @@ class _Rebuild:
             self.present.discard(block)
             self.result.note("overrides", f"{name}改为编辑的文字(其中的数字仍随数据更新)")
             return
-        if block in ("salutation", "opening", "closing"):     # a congress report's set pieces
+        if block in SET_PIECES:                              # a congress report's set pieces
             if text != g.get("text", "").strip():
                 key = {"salutation": "addressee"}.get(block, block)
                 self.meta_updates[key] = text
-                self.result.note("meta", f"{ {'salutation': '称谓', 'opening': '开头', 'closing': '结束语'}[block] }:{text}")
+                self.result.note("meta", f"{SET_PIECES[block]}:{text}")
             return
         if block in ("sources", "notes"):
             self.present.add(block)
@@ -685,8 +688,8 @@ def _deletions(rb: _Rebuild, g_items: list[dict], matched: set[int], result: Har
             result.note("sections", f"删除一级部分“{g.get('title')}”(其中的内容见上)")
         elif g["kind"] == "notice":
             result.note("not_carried", "删除的提示(示例数据/示例叙述提示由数据决定,重新生成时仍会出现)")
-        elif block in ("salutation", "opening", "closing"):
-            result.note("not_carried", f"删除的{ {'salutation': '称谓', 'opening': '开头', 'closing': '结束语'}[block] }"
+        elif block in SET_PIECES:
+            result.note("not_carried", f"删除的{SET_PIECES[block]}"
                                        "(人大报告的固定部分,可在设置区改写)")
         elif block and block not in rb.present and g["kind"] in ("p", "table", "picture") \
                 and block not in rb.omit:
@@ -697,7 +700,7 @@ def _deletions(rb: _Rebuild, g_items: list[dict], matched: set[int], result: Har
 
 def _part_order(rb: _Rebuild, result: HarvestResult) -> None:
     order = [p.key for p in rb.parts if not p.free]
-    template = [k for k in ("lead", "summary", "problems", "plan") if k in order]
+    template = [k for k in nm.TEMPLATE_PARTS if k in order]
     if order != template:
         result.note("not_carried", "一级部分的先后顺序(由模板决定,仍按导语、工作总结、存在问题、工作思路排列)")
 

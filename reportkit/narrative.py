@@ -60,6 +60,8 @@ UNCLOSED_RE = re.compile(r"(?<![{｛\\])[{｛]\s*[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za
 #: Generated blocks a paragraph can place, and those front matter ``omit`` can leave out.
 PLACEABLE = ("indicator_paragraph", "table", "sources", "charts", "targets_sentence")
 OMITTABLE = PLACEABLE + ("notes",)
+#: the parts the template's markers place, in the template's order
+TEMPLATE_PARTS = ("lead", "summary", "problems", "plan")
 NO_CHARTS = ("none", "无", "不要")
 CHART_KINDS = ("completion", "ranks")          # charts besides the trends, chosen by name
 

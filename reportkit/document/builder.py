@@ -18,18 +18,18 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt, Twips
+from docx.shared import Twips
 
 from .. import config
 from ..exceptions import NarrativeError, TemplateError
 from ..iorw import atomic_path
-from ..narrative import INDICATORS, Slot
+from ..narrative import INDICATORS, TEMPLATE_PARTS, Slot
 from ..phrasing import indicator_pieces, target_pieces
 from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
 from .layout import chinese_date, chinese_dates_in, parse_date, full_width_brackets, signature_indents, title_lines
 from .revisions import WJ, Reviser, Seg
-from .template import BLOCKS, resolve_styles, text_width as page_text_width
+from .template import BLOCKS, resolve_styles, style_size, text_width as page_text_width
 
 EMPTY_CELL = "—"
 CELL_MARGINS = 2 * 57 + 80     # the table style's left and right cell margins, and a little air
@@ -434,7 +434,7 @@ def sources_note(rf: ReportFigures) -> str:
 
 # ---------------------------------------------------------------- parts
 
-ROLES = ("lead", "summary", "problems", "plan")    # the parts the template's markers place
+ROLES = TEMPLATE_PARTS                              # the parts the template's markers place
 
 
 def _parts_after(rf: ReportFigures, key: str):
@@ -474,7 +474,7 @@ def _write_part(w: _Writer, blocks: _Blocks, rf: ReportFigures, part) -> None:
 def _block_title(w, rf, blocks):
     """The title, broken (if it must) only at a meaningful boundary, in a trapezoid or diamond."""
     title = report_title(rf)
-    size = (w.s.title.font.size or Pt(22)).pt
+    size = style_size(w.s.title) or 22
     lines = title_lines(title, page_text_width(w.doc) / (size * 20) - 0.6)
     p = w.add_paragraph(style=w.s.title)
     for i, line in enumerate(lines):
@@ -567,7 +567,7 @@ def _place_signature(tagged, styles) -> None:
     name, date = paras.get(TAG_SIGNATURE), paras.get(TAG_DATE)
     if name is None or date is None:
         return
-    size = (styles.signature.font.size or styles.normal.font.size or Pt(16)).pt
+    size = style_size(styles.signature) or style_size(styles.normal) or 16
     name_ri, date_ri = signature_indents(name.text, date.text)
     for p, ri in ((name, name_ri), (date, date_ri)):
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT

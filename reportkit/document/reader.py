@@ -17,12 +17,12 @@ from pathlib import Path
 from lxml import etree
 
 from ..exceptions import DocumentError
+from .revisions import WJ
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 
-WORD_JOINER = "\u2060"                 # glue reportkit puts inside periods (1-10月): not text
 MAX_FILE = 100 * 1024 * 1024           # a report with pictures is a few MB
 MAX_PART = 64 * 1024 * 1024            # inflated size of one XML part read
 MAX_RATIO = 200                        # inflated / compressed, for parts over 1 MB
@@ -207,7 +207,7 @@ def _run(r, acc: _Para, deleted: bool) -> str:
         elif acc.field_stack and acc.field_stack[-1] == "instr":
             continue
         elif tag in (W + "t", W + "delText"):
-            out.append((child.text or "").replace(WORD_JOINER, ""))
+            out.append((child.text or "").replace(WJ, ""))    # glue reportkit puts inside periods (1-10月): not text
         elif tag in (W + "tab", W + "ptab"):
             out.append("\t")
         elif tag == W + "noBreakHyphen":

@@ -101,6 +101,11 @@ def text_width(doc) -> int:
     return sec.page_width.twips - sec.left_margin.twips - sec.right_margin.twips
 
 
+def style_size(style) -> float | None:
+    """A style's font size in pt, following its base styles (None when no style in the chain sets one)."""
+    return _east_asia(style)[1]
+
+
 def _east_asia(style) -> tuple[str, float | None]:
     """(East Asian font, size in pt) of a style, following its base styles."""
     font, size = "", None
