@@ -196,6 +196,11 @@ def is_illustrative(source: str) -> bool:
     return ILLUSTRATIVE_MARK in (source or "")
 
 
+def is_worked_back(source: str) -> bool:
+    """A last-year value worked back from this year's value and rate: its source starts 推算."""
+    return (source or "").lstrip().startswith("推算")
+
+
 # ------------------------------------------------------------------ the typed records
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .data import FULL_YEAR, Dataset, Indicator, period_months
+from .data import FULL_YEAR, Dataset, Indicator, is_worked_back, period_months
 from .exceptions import MissingIndicatorError
 from .numbers import HUNDRED, fmt, format_quantity, half_unit
 
@@ -105,7 +105,7 @@ class Figure:
         prev = [s for s in self.sources if s.year == self.year - 1]
         if any(s.illustrative for s in prev):
             return "示例"
-        if any(s.source.startswith("推算") for s in prev):
+        if any(is_worked_back(s.source) for s in prev):
             return "推算"
         return ""
 

@@ -41,7 +41,9 @@ def value_phrase(fig: Figure) -> str:
     return f"{lead}{head}{verb}{quantity}"
 
 
-BASIS_NOTE = {"示例": "\uff08按示例数据计算\uff09", "推算": "\uff08按推算的上年数计算\uff09"}
+#: what a computed change rests on, when it is not plain data: 示例 (invented) or 推算 (worked back)
+BASIS_WORDS = {"示例": "示例数据", "推算": "推算的上年数"}
+BASIS_NOTE = {basis: f"\uff08按{words}计算\uff09" for basis, words in BASIS_WORDS.items()}
 
 
 def change_phrase(fig: Figure) -> str:

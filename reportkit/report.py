@@ -15,7 +15,7 @@ from .exceptions import NarrativeError
 from .figures import (RATE_DECIMALS, Figure, FigureEngine, NextTarget, figures_table, quantity_parts,
                       uses_illustrative)
 from .numbers import HUNDRED, convert, fmt, parse_decimal, unit as unit_of
-from .phrasing import (figure_sentence, indicator_paragraph, split_qualifier,
+from .phrasing import (BASIS_WORDS, figure_sentence, indicator_paragraph, split_qualifier,
                        targets_sentence)
 
 TABLE_COLUMNS = ["指标", "单位", "本年", "上年", "增减", "目标", "完成率", "排名"]
@@ -227,7 +227,7 @@ def table_note(figures: list[Figure]) -> str:
         notes.append("带“*”的数为约数或下限\uff1a" + "\uff1b".join(marked) + "。")
     bases = sorted({f.change_basis for f in figures if f.change_basis})
     if bases:
-        notes.append(f"带“{BASIS_MARK}”的增减按" + "或".join("示例数据" if b == "示例" else "推算的上年数" for b in bases)
+        notes.append(f"带“{BASIS_MARK}”的增减按" + "或".join(BASIS_WORDS[b] for b in bases)
                      + "计算" + ("\uff0c不得引用" if "示例" in bases else "") + "。")
     return "".join(notes)
 

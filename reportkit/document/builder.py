@@ -22,6 +22,7 @@ from docx.shared import Twips
 
 from .. import config
 from ..exceptions import NarrativeError, TemplateError
+from ..data import is_worked_back
 from ..iorw import atomic_path
 from ..narrative import INDICATORS, TEMPLATE_PARTS, Slot
 from ..phrasing import indicator_pieces, target_pieces
@@ -424,7 +425,7 @@ def sources_note(rf: ReportFigures) -> str:
     for f in rf.figures:
         for s in sorted(f.sources, key=lambda s: -s.year):
             text = s.source
-            if text.startswith("推算"):        # one line for all values worked back the same way
+            if is_worked_back(text):           # one line for all values worked back the same way
                 text = re.sub(r"\s*[（(][^（）()]*[)）]\s*$", "", text)
             text = chinese_dates_in(full_width_brackets(text)).replace(":", "\uff1a")
             if text not in seen:
