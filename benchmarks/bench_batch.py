@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_report import timed  # noqa: E402  (this folder is the script's own)
 from reportkit import batch, config  # noqa: E402
 from reportkit.schema import ALIASES  # noqa: E402
 from reportkit.tables import read_records  # noqa: E402
@@ -91,12 +92,7 @@ def cold_one(county, year, data, build) -> tuple[float, float]:
     """One report as its own process tree: (seconds, largest process of the tree in MB)."""
     cmd = [sys.executable, "-m", "reportkit", "report", "--county", county, "--year", str(year), "--force",
            "--quiet", "--data", str(data), "--build", str(build)]
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"cold {county} {year} failed: {proc.stderr.read().decode()[-500:]}")
-    return time.perf_counter() - t0, usage.ru_maxrss / 1024
+    return timed(cmd, dict(os.environ))
 
 
 def cold_batch(pairs, data, build, jobs) -> tuple[float, float]:
