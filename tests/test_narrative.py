@@ -160,7 +160,7 @@ def test_set_front_keeps_other_lines_and_comments():
 
 @pytest.mark.parametrize("written", ["2024-12-20", "2024/12/20", "2024.12.20", "2024年12月20日", "2024-12-20\n"])
 def test_a_date_in_any_usual_form_is_read(written):
-    from reportkit.document.layout import chinese_date, parse_date
+    from reportkit.dates import chinese_date, parse_date
     n = narrative.parse(f"---\ndate: '{written.strip()}'\n---\n# 导语\n# 工作总结\n# 工作思路\n", path="n.md")
     assert parse_date(n.meta["date"]).isoformat() == "2024-12-20" and chinese_date(written) == "2024年12月20日"
 

@@ -1,6 +1,7 @@
 """reportkit.document.revisions: revised text as Word revisions, number by number."""
 from docx import Document
 
+from reportkit.dates import document_date, w3c
 from reportkit.document.reader import read_docx
 from reportkit.document.revisions import Reviser, Seg, diff
 
@@ -15,7 +16,7 @@ def test_reviser_writes_ins_and_del_with_author_date_and_unique_ids(monkeypatch,
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")
     doc = Document()
     p = doc.add_paragraph()
-    r = Reviser()
+    r = Reviser(w3c(document_date(2024)))
     revised = r.write(p, [Seg("高新技术企业"), Seg("330家", old="327家", ref="hte_total"), Seg("。"),
                           Seg("15家", old="15家")])
     assert [s.ref for s in revised] == ["hte_total"]
@@ -30,5 +31,5 @@ def test_reviser_writes_ins_and_del_with_author_date_and_unique_ids(monkeypatch,
 
 def test_disabled_reviser_writes_plain_text():
     p = Document().add_paragraph()
-    Reviser(enabled=False).write(p, [Seg("330家", old="327家")])
+    Reviser("2024-12-31T00:00:00Z", enabled=False).write(p, [Seg("330家", old="327家")])
     assert "w:ins" not in p._p.xml and p.text == "330家"

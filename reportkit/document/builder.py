@@ -28,7 +28,8 @@ from ..narrative.source import INDICATORS, TEMPLATE_PARTS, Slot
 from ..model.phrasing import indicator_pieces, target_pieces
 from ..model.report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
-from .layout import chinese_date, chinese_dates_in, parse_date, full_width_brackets, signature_indents, title_lines
+from ..dates import chinese_date, chinese_dates_in, document_date as dated, w3c
+from .layout import full_width_brackets, signature_indents, title_lines
 from .revisions import WJ, Reviser, Seg
 from .template import BLOCKS, resolve_styles, style_size, text_width as page_text_width
 
@@ -623,18 +624,8 @@ def _set_properties(doc, rf: ReportFigures, title: str, illustrative: bool) -> N
 
 
 def document_date(rf: ReportFigures) -> dt.datetime:
-    """The date a build stamps on the document (properties, revisions): the 成文日期, else
-    SOURCE_DATE_EPOCH, else the last day of the report's year — never the clock, so the same
-    inputs give the same bytes."""
-    import os
-    date = rf.narrative.meta.get("date") if rf.narrative else None
-    day = parse_date(date) if date else None
-    if day:
-        return dt.datetime(day.year, day.month, day.day)
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).replace(tzinfo=None)
-    return dt.datetime(rf.year, 12, 31)
+    """The date a build stamps on the document (properties, revisions): :func:`reportkit.dates.document_date`."""
+    return dated(rf.year, rf.narrative.meta.get("date") if rf.narrative else None)
 
 
 #: Zip entries of a written .docx carry this time (the format has no "none"): the same bytes each build.
@@ -700,7 +691,7 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
         raise
     charts = list(charts)
     refs = References(rf, every_indicator=True)
-    stamp = document_date(rf).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = w3c(document_date(rf))
     w = _Writer(doc, styles, rf, previous, Reviser(enabled=track_changes and previous is not None, date=stamp))
     blocks = _Blocks(w, rf, charts)
     tagged = _fill_fields(list(doc.paragraphs) + [p for s in doc.sections for part in

@@ -9,7 +9,6 @@
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from itertools import combinations
@@ -71,23 +70,6 @@ def _shape_penalty(widths: list[float]) -> float:
     return (0 if diamond or trapezoid else 10) + (abs(a - c) if diamond else 0) * 0.1
 
 
-def parse_date(text) -> dt.date | None:
-    """A date as staff write it: 2024-12-20, 2024/12/20, 2024.12.20, 2024年12月20日 (or a YAML date);
-    None when it is not one (a month 13, a day missing, words)."""
-    m = re.fullmatch(r"\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*", str(text))
-    try:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-    except ValueError:
-        return None
-
-
-def chinese_date(text) -> str:
-    """2024-12-20 (any form :func:`parse_date` reads) -> 2024年12月20日, in Arabic numerals as
-    GB/T 9704 writes a date; anything else is returned as written."""
-    d = parse_date(text)
-    return f"{d.year}年{d.month}月{d.day}日" if d else str(text).strip()
-
-
 def signature_indents(name: str, date: str) -> tuple[float, float]:
     """(right indent of the name, right indent of the date), in characters, for an unsealed
     document: the name 右空二字, the date's first character two characters right of the name's."""
@@ -102,9 +84,3 @@ def signature_indents(name: str, date: str) -> tuple[float, float]:
 def full_width_brackets(text: str) -> str:
     """Half-width parentheses in Chinese text made full-width: 情况(2024年12月9日发布) -> 情况（…）."""
     return text.replace("(", "\uff08").replace(")", "\uff09")
-
-
-def chinese_dates_in(text: str) -> str:
-    """ISO dates inside a text (a source: 2024-12-09发布) written as 2024年12月9日."""
-    return re.sub(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)",
-                  lambda m: f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日", text)

@@ -5,9 +5,7 @@ by tokens in which a number is one token, so 327家 -> 330家 marks 327 -> 330, 
 """
 from __future__ import annotations
 
-import datetime as dt
 import difflib
-import os
 import re
 from dataclasses import dataclass
 
@@ -16,14 +14,6 @@ from docx.oxml.ns import qn
 
 AUTHOR = "数据更新"
 _TOKEN = re.compile(r"\d+(?:\.\d+)?|.", re.S)
-
-
-def revision_date() -> str:
-    """W3C date of the revisions: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit()
-            else dt.datetime.now(dt.timezone.utc))
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def diff(old: str, new: str) -> list[tuple[str, str]]:
@@ -61,10 +51,10 @@ class Reviser:
     """Writes segments into paragraphs, as revisions where a piece changed since the previous
     version (unless ``enabled`` is off: CLEAN=1), numbering revision ids per document."""
 
-    def __init__(self, enabled: bool = True, author: str = AUTHOR, date: str | None = None):
+    def __init__(self, date: str, enabled: bool = True, author: str = AUTHOR):
         self.enabled = enabled
         self.author = author
-        self.date = date or revision_date()
+        self.date = date          # W3C, from reportkit.dates.document_date: the same bytes each build
         self._next_id = 1
 
     def _mark(self, tag: str):

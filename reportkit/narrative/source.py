@@ -26,7 +26,7 @@ from pathlib import Path
 
 import yaml
 
-from ..document.layout import parse_date
+from ..dates import parse_date
 from ..exceptions import NarrativeError
 
 #: The kinds of report a bureau writes, and their parts by level-1 heading in the narrative file.

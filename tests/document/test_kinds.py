@@ -9,6 +9,7 @@ import pytest
 from docx import Document
 
 from helpers import SEEDED, copy_real_data
+from reportkit.dates import chinese_date
 from reportkit import config
 from reportkit.charts.plan import draw_charts
 from reportkit.document import builder
@@ -145,7 +146,7 @@ def test_on_the_page(kinds, tmp_path, kind):
     rows = rf.table_rows()
     for text in {r[c] for r in rows for c in table_columns(rows)[1:] if r[c]} | {f.period for f in rf.figures if f.cumulative}:
         assert any(text in ln for ln in lines), f"“{text}” broken across lines"     # no numeric token split
-    date = builder.chinese_date(rf.narrative.meta.get("date"))
+    date = chinese_date(rf.narrative.meta.get("date"))
     assert date in flat
     if rf.rounding_differs:
         assert flat.rindex(date) < flat.index(ROUNDING_NOTE)         # 附注 after the 成文日期
