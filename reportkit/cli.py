@@ -372,11 +372,9 @@ def run() -> None:
     nbconvert are loaded). Exit handlers still run and the output streams are flushed; every file
     reportkit writes is closed when it is written."""
     code = main()
-    import atexit
-    run_exit_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if run_exit_handlers is None:  # pragma: no cover - another Python implementation
+    from .thirdparty import run_exit_handlers
+    if not run_exit_handlers():    # pragma: no cover - another Python: a normal exit
         sys.exit(code)
-    run_exit_handlers()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

@@ -117,6 +117,11 @@ class PipelineError(ReportkitError):
         super().__init__(message, **kw)
 
 
+class KernelError(ReportkitError):
+    """The Python kernel that runs a report's notebook did not start, stopped answering, or failed
+    to be made ready for the next report."""
+
+
 class DocumentError(ReportkitError):
     """A .docx someone hands to reportkit (an edited report) cannot be read safely."""
 

@@ -11,27 +11,10 @@ import warnings
 from pathlib import Path
 
 import matplotlib
-import matplotlib.artist
 
+from ..thirdparty import matplotlib_without_setter_docstrings
 
-@contextlib.contextmanager
-def _without_setter_docstrings():
-    """matplotlib writes a docstring for the set() method of every artist class as the class is
-    defined, listing all its properties: a fifth of its import time (a tenth of a second on every
-    report's kernel), for text nobody reads there. Left out while the classes drawing needs are
-    defined; the function is put back after, so classes defined later are documented as usual."""
-    kwdoc = getattr(matplotlib.artist, "kwdoc", None)
-    if kwdoc is None:                  # pragma: no cover - another matplotlib: nothing to leave out
-        yield
-        return
-    matplotlib.artist.kwdoc = lambda artist: ""
-    try:
-        yield
-    finally:
-        matplotlib.artist.kwdoc = kwdoc
-
-
-with _without_setter_docstrings():
+with matplotlib_without_setter_docstrings():     # 0.1 s of every kernel start (see thirdparty)
     from matplotlib import font_manager
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure as MplFigure

@@ -15,8 +15,9 @@ from pathlib import Path
 from .. import __version__, config
 from . import environment
 from ..inputs import parameters
-from ..exceptions import PipelineError
+from ..exceptions import KernelError, PipelineError
 from ..iorw import write_text
+from ..thirdparty import nbconvert_highlighter
 
 REPORT_NOTEBOOK = config.NOTEBOOKS_DIR / "report.ipynb"
 
@@ -84,34 +85,6 @@ class _Prepared:
         return self._value
 
 
-def _highlighter(exporter):
-    """nbconvert's code highlighter, taking the ipython3 lexer from pygments' registry, where the
-    ipython-pygments-lexers package registers it: the same lexer class nbconvert gets from
-    IPython.lib.lexers (which re-exports that package), without loading all of IPython into the
-    process that writes the HTML (9 MB of a batch worker). Same HTML; nbconvert's own filter if its
-    internals are not as expected."""
-    try:
-        from html import escape
-
-        from nbconvert.filters.highlight import Highlight2HTML, _pygments_highlight
-        from pygments.formatters import HtmlFormatter
-        from pygments.lexers import get_lexer_by_name
-        from pygments.util import ClassNotFound
-        if type(get_lexer_by_name("ipython")).__name__ != "IPython3Lexer":
-            return None
-    except (ImportError, ClassNotFound):
-        return None
-
-    class Highlight(Highlight2HTML):
-        def __call__(self, source, language=None, metadata=None):
-            language = language or self.pygments_lexer
-            formatter = HtmlFormatter(cssclass=escape(f" highlight hl-{language}"), **self.extra_formatter_options)
-            return _pygments_highlight(source if len(source) > 0 else " ", formatter,
-                                       "ipython" if language == "ipython3" else language, metadata)
-
-    return Highlight(pygments_lexer="ipython3", parent=exporter)
-
-
 @functools.cache
 def _html_exporter():
     """One HTML exporter per process (a batch worker reuses it), that has converted a small notebook
@@ -122,7 +95,7 @@ def _html_exporter():
     from nbconvert import HTMLExporter
     v4 = nbformat.v4
     exporter = HTMLExporter()
-    highlight = _highlighter(exporter)
+    highlight = nbconvert_highlighter(exporter)
     if highlight is not None:
         exporter.filters = {**exporter.filters, "highlight_code": highlight}
     try:        # nbconvert's templates compiled once per machine, not per run (keyed by their source)
@@ -154,11 +127,12 @@ def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, kernel, 
     """papermill, on ``kernel`` (a started :class:`~reportkit.run.warm.KeptKernel`: made ready for this
     notebook, a new one if needed, once papermill has the notebook parameterized)."""
     import papermill as pm
+
     from . import warm
-    warm.register_engine()
+    from .engine import ENGINE
     # the output notebook is written at the start and at the end (also when a cell fails);
     # saving it after every cell as well would only cost time
-    return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, engine_name=warm.ENGINE,
+    return pm.execute_notebook(str(input_nb), str(output_nb), parameters=parameters, engine_name=ENGINE,
                                kernel=kernel, kernel_name=warm.KERNEL_NAME, progress_bar=verbose,
                                log_output=verbose, request_save_on_cell_execute=False)
 
@@ -211,8 +185,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
             except PapermillExecutionError as exc:
                 failure = exc
             except Exception as exc:   # the kernel died, could not start, or timed out
-                if not stage.notebook.exists() or type(exc).__name__ not in ("DeadKernelError", "RuntimeError",
-                                                                           "CellTimeoutError", "TimeoutError"):
+                if not stage.notebook.exists() or not isinstance(exc, _kernel_failures()):
                     raise _kernel_error(exc, county, year) from exc
                 failure = exc
             finally:
@@ -314,11 +287,20 @@ def _clear_leftovers(paths: config.ReportPaths, root: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
+def _kernel_failures() -> tuple[type, ...]:
+    """What a kernel that died, never started or ran out of time raises (nbclient's own classes)."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    return DeadKernelError, CellTimeoutError, TimeoutError, KernelError
+
+
 def _kernel_error(exc: Exception, county: str, year: int, notebook: Path | None = None) -> PipelineError:
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
     name = type(exc).__name__
-    if name == "DeadKernelError" or "died" in str(exc).lower():
+    if isinstance(exc, KernelError):
+        what = exc.message
+    elif isinstance(exc, DeadKernelError):
         what = "运行笔记本的 Python 内核意外退出(可能是内存不足,或进程被终止)"
-    elif "timeout" in name.lower() or "timed out" in str(exc).lower():
+    elif isinstance(exc, (CellTimeoutError, TimeoutError)):
         what = "运行笔记本超时"
     else:
         what = f"无法运行笔记本({name})"

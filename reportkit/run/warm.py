@@ -4,7 +4,7 @@ report after report, each in a fresh namespace.
 A batch worker (``reportkit worker``, started by `make all`) keeps one kernel for all the reports
 it builds; a single `make report` starts one as soon as it knows it will build, so that the kernel
 boots and imports while the inputs are being checked. papermill runs the notebook in it through
-the ``reportkit`` engine (registered here), so the executed notebook is the same as with a kernel
+the ``reportkit`` engine (:mod:`reportkit.run.engine`), so the executed notebook is the same as with a kernel
 of its own: parameters injected, cells timed, a failure marked.
 
 Before every report the kernel's namespace is emptied (IPython's reset, with a new session: cell
@@ -16,8 +16,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import secrets
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +23,7 @@ import warnings
 from pathlib import Path
 
 from .. import config
+from ..exceptions import KernelError
 
 #: imported by the kernel as it starts (what the notebook's first cell imports, the charts' drawing and
 #: the Word layer)
@@ -36,23 +35,8 @@ RESTART_EVERY = 25
 KERNEL_ARGS = ("--IPKernelApp.log_level=ERROR", "--HistoryManager.enabled=False")
 KERNEL_NAME = "python3"
 START_TIMEOUT = 120
-ENGINE = "reportkit"
 
 _warning_filters: list | None = None
-
-
-def _free_ports(n: int) -> list[int]:
-    """``n`` free TCP ports on the loopback interface (as jupyter_client picks them)."""
-    sockets = []
-    for _ in range(n):
-        s = socket.socket()
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\0" * 8)
-        s.bind(("127.0.0.1", 0))
-        sockets.append(s)
-    ports = [s.getsockname()[1] for s in sockets]
-    for s in sockets:
-        s.close()
-    return ports
 
 
 def release_memory() -> None:
@@ -83,10 +67,9 @@ def kernel_started(modules) -> None:
 
 def fresh_namespace(shell) -> None:
     """Run inside the kernel before each report but its first: as if the kernel had just started."""
+    from ..thirdparty import warnings_changed
     warnings.filters[:] = _warning_filters
-    mutated = getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None)
-    if mutated is not None:                      # "once"/"default" warnings show again
-        mutated()
+    warnings_changed()                           # "once"/"default" warnings show again
     shell.reset(new_session=True)
     release_memory()
 
@@ -111,18 +94,14 @@ class KeptKernel:
     # -- life cycle --------------------------------------------------------------------
     def start(self) -> "KeptKernel":
         """Launch the kernel process, at once: :mod:`reportkit.run.kernel` (ipykernel's, as the python3
-        kernel spec starts it, without the debugger) with a connection file written here.
-        jupyter_client — a fifth of a second to import — is needed only to talk to it, so it loads
-        while the kernel boots."""
+        kernel spec starts it, without the debugger). The kernel picks its ports and key and writes
+        its connection file itself (ipykernel, through jupyter_client's ``write_connection_file``)
+        into a folder only this user can read. jupyter_client — a fifth of a second to import — is
+        needed only to talk to it, so it loads while the kernel boots."""
         if self.process is None:
-            info = dict(zip(("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port"), _free_ports(5)),
-                        ip="127.0.0.1", transport="tcp", key=secrets.token_hex(32),
-                        signature_scheme="hmac-sha256", kernel_name=KERNEL_NAME)
-            fd, name = tempfile.mkstemp(prefix="reportkit-kernel-", suffix=".json")   # readable by its owner only
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(info, f)
+            name = os.path.join(tempfile.mkdtemp(prefix="reportkit-kernel-"), "kernel.json")
             self.connection_file = Path(name)
-            cmd = [sys.executable, "-m", "reportkit.run.kernel", "-f", name, *KERNEL_ARGS,
+            cmd = [sys.executable, "-m", "reportkit.run.kernel", "-f", name, "--ip=127.0.0.1", *KERNEL_ARGS,
                    f"--IPKernelApp.exec_lines=import reportkit.run.warm as _rk_warm; "
                    f"_rk_warm.kernel_started({self.preload!r}); del _rk_warm"]
             # JPY_PARENT_PID: the kernel exits by itself if this process dies
@@ -138,18 +117,38 @@ class KeptKernel:
         """jupyter_client's manager for the running process (through a local provisioner that owns
         it), and a client with its channels started (started only now: stopped right after starting,
         they can fail in their own thread)."""
-        from jupyter_client.kernelspec import KernelSpec
         from jupyter_client.manager import AsyncKernelManager
-        from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+        from jupyter_core.utils import run_sync
+
+        from ..thirdparty import adopt_kernel
         km = AsyncKernelManager(kernel_name=KERNEL_NAME, connection_file=str(self.connection_file))
+        self._wait_connection_file()
         km.load_connection_file()
-        provisioner = LocalProvisioner(kernel_id=self.connection_file.stem, parent=km,
-                                       kernel_spec=KernelSpec(argv=self.process.args, language="python",
-                                                              display_name="Python 3"))
-        provisioner.process, provisioner.pid = self.process, self.process.pid
-        km.provisioner = provisioner
+        if adopt_kernel(km, self.process, self.connection_file.parent.name, self.process.args) is None:
+            # stock behaviour: jupyter_client starts (and owns) a kernel of its own
+            self.process.kill()
+            self.process.wait(timeout=10)
+            km = AsyncKernelManager(kernel_name=KERNEL_NAME)
+            run_sync(km.start_kernel)(extra_arguments=list(KERNEL_ARGS))
+            self.process = km.provisioner.process
         self.km, self.kc = km, km.client()
         self.kc.start_channels()
+
+    def _wait_connection_file(self) -> None:
+        """Wait until the kernel has written its connection file (whole: it is read as JSON)."""
+        import time
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                json.loads(self.connection_file.read_text(encoding="utf-8"))
+                return
+            except (OSError, ValueError):
+                pass
+            if not self.alive():
+                raise KernelError("报告的内核没能启动", hint="查看上面的错误输出;可能是 Python 环境不完整,请运行 make setup")
+            if time.monotonic() > deadline:
+                raise KernelError(f"报告的内核在 {START_TIMEOUT} 秒内没有启动", hint="检查机器负载后重试")
+            time.sleep(0.005)
 
     def _wait_ready(self) -> None:
         from jupyter_core.utils import run_sync
@@ -187,9 +186,9 @@ class KeptKernel:
                                   lambda m: m["msg_type"] == "status" and m["content"]["execution_state"] == "idle", 0.5):
                 return
             if not self.alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
+                raise KernelError("报告的内核启动后没有应答就退出了", hint="查看上面的错误输出;可能是内存不足或 Python 环境不完整")
             if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+                raise KernelError(f"报告的内核在 {timeout:.0f} 秒内没有应答", hint="检查机器负载后重试")
 
     def prepare(self) -> None:
         """Before a report: a live kernel (a new one after a failure or every N reports) with an
@@ -225,13 +224,16 @@ class KeptKernel:
         except (OSError, subprocess.TimeoutExpired):  # pragma: no cover - gone already
             pass
         if self.km is not None:
+            with contextlib.suppress(Exception):
+                self.km.cleanup_connection_file()
             self.km.provisioner = None
             try:
                 self.km.context.destroy(linger=0)
             except Exception:  # pragma: no cover
                 pass
         if self.connection_file is not None:
-            self.connection_file.unlink(missing_ok=True)
+            import shutil
+            shutil.rmtree(self.connection_file.parent, ignore_errors=True)
         self.process = self.km = self.kc = self.connection_file = None
         self._ready = self._replace = self._used = False
 
@@ -256,7 +258,8 @@ class KeptKernel:
         if reply["content"].get("status") != "ok":
             self._replace = True
             content = reply["content"]
-            raise RuntimeError(f"kernel housekeeping failed: {content.get('ename')}: {content.get('evalue')}")
+            raise KernelError(f"清理内核以生成下一份报告时出错({content.get('ename')}:{content.get('evalue')})",
+                              hint="重新运行;内核会被替换")
 
 
 @contextlib.contextmanager
@@ -268,32 +271,6 @@ def kernel_for(kernel: "KeptKernel | None"):
         return
     with KeptKernel() as own:
         yield own
-
-
-def register_engine() -> None:
-    """papermill's ``reportkit`` engine: nbclient, as papermill's own engine, but on a kept kernel
-    (``kernel=`` a :class:`KeptKernel`) whose manager and client it neither starts nor stops; it
-    makes the kernel ready for the notebook (:meth:`KeptKernel.prepare`) first."""
-    from papermill.clientwrap import PapermillNotebookClient
-    from papermill.engines import NBClientEngine, papermill_engines
-    from papermill.utils import merge_kwargs, remove_args
-
-    class KeptKernelEngine(NBClientEngine):
-        @classmethod
-        def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
-                                     stderr_file=None, start_timeout=60, execution_timeout=None,
-                                     kernel: KeptKernel | None = None, **kwargs):
-            kwargs = remove_args(["input_path", "timeout", "startup_timeout", "shutdown_kernel"], **kwargs)
-            # waited for only now: papermill has read, parameterized and written the notebook meanwhile
-            kernel.prepare()
-            from papermill.engines import logger
-            client = PapermillNotebookClient(nb_man, km=kernel.km, **merge_kwargs(
-                kwargs, timeout=execution_timeout, startup_timeout=start_timeout, kernel_name=kernel_name,
-                log=logger, log_output=log_output, stdout_file=stdout_file, stderr_file=stderr_file))
-            client.kc = kernel.kc
-            return client.execute()
-
-    papermill_engines.register(ENGINE, KeptKernelEngine)
 
 
 def memory_mb(kernel: KeptKernel | None) -> float:
