@@ -121,6 +121,7 @@ lab: $(VENV)/.installed-notebook ## 在 JupyterLab 中打开笔记本(首次使�
 
 clean: ## 删除可重新生成的输出(编辑过的文档和 versions/ 保留,.venv 保留)
 	@$(PYTHON) -m reportkit clean
+	@rm -rf build/_test
 
 distclean: clean ## 同 clean,并删除虚拟环境
 	rm -rf $(VENV) $(LOCKTOOL)

@@ -128,3 +128,19 @@ class DocumentError(ReportkitError):
 
 class HarvestConflictError(ReportkitError):
     """An edited document and a changed narrative file would overwrite each other."""
+
+
+def os_error_message(exc: OSError) -> str:
+    """A file-system failure as staff can act on it (the previous outputs are untouched)."""
+    import errno
+    where = exc.filename or ""
+    code = exc.errno
+    if code == errno.ENOSPC:
+        return f"磁盘空间不足,无法写入 {where}。请清理磁盘后重试(上一次生成的文档未被改动)"
+    if code in (errno.EACCES, errno.EPERM):
+        return f"没有权限写入 {where}。请检查文件夹权限,或文件是否正被 Word/WPS 打开(关闭后重试)"
+    if code == errno.EROFS:
+        return f"{where} 所在的磁盘是只读的。请换一个可写的输出文件夹(--build 或 REPORTKIT_BUILD)"
+    if code == errno.ENOENT:
+        return f"找不到 {where}"
+    return f"文件操作失败({exc.strerror or type(exc).__name__}):{where}"

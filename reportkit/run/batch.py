@@ -45,7 +45,7 @@ def build_job(county: str, year: int, data_dir=None, build_root=None, strict=Fal
     except ReportkitError as exc:
         job.status, job.message = "failed", f"错误:{exc}"
     except OSError as exc:
-        from ..cli import os_error_message
+        from ..exceptions import os_error_message
         job.status, job.message = "failed", f"错误:{os_error_message(exc)}"
     except Exception as exc:        # a bug must not stop the other reports: say what it was
         job.status, job.message = "failed", f"错误:{type(exc).__name__}:{exc}"

@@ -19,8 +19,7 @@ from pathlib import Path
 
 from .. import config
 
-#: Where the reference notebooks are (REPORTKIT_GUARD points elsewhere, e.g. for a test).
-GUARD_DIR = Path(os.environ.get("REPORTKIT_GUARD", config.WORK / "tests" / "notebooks"))
+GUARD_DIR = config.GUARD_DIR
 _NAME = re.compile(r"^([a-z][a-z0-9_-]*)_(\d{4})\.ipynb$")
 #: What the guard records of each figure, and how a message names it.
 FIELDS = {"value_text": "本年", "prev_text": "上年", "growth_text": "增速", "change_text": "变化",

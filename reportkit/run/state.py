@@ -185,7 +185,4 @@ def clean(build_root: Path | None = None) -> list[tuple[Path, str]]:
         for d in (paths.out_dir, paths.out_dir.parent):
             if d.exists() and not any(d.iterdir()):
                 d.rmdir()
-    test_dir = root / "_test"
-    if test_dir.exists():
-        shutil.rmtree(test_dir)
     return kept
