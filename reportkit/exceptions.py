@@ -1,5 +1,21 @@
-"""The reportkit exception hierarchy; every error carries its context."""
+"""The error catalogue: every error reportkit raises, in one module.
+
+As in frictionless, each class has a stable ``code`` (what scripts, tests and a batch worker's
+answer match on; it never changes once released) and a Chinese ``title``; a message is either
+given or filled from the class's ``template`` with the error's context. Every error carries its
+context as attributes — county, year, indicator, file, sheet, row, column, value, hint — so code
+and tests see it without parsing text, and :meth:`ReportkitError.to_dict` passes it whole between
+processes (a batch worker's answer).
+
+``exit_code``: 1 for a report that failed, 2 for a command used wrongly; a raise site may pass
+another (``exit_code=2`` for a county nobody registered).
+"""
 from __future__ import annotations
+
+import errno
+
+#: the context every error may carry (and its Chinese name in a location)
+CONTEXT = ("county", "year", "indicator", "file", "sheet", "row", "column", "value", "hint")
 
 
 class ReportkitError(Exception):
@@ -7,12 +23,15 @@ class ReportkitError(Exception):
 
     The message is Chinese and meant for the staff who fill ``data/``; the
     attributes let code (and tests) see the context without parsing text.
-    ``exit_code``: 1 for a report that failed, 2 for a command used wrongly.
     """
+    code = "reportkit-error"
+    title = "reportkit 错误"
+    template = "{title}"
     exit_code = 1
 
-    def __init__(self, message: str, *, county=None, year=None, indicator=None,
-                 file=None, sheet=None, row=None, column=None, hint=None):
+    def __init__(self, message: str | None = None, *, county=None, year=None, indicator=None,
+                 file=None, sheet=None, row=None, column=None, value=None, hint=None,
+                 exit_code: int | None = None):
         self.county = county
         self.year = year
         self.indicator = indicator
@@ -20,8 +39,12 @@ class ReportkitError(Exception):
         self.sheet = sheet or None
         self.row = row
         self.column = column
+        self.value = value
         self.hint = hint
-        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+        self.message = message if message is not None else self.template.format(
+            title=self.title, **{k: ("" if getattr(self, k) is None else getattr(self, k)) for k in CONTEXT})
         super().__init__(self.__str__())
 
     def location(self) -> str:
@@ -43,70 +66,134 @@ class ReportkitError(Exception):
             text += f"。请{self.hint}" if not self.hint.startswith("请") else f"。{self.hint}"
         return text
 
+    def to_dict(self) -> dict:
+        """The error as plain data (JSON): its code, message, exit code and context."""
+        out = {"code": self.code, "message": self.message, "exit_code": self.exit_code, "text": str(self)}
+        out.update({k: getattr(self, k) for k in CONTEXT if getattr(self, k) is not None})
+        return out
+
+    @staticmethod
+    def from_dict(data: dict) -> "ReportkitError":
+        """The error :meth:`to_dict` described, as its own class (found by its code)."""
+        cls = by_code(data.get("code", "")) or ReportkitError
+        exc = cls.__new__(cls)
+        ReportkitError.__init__(exc, data.get("message", ""), exit_code=data.get("exit_code"),
+                                **{k: data.get(k) for k in CONTEXT})
+        return exc
+
+
+def by_code(code: str) -> type[ReportkitError] | None:
+    """The error class with this stable code."""
+    stack = [ReportkitError]
+    while stack:
+        cls = stack.pop()
+        if cls.code == code:
+            return cls
+        stack.extend(cls.__subclasses__())
+    return None
+
 
 class DataError(ReportkitError):
     """Something in data/ is wrong; the message says where and what to fix."""
+    code = "data-error"
+    title = "数据有误"
 
 
 class FileReadError(DataError):
     """A data file cannot be read (missing, bad encoding, broken .xlsx)."""
+    code = "file-read-error"
+    title = "数据文件无法读取"
 
 
 class EncodingError(FileReadError):
     """A .csv file is neither UTF-8 nor GBK/GB18030."""
+    code = "encoding-error"
+    title = "文件编码无法识别"
 
 
 class MissingColumnError(DataError):
     """A required column is absent from a data file."""
+    code = "missing-column"
+    title = "缺少必需的列"
 
 
 class ValueFormatError(DataError):
     """A cell holds text where a number (or another format) is expected."""
+    code = "value-format"
+    title = "单元格的内容不是所需的格式"
+
+
+class PlausibilityError(ValueFormatError):
+    """A value outside what the indicator can be (a share over 100%, a rank 0)."""
+    code = "implausible-value"
+    title = "数值超出指标可能的范围"
 
 
 class NegativeValueError(DataError):
     """A value is negative where that is impossible."""
+    code = "negative-value"
+    title = "数值不能为负"
 
 
 class DuplicateRowError(DataError):
     """Two rows state the same county × year × indicator × period."""
+    code = "duplicate-row"
+    title = "重复的数据行"
 
 
 class UnknownIndicatorError(DataError):
     """An indicator id that the catalog does not define."""
+    code = "unknown-indicator"
+    title = "未知的指标"
 
 
 class UnitMismatchError(DataError):
     """A row's unit disagrees with the catalog's unit for its indicator."""
+    code = "unit-mismatch"
+    title = "单位与指标目录不一致"
 
 
 class UnknownCountyError(DataError):
     """A county slug that the registry does not know."""
+    code = "unknown-county"
+    title = "未知的县区"
 
 
 class NoDataError(DataError):
     """A county has no data for the requested year."""
+    code = "no-data"
+    title = "没有数据"
 
 
 class MissingIndicatorError(DataError):
     """An indicator the report needs has no value for the county-year."""
+    code = "missing-indicator"
+    title = "报告需要的指标没有数值"
 
 
 class NarrativeError(DataError):
     """A narrative file is malformed or refers to an unknown figure."""
+    code = "narrative-error"
+    title = "叙述文件有误"
 
 
 class TemplateError(ReportkitError):
     """The Word template lacks a style or is otherwise unusable."""
+    code = "template-error"
+    title = "Word 模板不可用"
 
 
 class ParameterError(ReportkitError):
     """A command-line or notebook parameter is invalid (checked before any kernel starts)."""
+    code = "parameter-error"
+    title = "参数不合法"
     exit_code = 2
 
 
 class PipelineError(ReportkitError):
     """A notebook step failed; carries the step, the cell index and the error name."""
+    code = "pipeline-error"
+    title = "笔记本的一步出错"
 
     def __init__(self, message: str, *, step=None, cell_index=None, error_name=None,
                  notebook=None, **kw):
@@ -120,19 +207,48 @@ class PipelineError(ReportkitError):
 class KernelError(ReportkitError):
     """The Python kernel that runs a report's notebook did not start, stopped answering, or failed
     to be made ready for the next report."""
+    code = "kernel-error"
+    title = "运行笔记本的内核出错"
 
 
 class DocumentError(ReportkitError):
     """A .docx someone hands to reportkit (an edited report) cannot be read safely."""
+    code = "document-error"
+    title = "文档无法安全读取"
 
 
 class HarvestConflictError(ReportkitError):
     """An edited document and a changed narrative file would overwrite each other."""
+    code = "harvest-conflict"
+    title = "编辑稿与叙述文件的修改冲突"
+
+
+class PdfError(ReportkitError):
+    """No PDF could be made (LibreOffice missing or failing)."""
+    code = "pdf-error"
+    title = "无法生成 PDF"
+
+
+class CellProblem(Exception):
+    """What is wrong with one cell, said by a cell reader; the loader raises it as ``cls`` (a
+    :class:`DataError`) with the file, sheet, row and column added. Not raised to users."""
+
+    def __init__(self, reason: str, hint: str = "", cls=ValueFormatError):
+        super().__init__(reason)
+        self.reason, self.hint, self.cls = reason, hint, cls
+
+
+class NumberTextError(ValueError):
+    """Text that is not a number, with the reason in Chinese (for the located data error). Not
+    raised to users: the loader turns it into a :class:`ValueFormatError` at its cell."""
+
+    def __init__(self, text: str, reason: str, hint: str = ""):
+        super().__init__(text)
+        self.text, self.reason, self.hint = text, reason, hint
 
 
 def os_error_message(exc: OSError) -> str:
     """A file-system failure as staff can act on it (the previous outputs are untouched)."""
-    import errno
     where = exc.filename or ""
     code = exc.errno
     if code == errno.ENOSPC:

@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .exceptions import NumberTextError
+
 HUNDRED = Decimal(100)
 
 #: Full-width digits and signs typed with a Chinese input method, and the minus signs of
@@ -14,14 +16,6 @@ _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 MAX_DIGITS = 15      # what Excel keeps; more is a pasted identifier or garbage
-
-
-class NumberTextError(ValueError):
-    """Text that is not a number, with the reason in Chinese (for the located data error)."""
-
-    def __init__(self, text: str, reason: str, hint: str = ""):
-        super().__init__(text)
-        self.text, self.reason, self.hint = text, reason, hint
 
 
 def parse_decimal(text: str, *, percent: bool = False) -> Decimal | None:

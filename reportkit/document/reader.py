@@ -258,7 +258,7 @@ def _inline(el, acc: _Para, deleted: bool = False) -> None:
             acc.comments.append(child.get(W + "id", ""))
 
 
-def _paragraph(p, tags: list[str], styles: dict[str, tuple[str, str]]) -> tuple[Item, bool]:
+def paragraph_item(p, tags: list[str], styles: dict[str, tuple[str, str]]) -> tuple[Item, bool]:
     """(item, paragraph mark deleted: joins the next paragraph)."""
     acc = _Para()
     acc.tags = list(tags)
@@ -305,7 +305,7 @@ def _walk(container, tags: list[str], styles, out: list[Item]) -> None:
     for child in container:
         tag = child.tag
         if tag == W + "p":
-            item, joined = _paragraph(child, tags, styles)
+            item, joined = paragraph_item(child, tags, styles)
             if pending is not None:
                 pending.text += item.text
                 pending.runs += item.runs
@@ -335,8 +335,8 @@ def _walk(container, tags: list[str], styles, out: list[Item]) -> None:
 
 def _style_keys(styles_xml) -> dict[str, tuple[str, str]]:
     """style id -> (logical key, name), by the names the template's styles may carry."""
-    from .template import STYLE_NAMES, _norm
-    by_name = {_norm(n): key for key, (names, _ids) in STYLE_NAMES.items() for n in names}
+    from .template import STYLE_NAMES, norm_style_name
+    by_name = {norm_style_name(n): key for key, (names, _ids) in STYLE_NAMES.items() for n in names}
     by_id = {i: key for key, (_names, ids) in STYLE_NAMES.items() for i in ids}
     out = {}
     if styles_xml is None:
@@ -345,7 +345,7 @@ def _style_keys(styles_xml) -> dict[str, tuple[str, str]]:
         sid = st.get(W + "styleId", "")
         name_el = st.find(W + "name")
         name = name_el.get(W + "val", "") if name_el is not None else ""
-        out[sid] = (by_name.get(_norm(name)) or by_id.get(sid, ""), name)
+        out[sid] = (by_name.get(norm_style_name(name)) or by_id.get(sid, ""), name)
     return out
 
 

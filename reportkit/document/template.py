@@ -53,18 +53,19 @@ BLOCKS = ("{{标题}}", "{{示例提示}}", "{{导语}}", "{{工作总结}}", "{
 FIELDS = ("{{年份}}", "{{下一年}}", "{{县区}}", "{{单位}}", "{{成文日期}}")
 
 
-def _norm(name: str) -> str:
+def norm_style_name(name: str) -> str:
+    """A style name as Word and LibreOffice match it: without spaces, in lower case."""
     return name.replace(" ", "").lower()
 
 
 def find_style(doc, key: str, kind=WD_STYLE_TYPE.PARAGRAPH):
     """Find a style by its English or Chinese name or its id; TemplateError if absent."""
     names, ids = TABLE_STYLE if key == "table" else STYLE_NAMES[key]
-    wanted = {_norm(n) for n in names}
+    wanted = {norm_style_name(n) for n in names}
     for style in doc.styles:
         if style.type != kind:
             continue
-        if _norm(style.name or "") in wanted:
+        if norm_style_name(style.name or "") in wanted:
             return style
     for style in doc.styles:
         if style.type == kind and style.style_id in ids:

@@ -206,7 +206,7 @@ def write_commented(src: Path, result: AuditResult, out: Path) -> Path:
     from docx import Document
     from docx.text.run import Run
     from ..document.oxml import unwrap_sdts
-    from ..document.reader import _paragraph, check_members
+    from ..document.reader import check_members, paragraph_item
     check_members(src)
     doc = Document(src)
     body = doc.element.body
@@ -215,7 +215,7 @@ def write_commented(src: Path, result: AuditResult, out: Path) -> Path:
     tables = list(body.iter(W + "tbl"))
     by_text: dict[str, list] = {}
     for p in paragraphs:
-        by_text.setdefault(_paragraph(p, [], {})[0].text, []).append(p)
+        by_text.setdefault(paragraph_item(p, [], {})[0].text, []).append(p)
     content = read_docx(src)
     table_idx = [i for i, it in enumerate(content.items) if it.kind == "table"]
     for f in result.of("mismatch"):

@@ -17,10 +17,10 @@ from typing import Callable
 import pandas as pd
 
 from .. import config
-from ..exceptions import (DataError, DuplicateRowError, FileReadError, NegativeValueError, NoDataError,
-                          ReportkitError, UnitMismatchError, UnknownCountyError, UnknownIndicatorError,
-                          ValueFormatError)
-from ..numbers import NumberTextError, convert, convertible, parse_decimal
+from ..exceptions import (CellProblem, DataError, DuplicateRowError, FileReadError, NegativeValueError, NoDataError,
+                          NumberTextError, PlausibilityError, ReportkitError, UnitMismatchError,
+                          UnknownCountyError, UnknownIndicatorError, ValueFormatError)
+from ..numbers import convert, convertible, parse_decimal
 from .schema import (ALIASES, COUNTY_COLS, ESTIMATE, FULL_YEAR, ID_RE, ILLUSTRATIVE_MARK, INDICATOR_COLS,
                      INDICATOR_OPT, KINDS, NO, PERIOD_RE, QUALIFIERS_AFTER, QUALIFIERS_BEFORE, SLUG_RE,
                      TARGET_COLS, TARGET_OPT, TARGET_TYPES, VALUE_COLS, VALUE_OPT, YES)
@@ -34,18 +34,6 @@ KNOWN_COLUMNS = set(COUNTY_COLS + INDICATOR_COLS + INDICATOR_OPT + VALUE_COLS + 
 
 
 # ------------------------------------------------------------------ the column spec
-
-class PlausibilityError(ValueFormatError):
-    """A value outside what the indicator can be (a share over 100%, a rank 0)."""
-
-
-class CellProblem(Exception):
-    """What is wrong with one cell (the loader adds file, sheet, row and column)."""
-
-    def __init__(self, reason: str, hint: str = "", cls=ValueFormatError):
-        super().__init__(reason)
-        self.reason, self.hint, self.cls = reason, hint, cls
-
 
 @dataclass(frozen=True)
 class Col:

@@ -9,11 +9,6 @@ from .schema import SLUG_RE
 from .tables import find_table
 
 
-def _usage(cls):
-    """The error class for a COUNTY or YEAR nobody has data for: a command used wrongly (exit 2)."""
-    return type(cls.__name__, (cls,), {"exit_code": 2})
-
-
 def check_slug(county) -> str:
     if not isinstance(county, str) or not SLUG_RE.match(county):
         raise ParameterError(f"县区代码 COUNTY=“{county}”不合法",
@@ -38,7 +33,7 @@ def validate(county, year, data_dir: Path | None = None, *, index=None) -> tuple
     names = {r["slug"]: r.get("name", "") for r in idx.registry if r.get("slug")}
     if county not in names:
         listed = "、".join(f"{s}({n})" for s, n in names.items())
-        raise _usage(UnknownCountyError)(f"未知的县区“{county}”。已登记的县区:{listed}", county=county,
+        raise UnknownCountyError(f"未知的县区“{county}”。已登记的县区:{listed}", county=county, exit_code=2,
                                  file=find_table(idx.root, config.COUNTIES_STEM),
                                  hint="检查拼写,或在 counties.csv 中登记这个县区")
     years = sorted(idx.years.get(county, ()))
@@ -51,7 +46,7 @@ def validate(county, year, data_dir: Path | None = None, *, index=None) -> tuple
             raise NoDataError(f"{names[county]}({county})没有任何指标数据:{'、'.join(empty)} 只有表头,没有数据行",
                               county=county, year=year, file=idx.root / config.VALUES_DIRNAME / empty[0],
                               hint="在表头下面逐行填写数据(见 data/README.md)")
-        raise _usage(NoDataError)(f"{names[county]}({county})没有 {year} 年的指标数据(已有年份:{have})",
+        raise NoDataError(f"{names[county]}({county})没有 {year} 年的指标数据(已有年份:{have})", exit_code=2,
                           county=county, year=year, file=idx.root / config.VALUES_DIRNAME,
                           hint=f"在 values 文件夹的表格中加入 {year} 年的数据,或换一个年份")
     return county, year

@@ -437,7 +437,7 @@ class FigureEngine:
 def _check_share(ind, share: Decimal, num, den, ds) -> None:
     """A share computed from two rows must be plausible (a numerator in 万元 over a denominator in
     亿元 gives 1203%): refused at the numerator's row, naming both."""
-    from ..inputs.data import PlausibilityError
+    from ..exceptions import PlausibilityError
     lo, hi = ind.bounds
     if (lo is not None and share < lo) or (hi is not None and share > hi):
         n, d = ds.indicator(ind.numerator), ds.indicator(ind.denominator)

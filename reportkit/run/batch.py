@@ -26,6 +26,7 @@ class Job:
     output: str = ""
     message: str = ""
     peak_mb: float = 0.0
+    error: dict | None = None       # a failure as plain data: ReportkitError.to_dict() (code, message, context)
 
 
 def build_job(county: str, year: int, data_dir=None, build_root=None, strict=False, clean=False, *,
@@ -43,12 +44,16 @@ def build_job(county: str, year: int, data_dir=None, build_root=None, strict=Fal
                            force=True, kernel=kernel, index=index)
         job.status, job.output, job.message = "built", str(out.paths.docx), _build_note(out.as_record())
     except ReportkitError as exc:
-        job.status, job.message = "failed", f"错误:{exc}"
+        job.status, job.message, job.error = "failed", f"错误:{exc}", exc.to_dict()
     except OSError as exc:
         from ..exceptions import os_error_message
-        job.status, job.message = "failed", f"错误:{os_error_message(exc)}"
+        text = os_error_message(exc)
+        job.status, job.message = "failed", f"错误:{text}"
+        job.error = {"code": "os-error", "message": text, "text": text, "exit_code": 1, "file": exc.filename}
     except Exception as exc:        # a bug must not stop the other reports: say what it was
         job.status, job.message = "failed", f"错误:{type(exc).__name__}:{exc}"
+        job.error = {"code": "internal-error", "message": f"{type(exc).__name__}:{exc}", "exit_code": 1,
+                     "text": f"{type(exc).__name__}:{exc}"}
     job.seconds = time.perf_counter() - t0
     release_memory()
     job.peak_mb = memory_mb(kernel)
@@ -97,11 +102,13 @@ class WorkerProcess:
             line = ""
         if line:
             return Job(**json.loads(line))
-        self.proc.wait()
-        said = [ln for ln in self._stderr if ln.startswith("错误")] or self._stderr[-1:]
+        code = self.proc.wait()
+        last = self._stderr[-1] if self._stderr else ""
         self.proc = None
-        return Job(county, int(year), status="failed", seconds=time.perf_counter() - t0,
-                   message=(said[-1] if said else "错误:批量生成的工作进程意外退出(可能是内存不足)"))
+        how = f"被信号 {-code} 终止(可能是内存不足)" if code < 0 else f"退出码 {code}"
+        text = f"批量生成的工作进程意外退出({how})" + (f";它最后输出的是:{last}" if last else "")
+        return Job(county, int(year), status="failed", seconds=time.perf_counter() - t0, message=f"错误:{text}",
+                   error={"code": "worker-died", "message": text, "text": text, "exit_code": 1})
 
     def close(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -131,8 +138,8 @@ def serve() -> int:
     with answer, KeptKernel() as kernel:
         # while the kernel boots: the HTML exporter made ready, then the garbage of all that loading
         # handed back, so that it does not add to the memory of the first report
-        from .execute import _html_exporter
-        _html_exporter()
+        from .execute import html_exporter
+        html_exporter()
         release_memory()
         indexes: dict[str | None, DataIndex | None] = {}
         for line in sys.stdin:

@@ -86,7 +86,7 @@ class _Prepared:
 
 
 @functools.cache
-def _html_exporter():
+def html_exporter():
     """One HTML exporter per process (a batch worker reuses it), that has converted a small notebook
     once: its templates loaded and the markdown and code highlighters' patterns compiled (half of a
     first export's time). The compiled templates are kept in the user's cache folder."""
@@ -119,7 +119,7 @@ def to_html(notebook, html: Path, exporter=None) -> Path:
     """The executed notebook (a path, or the notebook itself) as one HTML page."""
     import nbformat
     nb = notebook if isinstance(notebook, nbformat.NotebookNode) else nbformat.read(notebook, as_version=4)
-    body, _ = (exporter or _html_exporter()).from_notebook_node(nb)
+    body, _ = (exporter or html_exporter()).from_notebook_node(nb)
     return write_text(html, body)
 
 
@@ -173,7 +173,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     if build_root is not None:
         params["build_root"] = str(Path(build_root).resolve())
     started = dt.datetime.now().isoformat(timespec="seconds")
-    exporter = _Prepared(_html_exporter) if html else None
+    exporter = _Prepared(html_exporter) if html else None
     failure = None
     from .warm import kernel_for
     try:

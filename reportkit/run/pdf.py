@@ -11,16 +11,12 @@ import tempfile
 from pathlib import Path
 
 from .. import config
-from ..exceptions import ReportkitError
+from ..exceptions import PdfError
 from ..iorw import atomic_path
 
 CANDIDATES = ("soffice", "libreoffice", "/usr/bin/soffice", "/opt/libreoffice/program/soffice",
               "/Applications/LibreOffice.app/Contents/MacOS/soffice",
               r"C:\Program Files\LibreOffice\program\soffice.exe")
-
-
-class PdfError(ReportkitError):
-    """No PDF could be made (LibreOffice missing or failing)."""
 
 
 def find_soffice() -> str | None:
