@@ -262,7 +262,7 @@ class _Parser(argparse.ArgumentParser):
 def os_error_message(exc: OSError) -> str:
     """A file-system failure as staff can act on it (the previous outputs are untouched)."""
     import errno
-    where = exc.filename or ""
+    where = exc.filename2 or exc.filename or ""    # a rename: the file replaced, not the temporary one
     code = exc.errno
     if code == errno.ENOSPC:
         return f"磁盘空间不足,无法写入 {where}。请清理磁盘后重试(上一次生成的文档未被改动)"
@@ -350,7 +350,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tolerant_streams() -> None:
+    """Output that cannot encode a character (Windows: a console or file in cp936, and a message
+    that spells out ‹U+200B›) writes it as an escape instead of failing the command."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -123,3 +123,7 @@ class DocumentError(ReportkitError):
 
 class HarvestConflictError(ReportkitError):
     """An edited document and a changed narrative file would overwrite each other."""
+
+
+class FileInUseError(ReportkitError):
+    """An output another program holds open (Windows: Word, WPS or Excel), which cannot be replaced."""
