@@ -60,3 +60,36 @@ def check_replaceable(paths, *, county=None, year=None) -> None:
     raise FileInUseError(f"{names} 正在被其他程序(Word、WPS 或 Excel)打开,或是只读文件,无法替换",
                          county=county, year=year, file=held[0],
                          hint="在 Word/WPS/Excel 中关闭它后重新运行;上一次生成的文档和其他输出都未被改动")
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` (on this machine) is still running — e.g. the owner of a stale lock.
+
+    POSIX: signal 0 tests without signalling. Not on Windows: there ``os.kill(pid, 0)`` does not
+    test, it *terminates* the process; a handle with the least access right is opened instead and
+    its exit code read (259, STILL_ACTIVE, while it runs)."""
+    if pid <= 0:
+        return False
+    if not WINDOWS:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:          # running, as another user
+            return True
+        return True
+    import ctypes
+    from ctypes import wintypes
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.OpenProcess.restype = wintypes.HANDLE
+    kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
+    handle = kernel32.OpenProcess(0x1000, False, pid)        # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return ctypes.get_last_error() == 5                  # ERROR_ACCESS_DENIED: it exists
+    try:
+        code = wintypes.DWORD()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259                             # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)

@@ -328,3 +328,52 @@ def test_batch_worker_speaks_utf8_whatever_the_console_encoding(tmp_path, monkey
         job = worker.build("nosuchcounty", 2024, data_dir=data, build_root=tmp_path / "输出")
     assert job.status == "failed"
     assert "nosuchcounty" in job.message and "未知" in job.message, job.message
+
+
+def test_process_alive_tests_without_killing():
+    """portable.process_alive (for stale locks): this process lives, a finished child does not —
+    and on Windows it must not be os.kill(pid, 0), which terminates the process there."""
+    from reportkit import portable
+    assert portable.process_alive(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    assert not portable.process_alive(child.pid)
+    assert not portable.process_alive(0)
+
+
+def test_process_alive_on_windows_asks_for_the_exit_code(windows, monkeypatch):
+    """With Windows' kernel32 stood in: a running process (STILL_ACTIVE), an exited one, one of
+    another user (access denied), none — and os.kill is never called."""
+    import ctypes
+    from reportkit import portable
+    monkeypatch.setattr(os, "kill", lambda *a: pytest.fail("os.kill on Windows terminates the process"))
+    processes = {100: 259, 200: 0}            # pid -> exit code (259: STILL_ACTIVE)
+    state = {"error": 0}
+
+    class Func:
+        def __init__(self, fn):
+            self.fn = fn
+
+        def __call__(self, *a):
+            return self.fn(*a)
+
+    def open_process(access, inherit, pid):
+        assert access == 0x1000
+        if pid == 300:
+            state["error"] = 5
+            return None
+        state["error"] = 87
+        return pid if pid in processes else None
+
+    def exit_code(handle, ref):
+        ref._obj.value = processes[handle]
+        return 1
+
+    kernel32 = types.SimpleNamespace(OpenProcess=Func(open_process), GetExitCodeProcess=Func(exit_code),
+                                     CloseHandle=Func(lambda h: 1))
+    monkeypatch.setattr(ctypes, "WinDLL", lambda *a, **kw: kernel32, raising=False)
+    monkeypatch.setattr(ctypes, "get_last_error", lambda: state["error"], raising=False)
+    assert portable.process_alive(100) is True
+    assert portable.process_alive(200) is False
+    assert portable.process_alive(300) is True
+    assert portable.process_alive(400) is False
