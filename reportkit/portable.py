@@ -93,3 +93,16 @@ def process_alive(pid: int) -> bool:
         return code.value == 259                             # STILL_ACTIVE
     finally:
         kernel32.CloseHandle(handle)
+
+
+def replace(src, dst) -> None:
+    """``os.replace``; on Windows retried for about two seconds while ``dst`` or ``src`` is held
+    (a virus scanner or the search indexer opens a file just written), then the PermissionError."""
+    for delay in (*RETRY_DELAYS, None) if WINDOWS else (None,):
+        try:
+            os.replace(src, dst)
+            return
+        except PermissionError:
+            if delay is None:
+                raise
+            time.sleep(delay)

@@ -304,7 +304,7 @@ def test_a_failed_rename_names_the_file_replaced_not_the_temporary_one():
                           r"build\xinchang\2024\audit.csv")
     msg = os_error_message(exc)
     assert msg.startswith(r"没有权限写入 build\xinchang\2024\audit.csv。") and ".tmp" not in msg
-    assert "Word/WPS 打开" in msg
+    assert "Word/WPS/Excel 打开(关闭后重试)" in msg
 
 
 def test_code_hash_names_files_with_slashes_in_a_case_sensitive_order(tmp_path):
@@ -377,3 +377,85 @@ def test_process_alive_on_windows_asks_for_the_exit_code(windows, monkeypatch):
     assert portable.process_alive(200) is False
     assert portable.process_alive(300) is True
     assert portable.process_alive(400) is False
+
+
+def _flaky_replace(monkeypatch, failures: int | None):
+    """os.replace failing as Windows fails it while a scanner holds the file, ``failures`` times
+    (None: always)."""
+    real = os.replace
+    calls = {"n": 0}
+
+    def fake(src, dst):
+        calls["n"] += 1
+        if failures is None or calls["n"] <= failures:
+            raise PermissionError(13, "The process cannot access the file because it is being used by "
+                                      "another process", str(src), 32, str(dst))
+        return real(src, dst)
+    monkeypatch.setattr(os, "replace", fake)
+    return calls
+
+
+def test_atomic_write_waits_for_a_file_held_for_a_moment(tmp_path, monkeypatch, windows):
+    from reportkit import portable
+    from reportkit.iorw import write_text
+    monkeypatch.setattr(portable, "RETRY_DELAYS", (0.01, 0.01, 0.01))
+    target = tmp_path / "audit.csv"
+    target.write_text("old", encoding="utf-8")
+    calls = _flaky_replace(monkeypatch, 2)
+    write_text(target, "new")
+    assert calls["n"] == 3 and target.read_text(encoding="utf-8") == "new"
+    assert [p.name for p in tmp_path.iterdir()] == ["audit.csv"]
+
+
+def test_atomic_write_to_a_file_open_in_excel_is_refused_naming_it(tmp_path, monkeypatch, windows):
+    """Held open the whole time (Excel): the write fails, the file keeps its content, no temporary
+    file is left, and the message names the file, not the temporary one."""
+    from reportkit import portable
+    from reportkit.cli import os_error_message
+    from reportkit.iorw import write_text
+    monkeypatch.setattr(portable, "RETRY_DELAYS", (0.01, 0.01))
+    target = tmp_path / "audit.csv"
+    target.write_text("old", encoding="utf-8")
+    calls = _flaky_replace(monkeypatch, None)
+    with pytest.raises(PermissionError) as ei:
+        write_text(target, "new")
+    assert calls["n"] == 3
+    assert target.read_text(encoding="utf-8") == "old" and [p.name for p in tmp_path.iterdir()] == ["audit.csv"]
+    assert os_error_message(ei.value).startswith(f"没有权限写入 {target}。")
+
+
+def test_no_retry_off_windows(tmp_path, monkeypatch):
+    from reportkit.iorw import write_text
+    calls = _flaky_replace(monkeypatch, None)
+    with pytest.raises(PermissionError):
+        write_text(tmp_path / "x.csv", "new")
+    assert calls["n"] == 1
+
+
+def test_readme_links_lead_somewhere():
+    for doc in (README, config.ROOT / "docs" / "development.md"):
+        for link in re.findall(r"\]\(([^)#]+)\)", doc.read_text(encoding="utf-8")):
+            assert (doc.parent / link).exists(), f"{doc.name}: {link}"
+
+
+def test_lock_without_make_is_what_make_lock_runs():
+    """docs/development.md's uv commands: the Makefile's uv version and compile flags, every
+    locked set, paths with '/'."""
+    text = (config.ROOT / "docs" / "development.md").read_text(encoding="utf-8")
+    makefile = (config.ROOT / "Makefile").read_text(encoding="utf-8")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip().startswith(".venv-lock\\Scripts\\")]
+    version = re.search(r"^UV_VERSION := (\S+)", makefile, re.M).group(1)
+    assert lines[0] == f".venv-lock\\Scripts\\python -m pip install uv=={version}"
+    make_uv = re.search(r"^UV = \$\(LOCKTOOL\)/bin/uv (.*?)\$\(if", makefile, re.M | re.S).group(1)
+    make_flags = shlex.split(make_uv.replace("\\\n", " "))
+    outputs = []
+    for ln in lines[1:]:
+        args = shlex.split(ln[len(".venv-lock\\Scripts\\uv "):])
+        assert args[:len(make_flags)] == make_flags
+        rest = args[len(make_flags):]
+        outputs.append(rest[-1])
+        if rest[0] == "--extra":
+            assert rest[2:4] == ["-c", "requirements/runtime.txt"]
+    assert outputs == [f"requirements/{s}.txt" for s in ("runtime", "test", "cluster", "notebook")]
+    assert all((config.ROOT / o).is_file() for o in outputs)
+    assert "for extra in test cluster notebook" in makefile
