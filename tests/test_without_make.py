@@ -166,7 +166,7 @@ def test_kernel_watches_its_parent_by_handle_on_windows(windows):
     """ipykernel on Windows waits on JPY_PARENT_PID as a process handle: it gets an inheritable
     handle of this process (not the pid, which there is some other handle of the kernel's), passed
     to the kernel alone, and the kernel runs in a process group of its own."""
-    from reportkit.warm import _launch_options
+    from reportkit.run.warm import _launch_options
     env = {}
     extra, handle = _launch_options(env)
     assert env["JPY_PARENT_PID"] == "1844" != str(os.getpid())
@@ -177,14 +177,14 @@ def test_kernel_watches_its_parent_by_handle_on_windows(windows):
 
 
 def test_kernel_watches_its_parent_by_pid_on_posix():
-    from reportkit.warm import _launch_options
+    from reportkit.run.warm import _launch_options
     env = {}
     extra, handle = _launch_options(env)
     assert env["JPY_PARENT_PID"] == str(os.getpid()) and extra == {"start_new_session": True} and handle is None
 
 
 def test_kernel_start_closes_the_handle_it_passed(windows, monkeypatch):
-    from reportkit import warm
+    from reportkit.run import warm
     started = {}
 
     class Popen:
@@ -204,7 +204,7 @@ def test_kernel_start_closes_the_handle_it_passed(windows, monkeypatch):
 def test_memory_is_released_without_glibc(monkeypatch):
     """Not Linux (or no malloc_trim): a collection only, nothing loaded through ctypes."""
     import ctypes
-    from reportkit import warm
+    from reportkit.run import warm
     monkeypatch.setattr(warm.sys, "platform", "win32")
     monkeypatch.setattr(ctypes, "CDLL", lambda *a: pytest.fail("CDLL called off Linux"))
     warm.release_memory()
@@ -213,7 +213,7 @@ def test_memory_is_released_without_glibc(monkeypatch):
 def test_memory_reading_without_proc(monkeypatch):
     """No /proc (Windows, macOS) and no psutil: 0, not an error."""
     import builtins
-    from reportkit import warm
+    from reportkit.run import warm
     real_open = builtins.open
 
     def no_proc(path, *a, **kw):
@@ -262,7 +262,7 @@ def _held_by_word(monkeypatch, held: Path, times: int | None = None):
 def test_a_report_open_in_word_is_refused_before_anything_is_replaced(tmp_path, monkeypatch, windows):
     from reportkit import portable
     from reportkit.exceptions import FileInUseError
-    from reportkit.execute import _promote
+    from reportkit.run.execute import _promote
     monkeypatch.setattr(portable, "RETRY_DELAYS", (0.01, 0.01))
     stage, paths = _staged(tmp_path)
     before = _snapshot(paths.out_dir)
@@ -278,7 +278,7 @@ def test_a_report_open_in_word_is_refused_before_anything_is_replaced(tmp_path, 
 def test_a_file_held_for_a_moment_is_waited_for(tmp_path, monkeypatch, windows):
     """A virus scanner holds a new file for a moment: the check retries, then the run promotes."""
     from reportkit import portable
-    from reportkit.execute import _promote
+    from reportkit.run.execute import _promote
     monkeypatch.setattr(portable, "RETRY_DELAYS", (0.01, 0.01, 0.01))
     stage, paths = _staged(tmp_path)
     count = _held_by_word(monkeypatch, paths.out_dir / "figures.csv", times=2)
@@ -290,7 +290,7 @@ def test_a_file_held_for_a_moment_is_waited_for(tmp_path, monkeypatch, windows):
 
 def test_an_open_file_is_no_obstacle_off_windows(tmp_path, monkeypatch):
     """POSIX replaces a file another program has open, and a read-only one: nothing to check."""
-    from reportkit.execute import _promote
+    from reportkit.run.execute import _promote
     stage, paths = _staged(tmp_path)
     _held_by_word(monkeypatch, paths.docx)
     _promote(stage, paths, "run")
@@ -310,7 +310,7 @@ def test_a_failed_rename_names_the_file_replaced_not_the_temporary_one():
 def test_code_hash_names_files_with_slashes_in_a_case_sensitive_order(tmp_path):
     """On Windows str(relative path) has backslashes and paths sort case-insensitively: the code
     hash is made of '/'-joined names in byte order, the same on every system."""
-    from reportkit.fingerprint import _files_hash, _sha
+    from reportkit.run.fingerprint import _files_hash, _sha
     (tmp_path / "pkg").mkdir()
     a, b = tmp_path / "pkg" / "a.py", tmp_path / "pkg" / "B.py"
     a.write_bytes(b"a = 1\n")
@@ -321,7 +321,7 @@ def test_code_hash_names_files_with_slashes_in_a_case_sensitive_order(tmp_path):
 def test_batch_worker_speaks_utf8_whatever_the_console_encoding(tmp_path, monkeypatch):
     """Chinese Windows' console encoding is cp936: a worker started from there must still read a
     data folder with Chinese letters in its path, and say what is wrong in Chinese."""
-    from reportkit.batch import WorkerProcess
+    from reportkit.run.batch import WorkerProcess
     data = copy_real_data(tmp_path / "县区数据")
     monkeypatch.setenv("PYTHONIOENCODING", "gbk")
     with WorkerProcess() as worker:
