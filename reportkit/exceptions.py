@@ -247,14 +247,20 @@ class NumberTextError(ValueError):
         self.text, self.reason, self.hint = text, reason, hint
 
 
+class FileInUseError(ReportkitError):
+    """An output another program holds open (Windows: Word, WPS or Excel), which cannot be replaced."""
+    code = "file-in-use"
+    title = "文件正被其他程序打开"
+
+
 def os_error_message(exc: OSError) -> str:
     """A file-system failure as staff can act on it (the previous outputs are untouched)."""
-    where = exc.filename or ""
+    where = exc.filename2 or exc.filename or ""    # a rename: the file replaced, not the temporary one
     code = exc.errno
     if code == errno.ENOSPC:
         return f"磁盘空间不足,无法写入 {where}。请清理磁盘后重试(上一次生成的文档未被改动)"
     if code in (errno.EACCES, errno.EPERM):
-        return f"没有权限写入 {where}。请检查文件夹权限,或文件是否正被 Word/WPS 打开(关闭后重试)"
+        return f"没有权限写入 {where}。请检查文件夹权限,或文件是否正被 Word/WPS/Excel 打开(关闭后重试)"
     if code == errno.EROFS:
         return f"{where} 所在的磁盘是只读的。请换一个可写的输出文件夹(--build 或 REPORTKIT_BUILD)"
     if code == errno.ENOENT:

@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .portable import replace
+
 
 def _current_umask() -> int:
     mask = os.umask(0)
@@ -31,7 +33,7 @@ def atomic_path(path: Path):
     try:
         yield Path(tmp)
         os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
+        replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)

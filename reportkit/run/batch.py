@@ -72,7 +72,9 @@ class WorkerProcess:
 
     def _start(self) -> None:
         import threading
-        env = dict(os.environ, PYTHONUNBUFFERED="1")
+        # the requests and answers are UTF-8 both ways, whatever the console's encoding (cp936 on
+        # Chinese Windows would garble a data folder with Chinese letters in its path)
+        env = dict(os.environ, PYTHONUNBUFFERED="1", PYTHONIOENCODING="utf-8")
         self.proc = subprocess.Popen([sys.executable, "-m", "reportkit", "worker"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=config.WORK,
                                      text=True, encoding="utf-8", bufsize=1)

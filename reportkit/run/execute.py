@@ -18,6 +18,7 @@ from ..inputs import parameters
 from ..exceptions import KernelError, PipelineError
 from ..iorw import write_text
 from ..thirdparty import nbconvert_highlighter
+from ..portable import check_replaceable
 
 REPORT_NOTEBOOK = config.NOTEBOOKS_DIR / "report.ipynb"
 
@@ -249,6 +250,9 @@ OUTPUTS = ("report.ipynb", "report.html", "figures.csv", "figures.json", "change
 
 
 def _promote(stage: config.ReportPaths, paths: config.ReportPaths, run_id: str) -> None:
+    # Windows: an output open in Word/WPS/Excel cannot be replaced; refuse before moving any
+    check_replaceable([paths.out_dir / name for name in OUTPUTS if (stage.out_dir / name).exists()] + [paths.docx],
+                      county=paths.county, year=paths.year)
     for name in OUTPUTS:
         src, dest = stage.out_dir / name, paths.out_dir / name
         if not src.exists():

@@ -26,8 +26,10 @@ def _sha(*chunks: bytes) -> str:
 
 def _files_hash(paths: list[Path], root: Path) -> str:
     chunks = []
-    for p in sorted(paths):
-        chunks += [str(p.relative_to(root)).encode(), p.read_bytes()]
+    # '/'-separated and in a case-sensitive order on every system (Windows' paths would give '\\'
+    # and sort case-insensitively): the same code hashes the same on Windows and Linux
+    for rel, p in sorted((p.relative_to(root).parts, p) for p in paths):
+        chunks += ["/".join(rel).encode(), p.read_bytes()]
     return _sha(*chunks)
 
 

@@ -39,6 +39,28 @@ START_TIMEOUT = 120
 _warning_filters: list | None = None
 
 
+def _launch_options(env: dict) -> tuple[dict, int | None]:
+    """Popen arguments for a kernel that exits by itself when this process dies, and sets
+    ``JPY_PARENT_PID`` in ``env`` for that (as jupyter_client's launcher does). Returns them and,
+    on Windows, the handle to close once the kernel is launched.
+
+    POSIX: the kernel in a session of its own, watching this process's pid. Windows (no sessions;
+    ipykernel's parent poller waits on a process *handle*, and a pid there is some other handle of
+    the kernel's): a process group of its own, and an inheritable handle of this process, passed
+    to the kernel alone through STARTUPINFO's handle list."""
+    from .. import portable
+    if not portable.WINDOWS:
+        env["JPY_PARENT_PID"] = str(os.getpid())
+        return {"start_new_session": True}, None
+    import _winapi
+    me = _winapi.GetCurrentProcess()
+    handle = _winapi.DuplicateHandle(me, me, me, 0, True, _winapi.DUPLICATE_SAME_ACCESS)
+    env["JPY_PARENT_PID"] = str(int(handle))
+    info = subprocess.STARTUPINFO()
+    info.lpAttributeList = {"handle_list": [handle]}
+    return {"creationflags": _winapi.CREATE_NEW_PROCESS_GROUP, "startupinfo": info}, handle
+
+
 def release_memory() -> None:
     """Give memory the last report freed back to the system: a full collection, then (glibc)
     malloc_trim, which returns the free pages inside the heap that a long-lived process otherwise
@@ -104,11 +126,14 @@ class KeptKernel:
             cmd = [sys.executable, "-m", "reportkit.run.kernel", "-f", name, "--ip=127.0.0.1", *KERNEL_ARGS,
                    f"--IPKernelApp.exec_lines=import reportkit.run.warm as _rk_warm; "
                    f"_rk_warm.kernel_started({self.preload!r}); del _rk_warm"]
-            # JPY_PARENT_PID: the kernel exits by itself if this process dies
-            env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()))
-            extra = {"start_new_session": True} if os.name == "posix" else \
-                {"creationflags": getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)}
-            self.process = subprocess.Popen(cmd, cwd=str(config.WORK), env=env, stdin=subprocess.DEVNULL, **extra)
+            env = dict(os.environ)
+            extra, parent = _launch_options(env)
+            try:
+                self.process = subprocess.Popen(cmd, cwd=str(config.WORK), env=env, stdin=subprocess.DEVNULL, **extra)
+            finally:
+                if parent is not None:           # the kernel has its own copy of the handle now
+                    import _winapi
+                    _winapi.CloseHandle(parent)
             self._ready = False
             self._used = False
         return self
