@@ -1,7 +1,6 @@
 """The error catalogue (reportkit.exceptions): one module, a stable code per class, the context
 carried as data and passed whole between processes."""
 import ast
-from pathlib import Path
 
 from reportkit import config, exceptions
 from reportkit.exceptions import (NoDataError, ReportkitError, UnknownCountyError, ValueFormatError, by_code,

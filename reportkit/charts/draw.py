@@ -5,7 +5,6 @@ shipped in reportkit/charts/fonts, registered by file path.
 """
 from __future__ import annotations
 
-import contextlib
 import gc
 import warnings
 from pathlib import Path

@@ -24,59 +24,9 @@ def set_attrs(el, **attrs) -> None:
         el.set(qn(f"w:{k}"), str(v))
 
 
-def set_fonts(rpr, *, east_asia: str, latin: str = "Times New Roman") -> None:
-    """Name the East Asian and Latin fonts explicitly and drop theme fonts (which would win)."""
-    rfonts = child(rpr, "w:rFonts", first=True)
-    for attr in THEME_ATTRS:
-        rfonts.attrib.pop(qn(attr), None)
-    set_attrs(rfonts, ascii=latin, hAnsi=latin, eastAsia=east_asia, cs=latin)
-    rfonts.set(qn("w:hint"), "eastAsia")
-
-
-def set_lang(rpr, east_asia: str = "zh-CN") -> None:
-    lang = child(rpr, "w:lang")
-    set_attrs(lang, val="en-US", eastAsia=east_asia, bidi="ar-SA")
-
-
-def set_size(rpr, half_points: int) -> None:
-    set_attrs(child(rpr, "w:sz"), val=half_points)
-    set_attrs(child(rpr, "w:szCs"), val=half_points)
-
-
-def set_flag(rpr, tag: str, on: bool) -> None:
-    """w:b, w:i …: explicitly on or off (so a base style's setting cannot leak through)."""
-    el = child(rpr, tag)
-    el.set(qn("w:val"), "1" if on else "0")
-
-
 def remove(parent, tag: str) -> None:
     for el in parent.findall(qn(tag)):
         parent.remove(el)
-
-
-def exact_spacing(ppr, twips: int, before: int = 0, after: int = 0) -> None:
-    sp = child(ppr, "w:spacing")
-    for a in list(sp.attrib):
-        del sp.attrib[a]
-    set_attrs(sp, before=before, after=after, line=twips, lineRule="exact")
-
-
-def auto_spacing(ppr, before: int = 0, after: int = 0) -> None:
-    """Single (auto) line spacing: needed for pictures, which exact spacing would clip."""
-    sp = child(ppr, "w:spacing")
-    for a in list(sp.attrib):
-        del sp.attrib[a]
-    set_attrs(sp, before=before, after=after, line=240, lineRule="auto")
-
-
-def first_line_chars(ppr, chars: int, font_half_points: int) -> None:
-    ind = child(ppr, "w:ind")
-    for a in list(ind.attrib):
-        del ind.attrib[a]
-    if chars:
-        set_attrs(ind, firstLineChars=chars * 100, firstLine=chars * font_half_points * 10)
-    else:
-        set_attrs(ind, firstLineChars=0, firstLine=0)
 
 
 def field_run_xml(instr: str, cached: str) -> list:

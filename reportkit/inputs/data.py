@@ -25,7 +25,7 @@ from .schema import (ALIASES, COUNTY_COLS, ESTIMATE, FULL_YEAR, ID_RE, ILLUSTRAT
                      INDICATOR_OPT, KINDS, NO, PERIOD_RE, QUALIFIERS_AFTER, QUALIFIERS_BEFORE, SLUG_RE,
                      TARGET_COLS, TARGET_OPT, TARGET_TYPES, VALUE_COLS, VALUE_OPT, YES)
 from .tables import (FILE, PROBLEMS, ROW, SHEET, Table, control_chars, find_table, list_tables,
-                     other_files, read_tables, visible)
+                     read_tables, visible)
 
 #: What staff write in an optional number cell for "no value" (read as an empty cell).
 NO_VALUE = ("—", "－", "-", "--", "——", "/", "／", "无", "暂无", "不适用", "N/A", "n/a")
@@ -291,12 +291,6 @@ class Dataset:
 
     def counties_in_city(self, city: str) -> list[str]:
         return [c.slug for c in self._county.values() if c.city == city]
-
-    def units_in(self, scope: str, county: str) -> int:
-        """How many county-level units a rank of this county compares ('city' or 'province')."""
-        c = self.county(county)
-        key = "city" if scope == "city" else "province"
-        return sum(1 for o in self._county.values() if getattr(o, key) == getattr(c, key))
 
 
 # ------------------------------------------------------------------ registry and catalog

@@ -213,7 +213,6 @@ def table_row(f: Figure) -> dict:
 
 def table_note(figures: list[Figure]) -> str:
     """What the * in 表1 means: the numbers as the text states them (超过23亿元, 突破1600家)."""
-    from .phrasing import split_qualifier
     marked = []
     for f in figures:
         if f.qualifier:
