@@ -99,6 +99,13 @@ def signature_indents(name: str, date: str) -> tuple[float, float]:
     return name_ri, date_ri
 
 
+def date_as_written(date: str, year: int) -> str:
+    """The 成文日期 the 落款 is sized for: the date itself, or — while it is still the 【待补充】
+    placeholder — a date as an editor will type it (two-digit month and day, the widest form:
+    2024年12月20日), so that the date typed later starts two characters right of the issuer."""
+    return f"{year}年12月20日" if date.startswith("【待补充") else date
+
+
 def full_width_brackets(text: str) -> str:
     """Half-width parentheses in Chinese text made full-width: 情况(2024年12月9日发布) -> 情况（…）."""
     return text.replace("(", "\uff08").replace(")", "\uff09")
