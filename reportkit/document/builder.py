@@ -17,6 +17,7 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Twips
 
@@ -29,7 +30,7 @@ from ..phrasing import indicator_pieces, target_pieces
 from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
 from .layout import (chinese_date, chinese_dates_in, date_as_written, parse_date, full_width_brackets,
-                     signature_indents, title_lines)
+                     name_lines, signature_indents, title_lines)
 from .revisions import WJ, Reviser, Seg
 from .template import BLOCKS, resolve_styles, style_size, text_width as page_text_width
 
@@ -383,7 +384,9 @@ class _Blocks:
             oxml.cant_split(table.rows[r])
         oxml.repeat_header(table.rows[0])
         oxml.cant_split(table.rows[0])
-        oxml.set_table_widths(table, fit_widths(cells, table_text_size(w.s), page_text_width(w.doc)))
+        widths = fit_widths(cells, table_text_size(w.s), page_text_width(w.doc))
+        oxml.set_table_widths(table, widths)
+        _break_names(table, widths[0], table_text_size(w.s))
         oxml.table_borders_three_line(table._tbl)
         for row in table.rows:
             for cell in row.cells:
@@ -420,6 +423,34 @@ class _Blocks:
         segs = [Seg(f"{rf.year + 1}年主要目标是\uff1a")] + w.piece_segs("targets", target_pieces(rf.targets))
         w.para(segs, item={"kind": "p", "block": "targets_sentence", "alias": "目标"},
                tag="rk:block:targets_sentence", where="下一年目标")
+
+
+def _break_names(table, width: int, size_pt: float) -> None:
+    """表1's indicator names that must wrap, broken between words into even lines, never one
+    character alone on a line (layout.name_lines), by explicit line breaks: a reader sees the
+    same cell text. A name written as a revision is left to wrap as it does."""
+    from copy import deepcopy
+    capacity = (width - 2 * 57) / (size_pt * 20) - 0.2    # the table style's cell margins (CELL_MARGINS)
+    for row in table.rows[1:]:
+        p = row.cells[0].paragraphs[0]._p
+        if p.find(qn("w:ins")) is not None or p.find(qn("w:del")) is not None:
+            continue
+        first = p.find(qn("w:r"))
+        t = first.find(qn("w:t")) if first is not None else None
+        if t is None or not t.text:
+            continue
+        lines = name_lines(t.text, capacity)
+        t.text = lines[0]
+        anchor = first
+        for line in lines[1:]:
+            run = deepcopy(first)
+            run.remove(run.find(qn("w:t")))
+            run.append(OxmlElement("w:br"))
+            text = OxmlElement("w:t")
+            text.text = line
+            run.append(text)
+            anchor.addnext(run)
+            anchor = run
 
 
 def sources_note(rf: ReportFigures) -> str:
