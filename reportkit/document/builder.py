@@ -31,7 +31,7 @@ from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_co
 from . import oxml
 from .layout import (chinese_date, chinese_dates_in, date_as_written, parse_date, full_width_brackets,
                      name_lines, signature_indents, title_lines)
-from .revisions import WJ, Reviser, Seg
+from .revisions import WJ, Reviser, Seg, glue
 from .template import BLOCKS, resolve_styles, style_size, text_width as page_text_width
 
 EMPTY_CELL = "—"
@@ -245,7 +245,7 @@ class _Writer:
             p.paragraph_format.keep_with_next = True
         p.add_run(label)
         oxml.append_field(p, f"SEQ {label} \\* ARABIC", str(count))
-        p.add_run(f" {title}")
+        p.add_run(glue(f" {title}"))     # a period in it stands whole on its line, as in the body
         self.record(p._p, {"kind": "caption", "block": block, "text": p.text}, tag, "题注")
         return p
 
