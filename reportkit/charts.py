@@ -102,6 +102,9 @@ def completion_chart(figs: list[Figure], out_dir: Path) -> Chart | None:
             "size": _figsize(min(HEIGHT_CM / 2.54 * 1.3, max(2.2, 0.6 * len(done) + 1.0))),
             "names": [d.name for d in done][::-1], "values": [float(d.completion) for d in done][::-1],
             "labels": [fmt(d.completion, RATE_DECIMALS) + "%" for d in done][::-1]}
+    if any(d.qualifier for d in done):      # a rate of a bound (超过23亿元) is a bound too: marked
+        plan["qualified"] = [bool(d.qualifier) for d in done][::-1]
+        plan["labels"] = [_qualified(label, d.qualifier) for label, d in zip(plan["labels"], done[::-1])]
     return Chart(id="completion", title=f"{done[0].year}年主要指标年度目标完成情况",
                  path=Path(out_dir) / "completion.png", illustrative=any(d.illustrative for d in done),
                  data=[(d.id, d.completion_text) for d in done], plan=plan)

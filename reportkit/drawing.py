@@ -184,9 +184,15 @@ def _trend(ax, plan) -> list[str]:
 
 def _completion(ax, plan) -> list[str]:
     names, vals = plan["names"], plan["values"]
-    bars = ax.barh(names, vals, color=COLOR, height=0.55)
+    qualified = plan.get("qualified")
+    if qualified:
+        bars = ax.barh(names, vals, color=COLOR, height=0.55, hatch=[HATCH_QUALIFIED if q else "" for q in qualified],
+                       edgecolor="white", linewidth=0)
+    else:
+        bars = ax.barh(names, vals, color=COLOR, height=0.55)
     line = ax.axvline(100, color=COLOR_TARGET, linestyle="--", linewidth=1, label="年度目标(100%)")
-    _legend_above(ax, [line])
+    _legend_above(ax, [line] + ([Patch(facecolor=COLOR, hatch=HATCH_QUALIFIED, edgecolor="white",
+                                       label=LEGEND["qualified"])] if qualified and any(qualified) else []))
     for b, label in zip(bars, plan["labels"]):
         ax.annotate(label, (b.get_width(), b.get_y() + b.get_height() / 2),
                     va="center", fontsize=9, xytext=(3, 0), textcoords="offset points")

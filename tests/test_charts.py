@@ -217,3 +217,16 @@ def test_legends_use_one_style_of_brackets():
     assert "年度目标(100%)" in inspect.getsource(drawing._completion)
     for label in labels:
         assert "\uff08" not in label and "\uff09" not in label, label
+
+
+def test_a_completion_of_a_bound_is_marked_too(tmp_path):
+    """A completion rate computed from 超过23亿元 is itself a bound: its bar is marked and labelled."""
+    rf = compute_report_figures("pingyang", 2024)
+    done = [f for f in rf.figures if f.completion is not None]
+    plain = charts.completion_chart(done, tmp_path)
+    assert "qualified" not in plain.plan                            # planned (and drawn) as before
+    done[0] = dataclasses.replace(done[0], qualifier="超过")
+    chart = charts.completion_chart(done, tmp_path)
+    assert chart.plan["labels"][-1] == "超过124.75%" and chart.plan["qualified"][-1]
+    assert chart.plan["labels"][:-1] == plain.plan["labels"][:-1]
+    assert charts.render([chart])[0].warnings == []
