@@ -113,16 +113,26 @@ def name_lines(name: str, capacity: float) -> list[str]:
     for w in words[:-1]:
         at += len(w)
         bounds.add(at)
+    def cuts(start: int, k: int):
+        """Break positions after ``start`` giving k more breaks, every line fitting, none of one character."""
+        if k == 0:
+            if ems(name[start:]) <= capacity and len(name) - start >= 2:
+                yield ()
+            return
+        for c in range(start + 2, len(name) - 1):
+            if ems(name[start:c]) > capacity:
+                break
+            for rest in cuts(c, k - 1):
+                yield (c, *rest)
+
     best, best_score, fewest = [name], None, None
     for k in (1, 2, 3, 4):                  # the fewest lines, or one more to keep every word whole
         if fewest is not None and k > fewest + 1:
             break
-        for cut in combinations(range(2, len(name) - 1), k):
+        for cut in cuts(0, k):
             edges = [0, *cut, len(name)]
             lines = [name[a:b] for a, b in zip(edges, edges[1:])]
             widths = [ems(x) for x in lines]
-            if max(widths) > capacity or min(len(x) for x in lines) < 2:
-                continue
             fewest = k if fewest is None else fewest
             mid_word = sum(1 for c in cut if c not in bounds)
             score = (mid_word, k, max(widths) - min(widths), [-w for w in widths])
