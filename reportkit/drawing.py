@@ -44,10 +44,10 @@ DPI = 250
 HATCH = "////"                         # illustrative bars: hatched as well as grey (survives greyscale print)
 COLOR, COLOR_ILLUSTRATIVE, COLOR_TARGET = "#1F4E79", "#A6A6A6", "#C00000"
 COLOR_WORKED_BACK, HATCH_WORKED_BACK = "#9DC3E6", "...."   # worked back (推算): light, dotted
-HATCH_QUALIFIED = "xx"                                       # a bound or estimate (超过23, 预计): crossed
+HATCH_QUALIFIED = "xx"       # a bound, an approximation or an estimate (超过23, 约, 预计): crossed
 #: The legend's words for each kind of bar (half-width brackets, as every legend of the charts).
 LEGEND = {"reported": "报告数据", "illustrative": "示例数据(不得引用)", "worked_back": "推算数据(据增幅倒推)",
-          "qualified": "约数或下限(见数值标注)"}
+          "qualified": "非确数(见数值标注)"}
 
 _font_name: str | None = None
 _covered: frozenset | None = None

@@ -198,7 +198,7 @@ def test_a_bound_is_marked_and_labelled_with_its_qualifier(tmp_path):
     plan = chart.plan
     assert plan["labels"][-1] == "预计超过23" and plan["qualified"] == [False] * 4 + [True]
     assert drawing._bar_style(plan, 4)[1] == drawing.HATCH_QUALIFIED
-    assert [label for label, _, _ in drawing.legend_entries(plan)] == ["示例数据(不得引用)", "约数或下限(见数值标注)"]
+    assert [label for label, _, _ in drawing.legend_entries(plan)] == ["示例数据(不得引用)", "非确数(见数值标注)"]
     (drawn,) = charts.render([chart])
     assert drawn.warnings == []
 
