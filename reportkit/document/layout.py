@@ -5,7 +5,9 @@
   make a trapezoid (short over long) or, in three lines, a diamond.
 - Unsealed: the issuer's name 右空二字; the 成文日期 on the next line with its first character two
   characters right of the name's first (when the date is the longer, the date 右空二字 and the name
-  moves left to keep that offset).
+  moves left to keep that offset); a date still to be typed is placed as 2024年12月20日 will be.
+- An indicator name of 表1 that must wrap breaks between words, in even lines, never leaving one
+  character alone on a line.
 """
 from __future__ import annotations
 
