@@ -12,9 +12,9 @@ from docx import Document
 
 from helpers import SEEDED, copy_real_data
 from reportkit import config
-from reportkit.charts import draw_charts
+from reportkit.charts.plan import draw_charts
 from reportkit.document import builder
-from reportkit.report import ROUNDING_NOTE, compute_report_figures, table_columns
+from reportkit.model.report import ROUNDING_NOTE, compute_report_figures, table_columns
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
