@@ -173,3 +173,60 @@ def test_a_trend_of_an_indicator_not_in_the_catalog_is_refused(tmp_path):
     with pytest.raises(NarrativeError) as ei:
         compute_report_figures("xinchang", 2024, data_dir=data)
     assert "charts 中的趋势图“hte_totl”不是指标目录中的代码" in str(ei.value) and ei.value.column == "charts"
+
+
+# ---------------------------------------------------------------- what a bar may not pretend (issue 18)
+
+def test_worked_back_values_are_marked_not_drawn_as_reported(tmp_path):
+    """pingyang's 2023 values are worked back (推算) from 2024's value and rate: not 报告数据."""
+    rf = compute_report_figures("pingyang", 2024)
+    chart = next(c for c in charts.plan_charts(rf, tmp_path) if c.id == "trend_rd_expense_above_scale")
+    plan = chart.plan
+    assert plan["x"] == ["2020", "2021", "2022", "2023", "2024"]
+    assert plan["worked_back"] == [False, False, False, True, False]       # 2020-2022 are 示例 already
+    assert [drawing._bar_style(plan, i) for i in range(5)] == \
+        [(drawing.COLOR_ILLUSTRATIVE, drawing.HATCH)] * 3 + [(drawing.COLOR_WORKED_BACK, drawing.HATCH_WORKED_BACK),
+                                                             (drawing.COLOR, "")]
+    assert [label for label, _, _ in drawing.legend_entries(plan)] == \
+        ["报告数据", "示例数据(不得引用)", "推算数据(据增幅倒推)"]
+
+
+def test_a_bound_is_marked_and_labelled_with_its_qualifier(tmp_path):
+    """jiangbei 2020: 全社会研发经费支出 预计超过23亿元 is a bound, not an exact bar of 23."""
+    rf = compute_report_figures("jiangbei", 2020)
+    chart = next(c for c in charts.plan_charts(rf, tmp_path) if c.id == "trend_rd_expenditure")
+    plan = chart.plan
+    assert plan["labels"][-1] == "预计超过23" and plan["qualified"] == [False] * 4 + [True]
+    assert drawing._bar_style(plan, 4)[1] == drawing.HATCH_QUALIFIED
+    assert [label for label, _, _ in drawing.legend_entries(plan)] == ["示例数据(不得引用)", "非确数(见数值标注)"]
+    (drawn,) = charts.render([chart])
+    assert drawn.warnings == []
+
+
+def test_charts_without_such_values_are_planned_as_before(tmp_path):
+    """Only a chart showing a worked-back value or a bound changes: the others' plans gain no key
+    (their bytes stay as they were)."""
+    rf = compute_report_figures("xinchang", 2024)
+    for chart in charts.plan_charts(rf, tmp_path):
+        assert "worked_back" not in chart.plan and "qualified" not in chart.plan
+
+
+def test_legends_use_one_style_of_brackets():
+    labels = list(drawing.LEGEND.values()) + ["年度目标(100%)"]
+    import inspect
+    assert "年度目标(100%)" in inspect.getsource(drawing._completion)
+    for label in labels:
+        assert "\uff08" not in label and "\uff09" not in label, label
+
+
+def test_a_completion_of_a_bound_is_marked_too(tmp_path):
+    """A completion rate computed from 超过23亿元 is itself a bound: its bar is marked and labelled."""
+    rf = compute_report_figures("pingyang", 2024)
+    done = [f for f in rf.figures if f.completion is not None]
+    plain = charts.completion_chart(done, tmp_path)
+    assert "qualified" not in plain.plan                            # planned (and drawn) as before
+    done[0] = dataclasses.replace(done[0], qualifier="超过")
+    chart = charts.completion_chart(done, tmp_path)
+    assert chart.plan["labels"][-1] == "超过124.75%" and chart.plan["qualified"][-1]
+    assert chart.plan["labels"][:-1] == plain.plan["labels"][:-1]
+    assert charts.render([chart])[0].warnings == []

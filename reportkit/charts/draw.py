@@ -25,6 +25,11 @@ from ..iorw import atomic_path
 DPI = 250
 HATCH = "////"                         # illustrative bars: hatched as well as grey (survives greyscale print)
 COLOR, COLOR_ILLUSTRATIVE, COLOR_TARGET = "#1F4E79", "#A6A6A6", "#C00000"
+COLOR_WORKED_BACK, HATCH_WORKED_BACK = "#9DC3E6", "...."   # worked back (推算): light, dotted
+HATCH_QUALIFIED = "xx"       # a bound, an approximation or an estimate (超过23, 约, 预计): crossed
+#: The legend's words for each kind of bar (half-width brackets, as every legend of the charts).
+LEGEND = {"reported": "报告数据", "illustrative": "示例数据(不得引用)", "worked_back": "推算数据(据增幅倒推)",
+          "qualified": "非确数(见数值标注)"}
 
 _font_name: str | None = None
 _covered: frozenset | None = None
@@ -116,26 +121,60 @@ def _legend_above(ax, handles) -> None:
               borderaxespad=0)
 
 
+def _bar_style(plan, i: int) -> tuple[str, str]:
+    """(colour, hatch) of bar ``i``: 示例 grey and hatched; 推算 light and dotted; a bound or
+    estimate crossed (over either colour); reported data plain."""
+    color, hatch = COLOR, ""
+    if plan["illustrative"][i]:
+        color, hatch = COLOR_ILLUSTRATIVE, HATCH
+    elif plan.get("worked_back", [False] * (i + 1))[i]:
+        color, hatch = COLOR_WORKED_BACK, HATCH_WORKED_BACK
+    if plan.get("qualified", [False] * (i + 1))[i]:
+        hatch = HATCH_QUALIFIED
+    return color, hatch
+
+
+def legend_entries(plan) -> list[tuple[str, str, str]]:
+    """(label, colour, hatch) of a trend chart's legend: reported data, then each kind of marked
+    bar the chart shows."""
+    plain = [not any(marks) for marks in zip(plan["illustrative"], plan.get("worked_back", plan["illustrative"]),
+                                              plan.get("qualified", plan["illustrative"]))]
+    out = [(LEGEND["reported"], COLOR, "")] if any(plain) or "worked_back" not in plan else []
+    if any(plan["illustrative"]):
+        out.append((LEGEND["illustrative"], COLOR_ILLUSTRATIVE, HATCH))
+    if any(plan.get("worked_back", [])):
+        out.append((LEGEND["worked_back"], COLOR_WORKED_BACK, HATCH_WORKED_BACK))
+    if any(plan.get("qualified", [])):
+        out.append((LEGEND["qualified"], COLOR, HATCH_QUALIFIED))
+    return out
+
+
 def _trend(ax, plan) -> list[str]:
-    ill = plan["illustrative"]
-    bars = ax.bar(plan["x"], plan["y"], color=[COLOR_ILLUSTRATIVE if i else COLOR for i in ill], width=0.6,
-                  hatch=[HATCH if i else "" for i in ill], edgecolor="white", linewidth=0)
+    styles = [_bar_style(plan, i) for i in range(len(plan["y"]))]
+    bars = ax.bar(plan["x"], plan["y"], color=[c for c, _ in styles], width=0.6,
+                  hatch=[h for _, h in styles], edgecolor="white", linewidth=0)
     for b, label in zip(bars, plan["labels"]):
         ax.annotate(label, (b.get_x() + b.get_width() / 2, b.get_height()),
                     ha="center", va="bottom", fontsize=9, xytext=(0, 2), textcoords="offset points")
     _unit_label(ax, plan["unit"])
     ax.margins(y=0.18)
     if plan["legend"]:
-        _legend_above(ax, [Patch(facecolor=COLOR, label="报告数据"),
-                           Patch(facecolor=COLOR_ILLUSTRATIVE, hatch=HATCH, edgecolor="white", label="示例数据(不得引用)")])
-    return [plan["unit"]]
+        _legend_above(ax, [Patch(facecolor=c, hatch=h or None, edgecolor="white" if h else None, label=label)
+                           for label, c, h in legend_entries(plan)])
+    return [plan["unit"], *(label for label, _, _ in legend_entries(plan))]
 
 
 def _completion(ax, plan) -> list[str]:
     names, vals = plan["names"], plan["values"]
-    bars = ax.barh(names, vals, color=COLOR, height=0.55)
+    qualified = plan.get("qualified")
+    if qualified:
+        bars = ax.barh(names, vals, color=COLOR, height=0.55, hatch=[HATCH_QUALIFIED if q else "" for q in qualified],
+                       edgecolor="white", linewidth=0)
+    else:
+        bars = ax.barh(names, vals, color=COLOR, height=0.55)
     line = ax.axvline(100, color=COLOR_TARGET, linestyle="--", linewidth=1, label="年度目标(100%)")
-    _legend_above(ax, [line])
+    _legend_above(ax, [line] + ([Patch(facecolor=COLOR, hatch=HATCH_QUALIFIED, edgecolor="white",
+                                       label=LEGEND["qualified"])] if qualified and any(qualified) else []))
     for b, label in zip(bars, plan["labels"]):
         ax.annotate(label, (b.get_width(), b.get_y() + b.get_height() / 2),
                     va="center", fontsize=9, xytext=(3, 0), textcoords="offset points")

@@ -37,10 +37,30 @@ def _figsize(height_in: float | None = None) -> list[float]:
     return [WIDTH_CM / 2.54, HEIGHT_CM / 2.54 if height_in is None else height_in]
 
 
+def _not_reported(engine, county: str, ind_id: str, year: int, period: str) -> tuple[bool, str]:
+    """(worked back (推算), qualifier such as 预计超过 or 以上) of one value of a trend: what a bar
+    must not be drawn as, a reported exact figure."""
+    from ..inputs.data import is_worked_back
+    got = engine.resolve(county, year, ind_id, period)
+    if got is None:
+        return False, ""
+    qualifier = "" if got.row is None else str(got.row["qualifier"] or "")
+    return any(is_worked_back(s.source) for s in got.sources), qualifier
+
+
+def _qualified(label: str, qualifier: str) -> str:
+    """A bar's value label with its qualifier: 预计超过23, 23以上, 1.2余."""
+    from ..model.phrasing import split_qualifier
+    lead, before, after = split_qualifier(qualifier)
+    return f"{lead}{before}{label}{after}"
+
+
 def trend_chart(engine, fig: Figure, out_dir: Path, years: int = TREND_YEARS,
                 report_year: int | None = None) -> Chart | None:
     """Bars of the last ``years`` values of one indicator (same period); illustrative bars grey and
-    hatched; the caption (not the image) names it, and says when the report year has no value."""
+    hatched, worked-back (推算) bars and bounds or estimates (超过23, 预计) marked too, each kind
+    named in the legend; the caption (not the image) names it, and says when the report year has
+    no value."""
     series = engine.trend(fig.county, fig.id, period=fig.period)
     series = [s for s in series if s[0] <= fig.year][-years:]
     if len(series) < 2:
@@ -58,6 +78,12 @@ def trend_chart(engine, fig: Figure, out_dir: Path, years: int = TREND_YEARS,
             "x": [str(y) for y, _, _ in series], "y": [float(v * factor) for _, v, _ in series],
             "labels": [fmt(v * factor, decimals) for _, v, _ in series],
             "illustrative": [bool(ill) for _, _, ill in series], "legend": illustrative}
+    marks = [_not_reported(engine, fig.county, ind.id, y, fig.period) for y, _, _ in series]
+    if any(wb or q for wb, q in marks):      # only such charts gain the keys (the others' bytes stay)
+        plan["worked_back"] = [wb and not ill for (wb, _), (_, _, ill) in zip(marks, series)]
+        plan["qualified"] = [bool(q) for _, q in marks]
+        plan["labels"] = [_qualified(label, q) for label, (_, q) in zip(plan["labels"], marks)]
+        plan["legend"] = True
     first, last = series[0][0], series[-1][0]
     report_year = report_year or fig.year
     period = "" if not fig.cumulative else f"\uff08{fig.period}\uff09"
@@ -76,6 +102,9 @@ def completion_chart(figs: list[Figure], out_dir: Path) -> Chart | None:
             "size": _figsize(min(HEIGHT_CM / 2.54 * 1.3, max(2.2, 0.6 * len(done) + 1.0))),
             "names": [d.name for d in done][::-1], "values": [float(d.completion) for d in done][::-1],
             "labels": [fmt(d.completion, RATE_DECIMALS) + "%" for d in done][::-1]}
+    if any(d.qualifier for d in done):      # a rate of a bound (超过23亿元) is a bound too: marked
+        plan["qualified"] = [bool(d.qualifier) for d in done][::-1]
+        plan["labels"] = [_qualified(label, d.qualifier) for label, d in zip(plan["labels"], done[::-1])]
     return Chart(id="completion", title=f"{done[0].year}年主要指标年度目标完成情况",
                  path=Path(out_dir) / "completion.png", illustrative=any(d.illustrative for d in done),
                  data=[(d.id, d.completion_text) for d in done], plan=plan)

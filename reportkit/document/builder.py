@@ -17,6 +17,7 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Twips
 
@@ -29,8 +30,8 @@ from ..model.phrasing import indicator_pieces, target_pieces
 from ..model.report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
 from ..dates import chinese_date, chinese_dates_in, document_date as dated, w3c
-from .layout import full_width_brackets, signature_indents, title_lines
-from .revisions import WJ, Reviser, Seg
+from .layout import date_as_written, full_width_brackets, name_lines, signature_indents, title_lines
+from .revisions import WJ, Reviser, Seg, glue
 from .template import BLOCKS, resolve_styles, style_size, text_width as page_text_width
 
 EMPTY_CELL = "—"
@@ -244,7 +245,7 @@ class _Writer:
             p.paragraph_format.keep_with_next = True
         p.add_run(label)
         oxml.append_field(p, f"SEQ {label} \\* ARABIC", str(count))
-        p.add_run(f" {title}")
+        p.add_run(glue(f" {title}"))     # a period in it stands whole on its line, as in the body
         self.record(p._p, {"kind": "caption", "block": block, "text": p.text}, tag, "题注")
         return p
 
@@ -383,7 +384,9 @@ class _Blocks:
             oxml.cant_split(table.rows[r])
         oxml.repeat_header(table.rows[0])
         oxml.cant_split(table.rows[0])
-        oxml.set_table_widths(table, fit_widths(cells, table_text_size(w.s), page_text_width(w.doc)))
+        widths = fit_widths(cells, table_text_size(w.s), page_text_width(w.doc))
+        oxml.set_table_widths(table, widths)
+        _break_names(table, widths[0], table_text_size(w.s))
         oxml.table_borders_three_line(table._tbl)
         for row in table.rows:
             for cell in row.cells:
@@ -394,8 +397,12 @@ class _Blocks:
     def _sources(self, name):
         note = sources_note(self.rf) + table_note(self.rf.figures)
         if note:
-            self.w.para([Seg(note)], self.w.s.note, item={"kind": "p", "block": "sources", "alias": "资料来源"},
-                        tag="rk:block:sources", where="资料来源")
+            body = self.w.doc.element.body
+            if len(body) > 1 and body[-2].tag == qn("w:tbl"):   # 表1's last row stays with its source note
+                _keep(_block_paragraphs(body[-2]), with_next=True, lines=False)
+            p = self.w.para([Seg(note)], self.w.s.note, item={"kind": "p", "block": "sources", "alias": "资料来源"},
+                            tag="rk:block:sources", where="资料来源")
+            p.paragraph_format.keep_together = True
 
     def _chart(self, name):
         w = self.w
@@ -416,6 +423,34 @@ class _Blocks:
         segs = [Seg(f"{rf.year + 1}年主要目标是\uff1a")] + w.piece_segs("targets", target_pieces(rf.targets))
         w.para(segs, item={"kind": "p", "block": "targets_sentence", "alias": "目标"},
                tag="rk:block:targets_sentence", where="下一年目标")
+
+
+def _break_names(table, width: int, size_pt: float) -> None:
+    """表1's indicator names that must wrap, broken between words into even lines, never one
+    character alone on a line (layout.name_lines), by explicit line breaks: a reader sees the
+    same cell text. A name written as a revision is left to wrap as it does."""
+    from copy import deepcopy
+    capacity = (width - 2 * 57) / (size_pt * 20) - 0.2    # the table style's cell margins (CELL_MARGINS)
+    for row in table.rows[1:]:
+        p = row.cells[0].paragraphs[0]._p
+        if p.find(qn("w:ins")) is not None or p.find(qn("w:del")) is not None:
+            continue
+        first = p.find(qn("w:r"))
+        t = first.find(qn("w:t")) if first is not None else None
+        if t is None or not t.text:
+            continue
+        lines = name_lines(t.text, capacity)
+        t.text = lines[0]
+        anchor = first
+        for line in lines[1:]:
+            run = deepcopy(first)
+            run.remove(run.find(qn("w:t")))
+            run.append(OxmlElement("w:br"))
+            text = OxmlElement("w:t")
+            text.text = line
+            run.append(text)
+            anchor.addnext(run)
+            anchor = run
 
 
 def sources_note(rf: ReportFigures) -> str:
@@ -562,19 +597,61 @@ def _fields(rf: ReportFigures) -> dict[str, str | None]:
             "{{成文日期}}": chinese_date(date) if date else None}
 
 
-def _place_signature(tagged, styles) -> None:
+def _place_signature(tagged, styles, year: int) -> None:
     """落款 of an unsealed document (GB/T 9704 §7.3.5.2): the name 右空二字, the date's first
-    character two characters right of the name's first."""
+    character two characters right of the name's first — sized for the date as it is or, while
+    it is a placeholder, as the editor will type it."""
     paras = {tag: p for p, tag in tagged}
     name, date = paras.get(TAG_SIGNATURE), paras.get(TAG_DATE)
     if name is None or date is None:
         return
     size = style_size(styles.signature) or style_size(styles.normal) or 16
-    name_ri, date_ri = signature_indents(name.text, date.text)
+    name_ri, date_ri = signature_indents(name.text, date_as_written(date.text, year))
     for p, ri in ((name, name_ri), (date, date_ri)):
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         p.paragraph_format.right_indent = Twips(round(ri * size * 20))
         p.paragraph_format.first_line_indent = Twips(0)
+
+
+def _block_paragraphs(el) -> list:
+    """The paragraphs a body element stands for on the page: itself, those of a content control,
+    or those of a table's last row (what keeps with the paragraph after the table)."""
+    if el.tag == qn("w:p"):
+        return [el]
+    if el.tag == qn("w:sdt"):
+        content = el.find(qn("w:sdtContent"))
+        return [x for c in (content if content is not None else []) for x in _block_paragraphs(c)]
+    if el.tag == qn("w:tbl"):
+        rows = el.findall(qn("w:tr"))
+        return list(rows[-1].iter(qn("w:p"))) if rows else []
+    return []
+
+
+def _keep(paragraphs, *, with_next: bool, lines: bool = True) -> None:
+    for p in paragraphs:
+        ppr = p.get_or_add_pPr()
+        if lines:
+            ppr.keepLines_val = True
+        if with_next:
+            ppr.keepNext_val = True
+
+
+def _keep_signature_with_body(signature) -> None:
+    """GB/T 9704: the 落款, the 成文日期 and the 附注 after them stand together, and with the end of
+    the body — never a page holding only the date, or only the 落款 and 附注. Keep-with-next from
+    the body's last paragraph (or 表1's last row) through the blank line, the issuer and the date,
+    keep-lines on the 落款, the date and the 附注, as Word and LibreOffice honour them."""
+    top = signature
+    while top.getparent() is not None and top.getparent().tag != qn("w:body"):
+        top = top.getparent()
+    after = [top] + [el for el in top.itersiblings() if el.tag != qn("w:sectPr")]
+    for i, el in enumerate(after):
+        _keep(_block_paragraphs(el), with_next=i < len(after) - 1)
+    for el in top.itersiblings(preceding=True):
+        paras = _block_paragraphs(el)
+        _keep(paras[-1:] if el.tag != qn("w:tbl") else paras, with_next=True, lines=False)
+        if any(t.text for p in paras for t in p.iter(qn("w:t"))) or el.tag == qn("w:tbl"):
+            break
 
 
 def _fill_fields(paragraphs, rf: ReportFigures) -> list[tuple[object, str]]:
@@ -697,7 +774,7 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
     tagged = _fill_fields(list(doc.paragraphs) + [p for s in doc.sections for part in
                                                   (s.header, s.footer, s.even_page_header, s.even_page_footer)
                                                   for p in part.paragraphs], rf)
-    _place_signature(tagged, styles)
+    _place_signature(tagged, styles, rf.year)
     for p, tag in tagged:
         if p._p.getparent() is doc.element.body:
             w.record(p._p, {"kind": tag[3:], "text": p.text}, tag, "落款" if tag == TAG_SIGNATURE else "成文日期")
@@ -713,6 +790,9 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
         for el in new:
             marker._p.addprevious(el)
         body.remove(marker._p)
+    signature = next((p for p, tag in tagged if tag == TAG_SIGNATURE and p._p.getparent() is not None), None)
+    if signature is not None:
+        _keep_signature_with_body(signature._p)
     title = report_title(rf)
     _set_properties(doc, rf, title, rf.shows_illustrative(charts))
     doc.core_properties.identifier = run_id or ""

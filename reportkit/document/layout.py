@@ -5,7 +5,9 @@
   make a trapezoid (short over long) or, in three lines, a diamond.
 - Unsealed: the issuer's name 右空二字; the 成文日期 on the next line with its first character two
   characters right of the name's first (when the date is the longer, the date 右空二字 and the name
-  moves left to keep that offset).
+  moves left to keep that offset); a date still to be typed is placed as 2024年12月20日 will be.
+- An indicator name of 表1 that must wrap breaks between words, in even lines, never leaving one
+  character alone on a line.
 """
 from __future__ import annotations
 
@@ -70,6 +72,76 @@ def _shape_penalty(widths: list[float]) -> float:
     return (0 if diamond or trapezoid else 10) + (abs(a - c) if diamond else 0) * 0.1
 
 
+#: Words of indicator names (the longest match wins; a character not in a word is a word of its
+#: own): a name that must wrap in 表1 breaks only between them.
+NAME_WORDS = frozenset("""
+全社会 研发 经费 支出 比重 规上 工业 企业 费用 强度 高新技术 产业 投资 固定资产 增加值 新增 孵化 空间
+面积 备案 创新 创业 人才 新引进 引进 各类 技术 合同 交易额 总数 认定 重新 科技型 中小企业 省级 市级 县级
+省市级 入库 国家 机构 研发中心 研发机构 投入 上市 科技 贷款 后补助 财政 科技创新 技术创新 指数 全省 全市
+排名 万人 拥有 人才量 人员 占比 累计 获得 国家级 科学技术奖 入选 项目 征集 攻关 计划 需求 实验室 科研
+成果 转化 横向 课题 博士 教授 帮扶 人数 推荐 高企 高新区 众创空间 孵化器 专利 发明专利 授权 申请 数量
+有效 产值 新产品 营业收入 利润 经济 总量 地区 生产总值 人均 完成 金额 资金 政策 兑现 补助 奖励 平台
+""".split())
+
+
+def name_words(name: str) -> list[str]:
+    """An indicator name in words, by longest match against :data:`NAME_WORDS`; a run of digits
+    or Latin letters (GDP, R&D) and a quoted phrase (“领雁”) are one word."""
+    out, i = [], 0
+    longest = max(map(len, NAME_WORDS))
+    while i < len(name):
+        m = re.match(r"[0-9A-Za-z&.%]+|“[^”]*”", name[i:])
+        if m:
+            out.append(m.group(0))
+            i += len(m.group(0))
+            continue
+        for n in range(min(longest, len(name) - i), 0, -1):
+            if n == 1 or name[i:i + n] in NAME_WORDS:
+                out.append(name[i:i + n])
+                i += n
+                break
+    return out
+
+
+def name_lines(name: str, capacity: float) -> list[str]:
+    """A 表1 indicator name in lines no wider than ``capacity`` ems (one when it fits), broken
+    between words where it can be, never leaving a character alone on a line, the lines as even
+    as can be (the longer first): "高新技术产业投资" at 7 ems -> 高新技术 / 产业投资, not 高新技术产业投 / 资."""
+    if ems(name) <= capacity or len(name) < 4:
+        return [name]
+    words = name_words(name)
+    bounds, at = set(), 0
+    for w in words[:-1]:
+        at += len(w)
+        bounds.add(at)
+    def cuts(start: int, k: int):
+        """Break positions after ``start`` giving k more breaks, every line fitting, none of one character."""
+        if k == 0:
+            if ems(name[start:]) <= capacity and len(name) - start >= 2:
+                yield ()
+            return
+        for c in range(start + 2, len(name) - 1):
+            if ems(name[start:c]) > capacity:
+                break
+            for rest in cuts(c, k - 1):
+                yield (c, *rest)
+
+    best, best_score, fewest = [name], None, None
+    for k in (1, 2, 3, 4):                  # the fewest lines, or one more to keep every word whole
+        if fewest is not None and k > fewest + 1:
+            break
+        for cut in cuts(0, k):
+            edges = [0, *cut, len(name)]
+            lines = [name[a:b] for a, b in zip(edges, edges[1:])]
+            widths = [ems(x) for x in lines]
+            fewest = k if fewest is None else fewest
+            mid_word = sum(1 for c in cut if c not in bounds)
+            score = (mid_word, k, max(widths) - min(widths), [-w for w in widths])
+            if best_score is None or score < best_score:
+                best, best_score = lines, score
+    return best
+
+
 def signature_indents(name: str, date: str) -> tuple[float, float]:
     """(right indent of the name, right indent of the date), in characters, for an unsealed
     document: the name 右空二字, the date's first character two characters right of the name's."""
@@ -79,6 +151,13 @@ def signature_indents(name: str, date: str) -> tuple[float, float]:
         date_ri = 2.0
         name_ri = wd + 4 - wn
     return name_ri, date_ri
+
+
+def date_as_written(date: str, year: int) -> str:
+    """The 成文日期 the 落款 is sized for: the date itself, or — while it is still the 【待补充】
+    placeholder — a date as an editor will type it (two-digit month and day, the widest form:
+    2024年12月20日), so that the date typed later starts two characters right of the issuer."""
+    return f"{year}年12月20日" if date.startswith("【待补充") else date
 
 
 def full_width_brackets(text: str) -> str:

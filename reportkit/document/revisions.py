@@ -89,12 +89,15 @@ class Reviser:
 WJ = "\u2060"   # WORD JOINER: no line break on either side (Word and LibreOffice honour it)
 #: Periods and ranges that must stand whole on one line: 1-10月, 2020—2024年.
 _UNBREAKABLE = re.compile(r"\d+[-—–~]\d+[月年]")
+#: Where a line can break inside one: beside the dash and before 年/月 (never inside a number).
+_BREAKS = re.compile(r"(?<=\d)(?=[-—–~月年])|(?<=[-—–~])(?=\d)")
 
 
 def glue(text: str) -> str:
-    """Text with word joiners inside every period or range, so a line never breaks in "1-10月"
-    (LibreOffice's character grid breaks even after a non-breaking hyphen, or inside "11")."""
-    return _UNBREAKABLE.sub(lambda m: WJ.join(m.group(0)), text)
+    """Text with a word joiner at each place a line could break inside a period or range, so a
+    line never breaks in "1-10月" (LibreOffice breaks after a hyphen, even a non-breaking one,
+    and before 年/月) — and nowhere else: the numbers stay whole for Word's and WPS's Find."""
+    return _UNBREAKABLE.sub(lambda m: _BREAKS.sub(WJ, m.group(0)), text)
 
 
 def _run(paragraph, text: str, bold: bool, italic: bool):

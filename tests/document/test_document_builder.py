@@ -432,3 +432,107 @@ def test_font_table_names_the_gb_fonts_with_fallbacks_and_app_is_truthful(built)
     for font, alt in (("仿宋_GB2312", "仿宋"), ("楷体_GB2312", "楷体"), ("方正小标宋简体", "宋体")):
         assert re.search(rf'w:name="{font}">\s*<w:altName w:val="{alt}"/>', fonts), font
     assert "Macintosh" not in app and "<Pages>" not in app and "<Application>reportkit</Application>" in app
+
+
+# ---------------------------------------------------------------- page and 公文 format (issue 18)
+
+def _keeps(p):
+    ppr = p.find(W + "pPr")
+    has = lambda tag: ppr is not None and ppr.find(W + tag) is not None and \
+        ppr.find(W + tag).get(W + "val") in (None, "1", "true", "on")  # noqa: E731
+    return has("keepNext"), has("keepLines")
+
+
+def test_signature_block_keeps_together_and_with_the_end_of_the_body(built):
+    """The last body paragraph, the blank line, the 落款 and the date keep with the next; the
+    落款, the date and the 附注 keep their lines (GB/T 9704: never the date alone on a page)."""
+    doc = Document(built["pingyang"][2])
+    paras = body_paragraphs(doc)
+    texts = [ptext(p) for p in paras]
+    name = texts.index("平阳县科学技术局", 1)
+    last_body = max(i for i, t in enumerate(texts[:name]) if t.strip())
+    assert texts[last_body].endswith("强化科技惠民富民。")       # the body's last paragraph
+    assert _keeps(paras[last_body]) == (True, False)          # keeps with the next, may split
+    assert all(_keeps(p)[0] for p in paras[last_body + 1:name])     # the blank line
+    assert _keeps(paras[name]) == (True, True)
+    assert _keeps(paras[name + 1]) == (True, True)             # the date, the 附注 follows
+    assert texts[name + 2] == ROUNDING_NOTE and _keeps(paras[name + 2]) == (False, True)
+
+
+def test_issuer_is_placed_for_the_date_as_it_will_be_typed(tmp_path):
+    """With the 成文日期 still a placeholder, the 落款 is placed for 2024年12月20日: the same
+    indents as when the date is given."""
+    rf = compute_report_figures("pingyang", 2024)
+    assert not rf.narrative.meta.get("date")
+    doc = Document(builder.build_document(rf, [], tmp_path / "p.docx").path)
+    paras = body_paragraphs(doc)
+    texts = [ptext(p) for p in paras]
+    ri = lambda p: int(p.find(f"{W}pPr/{W}ind").get(W + "right"))  # noqa: E731
+    name = paras[texts.index("平阳县科学技术局", 1)]
+    assert "【待补充\uff1a成文日期】" in texts
+    assert ri(name) == round(4.25 * 320)      # as for the typed date (8.25 em): not 6 (the placeholder's 10 em)
+
+
+def test_table_last_row_keeps_with_its_source_note(built):
+    doc = Document(built["pingyang"][2])
+    tbl = doc.tables[0]._tbl
+    last = tbl.findall(W + "tr")[-1]
+    assert all(_keeps(p)[0] for p in last.iter(W + "p"))
+    assert all(not _keeps(p)[0] for p in tbl.findall(W + "tr")[-2].iter(W + "p"))
+    note = next(p for p in body_paragraphs(doc) if ptext(p).startswith("资料来源"))
+    assert _keeps(note)[1]
+
+
+def test_indicator_names_break_between_words_never_leaving_one_character(built):
+    """表1's names that wrap carry explicit breaks between words, lines no wider than the column."""
+    from reportkit.document.layout import ems
+    doc = Document(built["pingyang"][2])
+    tbl = doc.tables[0]._tbl
+    width = int(tbl.find(f"{W}tblGrid/{W}gridCol").get(W + "w"))
+    lines = {}
+    for tr in tbl.findall(W + "tr")[1:]:
+        p = tr.find(f"{W}tc/{W}p")
+        text = "".join(e.text or "" if e.tag == W + "t" else "\n" for e in p.iter(W + "t", W + "br"))
+        name_lines = text.split("\n")[:-1] if text.endswith("）") and "（" in text.split("\n")[-1] else text.split("\n")
+        lines["".join(name_lines)] = name_lines
+    assert lines["高新技术产业投资"] == ["高新技术", "产业投资"]
+    assert lines["新增孵化企业备案"] == ["新增孵化", "企业备案"]
+    assert lines["新增创新创业人才"] == ["新增创新", "创业人才"]
+    for name, ls in lines.items():
+        assert all(len(x) > 1 for x in ls), ls
+        assert all(ems(x) * 210 <= width - 114 for x in ls), ls
+    table = next(it for it in read_docx(built["pingyang"][2]).items if it.kind == "table")
+    assert [r[0] for r in table.cells[1:4]] == ["规上工业企业研发费用\uff081-10月\uff09",   # a reader sees the text
+                                                "规上工业企业研发强度\uff081-10月\uff09", "高新技术产业投资\uff081-10月\uff09"]
+
+
+@pytest.mark.parametrize("name,capacity,lines", [
+    ("高新技术产业投资", 7, ["高新技术", "产业投资"]),
+    ("高新技术产业投资", 8.5, ["高新技术产业投资"]),
+    ("规上工业企业研发费用", 7, ["规上工业企业", "研发费用"]),
+    ("新增孵化企业备案", 7.5, ["新增孵化", "企业备案"]),
+    ("研发经费支出占GDP比重", 7, ["研发经费支出", "占GDP比重"]),
+    ("高新技术产业增加值占规上工业增加值比重", 10, ["高新技术产业增加值占", "规上工业增加值比重"]),
+    ("某某某某某某某某", 7, ["某某某某", "某某某某"]),        # no word known: even lines, none alone
+])
+def test_name_lines(name, capacity, lines):
+    from reportkit.document.layout import name_lines
+    assert name_lines(name, capacity) == lines
+
+
+def test_captions_glue_periods_as_the_body_does(built):
+    doc = Document(built["pingyang"][2])
+    caps = [p for p in body_paragraphs(doc) if ptext(p).startswith("图")]
+    raw = ["".join(t.text or "" for t in p.iter(W + "t")) for p in caps]
+    assert any("\uff081\u2060-\u206010\u2060月\uff09" in r for r in raw), raw
+
+
+def test_word_joiners_only_where_a_line_could_break(tmp_path):
+    """"2023—2027年" keeps its numbers whole for Word's and WPS's Find: joiners beside the dash and
+    before 年 only."""
+    rf = _with_narrative(tmp_path, "# 导语\n\n实施2023—2027年行动计划，1-10月完成投资。\n\n# 工作总结\n\n# 工作思路\n")
+    doc = Document(builder.build_document(rf, [], tmp_path / "x.docx").path)
+    lead = next(p for p in body_paragraphs(doc) if ptext(p).startswith("实施"))
+    raw = "".join(t.text or "" for t in lead.iter(W + "t"))
+    assert raw == "实施2023\u2060—\u20602027\u2060年行动计划，1\u2060-\u206010\u2060月完成投资。"
+    assert "2023" in raw and "2027" in raw and "10" in raw
