@@ -137,6 +137,7 @@ def audit(county: str, year: int, *, file: Path | None = None, data_dir: Path | 
                 name, attr = split_key(t.key)
                 f.indicator, f.attr = refs.names.get(name, name), ATTRS.get(attr, attr)
                 f.data, f.source = refs.values[t.key], "; ".join(refs.sources.get(name, []))
+                _lost_unit(f, text, t, refs)
             elif t.kind == "mismatch":
                 f.indicator, f.data = refs.names.get(t.indicator, t.indicator), t.expected
                 f.source = "; ".join(refs.sources.get(t.indicator, []))
@@ -148,6 +149,17 @@ def audit(county: str, year: int, *, file: Path | None = None, data_dir: Path | 
         result.commented = paths.commented(file)
         write_commented(file, result, result.commented)
     return result
+
+
+def _lost_unit(f: Finding, text: str, t, refs: References) -> None:
+    """A place of a rank indicator is written with its unit (第4位): a bare 第4 lost it (an
+    edit or a narrative reference without the unit) and is flagged."""
+    name, attr = split_key(t.key)
+    unit = refs.units.get(name, "")
+    if attr == "value" and unit in ("位", "名") and text[:t.start].endswith("第") \
+            and not text[t.end:].startswith(unit):
+        f.kind, f.data = "mismatch", f"第{refs.values[t.key]}{unit}"
+        f.note = f"排名缺少单位“{unit}”:应为“第{refs.values[t.key]}{unit}”"
 
 
 def _context(text: str, a: int, b: int, width: int = 14) -> str:

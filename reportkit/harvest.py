@@ -310,9 +310,9 @@ class _Derive:
             if any(a < n.end and n.start < b for a, b, _ in links):
                 continue
             t = self.tracer.trace(text, n, hits)
-            if t.kind == "ref" and not any(a < n.end and t.start < b for a, b, _ in links):
-                links.append((t.start, n.end, t.key))
-                self.result.note("linked", f"{text[t.start:n.end]} → {{{t.key}}}({self._label(t.key)},{where})")
+            if t.kind == "ref" and not any(a < t.end and t.start < b for a, b, _ in links):
+                links.append((t.start, t.end, t.key))
+                self.result.note("linked", f"{text[t.start:t.end]} → {{{t.key}}}({self._label(t.key)},{where})")
             elif t.kind == "mismatch":
                 self.result.note("mismatch", f"{n.text}({where}):{t.note},数据为 {t.expected}")
             elif t.kind == "literal":

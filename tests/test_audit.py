@@ -71,3 +71,17 @@ def test_cli_audit_exit_codes(seeded, tmp_path):
     doc.save(docx)
     bad = subprocess.run(args, capture_output=True, text=True, cwd=config.ROOT)
     assert bad.returncode == 1 and "115家" in bad.stdout and "Traceback" not in bad.stderr
+
+
+def test_a_rank_that_lost_its_unit_is_flagged(seeded, tmp_path):
+    """第4位 printed as 第4 (a lost 位) does not pass as the figure."""
+    paths = config.report_paths("xinchang", 2024, seeded / "build")
+    doc = Document(paths.docx)
+    p = ed.find(doc, tag="rk:block:indicator_paragraph")
+    ed.set_text(p, ed.text(p).replace("科技创新指数全省排名第4位", "科技创新指数全省排名第4"))
+    typed = tmp_path / "编辑稿.docx"
+    doc.save(typed)
+    a = audit("xinchang", 2024, file=typed, data_dir=seeded / "data", build_root=seeded / "build", write=False)
+    (f,) = a.of("mismatch")
+    assert (f.number, f.indicator, f.data) == ("4", "科技创新指数全省排名", "第4位")
+    assert "缺少单位“位”" in f.note and not a.ok

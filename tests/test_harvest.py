@@ -285,3 +285,23 @@ def test_make_harvest_with_a_mailed_back_file_prints_summary_and_diff(work, tmp_
     assert "+date: 2024年12月20日" in r.stdout and "make report COUNTY=xinchang YEAR=2024" in r.stdout
     assert_six_harvested(md_of(work).read_text(encoding="utf-8"))
     assert state.docx_status(paths) == "edited"
+
+
+# ---------------------------------------------------------------- issue 18: round trip
+
+def test_ranks_keep_their_unit_after_an_edit_of_the_indicator_paragraph(work):
+    """第4位 typed (or left) in an edited paragraph comes back as 第4位, not 第4."""
+    root, paths = work
+    md = md_of(work)
+    doc = ed.open_doc(paths.docx)
+    p = ed.find(doc, tag="rk:block:indicator_paragraph")
+    ed.set_text(p, "全县" + ed.text(p))
+    doc.save(paths.docx)
+    r = run(work)
+    text = md.read_text(encoding="utf-8")
+    assert "全县科技创新指数全省排名第{innovation_index_rank_province}位；" \
+           "技术创新指数全省排名第{tech_innovation_index_rank_province}位；" in text
+    assert any(x.startswith("4 → {innovation_index_rank_province}") for x in r.notes["linked"])
+    generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
+    again = next(it.text for it in read_docx(paths.docx).items if it.text.startswith("全县科技创新指数"))
+    assert again.startswith("全县科技创新指数全省排名第4位；技术创新指数全省排名第1位；")
