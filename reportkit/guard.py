@@ -146,6 +146,8 @@ def normalize(path: Path, guard: dict | None = None) -> None:
             cell["id"] = "injected-parameters"
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)
+        if cell.get("outputs"):
+            cell["outputs"] = coalesce_streams(cell["outputs"])
         for output in cell.get("outputs", []):
             for part in (output.get("data", {}), output.get("metadata", {})):
                 for mime in [m for m in part if m.startswith("image/")]:
@@ -155,3 +157,23 @@ def normalize(path: Path, guard: dict | None = None) -> None:
     if guard is not None:
         nb.metadata["reportkit_guard"] = guard
     nbformat.write(nb, path)
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Consecutive outputs of one stream joined into one. The kernel sends what a cell prints in
+    chunks cut by its flush timer, so the same prints can arrive as one output or as two split
+    mid-line (``"文档: ….docx"`` then ``"\\n指标表: …"``), at random; joined, a reference notebook
+    is the same bytes on every bless."""
+    out: list = []
+    for o in outputs:
+        prev = out[-1] if out else None
+        if o.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream" \
+                and prev.get("name") == o.get("name"):
+            prev["text"] = _joined(prev.get("text", "")) + _joined(o.get("text", ""))
+        else:
+            out.append(o)
+    return out
+
+
+def _joined(text) -> str:
+    return "".join(text) if isinstance(text, list) else str(text)

@@ -72,3 +72,22 @@ def test_a_bureaus_own_report_is_guarded_until_unblessed(tmp_path):
     assert guard.differences("ruian", 2024, recorded, data_dir=data) == []
     guard.unbless("ruian", 2024, dest=dest)
     assert guard.guarded(dest) == [] and not ref.exists()
+
+
+def test_a_print_split_by_the_kernels_flush_gives_the_same_reference(tmp_path):
+    """The kernel may send one cell's prints as two stream outputs cut mid-line (its flush timer
+    fired between print's text and its newline): the reference must not depend on when it did."""
+    county, year = guard.guarded()[0]
+    whole, split = tmp_path / "whole.ipynb", tmp_path / "split.ipynb"
+    shutil.copyfile(guard.reference(county, year), whole)
+    nb = nbformat.read(whole, as_version=4)
+    cell = next(c for c in nb.cells if c.get("id") == "outputs")
+    (out,) = [o for o in cell.outputs if o.output_type == "stream"]
+    cut = out.text.index("\n")                     # '文档: …docx' | '\n指标表: …'
+    second = nbformat.v4.new_output("stream", name="stdout", text=out.text[cut:])
+    out.text = out.text[:cut]
+    cell.outputs.insert(cell.outputs.index(out) + 1, second)
+    nbformat.write(nb, split)
+    guard.normalize(whole)
+    guard.normalize(split)
+    assert split.read_bytes() == whole.read_bytes()
