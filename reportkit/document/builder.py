@@ -779,9 +779,10 @@ def _changes(w: _Writer, rf: ReportFigures, refs, previous: dict | None) -> list
             ind = seg.ref.split("/")[1]
             attrs = [a for a in CHANGE_ATTRS if refs.values.get(ref_key(ind, a)) and
                      _shows(seg.text, refs.values[ref_key(ind, a)])]
-        else:
+        else:                     # a reference: what it prints (a change clause may state the growth only)
             ind, attr = split_key(seg.ref)
-            attrs = STATES.get(attr, (attr,))
+            attrs = [a for a in STATES.get(attr, (attr,)) if a == attr or
+                     _states(seg.text, refs.values.get(ref_key(ind, a)))]
         for a in attrs:
             places = where.setdefault(ref_key(ind, a), [])
             if place not in places:
@@ -796,6 +797,13 @@ def _changes(w: _Writer, rf: ReportFigures, refs, previous: dict | None) -> list
                 out.append({"indicator": ind, "name": refs.names.get(ind, ind), "attr": attr,
                             "label": refs.label(k), "old": old, "new": new, "where": "、".join(where[k])})
     return out
+
+
+def _states(text: str, value: str | None) -> bool:
+    """Does a phrase state this printed value, unit and all (比上年增长19.28% states 19.28%, not
+    the 变化量 15亿元)?"""
+    import re
+    return bool(value) and re.search(r"(?<![\d.])" + re.escape(value), text) is not None
 
 
 def _shows(text: str, value: str) -> bool:

@@ -432,3 +432,18 @@ def test_font_table_names_the_gb_fonts_with_fallbacks_and_app_is_truthful(built)
     for font, alt in (("仿宋_GB2312", "仿宋"), ("楷体_GB2312", "楷体"), ("方正小标宋简体", "宋体")):
         assert re.search(rf'w:name="{font}">\s*<w:altName w:val="{alt}"/>', fonts), font
     assert "Macintosh" not in app and "<Pages>" not in app and "<Application>reportkit</Application>" in app
+
+
+def test_changes_list_only_what_the_document_states(tmp_path):
+    """pingyang's narrative states 新增科技贷款 and its growth ({tech_loans_new.change} prints
+    比上年增长19.28%): a revised value changes the 变化量 too, which the document never states."""
+    from helpers import set_value
+    root = copy_real_data(tmp_path / "data")
+    first = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
+                                   tmp_path / "1.docx", run_id="r1")
+    set_value(root, "pingyang", 2024, "tech_loans_new", "93.5")
+    rf2 = compute_report_figures("pingyang", 2024, data_dir=root)
+    second = builder.build_document(rf2, [], tmp_path / "2.docx", run_id="r2", previous=first.manifest)
+    loans = [(c["label"], c["old"], c["new"]) for c in second.changes if c["indicator"] == "tech_loans_new"]
+    assert loans == [("新增科技贷款", "92.8亿元", "93.5亿元")]
+    assert "比上年增长19.28%" in " ".join(it.text for it in read_docx(second.path).items)
