@@ -155,6 +155,7 @@ class _Writer:
         self.prev_refs = (previous or {}).get("refs", {})
         self.reviser = reviser
         self.placed: list[tuple[Seg, str]] = []    # (segment stating a figure, where)
+        self.revised: set[str] = set()        # refs and piece ids written as revisions
         self.stated: set[str] = set()         # indicator ids the document states
         self._sdt_id = 1
         self._default_style = doc.styles.default(WD_STYLE_TYPE.PARAGRAPH)
@@ -198,7 +199,7 @@ class _Writer:
         return segs
 
     def write(self, paragraph, segs: list[Seg], where: str) -> None:
-        self.reviser.write(paragraph, segs)
+        self.revised.update(seg.ref for seg in self.reviser.write(paragraph, segs) if seg.ref)
         self.placed += [(seg, where) for seg in segs if seg.ref]
 
     # -- headings ---------------------------------------------------------
@@ -748,7 +749,18 @@ def _manifest(w: _Writer, rf: ReportFigures, refs, run_id: str) -> dict:
     return {"version": MANIFEST_VERSION, "run_id": run_id, "county": rf.county.slug, "year": rf.year,
             "narrative": n.path.read_text(encoding="utf-8-sig") if n.path and Path(n.path).exists() else None,
             "refs": refs.values, "names": refs.names, "units": refs.units, "stated": sorted(w.stated),
-            "pieces": w.pieces, "items": items}
+            "pieces": w.pieces, "pending": _pending(w, refs), "items": items}
+
+
+def _pending(w: _Writer, refs) -> dict:
+    """The revisions this document carries, as what each revised piece and figure printed
+    before: while the editor has not accepted them, the next build compares with these (a
+    forced rebuild, or one for another figure, must not drop them)."""
+    from ..references import split_key
+    pieces = {pid: w.prev_pieces[pid] for pid in sorted(w.revised) if "/" in pid and pid in w.prev_pieces}
+    inds = {pid.split("/")[1] for pid in pieces} | {split_key(k)[0] for k in w.revised if "/" not in k}
+    old = {k: v for k, v in w.prev_refs.items() if split_key(k)[0] in inds and refs.values.get(k) != v}
+    return {"pieces": pieces, "refs": dict(sorted(old.items()))}
 
 
 def _in_table(el) -> bool:
