@@ -29,7 +29,7 @@ from ..phrasing import indicator_pieces, target_pieces
 from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
 from .layout import chinese_date, chinese_dates_in, parse_date, full_width_brackets, signature_indents, title_lines
-from .revisions import WJ, Reviser, Seg
+from .revisions import WJ, Reviser, Seg, shown_text
 from .template import BLOCKS, resolve_styles, style_size, text_width as page_text_width
 
 EMPTY_CELL = "—"
@@ -356,10 +356,11 @@ class _Blocks:
             w.set_style(p, w.s.table_text)
             p.runs[0].bold = True
             oxml.cell_bottom_border(cell)
-        cells = [list(columns)]
+        texts = [list(columns)]
+        cells = [list(columns)]     # as the reviewer sees them: a revised cell shows old and new side by side
         for r, (fig, row) in enumerate(zip(rf.figures, rows), start=1):
             w.stated.add(fig.id)
-            out = []
+            out, shown = [], []
             for i, col in enumerate(columns):
                 cell = table.rows[r].cells[i]
                 p = cell.paragraphs[0]
@@ -379,7 +380,9 @@ class _Blocks:
                 if i == 0:
                     p.alignment = WD_ALIGN_PARAGRAPH.LEFT
                 out.append(text)
-            cells.append(out)
+                shown.append(shown_text(old, text) if w.reviser.enabled else text)
+            texts.append(out)
+            cells.append(shown)
             oxml.cant_split(table.rows[r])
         oxml.repeat_header(table.rows[0])
         oxml.cant_split(table.rows[0])
@@ -388,7 +391,7 @@ class _Blocks:
         for row in table.rows:
             for cell in row.cells:
                 cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-        w.record(table._tbl, {"kind": "table", "block": "table", "cells": cells,
+        w.record(table._tbl, {"kind": "table", "block": "table", "cells": texts,
                               "rows": [f.id for f in rf.figures], "text": "", "label": f"表{w.tables}"})
 
     def _sources(self, name):

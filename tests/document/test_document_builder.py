@@ -447,3 +447,30 @@ def test_changes_list_only_what_the_document_states(tmp_path):
     loans = [(c["label"], c["old"], c["new"]) for c in second.changes if c["indicator"] == "tech_loans_new"]
     assert loans == [("新增科技贷款", "92.8亿元", "93.5亿元")]
     assert "比上年增长19.28%" in " ".join(it.text for it in read_docx(second.path).items)
+
+
+def test_table_columns_fit_the_cells_as_shown_with_revisions(tmp_path):
+    """Word's and WPS's review view shows a revised cell's old and new text side by side
+    (12.03 struck, 12.3 inserted): every column but the names fits that on one line."""
+    from helpers import set_value
+    root = copy_real_data(tmp_path / "data")
+    first = builder.build_document(compute_report_figures("xinchang", 2024, data_dir=root), [],
+                                   tmp_path / "1.docx", run_id="r1")
+    set_value(root, "xinchang", 2024, "rd_personnel_share", "12.3")
+    set_value(root, "xinchang", 2024, "hte_total", "1330")
+    second = builder.build_document(compute_report_figures("xinchang", 2024, data_dir=root), [],
+                                    tmp_path / "2.docx", run_id="r2", previous=first.manifest)
+    tbl = Document(second.path).element.body.find(f".//{W}tbl")
+    grid = [int(g.get(qn("w:w"))) for g in tbl.iter(W + "gridCol")]
+    size = builder.table_text_size(builder.resolve_styles(Document(second.path)))
+    revised = 0
+    for tr in tbl.iter(W + "tr"):
+        for c, tc in enumerate(tr.findall(W + "tc")):
+            seen = "".join(t.text or "" for t in tc.iter(W + "t", W + "delText")).replace("\u2060", "")
+            revised += bool(list(tc.iter(W + "del")))
+            if c:
+                assert builder.text_width(seen, size) + builder.CELL_MARGINS <= grid[c], (seen, c)
+    assert revised == 3          # 本年 and 增减 of 高新技术企业总数, 本年 of 企业研发人员占比
+    plain = next(r for r in read_docx(second.path).items if r.kind == "table").cells
+    assert ["企业研发人员占比", "%", "12.3"] == next(r for r in plain if r[0] == "企业研发人员占比")[:3]
+    assert second.manifest["items"] and next(i for i in second.manifest["items"] if i["kind"] == "table")["cells"] == plain
