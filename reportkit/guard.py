@@ -87,6 +87,39 @@ def differences(county: str, year: int, guard: dict, data_dir: Path | None = Non
     return out
 
 
+def moved_message(county: str, year: int, moved: list[str]) -> str:
+    """What a failing guard says: which published figures moved, and the two ways out."""
+    return ("已发布报告中的数字变了(数据有误请改 data/;变化是有意的请运行 make bless "
+            f"COUNTY={county} YEAR={year}):\n" + "\n".join(moved))
+
+
+def nbval_failure(notebook: Path, cell: str, told: dict) -> str | None:
+    """The message for a reference notebook's cell whose outputs differ under nbval, as the guard
+    words it (县区 年份 指标: 原 → 新) instead of the raw HTML of a table row; None when the
+    notebook is not a reference or no published figure moved (then nbval's own diff is the news).
+    The first failing cell of a notebook lists the figures; the others point to it (``told``
+    remembers per notebook, for one test session)."""
+    m = _NAME.match(Path(notebook).name)
+    if not m:
+        return None
+    key = str(Path(notebook).resolve())
+    if key not in told:
+        import nbformat
+        try:
+            record_ = nbformat.read(notebook, as_version=4).metadata.get("reportkit_guard")
+            moved = differences(m.group(1), int(m.group(2)), record_) if record_ else []
+        except Exception:      # the guard's own test reports what cannot be computed
+            moved = []
+        told[key] = (moved, cell)
+        return moved_message(m.group(1), int(m.group(2)), moved) if moved else None
+    moved, first = told[key]
+    if not moved:
+        return None
+    name = moved[0].split(" ")[0]            # every line starts with '<县区名> <年份> 年 '
+    return (f"{name} {m.group(2)} 年已发布报告中的数字变了,这一格的输出随之不同"
+            f"(变化的数字见 {first};原始差异用 pytest -vv 查看)")
+
+
 @contextlib.contextmanager
 def _environ(**values):
     saved = {k: os.environ.get(k) for k in values}
