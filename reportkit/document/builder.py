@@ -17,6 +17,7 @@ from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Twips
 
@@ -384,6 +385,7 @@ class _Blocks:
             texts.append(out)
             cells.append(shown)
             oxml.cant_split(table.rows[r])
+        cells = _fit_revised(table, cells, texts, w)
         oxml.repeat_header(table.rows[0])
         oxml.cant_split(table.rows[0])
         oxml.set_table_widths(table, fit_widths(cells, table_text_size(w.s), page_text_width(w.doc)))
@@ -419,6 +421,35 @@ class _Blocks:
         segs = [Seg(f"{rf.year + 1}年主要目标是\uff1a")] + w.piece_segs("targets", target_pieces(rf.targets))
         w.para(segs, item={"kind": "p", "block": "targets_sentence", "alias": "目标"},
                tag="rk:block:targets_sentence", where="下一年目标")
+
+
+def _fit_revised(table, shown: list[list[str]], texts: list[list[str]], w: _Writer) -> list[list[str]]:
+    """What 表1's columns are measured on: revised cells as the reviewer sees them, old and new side
+    by side, when that still leaves the indicator names their room; else each revised cell puts
+    the new text under the struck old one (a deleted line break: gone once accepted, so the
+    accepted table reads as before), measured by its longer line."""
+    size, total = table_text_size(w.s), page_text_width(w.doc)
+    name_min = text_width("研发经费支出", size) + CELL_MARGINS
+    if shown == texts or fit_widths(shown, size, total)[0] >= min(name_min, fit_widths(texts, size, total)[0]):
+        return shown
+    out = [list(row) for row in shown]
+    for r, row in enumerate(table.rows[1:], start=1):
+        for c, cell in enumerate(row.cells[1:], start=1):
+            p = cell.paragraphs[0]._p
+            dels = p.findall(qn("w:del"))
+            if not dels:
+                continue
+            runs = dels[-1].findall(qn("w:r"))
+            runs[-1].append(OxmlElement("w:br"))
+            lines, line = [], []
+            for child in p:
+                line += [(t.text or "").replace(WJ, "") for t in child.iter(qn("w:t"), qn("w:delText"))]
+                if child is dels[-1]:
+                    lines.append("".join(line))
+                    line = []
+            lines.append("".join(line))
+            out[r][c] = max(lines, key=lambda x: text_width(x, size))
+    return out
 
 
 def sources_note(rf: ReportFigures) -> str:
