@@ -221,7 +221,7 @@ def _by_construction(f: Finding, text: str, t, made: tuple[int, int, str], trace
     now = refs.values.get(key)
     f.indicator, f.source = refs.names.get(name, name), "; ".join(refs.sources.get(name, []))
     if now is not None and now == text[a:b]:
-        f.note = f"由叙述中的引用 {{{nm_key(key)}}} 生成"
+        f.note = f"由叙述中的引用 {{{_as_written(key)}}} 生成"
         precise = next((k for k, *_ in tracer.candidates(text, t.number) if split_key(k)[0] == name), None)
         if attr in CLAUSES and precise:      # a clause states several figures: the one this number is
             key, attr = precise, split_key(precise)[1]
@@ -231,10 +231,10 @@ def _by_construction(f: Finding, text: str, t, made: tuple[int, int, str], trace
         return
     f.kind, f.attr = "mismatch", ATTRS.get(attr, attr)
     f.data = now or "(数据中已没有这个数)"
-    f.note = f"由叙述中的引用 {{{nm_key(key)}}} 生成,文档生成后数据变了:重新生成即可更新"
+    f.note = f"由叙述中的引用 {{{_as_written(key)}}} 生成,文档生成后数据变了:重新生成即可更新"
 
 
-def nm_key(key: str) -> str:
+def _as_written(key: str) -> str:
     """A reference as the narrative writes it: hte_total, hte_total.growth."""
     name, attr = split_key(key)
     return name if attr == "value" else f"{name}.{attr}"
