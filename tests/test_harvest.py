@@ -308,7 +308,9 @@ def test_a_copy_harvested_with_file_is_kept_under_versions(work, tmp_path):
 
 # ---------------------------------------------------------------- issue 18: round trip
 
-def test_ranks_keep_their_unit_after_an_edit_of_the_indicator_paragraph(work):
+@pytest.mark.parametrize("copy", ["as written", "without controls",
+                                  pytest.param("libreoffice", marks=pytest.mark.skipif(not SOFFICE, reason="no LibreOffice"))])
+def test_ranks_keep_their_unit_after_an_edit_of_the_indicator_paragraph(work, tmp_path, copy):
     """第4位 typed (or left) in an edited paragraph comes back as 第4位, not 第4."""
     root, paths = work
     md = md_of(work)
@@ -316,7 +318,13 @@ def test_ranks_keep_their_unit_after_an_edit_of_the_indicator_paragraph(work):
     p = ed.find(doc, tag="rk:block:indicator_paragraph")
     ed.set_text(p, "全县" + ed.text(p))
     doc.save(paths.docx)
-    r = run(work)
+    file = paths.docx
+    if copy == "without controls":
+        file = tmp_path / "返回稿.docx"
+        ed.strip_controls(paths.docx, file)
+    elif copy == "libreoffice":
+        file = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
+    r = run(work, file=file)
     text = md.read_text(encoding="utf-8")
     assert "全县科技创新指数全省排名第{innovation_index_rank_province}位；" \
            "技术创新指数全省排名第{tech_innovation_index_rank_province}位；" in text
@@ -344,7 +352,8 @@ def harvest_pingyang(root, **kw):
     return harvest("pingyang", 2024, data_dir=root / "data", build_root=root / "build", **kw)
 
 
-@pytest.mark.parametrize("copy", ["as written", "without controls"])
+@pytest.mark.parametrize("copy", ["as written", "without controls",
+                                  pytest.param("libreoffice", marks=pytest.mark.skipif(not SOFFICE, reason="no LibreOffice"))])
 def test_the_note_after_the_signature_is_not_taken_for_misplaced_text(pingyang, tmp_path, copy):
     """pingyang's 附注 stands after the 落款 where the template puts it: no warning, nothing changed."""
     root, paths = pingyang
@@ -353,6 +362,8 @@ def test_the_note_after_the_signature_is_not_taken_for_misplaced_text(pingyang, 
     if copy == "without controls":
         file = tmp_path / "返回稿.docx"
         ed.strip_controls(paths.docx, file)
+    elif copy == "libreoffice":
+        file = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
     r = harvest_pingyang(root, file=file)
     assert not r.changed and not any("落款之后" in x for x in r.notes.get("not_carried", [])), r.notes
     # text an editor does type after the 落款 is still pointed out
