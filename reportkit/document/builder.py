@@ -30,7 +30,7 @@ from ..phrasing import indicator_pieces, target_pieces
 from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
 from .layout import chinese_date, chinese_dates_in, parse_date, full_width_brackets, signature_indents, title_lines
-from .revisions import WJ, Reviser, Seg, shown_text
+from .revisions import WJ, Reviser, Seg
 from .template import BLOCKS, resolve_styles, style_size, text_width as page_text_width
 
 EMPTY_CELL = "—"
@@ -79,6 +79,43 @@ def fit_widths(cells: list[list[str]], size_pt: float, total: int) -> list[int]:
     if over > 0:                                    # too many wide columns: the names give way last
         widths[0] -= over
     return widths
+
+
+def _as_reviewed(table, texts: list[list[str]], w) -> list[list[str]]:
+    """What 表1's columns are measured on: a revised cell as the reviewer sees it (Word's and WPS's
+    review view: the struck old text beside the new, 12.0312.3), when that still leaves the
+    indicator names their room; else each revised cell puts the new text under the struck old one
+    (a line break inside the deletion: gone once accepted, so the accepted table reads as
+    before) and counts by its longer line."""
+    size, total = table_text_size(w.s), page_text_width(w.doc)
+    rows = table.rows
+    shown = [list(row) for row in texts]
+    revised = []
+    for r in range(1, len(texts)):
+        for c in range(1, len(texts[r])):
+            p = rows[r].cells[c].paragraphs[0]._p
+            dels = p.findall(qn("w:del"))
+            if dels or p.find(qn("w:ins")) is not None:
+                shown[r][c] = "".join((t.text or "").replace(WJ, "") for t in p.iter(qn("w:t"), qn("w:delText")))
+                revised.append((r, c, p, dels))
+    name_min = text_width("研发经费支出", size) + CELL_MARGINS
+    if not revised or fit_widths(shown, size, total)[0] >= min(name_min, fit_widths(texts, size, total)[0]):
+        return shown
+    for r, c, p, dels in revised:
+        if not dels:
+            continue
+        dels[-1].findall(qn("w:r"))[-1].append(OxmlElement("w:br"))
+        lines, line = [], []
+        for child in p:
+            line += [(t.text or "").replace(WJ, "") for t in child.iter(qn("w:t"), qn("w:delText"))]
+            if child is dels[-1]:
+                lines.append("".join(line))
+                line = []
+        lines.append("".join(line))
+        shown[r][c] = max(lines, key=lambda x: text_width(x, size))
+    return shown
+
+
 SAMPLE_NARRATIVE_NOTICE = "示例叙述\uff1a本报告的叙述文字为据公开材料改写的示例\uff0c须由编辑按实际情况改写。"
 LP, RP = "\uff08", "\uff09"   # full-width parentheses of "(一)"
 CN_DIGITS = "零一二三四五六七八九"
@@ -357,11 +394,10 @@ class _Blocks:
             w.set_style(p, w.s.table_text)
             p.runs[0].bold = True
             oxml.cell_bottom_border(cell)
-        texts = [list(columns)]
-        cells = [list(columns)]     # as the reviewer sees them: a revised cell shows old and new side by side
+        cells = [list(columns)]
         for r, (fig, row) in enumerate(zip(rf.figures, rows), start=1):
             w.stated.add(fig.id)
-            out, shown = [], []
+            out = []
             for i, col in enumerate(columns):
                 cell = table.rows[r].cells[i]
                 p = cell.paragraphs[0]
@@ -381,11 +417,9 @@ class _Blocks:
                 if i == 0:
                     p.alignment = WD_ALIGN_PARAGRAPH.LEFT
                 out.append(text)
-                shown.append(shown_text(old, text) if w.reviser.enabled else text)
-            texts.append(out)
-            cells.append(shown)
+            cells.append(out)
             oxml.cant_split(table.rows[r])
-        cells = _fit_revised(table, cells, texts, w)
+        texts, cells = cells, _as_reviewed(table, cells, w)     # columns sized for the review view
         oxml.repeat_header(table.rows[0])
         oxml.cant_split(table.rows[0])
         oxml.set_table_widths(table, fit_widths(cells, table_text_size(w.s), page_text_width(w.doc)))
@@ -421,35 +455,6 @@ class _Blocks:
         segs = [Seg(f"{rf.year + 1}年主要目标是\uff1a")] + w.piece_segs("targets", target_pieces(rf.targets))
         w.para(segs, item={"kind": "p", "block": "targets_sentence", "alias": "目标"},
                tag="rk:block:targets_sentence", where="下一年目标")
-
-
-def _fit_revised(table, shown: list[list[str]], texts: list[list[str]], w: _Writer) -> list[list[str]]:
-    """What 表1's columns are measured on: revised cells as the reviewer sees them, old and new side
-    by side, when that still leaves the indicator names their room; else each revised cell puts
-    the new text under the struck old one (a deleted line break: gone once accepted, so the
-    accepted table reads as before), measured by its longer line."""
-    size, total = table_text_size(w.s), page_text_width(w.doc)
-    name_min = text_width("研发经费支出", size) + CELL_MARGINS
-    if shown == texts or fit_widths(shown, size, total)[0] >= min(name_min, fit_widths(texts, size, total)[0]):
-        return shown
-    out = [list(row) for row in shown]
-    for r, row in enumerate(table.rows[1:], start=1):
-        for c, cell in enumerate(row.cells[1:], start=1):
-            p = cell.paragraphs[0]._p
-            dels = p.findall(qn("w:del"))
-            if not dels:
-                continue
-            runs = dels[-1].findall(qn("w:r"))
-            runs[-1].append(OxmlElement("w:br"))
-            lines, line = [], []
-            for child in p:
-                line += [(t.text or "").replace(WJ, "") for t in child.iter(qn("w:t"), qn("w:delText"))]
-                if child is dels[-1]:
-                    lines.append("".join(line))
-                    line = []
-            lines.append("".join(line))
-            out[r][c] = max(lines, key=lambda x: text_width(x, size))
-    return out
 
 
 def sources_note(rf: ReportFigures) -> str:

@@ -41,14 +41,6 @@ def diff(old: str, new: str) -> list[tuple[str, str]]:
     return out
 
 
-def shown_text(old: str | None, new: str) -> str:
-    """What Word and WPS show of a piece with revisions shown (审阅 view, what leaders read): the
-    deleted text struck through beside the inserted (12.03 → 12.3 shows 12.0312.3)."""
-    if old is None or old == new:
-        return new
-    return "".join(text for _, text in diff(old, new))
-
-
 @dataclass
 class Seg:
     """A piece of a paragraph to write: its text and formatting; ``old`` is what the previous
