@@ -5,7 +5,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from reportkit import data as data_mod  # noqa: E402
+from reportkit.inputs import data as data_mod  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +35,7 @@ def work(seeded_xinchang, tmp_path):
 
 class _ReadableGuard:
     """nbval's failure of a guarded reference notebook, worded as the guard words it (which
-    county-year, which indicator, old → new) rather than as a diff of raw HTML (reportkit.guard)."""
+    county-year, which indicator, old → new) rather than as a diff of raw HTML (reportkit.run.guard)."""
 
     def __init__(self):
         self.told = {}
@@ -47,7 +47,7 @@ class _ReadableGuard:
         if report.when != "call" or not report.failed or type(item).__name__ != "IPyNbCell" \
                 or item.config.getoption("verbose") >= 2:      # -vv: nbval's own diff
             return
-        from reportkit import guard
+        from reportkit.run import guard
         text = guard.nbval_failure(Path(str(item.fspath)), f"Cell {item.cell_num}", self.told)
         if text:
             report.longrepr = text

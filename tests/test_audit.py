@@ -1,4 +1,4 @@
-"""reportkit.audit: every number of a report traced, listed or flagged (no kernel)."""
+"""reportkit.editing.audit: every number of a report traced, listed or flagged (no kernel)."""
 import csv
 import shutil
 import subprocess
@@ -9,8 +9,9 @@ from docx import Document
 
 import editing as ed
 from helpers import SEEDED, copy_real_data, generate, set_value
-from reportkit import audit as audit_mod, config
-from reportkit.audit import COLUMNS, audit
+from reportkit.editing import audit as audit_mod
+from reportkit import config
+from reportkit.editing.audit import COLUMNS, audit
 from reportkit.document.reader import read_docx
 
 
