@@ -88,6 +88,8 @@ def _print_harvest(h, *, diff: bool = True) -> None:
         print(f"编辑稿 {_show(h.file)} 中的修改(未写入,仅预览):")
     else:
         print(f"编辑稿 {_show(h.file)} 与叙述文件一致,叙述文件未改动。")
+    if h.kept:
+        print(f"编辑稿已另存为 {_show(h.kept)}(未能写回的内容在其中保留)")
     for line in h.summary_lines():
         print("  " + line)
     if diff and h.changed:

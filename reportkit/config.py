@@ -120,6 +120,11 @@ class ReportPaths:
         """A document kept before a rebuild: versions/<c>_<y>.edited-<stamp>.docx."""
         return self.versions_dir / f"{self.stem}.{label}-{stamp}.docx"
 
+    def kept_harvested(self, source: Path, stamp: str) -> Path:
+        """A copy harvested from elsewhere (FILE=…), kept under its own name:
+        versions/<name>.harvested-<stamp>.docx."""
+        return self.versions_dir / f"{Path(source).stem}.harvested-{stamp}{Path(source).suffix or '.docx'}"
+
     def kept_narrative(self, stamp: str) -> Path:
         """The narrative file as it was before a harvest rewrote it."""
         return self.versions_dir / f"narrative_{self.year}.{stamp}.md"

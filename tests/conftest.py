@@ -31,3 +31,29 @@ def work(seeded_xinchang, tmp_path):
     shutil.copytree(seeded_xinchang / "data", tmp_path / "data")
     shutil.copytree(seeded_xinchang / "build", tmp_path / "build")
     return tmp_path, config.report_paths("xinchang", 2024, tmp_path / "build")
+
+
+class _ReadableGuard:
+    """nbval's failure of a guarded reference notebook, worded as the guard words it (which
+    county-year, which indicator, old → new) rather than as a diff of raw HTML (reportkit.run.guard)."""
+
+    def __init__(self):
+        self.told = {}
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when != "call" or not report.failed or type(item).__name__ != "IPyNbCell" \
+                or item.config.getoption("verbose") >= 2:      # -vv: nbval's own diff
+            return
+        from reportkit.run import guard
+        text = guard.nbval_failure(Path(str(item.fspath)), f"Cell {item.cell_num}", self.told)
+        if text:
+            report.longrepr = text
+
+
+def pytest_configure(config):
+    # registered as a plugin (not a conftest hook) so that it also sees notebooks outside tests/
+    if not config.pluginmanager.has_plugin("reportkit-readable-guard"):
+        config.pluginmanager.register(_ReadableGuard(), "reportkit-readable-guard")

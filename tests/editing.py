@@ -156,3 +156,18 @@ def libreoffice_resave(path, outdir):
                        capture_output=True, text=True, timeout=180)
     assert r.returncode == 0, r.stderr
     return outdir / "out" / src.name
+
+
+def accept_all(path, author: str | None = None) -> None:
+    """Word's 审阅 → 接受所有修订 (of one ``author`` only: 接受 on that reviewer's changes):
+    inserted text stays as plain runs, deleted text goes."""
+    doc = Document(path)
+    for el in list(doc.element.body.iter(W + "ins", W + "del")):
+        if author is not None and el.get(W + "author") != author:
+            continue
+        parent = el.getparent()
+        if el.tag == W + "ins":
+            for child in list(el):
+                el.addprevious(child)
+        parent.remove(el)
+    doc.save(path)

@@ -8,9 +8,11 @@ import pytest
 from docx import Document
 
 import editing as ed
-from helpers import SEEDED, copy_real_data, generate
+from helpers import SEEDED, copy_real_data, generate, set_value
+from reportkit.editing import audit as audit_mod
 from reportkit import config
 from reportkit.editing.audit import COLUMNS, audit
+from reportkit.document.reader import read_docx
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +73,58 @@ def test_cli_audit_exit_codes(seeded, tmp_path):
     doc.save(docx)
     bad = subprocess.run(args, capture_output=True, text=True, cwd=config.ROOT)
     assert bad.returncode == 1 and "115家" in bad.stdout and "Traceback" not in bad.stderr
+
+
+def test_a_rank_that_lost_its_unit_is_flagged(seeded, tmp_path):
+    """第4位 printed as 第4 (a lost 位) does not pass as the figure."""
+    paths = config.report_paths("xinchang", 2024, seeded / "build")
+    doc = Document(paths.docx)
+    p = ed.find(doc, tag="rk:block:indicator_paragraph")
+    ed.set_text(p, ed.text(p).replace("科技创新指数全省排名第4位", "科技创新指数全省排名第4"))
+    typed = tmp_path / "编辑稿.docx"
+    doc.save(typed)
+    a = audit("xinchang", 2024, file=typed, data_dir=seeded / "data", build_root=seeded / "build", write=False)
+    (f,) = a.of("mismatch")
+    assert (f.number, f.indicator, f.data) == ("4", "科技创新指数全省排名", "第4位")
+    assert "缺少单位“位”" in f.note and not a.ok
+
+
+def test_numbers_printed_by_the_narratives_references_are_traced_by_construction(seeded, tmp_path):
+    """重新认定{hte_renewed} prints 76家 with no indicator name before it: the build wrote it, so it
+    is traced; only what people typed (市级立项2项) is a 叙述数字."""
+    a = audit("pingyang", 2024, data_dir=seeded / "data", build_root=seeded / "build", write=False)
+    f = next(f for f in a.findings if f.number == "76家")
+    assert (f.kind, f.indicator, f.data) == ("ref", "重新认定高新技术企业", "76家")
+    assert "{hte_renewed}" in f.note and "平阳县科技局" in f.source
+    loans = next(f for f in a.findings if f.number == "19.28%" and "{tech_loans_new.change}" in f.note)
+    assert (loans.kind, loans.indicator, loans.attr) == ("ref", "新增科技贷款", "增速")
+    literal = {f.number for f in a.of("literal")}
+    assert {"2项", "31个", "86家次"} <= literal and "76家" not in literal
+    paths = config.report_paths("pingyang", 2024, seeded / "build")
+    made = audit_mod.built_references(paths, read_docx(paths.docx))
+    for f in a.of("literal"):       # no literal lies inside a reference's printed text
+        assert not any(s <= f.span[0] < e for s, e, _ in made.get(f.item, [])), f.row()
+
+
+def test_a_number_printed_by_a_reference_is_a_mismatch_once_the_data_moved(seeded, tmp_path):
+    data = copy_real_data(tmp_path / "data")
+    set_value(data, "pingyang", 2024, "hte_renewed", 80)
+    a = audit("pingyang", 2024, data_dir=data, build_root=seeded / "build", write=False)
+    f = next(f for f in a.findings if f.number == "76家")
+    assert (f.kind, f.indicator, f.data) == ("mismatch", "重新认定高新技术企业", "80家")
+    assert "重新生成" in f.note and not a.ok
+
+
+def test_an_edited_number_is_not_taken_for_the_references(seeded, tmp_path):
+    """The editor retyped 重新认定76家 as 67家: no longer the reference's text, it is what people typed."""
+    paths = config.report_paths("pingyang", 2024, seeded / "build")
+    doc = Document(paths.docx)
+    p = ed.find(doc, contains="重新认定76家")
+    ed.set_text(p, ed.text(p).replace("重新认定76家", "重新认定67家"))
+    typed = tmp_path / "改稿.docx"
+    doc.save(typed)
+    a = audit("pingyang", 2024, file=typed, data_dir=seeded / "data", build_root=seeded / "build", write=False)
+    assert not any(f.number == "76家" for f in a.findings)
+    f = next(f for f in a.findings if f.number == "67家")
+    assert f.kind != "ref" and "引用" not in f.note
+    assert next(f for f in a.findings if f.number == "55家").kind == "ref"     # the rest of it still traced

@@ -158,3 +158,45 @@ def test_make_clean_keeps_the_editors_document_and_versions(work):
     assert not paths.notebook.exists() and not paths.figures_json.exists()
     assert {p for p, _ in kept} == {paths.docx, paths.versions_dir}
     assert state.docx_status(paths) == "edited"        # still known as an editor's document
+
+
+def changes_of(paths) -> list[tuple[str, str, str]]:
+    with open(paths.changes_csv, encoding="utf-8-sig") as fh:
+        return [(r["指标"], r["原值"], r["新值"]) for r in csv.DictReader(fh)]
+
+
+def test_revisions_not_yet_accepted_survive_a_forced_rebuild(work):
+    """FORCE=1 with no data change (or a rebuild for another figure) keeps the 数据更新 revisions
+    the editor has not accepted, and changes.csv; accepted ones are not brought back."""
+    root, paths = work
+    set_value(root / "data", "xinchang", 2024, "hte_total", 330)
+    generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
+    revised = revisions(paths.docx)
+    assert ("del", "327", "数据更新") in revised and ("ins", "330", "数据更新") in revised
+    assert ("高新技术企业总数", "327家", "330家") in changes_of(paths)
+    listed = changes_of(paths)
+    generate("xinchang", 2024, root / "data", root / "build", run_id="run-3")     # what FORCE=1 runs
+    assert revisions(paths.docx) == revised and changes_of(paths) == listed
+    # revised again before anyone accepted: marked from the text last accepted
+    set_value(root / "data", "xinchang", 2024, "hte_total", 333)
+    generate("xinchang", 2024, root / "data", root / "build", run_id="run-4")
+    again = revisions(paths.docx)
+    assert again.count(("del", "327", "数据更新")) == revised.count(("del", "327", "数据更新"))
+    assert ("ins", "333", "数据更新") in again and not any(t == "330" for _, t, _ in again)
+    assert ("高新技术企业总数", "327家", "333家") in changes_of(paths)
+    # the editor accepts them all: the next forced build has nothing to mark
+    ed.accept_all(paths.docx)
+    generate("xinchang", 2024, root / "data", root / "build", run_id="run-5")
+    assert revisions(paths.docx) == [] and changes_of(paths) == []
+
+
+def test_make_report_force_keeps_pending_revisions(work):
+    root, paths = work
+    set_value(root / "data", "xinchang", 2024, "hte_total", 330)
+    assert make_report(root).returncode == 0
+    revised, listed = revisions(paths.docx), changes_of(paths)
+    assert ("ins", "330", "数据更新") in revised
+    r = make_report(root, "FORCE=1")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert revisions(paths.docx) == revised and changes_of(paths) == listed
+    assert "高新技术企业总数 327家 → 330家" in r.stdout

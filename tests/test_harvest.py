@@ -287,3 +287,90 @@ def test_make_harvest_with_a_mailed_back_file_prints_summary_and_diff(work, tmp_
     assert "+date: 2024年12月20日" in r.stdout and "make report COUNTY=xinchang YEAR=2024" in r.stdout
     assert_six_harvested(md_of(work).read_text(encoding="utf-8"))
     assert state.docx_status(paths) == "edited"
+    (kept,) = paths.versions_dir.glob("新昌 终稿(李).harvested-*.docx")     # the copy itself is kept
+    assert kept.read_bytes() == mailed.read_bytes() and f"编辑稿已另存为 {kept}" in r.stdout
+
+
+def test_a_copy_harvested_with_file_is_kept_under_versions(work, tmp_path):
+    """What cannot be carried over (an edited 表1 cell) survives in the kept copy, once."""
+    _, paths = work
+    mailed = tmp_path / "终稿.docx"
+    doc = ed.open_doc(paths.docx)
+    row = next(r for r in doc.tables[0].rows if r.cells[0].text == "高新技术企业总数")
+    row.cells[2].paragraphs[0].runs[0].text = "329"
+    ed.set_text(ed.find(doc, tag="rk:date"), "2024年12月20日")
+    doc.save(mailed)
+    r = run(work, file=mailed)
+    assert r.written and r.kept.parent == paths.versions_dir and r.kept.name.startswith("终稿.harvested-")
+    assert r.kept.read_bytes() == mailed.read_bytes()
+    assert run(work, file=mailed).kept == r.kept                 # harvested again: no second copy
+    assert len(list(paths.versions_dir.glob("*.docx"))) == 1
+    assert run(work, file=tmp_path / "终稿.docx", write=False).kept is None   # a preview keeps nothing
+
+
+# ---------------------------------------------------------------- issue 18: round trip
+
+@pytest.mark.parametrize("copy", ["as written", "without controls",
+                                  pytest.param("libreoffice", marks=pytest.mark.skipif(not SOFFICE, reason="no LibreOffice"))])
+def test_ranks_keep_their_unit_after_an_edit_of_the_indicator_paragraph(work, tmp_path, copy):
+    """第4位 typed (or left) in an edited paragraph comes back as 第4位, not 第4."""
+    root, paths = work
+    md = md_of(work)
+    doc = ed.open_doc(paths.docx)
+    p = ed.find(doc, tag="rk:block:indicator_paragraph")
+    ed.set_text(p, "全县" + ed.text(p))
+    doc.save(paths.docx)
+    file = paths.docx
+    if copy == "without controls":
+        file = tmp_path / "返回稿.docx"
+        ed.strip_controls(paths.docx, file)
+    elif copy == "libreoffice":
+        file = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
+    r = run(work, file=file)
+    text = md.read_text(encoding="utf-8")
+    assert "全县科技创新指数全省排名第{innovation_index_rank_province}位；" \
+           "技术创新指数全省排名第{tech_innovation_index_rank_province}位；" in text
+    assert any(x.startswith("4 → {innovation_index_rank_province}") for x in r.notes["linked"])
+    generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
+    again = next(it.text for it in read_docx(paths.docx).items if it.text.startswith("全县科技创新指数"))
+    assert again.startswith("全县科技创新指数全省排名第4位；技术创新指数全省排名第1位；")
+
+
+@pytest.fixture(scope="module")
+def pingyang_seed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pingyang")
+    generate("pingyang", 2024, copy_real_data(root / "data"), root / "build")
+    return root
+
+
+@pytest.fixture
+def pingyang(pingyang_seed, tmp_path):
+    shutil.copytree(pingyang_seed / "data", tmp_path / "data")
+    shutil.copytree(pingyang_seed / "build", tmp_path / "build")
+    return tmp_path, config.report_paths("pingyang", 2024, tmp_path / "build")
+
+
+def harvest_pingyang(root, **kw):
+    return harvest("pingyang", 2024, data_dir=root / "data", build_root=root / "build", **kw)
+
+
+@pytest.mark.parametrize("copy", ["as written", "without controls",
+                                  pytest.param("libreoffice", marks=pytest.mark.skipif(not SOFFICE, reason="no LibreOffice"))])
+def test_the_note_after_the_signature_is_not_taken_for_misplaced_text(pingyang, tmp_path, copy):
+    """pingyang's 附注 stands after the 落款 where the template puts it: no warning, nothing changed."""
+    root, paths = pingyang
+    assert any(it.tag == "rk:block:notes" for it in read_docx(paths.docx).items)
+    file = paths.docx
+    if copy == "without controls":
+        file = tmp_path / "返回稿.docx"
+        ed.strip_controls(paths.docx, file)
+    elif copy == "libreoffice":
+        file = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
+    r = harvest_pingyang(root, file=file)
+    assert not r.changed and not any("落款之后" in x for x in r.notes.get("not_carried", [])), r.notes
+    # text an editor does type after the 落款 is still pointed out
+    doc = ed.open_doc(file)
+    ed.insert_after(ed.find(doc, contains="四舍五入"), "另附：项目清单。", style_of=ed.find(doc, contains="四舍五入"))
+    doc.save(file)
+    r = harvest_pingyang(root, file=file, write=False)
+    assert any(x.startswith("落款之后的文字“另附：项目清单。") for x in r.notes["not_carried"]), r.notes

@@ -62,3 +62,9 @@ def test_trace(xinchang, text, expected):
 def test_mismatch_names_the_expected_value_first(xinchang):
     t = xinchang.trace_all("全县高新技术企业849家。")[0]
     assert t.expected == "327家(上年值 302家,变化量 25家)"
+
+
+def test_a_place_is_traced_to_its_number_and_leaves_the_unit(xinchang):
+    text = "科技创新指数全省排名第4位。"
+    (t,) = xinchang.trace_all(text)
+    assert text[t.start:t.end] == "4" and t.key == "innovation_index_rank_province"

@@ -80,6 +80,43 @@ def fit_widths(cells: list[list[str]], size_pt: float, total: int) -> list[int]:
     if over > 0:                                    # too many wide columns: the names give way last
         widths[0] -= over
     return widths
+
+
+def _as_reviewed(table, texts: list[list[str]], w) -> list[list[str]]:
+    """What 表1's columns are measured on: a revised cell as the reviewer sees it (Word's and WPS's
+    review view: the struck old text beside the new, 12.0312.3), when that still leaves the
+    indicator names their room; else each revised cell puts the new text under the struck old one
+    (a line break inside the deletion: gone once accepted, so the accepted table reads as
+    before) and counts by its longer line."""
+    size, total = table_text_size(w.s), page_text_width(w.doc)
+    rows = table.rows
+    shown = [list(row) for row in texts]
+    revised = []
+    for r in range(1, len(texts)):
+        for c in range(1, len(texts[r])):
+            p = rows[r].cells[c].paragraphs[0]._p
+            dels = p.findall(qn("w:del"))
+            if dels or p.find(qn("w:ins")) is not None:
+                shown[r][c] = "".join((t.text or "").replace(WJ, "") for t in p.iter(qn("w:t"), qn("w:delText")))
+                revised.append((r, c, p, dels))
+    name_min = text_width("研发经费支出", size) + CELL_MARGINS
+    if not revised or fit_widths(shown, size, total)[0] >= min(name_min, fit_widths(texts, size, total)[0]):
+        return shown
+    for r, c, p, dels in revised:
+        if not dels:
+            continue
+        dels[-1].findall(qn("w:r"))[-1].append(OxmlElement("w:br"))
+        lines, line = [], []
+        for child in p:
+            line += [(t.text or "").replace(WJ, "") for t in child.iter(qn("w:t"), qn("w:delText"))]
+            if child is dels[-1]:
+                lines.append("".join(line))
+                line = []
+        lines.append("".join(line))
+        shown[r][c] = max(lines, key=lambda x: text_width(x, size))
+    return shown
+
+
 SAMPLE_NARRATIVE_NOTICE = "示例叙述\uff1a本报告的叙述文字为据公开材料改写的示例\uff0c须由编辑按实际情况改写。"
 LP, RP = "\uff08", "\uff09"   # full-width parentheses of "(一)"
 CN_DIGITS = "零一二三四五六七八九"
@@ -157,6 +194,7 @@ class _Writer:
         self.prev_refs = (previous or {}).get("refs", {})
         self.reviser = reviser
         self.placed: list[tuple[Seg, str]] = []    # (segment stating a figure, where)
+        self.revised: set[str] = set()        # refs and piece ids written as revisions
         self.stated: set[str] = set()         # indicator ids the document states
         self._sdt_id = 1
         self._default_style = doc.styles.default(WD_STYLE_TYPE.PARAGRAPH)
@@ -200,7 +238,7 @@ class _Writer:
         return segs
 
     def write(self, paragraph, segs: list[Seg], where: str) -> None:
-        self.reviser.write(paragraph, segs)
+        self.revised.update(seg.ref for seg in self.reviser.write(paragraph, segs) if seg.ref)
         self.placed += [(seg, where) for seg in segs if seg.ref]
 
     # -- headings ---------------------------------------------------------
@@ -382,6 +420,7 @@ class _Blocks:
                 out.append(text)
             cells.append(out)
             oxml.cant_split(table.rows[r])
+        texts, cells = cells, _as_reviewed(table, cells, w)     # columns sized for the review view
         oxml.repeat_header(table.rows[0])
         oxml.cant_split(table.rows[0])
         widths = fit_widths(cells, table_text_size(w.s), page_text_width(w.doc))
@@ -391,7 +430,7 @@ class _Blocks:
         for row in table.rows:
             for cell in row.cells:
                 cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
-        w.record(table._tbl, {"kind": "table", "block": "table", "cells": cells,
+        w.record(table._tbl, {"kind": "table", "block": "table", "cells": texts,
                               "rows": [f.id for f in rf.figures], "text": "", "label": f"表{w.tables}"})
 
     def _sources(self, name):
@@ -819,7 +858,18 @@ def _manifest(w: _Writer, rf: ReportFigures, refs, run_id: str) -> dict:
     return {"version": MANIFEST_VERSION, "run_id": run_id, "county": rf.county.slug, "year": rf.year,
             "narrative": n.path.read_text(encoding="utf-8-sig") if n.path and Path(n.path).exists() else None,
             "refs": refs.values, "names": refs.names, "units": refs.units, "stated": sorted(w.stated),
-            "pieces": w.pieces, "items": items}
+            "pieces": w.pieces, "pending": _pending(w, refs), "items": items}
+
+
+def _pending(w: _Writer, refs) -> dict:
+    """The revisions this document carries, as what each revised piece and figure printed
+    before: while the editor has not accepted them, the next build compares with these (a
+    forced rebuild, or one for another figure, must not drop them)."""
+    from ..model.references import split_key
+    pieces = {pid: w.prev_pieces[pid] for pid in sorted(w.revised) if "/" in pid and pid in w.prev_pieces}
+    inds = {pid.split("/")[1] for pid in pieces} | {split_key(k)[0] for k in w.revised if "/" not in k}
+    old = {k: v for k, v in w.prev_refs.items() if split_key(k)[0] in inds and refs.values.get(k) != v}
+    return {"pieces": pieces, "refs": dict(sorted(old.items()))}
 
 
 def _in_table(el) -> bool:
@@ -850,9 +900,10 @@ def _changes(w: _Writer, rf: ReportFigures, refs, previous: dict | None) -> list
             ind = seg.ref.split("/")[1]
             attrs = [a for a in CHANGE_ATTRS if refs.values.get(ref_key(ind, a)) and
                      _shows(seg.text, refs.values[ref_key(ind, a)])]
-        else:
+        else:                     # a reference: what it prints (a change clause may state the growth only)
             ind, attr = split_key(seg.ref)
-            attrs = STATES.get(attr, (attr,))
+            attrs = [a for a in STATES.get(attr, (attr,)) if a == attr or
+                     _states(seg.text, refs.values.get(ref_key(ind, a)))]
         for a in attrs:
             places = where.setdefault(ref_key(ind, a), [])
             if place not in places:
@@ -867,6 +918,13 @@ def _changes(w: _Writer, rf: ReportFigures, refs, previous: dict | None) -> list
                 out.append({"indicator": ind, "name": refs.names.get(ind, ind), "attr": attr,
                             "label": refs.label(k), "old": old, "new": new, "where": "、".join(where[k])})
     return out
+
+
+def _states(text: str, value: str | None) -> bool:
+    """Does a phrase state this printed value, unit and all (比上年增长19.28% states 19.28%, not
+    the 变化量 15亿元)?"""
+    import re
+    return bool(value) and re.search(r"(?<![\d.])" + re.escape(value), text) is not None
 
 
 def _shows(text: str, value: str) -> bool:

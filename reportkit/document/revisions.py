@@ -86,6 +86,32 @@ class Reviser:
         return revised
 
 
+def with_pending(previous: dict | None, revisions) -> dict | None:
+    """The previous version's manifest as the next build compares with it: each revision it
+    wrote (its ``pending``) that the current document still shows unaccepted — its deleted and
+    inserted text still there as 数据更新 revisions (``revisions``: the document's, each with
+    ``kind``, ``author``, ``text``) — counts as not yet seen, so the new build marks the change
+    again from the text the editor last accepted (a forced rebuild keeps it; a figure revised
+    again shows 327 → 333, not 330 → 333). Accepted or rejected revisions are gone from the
+    document and are not carried."""
+    from collections import Counter
+    if not previous or not previous.get("pending"):
+        return previous
+    shown = Counter((r.kind, r.text) for r in revisions if r.author == AUTHOR)
+    out = dict(previous)
+    for part in ("pieces", "refs"):
+        now = dict(previous.get(part, {}))
+        for key, old in previous["pending"].get(part, {}).items():
+            new = now.get(key)
+            if new is None or old == new:
+                continue
+            ops = Counter(("del" if op == "-" else "ins", t) for op, t in diff(old, new) if op != "=")
+            if all(shown[k] >= n for k, n in ops.items()):
+                now[key] = old
+        out[part] = now
+    return out
+
+
 WJ = "\u2060"   # WORD JOINER: no line break on either side (Word and LibreOffice honour it)
 #: Periods and ranges that must stand whole on one line: 1-10月, 2020—2024年.
 _UNBREAKABLE = re.compile(r"\d+[-—–~]\d+[月年]")

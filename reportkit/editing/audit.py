@@ -4,10 +4,13 @@
 on) and classifies each number — with its unit or % — in the body, the captions and the table:
 
 - 对应数据: it is a figure of this county-year (value, growth, change, completion, rank,
-  target …), named with the data rows it comes from;
-- 不一致: it stands for an indicator (the indicator is named before it, or it sits in that
-  indicator's table row) but differs from the data — e.g. 849家 typed for 894家;
-- 叙述数字: a number of the narrative that no figure stands behind (listed for review);
+  target …), named with the data rows it comes from — by construction when a narrative
+  reference (``{hte_renewed}``) printed it and the text still stands as the build wrote it
+  (the build's manifest says where), else by the indicator named before it;
+- 不一致: it stands for an indicator (the indicator is named before it, it sits in that
+  indicator's table row, or a reference printed it) but differs from the data now — e.g.
+  849家 typed for 894家, a place that lost its unit (第4 for 第4位);
+- 叙述数字: a number people typed that no figure stands behind (listed for review);
 - 年份编号: years, dates, periods, caption and heading numbers.
 
 Writes ``audit.csv``; exits non-zero on any mismatch; optionally a copy of the document with a
@@ -24,7 +27,7 @@ from pathlib import Path
 from .. import config
 from ..document.reader import W, Item, read_docx
 from ..iorw import atomic_path, write_text
-from ..model.references import ATTRS, References, split_key
+from ..model.references import ATTRS, BUILTINS, CLAUSES, References, split_key
 from ..model.report import TABLE_COLUMNS, compute_report_figures
 from .tracing import Tracer
 
@@ -124,6 +127,7 @@ def audit(county: str, year: int, *, file: Path | None = None, data_dir: Path | 
     result = AuditResult(county, year, file)
     places = _Places()
     expected_rows = {row["指标"]: (fig, row) for fig, row in zip(rf.figures, rf.table_rows())}
+    built = built_references(paths, content)
     for it in content.items:
         if it.kind == "table":
             _table(result, it, tracer, refs, expected_rows)
@@ -133,10 +137,14 @@ def audit(county: str, year: int, *, file: Path | None = None, data_dir: Path | 
         for t in tracer.trace_all(text):
             f = Finding(where, t.number.text, t.kind, item=it.index, span=(t.number.start, t.number.end),
                         context=_context(text, t.number.start, t.number.end), note=t.note)
-            if t.kind == "ref":
+            made = _made_by(built.get(it.index, []), t)
+            if made is not None:
+                _by_construction(f, text, t, made, tracer, refs)
+            elif t.kind == "ref":
                 name, attr = split_key(t.key)
                 f.indicator, f.attr = refs.names.get(name, name), ATTRS.get(attr, attr)
                 f.data, f.source = refs.values[t.key], "; ".join(refs.sources.get(name, []))
+                _lost_unit(f, text, t, refs)
             elif t.kind == "mismatch":
                 f.indicator, f.data = refs.names.get(t.indicator, t.indicator), t.expected
                 f.source = "; ".join(refs.sources.get(t.indicator, []))
@@ -148,6 +156,99 @@ def audit(county: str, year: int, *, file: Path | None = None, data_dir: Path | 
         result.commented = paths.commented(file)
         write_commented(file, result, result.commented)
     return result
+
+
+# ------------------------------------------------------------------ numbers the build wrote
+
+def built_references(paths: config.ReportPaths, content) -> dict[int, list[tuple[int, int, str]]]:
+    """Where the narrative's own references stand in the document, as the build that wrote it
+    recorded them: {item index: [(start, end, key)]} in the item's text. A paragraph is matched
+    with the record of that build (harvest.align: by tag, else by text), its source rendered with
+    that build's values, and a reference counts where its text still stands unedited. Without a
+    record (a document from elsewhere), nothing is known by construction."""
+    import difflib
+
+    from ..narrative import source as nm
+    from .harvest import align, manifest_for
+    manifest, _ = manifest_for(paths, content.identifier)
+    if not manifest or manifest.get("county") != paths.county or manifest.get("year") != paths.year:
+        return {}
+    values = manifest.get("refs", {})
+    g_items = manifest.get("items", [])
+    out: dict[int, list[tuple[int, int, str]]] = {}
+    for e, o in zip(content.items, align(g_items, content.items)):
+        g = g_items[o] if o is not None else None
+        if g is None or g.get("kind") not in ("p", "h3") or not g.get("source") or g.get("placeholder"):
+            continue
+        try:
+            spans = nm.render(g["source"], lambda name, attr: values.get(nm.ref_key(name, attr)))
+        except Exception:     # a source that record cannot render: nothing known of it
+            continue
+        old = "".join(sp.text for sp in spans)
+        text = e.text.strip()
+        lead = len(e.text) - len(e.text.lstrip())
+        ops = [op for op in difflib.SequenceMatcher(None, old, text, autojunk=False).get_opcodes() if op[0] == "equal"]
+        pos, found = 0, []
+        for sp in spans:
+            a, b = pos, pos + len(sp.text)
+            pos = b
+            if sp.ref is None:
+                continue
+            for _, i1, i2, j1, _j2 in ops:
+                if i1 <= a and b <= i2:
+                    found.append((a + j1 - i1 + lead, b + j1 - i1 + lead, sp.key))
+                    break
+        if found:
+            out[e.index] = found
+    return out
+
+
+def _made_by(spans: list[tuple[int, int, str]], t) -> tuple[int, int, str] | None:
+    """The reference whose printed text holds this number (its digits; a place's 位 may follow)."""
+    n = t.number
+    for a, b, key in spans:
+        if a <= n.start and n.start + len(n.number) <= b and split_key(key)[0] not in BUILTINS:
+            return a, b, key
+    return None
+
+
+def _by_construction(f: Finding, text: str, t, made: tuple[int, int, str], tracer: Tracer,
+                     refs: References) -> None:
+    """A number the narrative's reference ``made`` printed: traced to that figure, or (the
+    data changed since the document was built) a mismatch with the value now."""
+    a, b, key = made
+    name, attr = split_key(key)
+    now = refs.values.get(key)
+    f.indicator, f.source = refs.names.get(name, name), "; ".join(refs.sources.get(name, []))
+    if now is not None and now == text[a:b]:
+        f.note = f"由叙述中的引用 {{{_as_written(key)}}} 生成"
+        precise = next((k for k, *_ in tracer.candidates(text, t.number) if split_key(k)[0] == name), None)
+        if attr in CLAUSES and precise:      # a clause states several figures: the one this number is
+            key, attr = precise, split_key(precise)[1]
+        f.kind, f.attr, f.data = "ref", ATTRS.get(attr, attr), refs.values[key]
+        t.key, t.start, t.end = key, a, t.number.start + len(t.number.number)
+        _lost_unit(f, text, t, refs)
+        return
+    f.kind, f.attr = "mismatch", ATTRS.get(attr, attr)
+    f.data = now or "(数据中已没有这个数)"
+    f.note = f"由叙述中的引用 {{{_as_written(key)}}} 生成,文档生成后数据变了:重新生成即可更新"
+
+
+def _as_written(key: str) -> str:
+    """A reference as the narrative writes it: hte_total, hte_total.growth."""
+    name, attr = split_key(key)
+    return name if attr == "value" else f"{name}.{attr}"
+
+
+def _lost_unit(f: Finding, text: str, t, refs: References) -> None:
+    """A place of a rank indicator is written with its unit (第4位): a bare 第4 lost it (an
+    edit or a narrative reference without the unit) and is flagged."""
+    name, attr = split_key(t.key)
+    unit = refs.units.get(name, "")
+    if attr == "value" and unit in ("位", "名") and text[:t.start].endswith("第") \
+            and not text[t.end:].startswith(unit):
+        f.kind, f.data = "mismatch", f"第{refs.values[t.key]}{unit}"
+        f.note = f"排名缺少单位“{unit}”:应为“第{refs.values[t.key]}{unit}”"
 
 
 def _context(text: str, a: int, b: int, width: int = 14) -> str:

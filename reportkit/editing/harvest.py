@@ -57,6 +57,7 @@ class HarvestResult:
     old_text: str
     new_text: str
     backup: Path | None = None
+    kept: Path | None = None          # the harvested copy (FILE=…), kept under versions/
     written: bool = False
     notes: dict[str, list[str]] = field(default_factory=dict)
 
@@ -312,9 +313,9 @@ class _Derive:
             if any(a < n.end and n.start < b for a, b, _ in links):
                 continue
             t = self.tracer.trace(text, n, hits)
-            if t.kind == "ref" and not any(a < n.end and t.start < b for a, b, _ in links):
-                links.append((t.start, n.end, t.key))
-                self.result.note("linked", f"{text[t.start:n.end]} → {{{t.key}}}({self._label(t.key)},{where})")
+            if t.kind == "ref" and not any(a < t.end and t.start < b for a, b, _ in links):
+                links.append((t.start, t.end, t.key))
+                self.result.note("linked", f"{text[t.start:t.end]} → {{{t.key}}}({self._label(t.key)},{where})")
             elif t.kind == "mismatch":
                 self.result.note("mismatch", f"{n.text}({where}):{t.note},数据为 {t.expected}")
             elif t.kind == "literal":
@@ -492,9 +493,9 @@ class _Rebuild:
         where = self._where()
         if PLACEHOLDER_RE.match(text):
             return
-        if self.after_signature:
-            self.result.note("not_carried", f"落款之后的文字“{text[:20]}…”写入了最后一个小节,请核对位置")
         block = (g or {}).get("block", "") if not as_text else ""
+        if self.after_signature and block != "notes":       # the 附注 stands after the 落款 by design
+            self.result.note("not_carried", f"落款之后的文字“{text[:20]}…”写入了最后一个小节,请核对位置")
         if block in ("indicator_paragraph", "targets_sentence"):
             self.present.add(block)
             if text == g.get("text"):
@@ -643,12 +644,24 @@ def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path 
     for cid, (author, text) in content.comments.items():
         anchor = next((it.text.strip()[:16] for it in content.items if cid in it.comments), "")
         result.note("comments", f"{author or '未署名'}:“{text.strip()[:40]}”" + (f"(在“{anchor}…”处)" if anchor else ""))
+    if write and _outside(file, paths):       # what cannot be carried over survives in versions/
+        result.kept = state.keep_copy(file, paths.kept_harvested(file, state.stamp()))
     if write and result.changed:
         if npath.exists():
             result.backup = state.keep_copy(npath, paths.kept_narrative(state.stamp()))
         write_text(npath, result.new_text)
         result.written = True
     return result
+
+
+def _outside(file: Path, paths: config.ReportPaths) -> bool:
+    """A copy other than the report in build/ (which a rebuild keeps itself) and not one of the
+    kept versions already."""
+    try:
+        where = file.resolve()
+    except OSError:
+        return True
+    return where != paths.docx.resolve() and where.parent != paths.versions_dir.resolve()
 
 
 def _norm(text: str) -> str:

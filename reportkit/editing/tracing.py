@@ -52,6 +52,7 @@ class Trace:
     number: Number
     key: str = ""
     start: int = 0         # where the referenced text starts (a phrase such as 增长8.28% starts before the number)
+    end: int = 0           # where it ends: the number's end, or before its unit for a place (第4位: the 4)
     indicator: str = ""
     expected: str = ""
     note: str = ""
@@ -140,15 +141,16 @@ class Tracer:
         inside = [h for h in hits if bound <= h[0] and h[1] <= n.start]
         return inside[-1][2] if inside else None
 
-    def candidates(self, text: str, n: Number) -> list[tuple[str, int]]:
-        """References whose printed text ends with this number: (key, where the text starts)."""
+    def candidates(self, text: str, n: Number) -> list[tuple[str, int, int]]:
+        """References whose printed text ends with this number: (key, where the text starts,
+        where it ends). A place (第4位) is printed as the bare number: its unit stays text."""
         out = []
         for key, printed in self.by_tail.get(n.text, []):
             start = n.end - len(printed)
             if start >= 0 and text[start:n.end] == printed and not (start and text[start - 1].isdigit()):
-                out.append((key, start))
+                out.append((key, start, n.end))
         if n.unit in ("", "位", "名") and text[:n.start].endswith("第"):
-            out += [(key, n.start) for key in self.bare.get(n.number, [])]
+            out += [(key, n.start, n.start + len(n.number)) for key in self.bare.get(n.number, [])]
         return sorted(out, key=lambda c: c[1])   # the longest printed text first
 
     # -- tracing --------------------------------------------------------------
@@ -160,13 +162,14 @@ class Tracer:
         if ctx is not None:
             mine = [c for c in cands if split_key(c[0])[0] == ctx]
             if mine:
-                return Trace("ref", n, mine[0][0], mine[0][1], ctx)
+                key, start, end = mine[0]
+                return Trace("ref", n, key, start, end, ctx)
             expected = self._expected(ctx, n, n.unit in ("", "位", "名") and text[:n.start].endswith("第"))
             if expected:
                 return Trace("mismatch", n, indicator=ctx, expected=expected,
                              note=f"上下文是“{self.names.get(ctx, ctx)}”")
             return Trace("literal", n, indicator=ctx)
-        inds = sorted({split_key(k)[0] for k, _ in cands})
+        inds = sorted({split_key(k)[0] for k, *_ in cands})
         note = ("与" + "、".join(self.names.get(i, i) for i in inds) + "的数字相同,但上下文没有提到该指标") if inds else ""
         return Trace("literal", n, note=note)
 

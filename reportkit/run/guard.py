@@ -86,6 +86,39 @@ def differences(county: str, year: int, guard: dict, data_dir: Path | None = Non
     return out
 
 
+def moved_message(county: str, year: int, moved: list[str]) -> str:
+    """What a failing guard says: which published figures moved, and the two ways out."""
+    return ("已发布报告中的数字变了(数据有误请改 data/;变化是有意的请运行 make bless "
+            f"COUNTY={county} YEAR={year}):\n" + "\n".join(moved))
+
+
+def nbval_failure(notebook: Path, cell: str, told: dict) -> str | None:
+    """The message for a reference notebook's cell whose outputs differ under nbval, as the guard
+    words it (县区 年份 指标: 原 → 新) instead of the raw HTML of a table row; None when the
+    notebook is not a reference or no published figure moved (then nbval's own diff is the news).
+    The first failing cell of a notebook lists the figures; the others point to it (``told``
+    remembers per notebook, for one test session)."""
+    m = _NAME.match(Path(notebook).name)
+    if not m:
+        return None
+    key = str(Path(notebook).resolve())
+    if key not in told:
+        import nbformat
+        try:
+            record_ = nbformat.read(notebook, as_version=4).metadata.get("reportkit_guard")
+            moved = differences(m.group(1), int(m.group(2)), record_) if record_ else []
+        except Exception:      # the guard's own test reports what cannot be computed
+            moved = []
+        told[key] = (moved, cell)
+        return moved_message(m.group(1), int(m.group(2)), moved) if moved else None
+    moved, first = told[key]
+    if not moved:
+        return None
+    name = moved[0].split(" ")[0]            # every line starts with '<县区名> <年份> 年 '
+    return (f"{name} {m.group(2)} 年已发布报告中的数字变了,这一格的输出随之不同"
+            f"(变化的数字见 {first};原始差异用 pytest -vv 查看)")
+
+
 @contextlib.contextmanager
 def _environ(**values):
     saved = {k: os.environ.get(k) for k in values}
@@ -145,6 +178,8 @@ def normalize(path: Path, guard: dict | None = None) -> None:
             cell["id"] = "injected-parameters"
         cell.metadata.pop("execution", None)
         cell.metadata.pop("papermill", None)
+        if cell.get("outputs"):
+            cell["outputs"] = coalesce_streams(cell["outputs"])
         for output in cell.get("outputs", []):
             for part in (output.get("data", {}), output.get("metadata", {})):
                 for mime in [m for m in part if m.startswith("image/")]:
@@ -154,3 +189,23 @@ def normalize(path: Path, guard: dict | None = None) -> None:
     if guard is not None:
         nb.metadata["reportkit_guard"] = guard
     nbformat.write(nb, path)
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Consecutive outputs of one stream joined into one. The kernel sends what a cell prints in
+    chunks cut by its flush timer, so the same prints can arrive as one output or as two split
+    mid-line (``"文档: ….docx"`` then ``"\\n指标表: …"``), at random; joined, a reference notebook
+    is the same bytes on every bless."""
+    out: list = []
+    for o in outputs:
+        prev = out[-1] if out else None
+        if o.get("output_type") == "stream" and prev is not None and prev.get("output_type") == "stream" \
+                and prev.get("name") == o.get("name"):
+            prev["text"] = _joined(prev.get("text", "")) + _joined(o.get("text", ""))
+        else:
+            out.append(o)
+    return out
+
+
+def _joined(text) -> str:
+    return "".join(text) if isinstance(text, list) else str(text)

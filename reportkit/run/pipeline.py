@@ -118,14 +118,25 @@ class ReportRun:
 
     # 4. document and figure files
     def previous_manifest(self) -> dict | None:
-        """What the version this build replaces stated (None for a first build)."""
+        """What the version this build replaces stated (None for a first build), with the
+        revisions it marked that its document still shows unaccepted (document.revisions.with_pending)."""
         from . import state
         last = state.load(self.paths)
         path = self.paths.manifest(last["run_id"]) if last else None
         try:
-            return json.loads(path.read_text(encoding="utf-8")) if path else None
+            previous = json.loads(path.read_text(encoding="utf-8")) if path else None
         except (OSError, ValueError):
             return None
+        if not previous or not previous.get("pending") or not self.paths.docx.exists():
+            return previous
+        from ..document.reader import read_docx
+        from ..document.revisions import with_pending
+        from ..exceptions import ReportkitError
+        try:
+            revisions = read_docx(self.paths.docx).revisions
+        except ReportkitError:       # an unreadable document: nothing it shows can be carried
+            revisions = []
+        return with_pending(previous, revisions)
 
     def write_outputs(self) -> dict[str, str]:
         from ..document.builder import build_document

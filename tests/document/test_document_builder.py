@@ -536,3 +536,83 @@ def test_word_joiners_only_where_a_line_could_break(tmp_path):
     raw = "".join(t.text or "" for t in lead.iter(W + "t"))
     assert raw == "实施2023\u2060—\u20602027\u2060年行动计划，1\u2060-\u206010\u2060月完成投资。"
     assert "2023" in raw and "2027" in raw and "10" in raw
+
+
+def test_changes_list_only_what_the_document_states(tmp_path):
+    """pingyang's narrative states 新增科技贷款 and its growth ({tech_loans_new.change} prints
+    比上年增长19.28%): a revised value changes the 变化量 too, which the document never states."""
+    from helpers import set_value
+    root = copy_real_data(tmp_path / "data")
+    first = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
+                                   tmp_path / "1.docx", run_id="r1")
+    set_value(root, "pingyang", 2024, "tech_loans_new", "93.5")
+    rf2 = compute_report_figures("pingyang", 2024, data_dir=root)
+    second = builder.build_document(rf2, [], tmp_path / "2.docx", run_id="r2", previous=first.manifest)
+    loans = [(c["label"], c["old"], c["new"]) for c in second.changes if c["indicator"] == "tech_loans_new"]
+    assert loans == [("新增科技贷款", "92.8亿元", "93.5亿元")]
+    assert "比上年增长19.28%" in " ".join(it.text for it in read_docx(second.path).items)
+
+
+def test_table_columns_fit_the_cells_as_shown_with_revisions(tmp_path):
+    """Word's and WPS's review view shows a revised cell's old and new text side by side
+    (12.03 struck, 12.3 inserted): every column but the names fits that on one line."""
+    from helpers import set_value
+    root = copy_real_data(tmp_path / "data")
+    first = builder.build_document(compute_report_figures("xinchang", 2024, data_dir=root), [],
+                                   tmp_path / "1.docx", run_id="r1")
+    set_value(root, "xinchang", 2024, "rd_personnel_share", "12.3")
+    set_value(root, "xinchang", 2024, "hte_total", "1330")
+    second = builder.build_document(compute_report_figures("xinchang", 2024, data_dir=root), [],
+                                    tmp_path / "2.docx", run_id="r2", previous=first.manifest)
+    tbl = Document(second.path).element.body.find(f".//{W}tbl")
+    grid = [int(g.get(qn("w:w"))) for g in tbl.iter(W + "gridCol")]
+    size = builder.table_text_size(builder.resolve_styles(Document(second.path)))
+    revised = 0
+    for tr in tbl.iter(W + "tr"):
+        for c, tc in enumerate(tr.findall(W + "tc")):
+            seen = "".join(t.text or "" for t in tc.iter(W + "t", W + "delText")).replace("\u2060", "")
+            revised += bool(list(tc.iter(W + "del")))
+            if c:
+                assert builder.text_width(seen, size) + builder.CELL_MARGINS <= grid[c], (seen, c)
+    assert revised == 3          # 本年 and 增减 of 高新技术企业总数, 本年 of 企业研发人员占比
+    plain = next(r for r in read_docx(second.path).items if r.kind == "table").cells
+    assert ["企业研发人员占比", "%", "12.3"] == next(r for r in plain if r[0] == "企业研发人员占比")[:3]
+    assert second.manifest["items"] and next(i for i in second.manifest["items"] if i["kind"] == "table")["cells"] == plain
+
+
+def revise_pingyang(root):
+    """Revise two 1-10月 figures of pingyang (本年 and 增减 of the first, 本年 of the second)."""
+    v = root / "values" / "pingyang.csv"
+    t = v.read_text(encoding="utf-8")
+    for a, b in (("rd_intensity_above_scale,1-10月,3.52,%,,,0.22,", "rd_intensity_above_scale,1-10月,3.61,%,,,0.31,"),
+                 ("hitech_investment,1-10月,44.43,", "hitech_investment,1-10月,44.9,")):
+        assert a in t
+        t = t.replace(a, b)
+    v.write_text(t, encoding="utf-8")
+
+
+def test_revised_cells_too_wide_side_by_side_put_the_new_text_under_the_old(tmp_path):
+    """pingyang's names would be squeezed to two characters to fit 3.523.61 and 提高0.220.31个百分点:
+    those cells put the new text under the struck old one (a deleted line break, gone once
+    accepted), and the columns are as wide as the unrevised table's."""
+    root = copy_real_data(tmp_path / "data")
+    first = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
+                                   tmp_path / "1.docx", run_id="r1")
+    revise_pingyang(root)
+    second = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
+                                    tmp_path / "2.docx", run_id="r2", previous=first.manifest)
+    grid = lambda p: [int(g.get(qn("w:w"))) for g in Document(p).element.body.iter(W + "gridCol")]  # noqa: E731
+    tbl = Document(second.path).element.body.find(f".//{W}tbl")
+    stacked = {}
+    for tr in list(tbl.iter(W + "tr"))[1:]:
+        name = "".join(t.text for t in tr.find(W + "tc").iter(W + "t"))
+        for c, tc in enumerate(tr.findall(W + "tc")):
+            dels = list(tc.iter(W + "del"))
+            if dels:
+                assert dels[-1].find(f".//{W}br") is not None      # the line break is part of the deletion
+                stacked[(name[:6], c)] = "".join(t.text for t in tc.iter(W + "t", W + "delText"))
+    assert stacked == {("规上工业企业", 2): "3.523.61", ("规上工业企业", 4): "提高0.220.31个百分点",
+                       ("高新技术产业", 2): "44.4344.90"}
+    assert grid(second.path)[0] >= grid(first.path)[0]           # the names keep their room
+    cells = next(it for it in read_docx(second.path).items if it.kind == "table").cells
+    assert next(r for r in cells if r[0].startswith("规上工业企业研发强度"))[2:5] == ["3.61", "3.30", "提高0.31个百分点"]

@@ -126,3 +126,25 @@ def test_no_number_unit_rank_or_period_breaks_inside_a_table_cell(docs, county):
     whole |= {f.period for f in rf.figures if f.cumulative}          # in the paragraphs too
     for text in sorted(whole):
         assert any(text in ln for ln in lines), f"“{text}” is broken across lines"
+
+
+@pytest.mark.skipif(not PDFTOTEXT, reason="pdftotext (poppler-utils) not installed")
+def test_revised_table_cells_do_not_break_inside_a_number_with_revisions_shown(tmp_path):
+    """What the reviewer sees (LibreOffice prints revisions as shown): old and new figures whole,
+    none broken inside (3.523./61 was), the names not squeezed."""
+    from helpers import copy_real_data
+    from test_document_builder import revise_pingyang
+    root = copy_real_data(tmp_path / "data")
+    first = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
+                                   tmp_path / "1.docx", run_id="r1")
+    revise_pingyang(root)
+    second = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
+                                    tmp_path / "2.docx", run_id="r2", previous=first.manifest)
+    pdf = convert(second.path, tmp_path / "pdf", "pdf", tmp_path / "profile")
+    layout = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    tokens = [t for ln in layout.splitlines() for t in ln.replace("\u2060", "").split()]
+    for number in ("3.52", "3.61", "0.22", "0.31", "44.43", "44.90", "3.30", "40.43"):
+        assert number in tokens or any(t.startswith(number) and not t[len(number)].isdigit()
+                                       for t in tokens if len(t) > len(number)), number
+    assert not any(re.search(r"\d\.$", t) for t in tokens), "a number broken after its point"
+    assert any(ln.strip().startswith("规上工业企业研") for ln in layout.splitlines())   # names keep their width
