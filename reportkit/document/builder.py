@@ -30,31 +30,12 @@ from ..model.phrasing import indicator_pieces, target_pieces
 from ..model.report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
 from ..dates import chinese_date, chinese_dates_in, document_date as dated, w3c
-from .layout import date_as_written, full_width_brackets, name_lines, signature_indents, title_lines
+from .layout import date_as_written, full_width_brackets, name_lines, signature_indents, title_lines, twips
 from .revisions import WJ, Reviser, Seg, glue
 from .template import BLOCKS, resolve_styles, style_size, text_width as page_text_width
 
 EMPTY_CELL = "—"
 CELL_MARGINS = 2 * 57 + 80     # the table style's left and right cell margins, and a little air
-
-
-def char_width(ch: str) -> float:
-    """Width in ems: CJK characters and full-width signs 1, digits and Latin letters 0.5 (the GB
-    fonts' CJK glyphs are square; Times New Roman digits are half an em)."""
-    import unicodedata
-    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.5 if ch not in "%" else 0.85
-
-
-AUTOSPACE = 0.25    # Word and LibreOffice put about a quarter em between Chinese and digits/Latin
-
-
-def text_width(text: str, size_pt: float) -> int:
-    """Printed width of a line of table text, in twips (with the space Word and LibreOffice add
-    between Chinese characters and digits)."""
-    ems = sum(char_width(c) for c in text)
-    wide = [char_width(c) == 1.0 for c in text]
-    ems += AUTOSPACE * sum(1 for a, b in zip(wide, wide[1:]) if a != b)
-    return round(ems * size_pt * 20)
 
 
 def table_text_size(styles) -> float:
@@ -68,13 +49,13 @@ def fit_widths(cells: list[list[str]], size_pt: float, total: int) -> list[int]:
     """Column widths (twips) so that no number, unit, percentage, rank or period breaks inside its
     cell: every column but the first is as wide as its widest cell (its header too when there is
     room); the first, the indicator names, takes the rest and wraps."""
-    body = [max(text_width(r[c], size_pt) for r in cells[1:]) + CELL_MARGINS if len(cells) > 1 else 0
+    body = [max(twips(r[c], size_pt) for r in cells[1:]) + CELL_MARGINS if len(cells) > 1 else 0
             for c in range(len(cells[0]))]
-    head = [text_width(h, size_pt) + CELL_MARGINS for h in cells[0]]
-    name_min = text_width("研发经费支出", size_pt) + CELL_MARGINS
+    head = [twips(h, size_pt) + CELL_MARGINS for h in cells[0]]
+    name_min = twips("研发经费支出", size_pt) + CELL_MARGINS
     widths = [max(b, h) for b, h in zip(body, head)]
     if sum(widths[1:]) + name_min > total:          # headers may wrap; values never
-        widths = [max(b, text_width(h[:2], size_pt) + CELL_MARGINS) for b, h in zip(body, cells[0])]
+        widths = [max(b, twips(h[:2], size_pt) + CELL_MARGINS) for b, h in zip(body, cells[0])]
     widths[0] = max(total - sum(widths[1:]), name_min)
     over = sum(widths) - total
     if over > 0:                                    # too many wide columns: the names give way last
@@ -99,7 +80,7 @@ def _as_reviewed(table, texts: list[list[str]], w) -> list[list[str]]:
             if dels or p.find(qn("w:ins")) is not None:
                 shown[r][c] = "".join((t.text or "").replace(WJ, "") for t in p.iter(qn("w:t"), qn("w:delText")))
                 revised.append((r, c, p, dels))
-    name_min = text_width("研发经费支出", size) + CELL_MARGINS
+    name_min = twips("研发经费支出", size) + CELL_MARGINS
     if not revised or fit_widths(shown, size, total)[0] >= min(name_min, fit_widths(texts, size, total)[0]):
         return shown
     for r, c, p, dels in revised:
@@ -113,7 +94,7 @@ def _as_reviewed(table, texts: list[list[str]], w) -> list[list[str]]:
                 lines.append("".join(line))
                 line = []
         lines.append("".join(line))
-        shown[r][c] = max(lines, key=lambda x: text_width(x, size))
+        shown[r][c] = max(lines, key=lambda x: twips(x, size))
     return shown
 
 

@@ -19,11 +19,36 @@ AUTOSPACE = 0.25     # the space Word and LibreOffice put between Chinese and di
 ISSUERS = ("科学技术局", "科技局", "人民政府", "委员会", "办公室", "管理局", "管委会")
 
 
+# ------------------------------------------------------------------ the one text-width model
+# Used by 表1's columns, the title and name breakers, the 落款 and the terminal summary of a batch.
+
+def is_wide(ch: str) -> bool:
+    """A character a CJK font sets a full em wide (and a terminal two columns): Chinese
+    characters and full-width signs."""
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def char_ems(ch: str) -> float:
+    """Printed width in ems: wide characters 1 (the GB fonts' CJK glyphs are square), "%" 0.85,
+    digits and Latin letters 0.5 (Times New Roman)."""
+    return 1.0 if is_wide(ch) else 0.85 if ch == "%" else 0.5
+
+
 def ems(text: str) -> float:
-    """Width of text in ems: Chinese characters 1, digits and Latin letters half, plus autospace."""
-    widths = [1.0 if unicodedata.east_asian_width(c) in ("W", "F") else 0.5 for c in text]
-    gaps = sum(1 for a, b in zip(widths, widths[1:]) if a != b)
-    return sum(widths) + AUTOSPACE * gaps
+    """Printed width of a line in ems, with the space Word and LibreOffice put between Chinese
+    characters and digits or Latin letters (:data:`AUTOSPACE`)."""
+    wide = [is_wide(c) for c in text]
+    return sum(map(char_ems, text)) + AUTOSPACE * sum(1 for a, b in zip(wide, wide[1:]) if a != b)
+
+
+def twips(text: str, size_pt: float) -> int:
+    """Printed width of a line at ``size_pt``, in twips (a twentieth of a point)."""
+    return round(ems(text) * size_pt * 20)
+
+
+def columns(text: str) -> int:
+    """Width of text in a terminal's columns: wide characters two, others one."""
+    return sum(2 if is_wide(c) else 1 for c in text)
 
 
 def title_breaks(title: str) -> list[int]:

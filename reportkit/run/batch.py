@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import config
+from ..document.layout import columns
 from . import state
 from ..exceptions import ParameterError
 from .fingerprint import DataIndex, code_hash
@@ -338,7 +339,7 @@ def summary(jobs: list[Job], build_root: Path | None = None) -> str:
             where += f"({j.message})"
         rows.append((j.county, STATUS.get(j.status, j.status),
                      "" if j.status == "skipped" else f"{j.seconds:.1f}", where))
-    widths = [max(_width(r[i]) for r in rows) for i in range(3)]
+    widths = [max(columns(r[i]) for r in rows) for i in range(3)]
     lines = ["  ".join(_pad(c, widths[i]) for i, c in enumerate(r[:3])) + "  " + r[3] for r in rows]
     count = {s: sum(j.status == s for j in jobs) for s in STATUS}
     lines.append(f"共 {len(jobs)} 份:生成 {count['built']},未变跳过 {count['skipped']},"
@@ -353,9 +354,5 @@ def _rel(path: str, root: Path) -> str:
         return path
 
 
-def _width(s: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
-
-
 def _pad(s: str, width: int) -> str:
-    return s + " " * (width - _width(s))
+    return s + " " * (width - columns(s))

@@ -11,7 +11,7 @@ from docx.styles import BabelFish
 from helpers import SEEDED, copy_real_data
 from reportkit import config
 from reportkit.charts.plan import draw_charts
-from reportkit.document import builder
+from reportkit.document import builder, layout
 from reportkit.document.reader import read_docx, slot_texts
 from reportkit.document.template import (FONT_BODY, FONT_H1, FONT_H2, FONT_TITLE, MARGIN_BOTTOM,
                                          MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_H, PAGE_W,
@@ -573,7 +573,7 @@ def test_table_columns_fit_the_cells_as_shown_with_revisions(tmp_path):
             seen = "".join(t.text or "" for t in tc.iter(W + "t", W + "delText")).replace("\u2060", "")
             revised += bool(list(tc.iter(W + "del")))
             if c:
-                assert builder.text_width(seen, size) + builder.CELL_MARGINS <= grid[c], (seen, c)
+                assert layout.twips(seen, size) + builder.CELL_MARGINS <= grid[c], (seen, c)
     assert revised == 3          # 本年 and 增减 of 高新技术企业总数, 本年 of 企业研发人员占比
     plain = next(r for r in read_docx(second.path).items if r.kind == "table").cells
     assert ["企业研发人员占比", "%", "12.3"] == next(r for r in plain if r[0] == "企业研发人员占比")[:3]
@@ -616,3 +616,12 @@ def test_revised_cells_too_wide_side_by_side_put_the_new_text_under_the_old(tmp_
     assert grid(second.path)[0] >= grid(first.path)[0]           # the names keep their room
     cells = next(it for it in read_docx(second.path).items if it.kind == "table").cells
     assert next(r for r in cells if r[0].startswith("规上工业企业研发强度"))[2:5] == ["3.61", "3.30", "提高0.31个百分点"]
+
+
+def test_one_text_width_model_for_print_and_terminal():
+    """表1, the title breaker and the batch summary measure text the same way: a Chinese
+    character is an em (two terminal columns), a digit half, "%" a little wider in print."""
+    assert layout.ems("327家") == 0.5 * 3 + 1 + layout.AUTOSPACE
+    assert layout.ems("8.28%") == 0.5 * 4 + 0.85
+    assert layout.twips("研发", 16) == round(2 * 16 * 20)
+    assert layout.columns("新昌县 327") == 3 * 2 + 4
