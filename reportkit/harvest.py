@@ -103,23 +103,32 @@ class HarvestResult:
 def manifest_for(paths: config.ReportPaths, identifier: str = "") -> tuple[dict | None, str]:
     """(manifest of the build that wrote the document, note): by the document's run id, else
     the latest build's."""
+    from .document.builder import MANIFEST_VERSION
+    skipped = []
+
     def load(run_id):
         try:
-            return json.loads(paths.manifest(run_id).read_text(encoding="utf-8"))
+            m = json.loads(paths.manifest(run_id).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        if not isinstance(m, dict) or m.get("version") != MANIFEST_VERSION:
+            found = m.get("version") if isinstance(m, dict) else None
+            skipped.append(f"生成记录 {paths.manifest(run_id).name} 的格式版本是 {found if found is not None else '(未写明)'},"
+                           f"这一版程序只读版本 {MANIFEST_VERSION}(记录由另一版 reportkit 写出),没有用它对照")
+            return None
+        return m
     if identifier:
         m = load(identifier)
         if m:
             return m, ""
     last = state.load(paths)
-    if last and last.get("run_id"):
+    if last and last.get("run_id") and last["run_id"] != identifier:
         m = load(last["run_id"])
         if m:
-            note = "" if not identifier or identifier == last["run_id"] else \
+            note = "" if not identifier else \
                 f"没有找到这份文档(运行编号 {identifier})的生成记录,按最近一次生成的版本对照"
-            return m, note
-    return None, ""
+            return m, "\n".join(skipped + [note] if note else skipped)
+    return None, "\n".join(skipped)
 
 
 def fresh_manifest(county: str, year: int, data_dir: Path | None) -> dict:
@@ -612,13 +621,15 @@ def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path 
     manifest, note = manifest_for(paths, content.identifier)
     if manifest is None:
         manifest = fresh_manifest(county, year, data_dir)
-        note = "没有生成记录:按当前数据和叙述生成的版本对照(编辑稿中的旧数字会列为与数据不符)"
+        note = (note + "\n" if note else "") + \
+            "没有可用的生成记录:按当前数据和叙述生成的版本对照(编辑稿中的旧数字会列为与数据不符)"
     current = nm.read_text(npath) if npath.exists() else ""
     base_text = manifest.get("narrative") or ""
     base = nm.parse(base_text, npath) if base_text else nm.empty()
     result = HarvestResult(county, year, file, npath, current, current)
-    if note:
-        result.note("not_carried", note)
+    for line in note.split("\n"):
+        if line:
+            result.note("not_carried", line)
     new = _rebuild(base, manifest, content, result)
     new_text = nm.dumps(new) if result.counts()["total"] or new.front != base.front else base_text
     nm.parse(new_text, npath)   # what we write must read back

@@ -418,13 +418,16 @@ def load(path: Path) -> Narrative:
 
 
 def read_text(path: Path) -> str:
+    """The file's text by the tables' encoding rule (reportkit.tables.decode_csv_bytes): UTF-8
+    (BOM or not) or UTF-16 with BOM; GBK/GB18030 only when that is certain; anything else (Big5
+    would decode as GB18030 to garbage) refused, naming what it looks like."""
+    from .exceptions import EncodingError
+    from .tables import decode_csv_bytes
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = Path(path).read_bytes().decode("gb18030")
-        except UnicodeDecodeError:
-            raise NarrativeError("无法识别文件编码", file=path, hint="另存为 UTF-8 编码的文本文件") from None
+        text = decode_csv_bytes(Path(path).read_bytes(), Path(path))
+    except EncodingError as exc:
+        raise NarrativeError(exc.message, file=path,
+                             hint="用记事本或 WPS 打开,“另存为”时编码选 UTF-8;繁体字请先转为简体") from None
     return text.replace("\r\n", "\n")
 
 

@@ -285,3 +285,23 @@ def test_make_harvest_with_a_mailed_back_file_prints_summary_and_diff(work, tmp_
     assert "+date: 2024年12月20日" in r.stdout and "make report COUNTY=xinchang YEAR=2024" in r.stdout
     assert_six_harvested(md_of(work).read_text(encoding="utf-8"))
     assert state.docx_status(paths) == "edited"
+
+
+def test_a_generation_record_of_another_format_version_is_not_used_and_said_so(work):
+    """The manifest's version was written and never checked: a record written by another
+    reportkit would be read as if it were this one's."""
+    import json
+    root, paths = work
+    run_id = state.load(paths)["run_id"]
+    record = paths.manifest(run_id)
+    m = json.loads(record.read_text(encoding="utf-8"))
+    m["version"] = 99
+    m["items"] = [{"kind": "p", "renamed": True}]          # what another format would look like to this one
+    record.write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    before = md_of(work).read_bytes()
+    result = run(work)
+    notes = result.notes["not_carried"]
+    assert notes[0] == (f"生成记录 {record.name} 的格式版本是 99,这一版程序只读版本 1"
+                        "(记录由另一版 reportkit 写出),没有用它对照")
+    assert notes[1].startswith("没有可用的生成记录:按当前数据和叙述生成的版本对照")
+    assert md_of(work).read_bytes() == before          # an unedited copy still changes nothing

@@ -91,11 +91,23 @@ INDICATOR_BLOCKS = ("indicator_paragraph", "table", "sources", "charts")
 
 
 def cn_number(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (up to 99)."""
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一, 100 -> 一百, 105 -> 一百零五, 110 -> 一百一十,
+    2024 -> 二千零二十四 (up to 9999)."""
+    if not 0 <= n < 10000:
+        raise ValueError(f"cn_number: {n} is out of range (0-9999)")
     if n < 10:
         return CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+    if n < 20:
+        return "十" + (CN_DIGITS[n - 10] if n > 10 else "")
+    out, zero = "", False
+    for unit, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        digit, n = divmod(n, size)
+        if digit:
+            out += ("零" if zero and out else "") + CN_DIGITS[digit] + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
 
 
 def presenter(rf: ReportFigures) -> str:
@@ -308,7 +320,8 @@ class _Blocks:
             if name.startswith("chart.") and name[6:] not in self.charts:
                 sid, _ = self.placed[name]
                 raise NarrativeError(f"没有编号为“{name[6:]}”的图表(在 {sid} 中)", file=self.narrative.path,
-                                     hint="可用的图表:" + "、".join(f"chart.{c}" for c in self.order) or "无")
+                                     hint=("改为可用的图表:" + "、".join(f"chart.{c}" for c in self.order))
+                                     if self.order else "删去这一引用:可用的图表:无")
         self.done: set[str] = set()
 
     def wanted(self, name: str) -> bool:
@@ -762,7 +775,8 @@ CHANGE_ATTRS = ("value", "prev", "growth", "delta", "completion", "target", "cit
 
 #: Reference attributes that state another attribute (增长8.28% states the growth).
 STATES = {"growth_phrase": ("growth",), "delta_phrase": ("delta",), "change": ("growth", "delta"),
-          "next_phrase": ("next_target",)}
+          "next_phrase": ("next_target",), "ordinal": ("value",), "city_rank_ordinal": ("city_rank",),
+          "province_rank_ordinal": ("province_rank",)}
 
 
 def _changes(w: _Writer, rf: ReportFigures, refs, previous: dict | None) -> list[dict]:

@@ -179,3 +179,23 @@ def test_pdf_without_libreoffice_says_what_to_do(monkeypatch, tmp_path):
         pdf.to_pdf(docx, tmp_path / "x.pdf")
     assert "没有找到 LibreOffice" in str(ei.value) and "另存为”PDF" in str(ei.value)
     assert not (tmp_path / "x.pdf").exists()
+
+
+# ---------------------------------------------------------------- small slips (issue 18, point 23)
+
+@pytest.mark.parametrize("n,text", [(1, "一"), (10, "十"), (12, "十二"), (21, "二十一"), (99, "九十九"),
+                                    (100, "一百"), (105, "一百零五"), (110, "一百一十"), (120, "一百二十"),
+                                    (999, "九百九十九"), (1001, "一千零一"), (2024, "二千零二十四")])
+def test_cn_number_past_ninety_nine(n, text):
+    assert builder.cn_number(n) == text
+
+
+def test_a_chart_placed_when_there_are_none_says_none_are_available(tmp_path):
+    data = copy_real_data(tmp_path / "data")
+    path = config.narrative_path("pingyang", 2024, data)
+    path.write_text(path.read_text(encoding="utf-8").replace("# 工作总结\n", "# 工作总结\n\n{chart.ranks}\n", 1),
+                    encoding="utf-8")
+    rf = compute_report_figures("pingyang", 2024, data_dir=data)
+    with pytest.raises(NarrativeError) as ei:
+        builder.build_document(rf, [], tmp_path / "x.docx")
+    assert "没有编号为“ranks”的图表" in str(ei.value) and str(ei.value).endswith("请删去这一引用:可用的图表:无")
