@@ -720,7 +720,11 @@ def _finish(rb: _Rebuild, base: Narrative) -> Narrative:
     """Drop what the defaults give anyway (so an untouched document changes nothing), keep the
     parts the template needs, and write the front matter changes."""
     parts = rb.parts
-    for key in ("lead", "summary", "plan"):
+    lead = next((p for p in parts if p.key == "lead"), None)
+    if lead is not None and base.part("lead") is None and not lead.sections \
+            and all(b.placeholder for b in lead.intro.blocks):
+        parts.remove(lead)          # a kind that may open without a 导语 (status, congress) and did
+    for key in nm.required_parts(base.kind):
         if not any(p.key == key for p in parts):
             title = base.part_titles.get(key)
             if title:

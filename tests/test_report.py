@@ -132,3 +132,20 @@ def test_an_ordinal_is_not_offered_where_there_is_no_place(tmp_path):
     with pytest.raises(NarrativeError) as ei:
         compute_report_figures("alpha", 2024, data_dir=with_narrative(tmp_path, ["rd"], text="{rd.ordinal}"))
     assert "{rd.ordinal}" in str(ei.value)
+
+
+@pytest.mark.parametrize("ind,cur,prev,reported,change", [
+    ("idx_rank", "30", "86", "56", "较上年提升56位"), ("intensity", "3.5", "3.2", "0.3", "较上年提升0.3个百分点"),
+    ("rd", "12", "10", "15", "比上年增长15%"), ("hte", "12", "10", "15", "比上年增长15%"),
+])
+def test_a_reported_change_carries_no_worked_back_note(tmp_path, ind, cur, prev, reported, change):
+    """A change the data reports (reported_growth: 提升56位) is the data's, not computed from the
+    worked-back (推算) last-year row: no （按推算的上年数计算）, no † in 表1, no note under it."""
+    from reportkit.phrasing import change_phrase, figure_sentence
+    f = figure(tmp_path, [v("alpha", 2024, ind, cur, reported_growth=reported),
+                          v("alpha", 2023, ind, prev, source="推算:据某报告所载本年数与增幅倒推")], ind)
+    assert change_phrase(f) == change and "推算" not in figure_sentence(f)
+    assert "\u2020" not in table_row(f)["增减"] and table_note([f]) == ""
+    g = figure(tmp_path / "computed", [v("alpha", 2024, ind, cur),
+                                       v("alpha", 2023, ind, prev, source="推算:据某报告所载本年数与增幅倒推")], ind)
+    assert change_phrase(g).endswith("（按推算的上年数计算）") and table_row(g)["增减"].endswith("\u2020")

@@ -24,7 +24,7 @@ from .. import config
 from ..exceptions import NarrativeError, TemplateError
 from ..data import is_worked_back
 from ..iorw import atomic_path
-from ..narrative import INDICATORS, TEMPLATE_PARTS, Slot
+from ..narrative import INDICATORS, OMITTABLE, TEMPLATE_PARTS, Slot
 from ..phrasing import indicator_pieces, target_pieces
 from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
@@ -133,12 +133,13 @@ def default_title(rf: ReportFigures) -> str:
 def part_heading(rf: ReportFigures, key: str, title: str, *, custom: bool = True) -> str:
     """The level-1 heading of a part (numbering aside): front matter ``headings`` wins."""
     name = rf.narrative.part_titles.get(key, title)
-    custom = custom and (rf.narrative.meta.get("headings") or {}).get(name)
+    headings = rf.narrative.meta.get("headings") or {}
+    custom = custom and (headings.get(name) or headings.get(title))     # title: as written (another kind's)
     if custom:
         return rf.render_text(str(custom))
     if rf.narrative.kind in ("summary-and-plan", "summary"):
-        return {"summary": f"{rf.year}年工作总结", "plan": f"{rf.year + 1}年工作思路"}.get(key, title)
-    return title
+        return {"summary": f"{rf.year}年工作总结", "plan": f"{rf.year + 1}年工作思路"}.get(key, name)
+    return name          # a part written under another kind's name prints as this kind names it
 
 
 def report_title(rf: ReportFigures) -> str:
@@ -314,7 +315,8 @@ class _Blocks:
         self.charts = {c.id: c for c in charts}
         self.order = [c.id for c in charts]
         self.narrative = rf.narrative
-        self.omit = self.narrative.omit
+        # left out: what the front matter omits, and what this kind of report has not by default
+        self.omit = self.narrative.omit | {b for b in OMITTABLE if not self.narrative.wants(b)}
         self.placed = self.narrative.placements()
         for name in self.placed:
             if name.startswith("chart.") and name[6:] not in self.charts:
@@ -345,6 +347,21 @@ class _Blocks:
         for name in names:
             if self.unplaced(name):
                 self.write(name)
+
+    def has_content(self, name: str) -> bool:
+        """Would writing this block put something on the page?"""
+        if name == "charts":
+            return any(self.unplaced(f"chart.{c}") for c in self.order)
+        if name == "sources":
+            return bool(sources_note(self.rf) + table_note(self.rf.figures))
+        if name == "targets_sentence":
+            return bool(self.rf.targets)
+        return bool(self.rf.figures)
+
+    def default_figures(self) -> bool:
+        """Does the figures section get any generated block by default (omitting every one of them
+        leaves no empty （一）主要科技创新指标)?"""
+        return any(self.unplaced(n) and self.has_content(n) for n in INDICATOR_BLOCKS)
 
     # -- the blocks -------------------------------------------------------
     def _indicator_paragraph(self, name):
@@ -471,12 +488,15 @@ def _write_part(w: _Writer, blocks: _Blocks, rf: ReportFigures, part) -> None:
     title = part_heading(rf, part.key, part.title)
     w.heading1(title, part.key, default=part_heading(rf, part.key, part.title, custom=False))
     slots = list(part.sections)
-    if part.key == "summary" and not any(s.id == INDICATORS for s in slots):
+    if part.key == "summary" and not any(s.id == INDICATORS for s in slots) and blocks.default_figures():
         heading = str(rf.narrative.meta.get("indicator_heading") or DEFAULT_INDICATOR_HEADING)
         slots.insert(0, Slot(INDICATORS, heading, part="summary", heading=True))
-    if not part.intro.empty or not (slots or (part.key == "plan" and rf.targets)):
+    # a section of the figures that would stay empty is left out, heading and all
+    slots = [s for s in slots if not (s.id == INDICATORS and s.empty and not blocks.default_figures())]
+    targets = part.key == "plan" and blocks.unplaced("targets_sentence") and blocks.has_content("targets_sentence")
+    if not part.intro.empty or not (slots or targets):
         w.slot(part.intro, blocks.write)
-    if part.key == "plan" and blocks.unplaced("targets_sentence"):
+    if targets:
         blocks.write("targets_sentence")
     for slot in slots:
         w.heading2(slot, rf.render_text(slot.title, line=slot.line), slot.title if slot.line else None)
@@ -509,7 +529,8 @@ def _block_notice(w, rf, blocks):
 def _block_lead(w, rf, blocks):
     if rf.narrative.kind == "congress":
         _congress_opening(w, rf)
-    w.slot(rf.narrative.lead, blocks.write)
+    if rf.narrative.lead is not None:         # a status report or a congress report may have none
+        w.slot(rf.narrative.lead, blocks.write)
     for part in _parts_after(rf, "lead"):
         _write_part(w, blocks, rf, part)
 

@@ -199,3 +199,150 @@ def test_a_chart_placed_when_there_are_none_says_none_are_available(tmp_path):
     with pytest.raises(NarrativeError) as ei:
         builder.build_document(rf, [], tmp_path / "x.docx")
     assert "没有编号为“ranks”的图表" in str(ei.value) and str(ei.value).endswith("请删去这一引用:可用的图表:无")
+
+
+# ---------------------------------------------------------------- what each kind contains by default (point 14)
+
+def build_kind(tmp_path, kind, edit=lambda text: text, *, charts=True):
+    """Build the tests/kinds narrative of ``kind`` (changed by ``edit``): (ReportFigures, texts, docx)."""
+    county, year = CASES[kind] if kind in CASES else (kind.split("-")[1], dict(SEEDED)[kind.split("-")[1]])
+    source = KINDS / f"{kind}_{county}_{year}.md" if kind in CASES else config.narrative_path(county, year)
+    data = copy_real_data(tmp_path / "data")
+    config.narrative_path(county, year, data).write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
+    rf = compute_report_figures(county, year, data_dir=data)
+    drawn = draw_charts(rf, tmp_path / "charts") if charts else []
+    path = builder.build_document(rf, drawn, tmp_path / "out.docx").path
+    return rf, texts(path), path
+
+
+def contents(path):
+    """Which generated blocks a document holds."""
+    items = read_docx(path).items
+    t = [it.text for it in items if it.kind == "p"]
+    return {"table": any(it.kind == "table" for it in items), "charts": any(it.pictures for it in items),
+            "sources": any(x.startswith("资料来源") for x in t), "targets_sentence": any("年主要目标是" in x for x in t),
+            "notes": ROUNDING_NOTE in t, "figures_heading": "（一）主要科技创新指标" in t}
+
+
+def add_front(text, line):
+    return text.replace("---\n", "---\n" + line + "\n", 1)
+
+
+@pytest.mark.parametrize("kind", ["congress", "summary", "status"])
+def test_a_kind_without_table_charts_targets_or_notes_by_default(tmp_path, kind):
+    """A report to the congress, a plain 工作总结 and a 工作情况 state their figures in the text:
+    no 表1, 资料来源, charts, targets sentence or 附注 unless the clerk asks; the indicator
+    paragraph stays (in its section)."""
+    rf, t, path = build_kind(tmp_path, kind)
+    assert contents(path) == {"table": False, "charts": False, "sources": False, "targets_sentence": False,
+                              "notes": False, "figures_heading": True}
+    assert any(x.startswith(rf.paragraph[:12]) for x in t)
+    assert not list((tmp_path / "charts").glob("*.png"))          # none drawn either
+
+
+def test_the_clerk_turns_each_block_on(tmp_path):
+    rf, t, path = build_kind(tmp_path, "congress", lambda s: add_front(s, "include: [table, charts, targets_sentence]"))
+    assert contents(path) == {"table": True, "charts": True, "sources": True, "targets_sentence": True,
+                              "notes": rf.rounding_differs, "figures_heading": True}
+    assert "2021年主要目标是：" in "".join(t)
+    # a chart setting asks for charts; placing {table} in the text asks for 表1 (and its 资料来源)
+    rf, t, path = build_kind(tmp_path / "b", "summary", lambda s: add_front(s, "charts: [trend_rd_expense_above_scale]")
+                             .replace("推进鳌江实验室建设。\n", "推进鳌江实验室建设。\n\n{table}\n"))
+    assert contents(path) == {"table": True, "charts": True, "sources": True, "targets_sentence": False,
+                              "notes": rf.rounding_differs, "figures_heading": True}
+
+
+def test_a_bureaus_summary_and_plan_keeps_everything_by_default(tmp_path):
+    rf, t, path = build_kind(tmp_path, "seeded-pingyang")
+    assert contents(path) == {"table": True, "charts": True, "sources": True, "targets_sentence": bool(rf.targets),
+                              "notes": True, "figures_heading": True}
+
+
+def test_omitting_every_indicator_block_leaves_no_empty_figures_heading(tmp_path):
+    rf, t, path = build_kind(tmp_path, "seeded-pingyang",
+                             lambda s: add_front(s, "omit: [indicator_paragraph, table, sources, charts]"))
+    assert "（一）主要科技创新指标" not in t
+    assert t[t.index("一、2024年工作总结") + 1] == "（一）科创平台建设取得显著成效"
+    rf, t, path = build_kind(tmp_path / "c", "congress", lambda s: add_front(s, "omit: [indicator_paragraph]"))
+    assert "（一）主要科技创新指标" not in t and "【待补充：主要科技创新指标】" not in t
+
+
+@pytest.mark.parametrize("kind", ["congress", "status"])
+def test_a_kind_that_has_no_lead_needs_no_lead(tmp_path, kind):
+    def drop_lead(text):
+        start = text.index("# 导语")
+        return text[:start] + text[text.index("\n# ", start + 1) + 1:]
+    rf, t, path = build_kind(tmp_path, kind, drop_lead)
+    assert rf.narrative.lead is None and not any("导语" in x for x in t)
+    heads = [x for x in t if re.match(r"^[一二三四五]、", x)]
+    assert heads[0] == {"congress": "一、工作落实情况", "status": "一、基本情况"}[kind]
+    if kind == "congress":
+        assert t.index("我代表宁波市江北区人民政府，向区人大常委会报告2020年科技创新工作情况，请予审议。") \
+            == t.index("一、工作落实情况") - 1
+
+
+def test_a_summary_and_plan_still_needs_its_lead():
+    from reportkit import narrative
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("# 工作总结\n\n# 工作思路\n", path="n.md")
+    assert "缺少一级标题“# 导语”" in str(ei.value)
+
+
+@pytest.mark.parametrize("front,message", [
+    ("include: [tabel]", "include 中的“tabel”不是可加上的块"),
+    ("include: table", "include 中的“table”不是可加上的块"),
+    ("include: [table]\nomit: [table]", "“table”既写在 include 里,又写在 omit 里"),
+])
+def test_a_bad_include_names_its_line(front, message):
+    from reportkit import narrative
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse(f"---\nkind: congress\n{front}\n---\n# 工作落实情况\n# 下步工作措施\n", path="n.md")
+    assert message in str(ei.value) and "n.md" in str(ei.value) and ei.value.row == 3
+
+
+# ---------------------------------------------------------------- switching a narrative to another kind (point 15)
+
+@pytest.mark.parametrize("kind,heads", [
+    ("congress", ["一、工作落实情况", "二、存在问题不足", "三、下步工作措施"]),
+    ("status", ["一、基本情况", "二、存在问题", "三、下步打算"]),
+])
+def test_a_narrative_switched_to_another_kind_maps_its_parts(tmp_path, kind, heads):
+    """The seeded xinchang narrative (工作总结和工作思路) with only its kind changed."""
+    rf, t, path = build_kind(tmp_path, "seeded-xinchang", lambda s: add_front(s, f"kind: {kind}"), charts=False)
+    assert [x for x in t if re.match(r"^[一二三四五]、", x)] == heads
+    assert "（二）科技法规和政策落实" in t          # its sections come along, in order
+
+
+def test_a_part_the_new_kind_lacks_says_exactly_what_to_do():
+    from reportkit import narrative
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("---\nkind: summary\n---\n# 导语\n\n# 工作总结\n\n# 存在问题\n\n# 工作思路\n", path="n.md")
+    e = ei.value
+    assert e.row == 10 and str(e) == (
+        "文件 n.md,第 10 行:报告类型 summary(工作总结)没有“工作思路”这一部分。请把它改为导语、工作总结、存在问题之一;"
+        "要另加一个一级部分,写成“# 工作思路 {#编号}”(编号用英文字母,如 other);"
+        "或在设置区改 kind:summary-and-plan(工作总结和工作思路)、status(工作情况)、congress(向人大常委会的报告)")
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("---\nkind: congress\n---\n# 导语\n\n# 工作成效\n\n# 下步工作措施\n", path="n.md")
+    assert "报告类型 congress(向人大常委会的报告)没有“工作成效”这一部分" in str(ei.value)
+    assert "请把它改为导语、工作落实情况、存在问题不足、下步工作措施之一" in str(ei.value)
+
+
+def test_one_part_under_two_kinds_names_is_a_duplicate_that_says_so():
+    from reportkit import narrative
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("---\nkind: congress\n---\n# 工作总结\n\n# 工作落实情况\n\n# 下步工作措施\n", path="n.md")
+    assert "一级标题“工作落实情况”重复(在报告类型 congress(向人大常委会的报告)中,“工作总结”和“工作落实情况”是同一部分“工作落实情况”)。请合并为一处" \
+        in str(ei.value)
+
+
+def test_a_renamed_heading_follows_the_part_across_kinds(tmp_path):
+    rf, t, path = build_kind(tmp_path, "seeded-xinchang",
+                             lambda s: add_front(s, "kind: congress\nheadings: {工作总结: 主要工作落实情况}"), charts=False)
+    assert "一、主要工作落实情况" in t
+
+
+def test_usual_variants_of_part_names_are_read():
+    from reportkit import narrative
+    n = narrative.parse("# 导语\n\n# 工作总结\n\n# 存在的问题\n\n# 下一步工作打算\n")
+    assert [p.key for p in n.parts] == ["lead", "summary", "problems", "plan"]
