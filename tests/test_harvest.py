@@ -305,3 +305,17 @@ def test_a_generation_record_of_another_format_version_is_not_used_and_said_so(w
                         "(记录由另一版 reportkit 写出),没有用它对照")
     assert notes[1].startswith("没有可用的生成记录:按当前数据和叙述生成的版本对照")
     assert md_of(work).read_bytes() == before          # an unedited copy still changes nothing
+
+
+def test_a_place_typed_as_di_n_wei_comes_back_as_di_n_wei(work):
+    """An edited paragraph stating 第4位 is carried as {….ordinal} (printing 第4位), not as the bare
+    place (which printed 第4 after the rebuild)."""
+    root, paths = work
+    doc = ed.open_doc(paths.docx)
+    ed.set_text(ed.find(doc, tag="policy"), "新昌科技创新指数全省排名第4位，研发强度全省第1位。")
+    doc.save(paths.docx)
+    run(work)
+    text = md_of(work).read_text(encoding="utf-8")
+    assert "科技创新指数全省排名{innovation_index_rank_province.ordinal}" in text
+    rebuilt = generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
+    assert "新昌科技创新指数全省排名第4位" in "".join(it.text for it in read_docx(rebuilt.paths.docx).items)

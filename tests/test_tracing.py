@@ -40,7 +40,8 @@ def test_every_number_of_the_generated_paragraph_is_traced(county, year):
       ("ref", "8.28%", "hte_total.growth_phrase")]),
     ("规上工业企业研发强度3.45%，全省排名第1。",
      [("ref", "3.45%", "rd_intensity_above_scale"), ("ref", "1", "rd_intensity_above_scale.province_rank")]),
-    ("科技创新指数全省排名第4位。", [("ref", "4位", "innovation_index_rank_province")]),
+    # 第4位 as a whole is the ordinal form (printing 第4位 again), not the bare place (which prints 4)
+    ("科技创新指数全省排名第4位。", [("ref", "4位", "innovation_index_rank_province.ordinal")]),
     # a typed wrong figure, and a right figure under the wrong name
     ("全县高新技术企业849家。", [("mismatch", "849家", "hte_total")]),
     ("全县高新技术企业894家。", [("mismatch", "894家", "hte_total")]),

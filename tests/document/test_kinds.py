@@ -346,3 +346,34 @@ def test_usual_variants_of_part_names_are_read():
     from reportkit import narrative
     n = narrative.parse("# 导语\n\n# 工作总结\n\n# 存在的问题\n\n# 下一步工作打算\n")
     assert [p.key for p in n.parts] == ["lead", "summary", "problems", "plan"]
+
+
+@pytest.mark.parametrize("kind", ["congress", "summary"])
+def test_an_unedited_report_of_a_kind_harvests_to_the_same_narrative(tmp_path, kind):
+    """What a kind leaves out by default (表1, charts, 导语 of a congress report) is not read back as
+    an editor's deletion: harvesting an unedited copy changes nothing, and an edit is carried."""
+    import editing as ed
+    from helpers import generate
+    from reportkit.harvest import harvest
+    county, year = CASES[kind]
+    data = copy_real_data(tmp_path / "data")
+    text = (KINDS / f"{kind}_{county}_{year}.md").read_text(encoding="utf-8")
+    if kind == "congress":           # no 导语: the opening sentence is the lead
+        start = text.index("# 导语")
+        text = text[:start] + text[text.index("\n# ", start + 1) + 1:]
+    md = config.narrative_path(county, year, data)
+    md.write_text(text, encoding="utf-8")
+    run = generate(county, year, data, tmp_path / "build")
+    result = harvest(county, year, data_dir=data, build_root=tmp_path / "build")
+    assert not result.changed and md.read_text(encoding="utf-8") == text
+    doc = ed.open_doc(run.paths.docx)
+    problems = {"congress": "存在问题不足", "summary": "存在问题"}[kind]
+    para = ed.find(doc, start={"congress": "一是创新平台能级不高", "summary": "高能级平台偏少"}[kind])
+    ed.set_text(para, "高能级创新平台偏少，研发投入不均衡。")
+    doc.save(run.paths.docx)
+    result = harvest(county, year, data_dir=data, build_root=tmp_path / "build")
+    new = md.read_text(encoding="utf-8")
+    assert result.changed and "高能级创新平台偏少，研发投入不均衡。" in new
+    assert new.replace("高能级创新平台偏少，研发投入不均衡。", "一是创新平台能级不高；二是科技人才支撑不足；三是企业研发投入仍需加大。"
+                       if kind == "congress" else "高能级平台偏少。") == text
+    assert ("# 导语" in new) == (kind != "congress") and "omit" not in new and f"# {problems}" in new
