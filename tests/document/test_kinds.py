@@ -143,12 +143,17 @@ def test_on_the_page(kinds, tmp_path, kind):
     lines = [re.sub(r"\s+", "", ln).replace("\u2060", "") for ln in
              subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.splitlines()]
     rows = rf.table_rows()
-    for text in {r[c] for r in rows for c in table_columns(rows)[1:] if r[c]} | {f.period for f in rf.figures if f.cumulative}:
+    has_table = rf.narrative.wants("table")
+    assert ("表1" in flat) == has_table and ("资料来源" in flat) == rf.narrative.wants("sources")
+    cells = {r[c] for r in rows for c in table_columns(rows)[1:] if r[c]} if has_table else set()
+    for text in cells | {f.period for f in rf.figures if f.cumulative}:
         assert any(text in ln for ln in lines), f"“{text}” broken across lines"     # no numeric token split
     date = builder.chinese_date(rf.narrative.meta.get("date"))
     assert date in flat
-    if rf.rounding_differs:
+    if rf.rounding_differs and rf.narrative.wants("notes"):
         assert flat.rindex(date) < flat.index(ROUNDING_NOTE)         # 附注 after the 成文日期
+    else:
+        assert ROUNDING_NOTE not in flat
     if kind == "congress":
         assert flat.index("主任、各位副主任，各位委员：") < flat.index("我代表宁波市江北区人民政府") \
             < flat.index("一、工作落实情况") < flat.index("以上报告，请予审议。谢谢！") < flat.rindex(date)
