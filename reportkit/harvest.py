@@ -17,6 +17,7 @@ them — and walked in the editor's order:
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -154,8 +155,8 @@ def _kind(it: Item) -> str:
         return "picture"
     if tag.startswith("rk:part:"):
         return "h1"
-    if tag.startswith("rk:heading:"):
-        return "h2"
+    if tag.startswith("rk:heading:"):          # a section's heading; shown one level up in a plain 工作总结
+        return "h1" if it.style == "heading1" else "h2"
     for t, k in (("rk:title", "title"), ("rk:notice", "notice"), ("rk:date", "date"), ("rk:signature", "signature")):
         if tag == t:
             return k
@@ -192,7 +193,7 @@ def _strip_number(kind: str, text: str) -> str:
 
 def align(g_items: list[dict], e_items: list[Item]) -> list[int | None]:
     """For each edited item, the index of the generated item it comes from (or None)."""
-    gk = [g["kind"] if g["kind"] != "template" else "p" for g in g_items]
+    gk = [g.get("shown") or (g["kind"] if g["kind"] != "template" else "p") for g in g_items]   # as shown
     ek = [_kind(e) for e in e_items]
     gt = [_bigrams(_strip_number(k, g.get("text", "") or _cells_text(g.get("cells")))) for k, g in zip(gk, g_items)]
     et = [_bigrams(_strip_number(k, e.text or _cells_text(e.cells))) for k, e in zip(ek, e_items)]
@@ -388,6 +389,9 @@ class _Rebuild:
         self.base_blocks = {b.line: b for s in base.slots() for b in s.blocks if b.line}
         self.base_slots = {s.id: s for s in base.slots()}
         self.after_signature = False
+        # a plain 工作总结 whose 工作总结 part was written without its heading (sections as 一、二、三)
+        self.sections_lead = base.kind == "summary" and not any(
+            g.get("kind") == "h1" and g.get("part") == "summary" for g in manifest.get("items", []))
         self._part("lead", "导语")
 
     # -- structure --------------------------------------------------------
@@ -413,6 +417,30 @@ class _Rebuild:
 
     def add(self, block: Block) -> None:
         self.slot.blocks.append(block)
+
+    def logical(self, kind: str, e: Item, g: dict | None) -> tuple[str, Item]:
+        """An item as the narrative has it. In a plain 工作总结 the 工作总结 part has no heading of
+        its own and its sections are shown one level up (一、 for ##, (一) for ###): they are read
+        back as sections, their numbering read at the level shown; so are headings the editor
+        typed among them (a new 一、 is a new section, a new (一) a sub-heading)."""
+        if not self.sections_lead:
+            return kind, e
+        if (g or {}).get("part") == "summary" and self.part.key == "lead":
+            self._part("summary", self.base.part_titles.get("summary", "工作总结"))   # no heading starts it
+        shown = (g or {}).get("shown")
+        if shown is not None:
+            if shown != kind:
+                return kind, e
+            logical = g["kind"]
+        elif g is None and self.part.key == "summary" and kind in ("h1", "h2", "h3"):
+            title = _strip_number(kind, e.text)
+            if kind == "h1" and any(w in title for key, words in PART_WORDS if key != "summary" for w in words):
+                return kind, e                     # the editor's own part (存在问题 …)
+            shown, logical = kind, {"h1": "h2", "h2": "h3", "h3": "h3"}[kind]
+        else:
+            return kind, e
+        title = _strip_number(shown, e.text)
+        return logical, dataclasses.replace(e, text={"h2": "（一）", "h3": "1."}[logical] + title)
 
     # -- items --------------------------------------------------------------
     def title(self, e: Item, g: dict | None) -> None:
@@ -676,6 +704,7 @@ def _rebuild(base: Narrative, manifest: dict, content: DocxContent, result: Harv
         kind = _kind(e)
         if kind == "notice" or (kind == "p" and g is not None and g.get("kind") == "template"):
             continue
+        kind, e = rb.logical(kind, e, g)
         if kind in ("date", "signature"):
             rb.end_matter(e, g, kind)
         else:

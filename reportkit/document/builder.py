@@ -160,6 +160,7 @@ class _Writer:
     def __init__(self, doc, styles, rf: ReportFigures, previous: dict | None, reviser: Reviser):
         self.doc, self.s, self.rf = doc, styles, rf
         self.h1 = self.h2 = self.h3 = 0
+        self.promoted = False                 # writing sections one level up (a plain 工作总结's 一、二、三)
         self.tables = self.figures = 0
         self.items: dict[int, dict] = {}      # id(element) -> manifest item
         self.elements: dict[int, object] = {}
@@ -224,14 +225,24 @@ class _Writer:
         return p
 
     def heading2(self, slot: Slot, text: str, source: str | None):
-        self.h2 += 1
-        self.h3 = 0
-        p = self.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
-        self.record(p._p, {"kind": "h2", "part": slot.part, "slot": slot.id, "text": p.text, "title": text,
-                           "source": source, "line": slot.line}, f"rk:heading:{slot.id}", text)
+        item = {"kind": "h2", "part": slot.part, "slot": slot.id, "title": text, "source": source, "line": slot.line}
+        if self.promoted:             # a section shown as a level-1 heading (一、); the manifest says so
+            self.h1 += 1
+            self.h2 = self.h3 = 0
+            p = self.add_paragraph(f"{cn_number(self.h1)}、{text}", style=self.s.heading1)
+            item["shown"] = "h1"
+        else:
+            self.h2 += 1
+            self.h3 = 0
+            p = self.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
+        item["text"] = p.text
+        self.record(p._p, item, f"rk:heading:{slot.id}", text)
         return p
 
     def heading3(self, text: str):
+        if self.promoted:             # a sub-heading shown as a level-2 heading ((一))
+            self.h2 += 1
+            return self.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
         self.h3 += 1
         return self.add_paragraph(f"{self.h3}.{text}", style=self.s.heading3)
 
@@ -283,7 +294,8 @@ class _Writer:
                 text = rf.render_text(block.text, line=block.line)
                 p = self.heading3(text)
                 self.record(p._p, {"kind": "h3", "part": slot.part, "slot": slot.id, "text": p.text,
-                                   "title": text, "source": block.text, "line": block.line, "label": where},
+                                   "title": text, "source": block.text, "line": block.line, "label": where,
+                                   **({"shown": "h2"} if self.promoted else {})},
                             slot.id, slot.title)
                 continue
             segs = []
@@ -483,10 +495,31 @@ def _parts_after(rf: ReportFigures, key: str):
     return out
 
 
+def sections_lead(rf: ReportFigures, part) -> bool:
+    """Does this part go without its level-1 heading, its sections taking 一、二、三? The 工作总结
+    part of a plain 工作总结 (kind summary) does: the title says 工作总结 already, and such a report
+    numbers its areas of work 一、二、三 (a lone 一、2024年工作总结 over everything is not how it is
+    written). A heading the clerk gives it (``headings:``) brings the heading back."""
+    if rf.narrative.kind != "summary" or part.key != "summary":
+        return False
+    headings = rf.narrative.meta.get("headings") or {}
+    return not (headings.get(rf.narrative.part_titles.get(part.key, part.title)) or headings.get(part.title))
+
+
 def _write_part(w: _Writer, blocks: _Blocks, rf: ReportFigures, part) -> None:
     """A part with a level-1 heading: its intro, its sections (the figures section included)."""
-    title = part_heading(rf, part.key, part.title)
-    w.heading1(title, part.key, default=part_heading(rf, part.key, part.title, custom=False))
+    promoted = sections_lead(rf, part)
+    if not promoted:
+        title = part_heading(rf, part.key, part.title)
+        w.heading1(title, part.key, default=part_heading(rf, part.key, part.title, custom=False))
+    w.promoted = promoted
+    try:
+        _write_sections(w, blocks, rf, part)
+    finally:
+        w.promoted = False
+
+
+def _write_sections(w: _Writer, blocks: _Blocks, rf: ReportFigures, part) -> None:
     slots = list(part.sections)
     if part.key == "summary" and not any(s.id == INDICATORS for s in slots) and blocks.default_figures():
         heading = str(rf.narrative.meta.get("indicator_heading") or DEFAULT_INDICATOR_HEADING)

@@ -226,7 +226,7 @@ def contents(path):
     t = [it.text for it in items if it.kind == "p"]
     return {"table": any(it.kind == "table" for it in items), "charts": any(it.pictures for it in items),
             "sources": any(x.startswith("资料来源") for x in t), "targets_sentence": any("年主要目标是" in x for x in t),
-            "notes": ROUNDING_NOTE in t, "figures_heading": "（一）主要科技创新指标" in t}
+            "notes": ROUNDING_NOTE in t, "figures_heading": any(x in t for x in ("（一）主要科技创新指标", "一、主要科技创新指标"))}
 
 
 def add_front(text, line):
@@ -382,3 +382,76 @@ def test_an_unedited_report_of_a_kind_harvests_to_the_same_narrative(tmp_path, k
     assert new.replace("高能级创新平台偏少，研发投入不均衡。", "一是创新平台能级不高；二是科技人才支撑不足；三是企业研发投入仍需加大。"
                        if kind == "congress" else "高能级平台偏少。") == text
     assert ("# 导语" in new) == (kind != "congress") and "omit" not in new and f"# {problems}" in new
+
+
+def test_a_plain_summary_numbers_its_areas_of_work_one_two_three(tmp_path):
+    """The summary kind does not force a lone 一、2024年工作总结 over everything (the title says
+    工作总结): its sections are the report's 一、二、三, their sub-headings (一)(二), and 存在问题
+    follows in the numbering; a heading the clerk gives the part brings the level back."""
+    def with_subheads(text):
+        return text.replace(*SUMMARY_WITH_SUBHEADS)
+    rf, t, path = build_kind(tmp_path, "summary", with_subheads, charts=False)
+    heads = [x for x in t if re.match(r"^[一二三四五]、|^（[一二三四]）", x)]
+    assert heads == ["一、主要科技创新指标", "二、科创平台建设", "（一）鳌江实验室", "（二）孵化器", "三、存在问题",
+                     "（一）平台能级", "（二）人才支撑"]
+    assert not any("年工作总结" in x for x in t[1:])
+    rf, t, path = build_kind(tmp_path / "h", "summary",
+                             lambda s: add_front(with_subheads(s), "headings: {工作总结: 主要工作进展情况}"), charts=False)
+    heads = [x for x in t if re.match(r"^[一二三四五]、|^（[一二三四]）|^\d\.", x)]
+    assert heads == ["一、主要工作进展情况", "（一）主要科技创新指标", "（二）科创平台建设", "1.鳌江实验室", "2.孵化器",
+                     "二、存在问题", "（一）平台能级", "（二）人才支撑"]
+
+
+SUMMARY_WITH_SUBHEADS = ("推进鳌江实验室建设。\n", "### 鳌江实验室\n\n推进鳌江实验室建设。\n\n### 孵化器\n\n建设孵化器集群。\n")
+
+
+def summary_edits(path):
+    """An editor's edits to a plain 工作总结 (sections shown as 一、二、三): rename a section, add a
+    sub-heading with a paragraph under it, add a section with a paragraph, reword a paragraph."""
+    import editing as ed
+    doc = ed.open_doc(path)
+    ed.set_text(ed.find(doc, start="二、科创平台建设"), "二、科创平台建设提速")
+    build = ed.find(doc, start="建设孵化器集群。")
+    sub = ed.insert_after(build, "（三）新型研发机构", style_of=ed.find(doc, start="（二）孵化器"))
+    para = ed.insert_after(sub, "新建省级新型研发机构1家。", style_of=build)
+    head = ed.insert_after(para, "三、科技金融", style_of=ed.find(doc, start="二、科创平台建设提速"))
+    ed.insert_after(head, "科技贷款持续增长。", style_of=build)
+    ed.set_text(ed.find(doc, start="高能级平台偏少。"), "高能级平台仍然偏少。")
+    doc.save(path)
+
+
+SUMMARY_HARVESTED = ("## 科创平台建设提速 {#platforms}\n\n### 鳌江实验室\n\n推进鳌江实验室建设。\n\n### 孵化器\n\n"
+                     "建设孵化器集群。\n\n### 新型研发机构\n\n新建省级新型研发机构1家。\n\n## 科技金融 {#summary-3}\n\n"
+                     "科技贷款持续增长。\n\n# 存在问题\n\n## 平台能级 {#problems-platforms}\n\n高能级平台仍然偏少。\n")
+
+
+@pytest.mark.parametrize("copy", ["python-docx", "controls stripped", "LibreOffice"])
+def test_a_plain_summary_edited_in_word_harvests_its_sections(tmp_path, copy):
+    import editing as ed
+    from helpers import generate
+    from reportkit.harvest import harvest
+    if copy == "LibreOffice" and not SOFFICE:
+        pytest.skip("LibreOffice not installed")
+    county, year = CASES["summary"]
+    data = copy_real_data(tmp_path / "data")
+    text = (KINDS / f"summary_{county}_{year}.md").read_text(encoding="utf-8").replace(*SUMMARY_WITH_SUBHEADS)
+    md = config.narrative_path(county, year, data)
+    md.write_text(text, encoding="utf-8")
+    run = generate(county, year, data, tmp_path / "build")
+    summary_edits(run.paths.docx)
+    file = run.paths.docx
+    if copy == "controls stripped":
+        file = tmp_path / "mailed.docx"
+        ed.strip_controls(run.paths.docx, file)
+    elif copy == "LibreOffice":
+        file = ed.libreoffice_resave(run.paths.docx, tmp_path / "lo")
+    result = harvest(county, year, data_dir=data, build_root=tmp_path / "build", file=file)
+    new = md.read_text(encoding="utf-8")
+    assert SUMMARY_HARVESTED in new, new
+    assert "headings" not in new and "# 工作总结\n" in new
+    rebuilt = generate(county, year, data, tmp_path / "build", run_id="run-2")
+    t = texts(rebuilt.paths.docx)
+    assert [x for x in t if re.match(r"^[一二三四五]、|^（[一二三四]）", x)] == [
+        "一、主要科技创新指标", "二、科创平台建设提速", "（一）鳌江实验室", "（二）孵化器", "（三）新型研发机构",
+        "三、科技金融", "四、存在问题", "（一）平台能级", "（二）人才支撑"]
+    del result
