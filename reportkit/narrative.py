@@ -451,13 +451,13 @@ def _start_part(parts: list[Part], heading: str, line: int, path, parts_of: dict
         role = EQUIVALENT_TITLES.get(title)
         if role in parts_of.values():
             key = role                   # another kind's name of this kind's part
-        else:
-            own = next((t for t, r in parts_of.items() if r == role), None) if role else None
+        else:                            # unknown, or a part this kind has not (工作思路 in a 工作总结)
             why = (f"报告类型 {kind_name}没有“{title}”这一部分" if role else f"未知的一级标题“{title}”")
+            others = [f"{k}({v})" for k, v in KIND_NAMES.items() if k != kind and role in KINDS[k].values()]
             raise NarrativeError(why, file=path, row=line,
-                                 hint=f"把它改为{'、'.join(parts_of)}之一" + (f"(如并入“# {own}”)" if own else "")
+                                 hint=f"把它改为{'、'.join(parts_of)}之一"
                                  + f";要另加一个一级部分,写成“# {title} {{#编号}}”(编号用英文字母,如 other)"
-                                 + ";或在设置区改 kind:" + "、".join(f"{k}({v})" for k, v in KIND_NAMES.items() if k != kind))
+                                 + (";或在设置区改 kind:" + "、".join(others) if role else ""))
     if key is None:
         key = m.group(1)
         if key in INTRO_IDS or key in INTRO_IDS.values():

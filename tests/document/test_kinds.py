@@ -331,6 +331,10 @@ def test_a_part_the_new_kind_lacks_says_exactly_what_to_do():
         narrative.parse("---\nkind: congress\n---\n# 导语\n\n# 工作成效\n\n# 下步工作措施\n", path="n.md")
     assert "报告类型 congress(向人大常委会的报告)没有“工作成效”这一部分" in str(ei.value)
     assert "请把它改为导语、工作落实情况、存在问题不足、下步工作措施之一" in str(ei.value)
+    assert str(ei.value).endswith(";或在设置区改 kind:status(工作情况)")
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("# 导语\n\n# 杂项\n", path="n.md")
+    assert "未知的一级标题“杂项”" in str(ei.value) and "kind" not in str(ei.value)
 
 
 def test_one_part_under_two_kinds_names_is_a_duplicate_that_says_so():
