@@ -467,7 +467,9 @@ def _start_part(parts: list[Part], heading: str, line: int, path, parts_of: dict
         same = "" if twin.title == title else \
             f"(在报告类型 {kind_name}中,“{twin.title}”和“{title}”是同一部分“{_title_of(parts_of, key)}”)"
         raise NarrativeError(f"一级标题“{title}”重复{same}", file=path, row=line, hint="合并为一处")
-    intro = Slot(INTRO_IDS.get(key, key), title, line=line, part=key)
+    # a part written under another kind's name is named in the document (placeholder, messages) as this kind names it
+    intro = Slot(INTRO_IDS.get(key, key), _title_of(parts_of, key) if key in parts_of.values() else title,
+                 line=line, part=key)
     part = Part(key, title, intro, line=line)
     parts.append(part)
     return part

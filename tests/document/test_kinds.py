@@ -316,6 +316,8 @@ def test_a_narrative_switched_to_another_kind_maps_its_parts(tmp_path, kind, hea
     rf, t, path = build_kind(tmp_path, "seeded-xinchang", lambda s: add_front(s, f"kind: {kind}"), charts=False)
     assert [x for x in t if re.match(r"^[一二三四五]、", x)] == heads
     assert "（二）科技法规和政策落实" in t          # its sections come along, in order
+    if kind == "congress":                           # the empty 存在问题, named as this kind names it
+        assert t[t.index("二、存在问题不足") + 1] == "【待补充：存在问题不足】"
 
 
 def test_a_part_the_new_kind_lacks_says_exactly_what_to_do():
