@@ -321,7 +321,7 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
                if not isinstance(o, str) or not (o in OMITTABLE or re.fullmatch(r"chart\.[a-z0-9_]+", o))]
         if not isinstance(omit, list) or bad:
             raise NarrativeError(f"omit 中的“{'、'.join(map(str, bad)) or omit}”不是可省略的块", file=path,
-                                 row=2, column="omit", hint="只能写:" + "、".join(OMITTABLE) + "、chart.<图表编号>")
+                                 row=2, column="omit", hint="改为这些块之一:" + "、".join(OMITTABLE) + "、chart.<图表编号>")
     include = meta.get("include")
     if include is not None:
         row = next((n for n, ln in enumerate(text.splitlines(), start=1) if re.match(r"\s*include\s*:", ln)), 2)
@@ -329,7 +329,7 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
                if not isinstance(o, str) or o not in OMITTABLE]
         if not isinstance(include, list) or bad:
             raise NarrativeError(f"include 中的“{'、'.join(map(str, bad)) or include}”不是可加上的块", file=path,
-                                 row=row, column="include", hint="只能写:" + "、".join(OMITTABLE)
+                                 row=row, column="include", hint="改为这些块之一:" + "、".join(OMITTABLE)
                                  + ",写成列表,如 include: [table, sources]")
         both = [b for b in include if b in (omit or ())]
         if both:
@@ -410,8 +410,9 @@ def parse(text: str, path: Path | None = None) -> Narrative:
             slot_id = m.group(1) if m else part.auto_id(len(part.sections) + 1)
             title = title[:m.start()] if m else title
             if slot_id == INDICATORS and part.key != "summary":
-                raise NarrativeError("{#indicators}(指标小节)只能写在“# 工作总结”之下", file=path, row=i,
-                                     hint="把这一小节移到“# 工作总结”中")
+                home = _title_of(parts_of, "summary")
+                raise NarrativeError(f"{{#indicators}}(指标小节)只能写在“# {home}”之下", file=path, row=i,
+                                     hint=f"把这一小节移到“# {home}”中")
             current = Slot(slot_id, title.strip(), line=i, part=part.key, heading=True, explicit_id=bool(m))
             part.sections.append(current)
         elif line.startswith("### "):

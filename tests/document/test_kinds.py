@@ -294,7 +294,8 @@ def test_a_summary_and_plan_still_needs_its_lead():
 
 
 @pytest.mark.parametrize("front,message", [
-    ("include: [tabel]", "include 中的“tabel”不是可加上的块"),
+    ("include: [tabel]", "include 中的“tabel”不是可加上的块。请改为这些块之一:indicator_paragraph、table、sources、"
+                         "charts、targets_sentence、notes,写成列表"),
     ("include: table", "include 中的“table”不是可加上的块"),
     ("include: [table]\nomit: [table]", "“table”既写在 include 里,又写在 omit 里"),
 ])
@@ -461,3 +462,12 @@ def test_a_plain_summary_edited_in_word_harvests_its_sections(tmp_path, copy):
         "一、主要科技创新指标", "二、科创平台建设提速", "（一）鳌江实验室", "（二）孵化器", "（三）新型研发机构",
         "三、科技金融", "四、存在问题", "（一）平台能级", "（二）人才支撑"]
     del result
+
+
+def test_the_figures_section_is_placed_under_this_kinds_summary_part():
+    from reportkit import narrative
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("---\nkind: congress\n---\n# 存在问题不足\n## 指标 {#indicators}\n# 工作落实情况\n# 下步工作措施\n",
+                        path="n.md")
+    assert str(ei.value) == ("文件 n.md,第 5 行:{#indicators}(指标小节)只能写在“# 工作落实情况”之下。"
+                             "请把这一小节移到“# 工作落实情况”中")
