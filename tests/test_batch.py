@@ -1,4 +1,4 @@
-"""reportkit.batch: parallel builds, incremental rebuilds, failures, and the Dask executor."""
+"""reportkit.run.batch: parallel builds, incremental rebuilds, failures, and the Dask executor."""
 import json
 import shutil
 import subprocess
@@ -8,7 +8,8 @@ import pytest
 from docx import Document
 
 from helpers import copy_real_data
-from reportkit import batch, config
+from reportkit.run import batch
+from reportkit import config
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +108,7 @@ def test_summary_table_lists_status_seconds_and_output(tmp_path):
 def test_the_closing_hint_names_make_variables_not_cli_flags(tmp_path):
     """make all's closing note told users 用 --county 指定 (a CLI flag make does not take)."""
     from helpers import make_data, v
-    from reportkit import batch
+    from reportkit.run import batch
     root = make_data(tmp_path / "d", [v("alpha", 2024, "rd", "1"), v("beta", 2024, "rd", "2")])
     (line,) = batch.notes(2024, root)
     assert "--county 指定" not in line

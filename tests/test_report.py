@@ -1,11 +1,11 @@
-"""reportkit.report: the report model (plan of indicators, table rows, references, rounding)."""
+"""reportkit.model.report: the report model (plan of indicators, table rows, references, rounding)."""
 import pytest
 
 from helpers import make_data, v
-from reportkit import data
+from reportkit.inputs import data
 from reportkit.exceptions import MissingIndicatorError, NarrativeError
-from reportkit.figures import FigureEngine
-from reportkit.report import compute_report_figures, printed_rate_differs, table_note, table_row
+from reportkit.model.figures import FigureEngine
+from reportkit.model.report import compute_report_figures, printed_rate_differs, table_note, table_row
 
 NARRATIVE = """---
 indicators: [{inds}]
@@ -141,7 +141,7 @@ def test_an_ordinal_is_not_offered_where_there_is_no_place(tmp_path):
 def test_a_reported_change_carries_no_worked_back_note(tmp_path, ind, cur, prev, reported, change):
     """A change the data reports (reported_growth: 提升56位) is the data's, not computed from the
     worked-back (推算) last-year row: no （按推算的上年数计算）, no † in 表1, no note under it."""
-    from reportkit.phrasing import change_phrase, figure_sentence
+    from reportkit.model.phrasing import change_phrase, figure_sentence
     f = figure(tmp_path, [v("alpha", 2024, ind, cur, reported_growth=reported),
                           v("alpha", 2023, ind, prev, source="推算:据某报告所载本年数与增幅倒推")], ind)
     assert change_phrase(f) == change and "推算" not in figure_sentence(f)

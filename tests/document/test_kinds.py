@@ -10,11 +10,11 @@ from docx import Document
 
 from helpers import SEEDED, copy_real_data
 from reportkit import config
-from reportkit.charts import draw_charts
+from reportkit.charts.plan import draw_charts
 from reportkit.document import builder
 from reportkit.document.reader import read_docx
 from reportkit.exceptions import NarrativeError
-from reportkit.report import ROUNDING_NOTE, compute_report_figures
+from reportkit.model.report import ROUNDING_NOTE, compute_report_figures
 
 KINDS = Path(__file__).parent.parent / "kinds"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -92,7 +92,7 @@ def test_strict_mode_flags_an_empty_date(tmp_path):
 
 
 def test_unknown_kind_is_refused(tmp_path):
-    from reportkit import narrative
+    from reportkit.narrative import source as narrative
     with pytest.raises(NarrativeError) as ei:
         narrative.parse("---\nkind: speech\n---\n# 导语\n")
     assert "报告类型 kind: speech 无效" in str(ei.value) and "congress" in str(ei.value)
@@ -139,7 +139,7 @@ def test_on_the_page(kinds, tmp_path, kind):
         if "表1" in page and "主要科技创新指标" in page:
             after = page[page.index("表1"):]
             assert "指标" in after[4:] and "单位" in after, "表1's caption at a page foot, its table on the next"
-    from reportkit.report import table_columns
+    from reportkit.model.report import table_columns
     lines = [re.sub(r"\s+", "", ln).replace("\u2060", "") for ln in
              subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.splitlines()]
     rows = rf.table_rows()
@@ -176,7 +176,7 @@ def test_make_pdf(kinds, tmp_path):
 
 
 def test_pdf_without_libreoffice_says_what_to_do(monkeypatch, tmp_path):
-    from reportkit import pdf
+    from reportkit.run import pdf
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     docx = tmp_path / "x.docx"
     docx.write_bytes(b"PK")
@@ -287,7 +287,7 @@ def test_a_kind_that_has_no_lead_needs_no_lead(tmp_path, kind):
 
 
 def test_a_summary_and_plan_still_needs_its_lead():
-    from reportkit import narrative
+    from reportkit.narrative import source as narrative
     with pytest.raises(NarrativeError) as ei:
         narrative.parse("# 工作总结\n\n# 工作思路\n", path="n.md")
     assert "缺少一级标题“# 导语”" in str(ei.value)
@@ -300,7 +300,7 @@ def test_a_summary_and_plan_still_needs_its_lead():
     ("include: [table]\nomit: [table]", "“table”既写在 include 里,又写在 omit 里"),
 ])
 def test_a_bad_include_names_its_line(front, message):
-    from reportkit import narrative
+    from reportkit.narrative import source as narrative
     with pytest.raises(NarrativeError) as ei:
         narrative.parse(f"---\nkind: congress\n{front}\n---\n# 工作落实情况\n# 下步工作措施\n", path="n.md")
     assert message in str(ei.value) and "n.md" in str(ei.value) and ei.value.row == 3
@@ -322,7 +322,7 @@ def test_a_narrative_switched_to_another_kind_maps_its_parts(tmp_path, kind, hea
 
 
 def test_a_part_the_new_kind_lacks_says_exactly_what_to_do():
-    from reportkit import narrative
+    from reportkit.narrative import source as narrative
     with pytest.raises(NarrativeError) as ei:
         narrative.parse("---\nkind: summary\n---\n# 导语\n\n# 工作总结\n\n# 存在问题\n\n# 工作思路\n", path="n.md")
     e = ei.value
@@ -341,7 +341,7 @@ def test_a_part_the_new_kind_lacks_says_exactly_what_to_do():
 
 
 def test_one_part_under_two_kinds_names_is_a_duplicate_that_says_so():
-    from reportkit import narrative
+    from reportkit.narrative import source as narrative
     with pytest.raises(NarrativeError) as ei:
         narrative.parse("---\nkind: congress\n---\n# 工作总结\n\n# 工作落实情况\n\n# 下步工作措施\n", path="n.md")
     assert "一级标题“工作落实情况”重复(在报告类型 congress(向人大常委会的报告)中,“工作总结”和“工作落实情况”是同一部分“工作落实情况”)。请合并为一处" \
@@ -355,7 +355,7 @@ def test_a_renamed_heading_follows_the_part_across_kinds(tmp_path):
 
 
 def test_usual_variants_of_part_names_are_read():
-    from reportkit import narrative
+    from reportkit.narrative import source as narrative
     n = narrative.parse("# 导语\n\n# 工作总结\n\n# 存在的问题\n\n# 下一步工作打算\n")
     assert [p.key for p in n.parts] == ["lead", "summary", "problems", "plan"]
 
@@ -366,7 +366,7 @@ def test_an_unedited_report_of_a_kind_harvests_to_the_same_narrative(tmp_path, k
     an editor's deletion: harvesting an unedited copy changes nothing, and an edit is carried."""
     import editing as ed
     from helpers import generate
-    from reportkit.harvest import harvest
+    from reportkit.editing.harvest import harvest
     county, year = CASES[kind]
     data = copy_real_data(tmp_path / "data")
     text = (KINDS / f"{kind}_{county}_{year}.md").read_text(encoding="utf-8")
@@ -436,7 +436,7 @@ SUMMARY_HARVESTED = ("## 科创平台建设提速 {#platforms}\n\n### 鳌江实�
 def test_a_plain_summary_edited_in_word_harvests_its_sections(tmp_path, copy):
     import editing as ed
     from helpers import generate
-    from reportkit.harvest import harvest
+    from reportkit.editing.harvest import harvest
     if copy == "LibreOffice" and not SOFFICE:
         pytest.skip("LibreOffice not installed")
     county, year = CASES["summary"]
@@ -465,7 +465,7 @@ def test_a_plain_summary_edited_in_word_harvests_its_sections(tmp_path, copy):
 
 
 def test_the_figures_section_is_placed_under_this_kinds_summary_part():
-    from reportkit import narrative
+    from reportkit.narrative import source as narrative
     with pytest.raises(NarrativeError) as ei:
         narrative.parse("---\nkind: congress\n---\n# 存在问题不足\n## 指标 {#indicators}\n# 工作落实情况\n# 下步工作措施\n",
                         path="n.md")
