@@ -3,6 +3,7 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+comma := ,
 STAMP := $(VENV)/.installed
 LOCKTOOL := .venv-lock
 UV_VERSION := 0.13.9
@@ -76,9 +77,9 @@ report: $(STAMP) ## 生成一份报告(没有变化时跳过;编辑过的文档�
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make report COUNTY=xinchang YEAR=2024" >&2; exit 2; }
 	@$(BIN)/reportkit report --county "$$COUNTY" --year "$$YEAR" $(if $(STRICT),--strict,) $(if $(FORCE),--force,) $(if $(CLEAN),--clean,) $(if $(VERBOSE),--verbose,)
 
-all: $(STAMP) $(if $(SCHEDULER),$(VENV)/.installed-cluster,) ## 并行生成某年所有县区的报告(只重做有变化的):make all YEAR=2024 [JOBS=2] [FORCE=1] [CLEAN=1] [SCHEDULER=tcp://host:8786]
+all: $(STAMP) $(if $(SCHEDULER),$(VENV)/.installed-cluster,) ## 并行生成某年所有县区的报告(只重做有变化的):make all YEAR=2024 [COUNTY="pingyang xinchang"] [JOBS=2] [FORCE=1] [CLEAN=1] [SCHEDULER=tcp://host:8786]
 	@test -n "$$YEAR" || { echo "请指定年份,如:make all YEAR=2024" >&2; exit 2; }
-	@$(BIN)/reportkit all --year "$$YEAR" $(if $(JOBS),--jobs "$$JOBS",) $(if $(FORCE),--force,) $(if $(STRICT),--strict,) $(if $(CLEAN),--clean,) $(if $(SCHEDULER),--scheduler "$$SCHEDULER",)
+	@$(BIN)/reportkit all --year "$$YEAR" $(foreach c,$(subst $(comma), ,$(COUNTY)),--county "$(c)") $(if $(JOBS),--jobs "$$JOBS",) $(if $(FORCE),--force,) $(if $(STRICT),--strict,) $(if $(CLEAN),--clean,) $(if $(SCHEDULER),--scheduler "$$SCHEDULER",)
 
 harvest: $(STAMP) ## 把编辑过的 Word 文档写回叙述文件:make harvest COUNTY=… YEAR=… [FILE=编辑稿.docx] [FORCE=1]
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make harvest COUNTY=xinchang YEAR=2024" >&2; exit 2; }

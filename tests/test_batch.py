@@ -1,5 +1,6 @@
 """reportkit.run.batch: parallel builds, incremental rebuilds, failures, and the Dask executor."""
 import json
+import shutil
 import subprocess
 import sys
 
@@ -102,3 +103,24 @@ def test_summary_table_lists_status_seconds_and_output(tmp_path):
     assert "a  " in text and "已生成" in text and "3.2" in text and "a/2024/a_2024.docx" in text
     assert "错误:文件 x.csv,第 3 行" in text and "未变跳过" in text
     assert text.splitlines()[-1] == "共 3 份:生成 1,未变跳过 1,失败 1。"
+
+
+def test_the_closing_hint_names_make_variables_not_cli_flags(tmp_path):
+    """make all's closing note told users 用 --county 指定 (a CLI flag make does not take)."""
+    from helpers import make_data, v
+    from reportkit.run import batch
+    root = make_data(tmp_path / "d", [v("alpha", 2024, "rd", "1"), v("beta", 2024, "rd", "2")])
+    (line,) = batch.notes(2024, root)
+    assert "--county 指定" not in line
+    assert line == ("有 2024 年数据但没有叙述文件、未生成的县区:alpha、beta(写好叙述文件;或指定县区生成,"
+                    "如 make all YEAR=2024 COUNTY=alpha,不用 make 时写 reportkit all --year 2024 --county alpha)")
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")
+def test_make_all_passes_the_counties_it_is_given(tmp_path):
+    from reportkit import config
+    r = subprocess.run(["make", "-n", "all", "YEAR=2024", "COUNTY=pingyang,xinchang jiangbei"], cwd=config.ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    line = next(ln for ln in r.stdout.splitlines() if "reportkit all" in ln)
+    assert '--county "pingyang" --county "xinchang" --county "jiangbei"' in line

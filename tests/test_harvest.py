@@ -328,9 +328,9 @@ def test_ranks_keep_their_unit_after_an_edit_of_the_indicator_paragraph(work, tm
         file = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
     r = run(work, file=file)
     text = md.read_text(encoding="utf-8")
-    assert "全县科技创新指数全省排名第{innovation_index_rank_province}位；" \
-           "技术创新指数全省排名第{tech_innovation_index_rank_province}位；" in text
-    assert any(x.startswith("4 → {innovation_index_rank_province}") for x in r.notes["linked"])
+    assert "全县科技创新指数全省排名{innovation_index_rank_province.ordinal}；" \
+           "技术创新指数全省排名{tech_innovation_index_rank_province.ordinal}；" in text
+    assert any(x.startswith("第4位 → {innovation_index_rank_province.ordinal}") for x in r.notes["linked"])
     generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
     again = next(it.text for it in read_docx(paths.docx).items if it.text.startswith("全县科技创新指数"))
     assert again.startswith("全县科技创新指数全省排名第4位；技术创新指数全省排名第1位；")
@@ -374,3 +374,39 @@ def test_the_note_after_the_signature_is_not_taken_for_misplaced_text(pingyang, 
     doc.save(file)
     r = harvest_pingyang(root, file=file, write=False)
     assert any(x.startswith("落款之后的文字“另附：项目清单。") for x in r.notes["not_carried"]), r.notes
+
+
+
+
+def test_a_generation_record_of_another_format_version_is_not_used_and_said_so(work):
+    """The manifest's version was written and never checked: a record written by another
+    reportkit would be read as if it were this one's."""
+    import json
+    root, paths = work
+    run_id = state.load(paths)["run_id"]
+    record = paths.manifest(run_id)
+    m = json.loads(record.read_text(encoding="utf-8"))
+    m["version"] = 99
+    m["items"] = [{"kind": "p", "renamed": True}]          # what another format would look like to this one
+    record.write_text(json.dumps(m, ensure_ascii=False), encoding="utf-8")
+    before = md_of(work).read_bytes()
+    result = run(work)
+    notes = result.notes["not_carried"]
+    assert notes[0] == (f"生成记录 {record.name} 的格式版本是 99,这一版程序只读版本 1"
+                        "(记录由另一版 reportkit 写出),没有用它对照")
+    assert notes[1].startswith("没有可用的生成记录:按当前数据和叙述生成的版本对照")
+    assert md_of(work).read_bytes() == before          # an unedited copy still changes nothing
+
+
+def test_a_place_typed_as_di_n_wei_comes_back_as_di_n_wei(work):
+    """An edited paragraph stating 第4位 is carried as {….ordinal} (printing 第4位), not as the bare
+    place (which printed 第4 after the rebuild)."""
+    root, paths = work
+    doc = ed.open_doc(paths.docx)
+    ed.set_text(ed.find(doc, tag="policy"), "新昌科技创新指数全省排名第4位，研发强度全省第1位。")
+    doc.save(paths.docx)
+    run(work)
+    text = md_of(work).read_text(encoding="utf-8")
+    assert "科技创新指数全省排名{innovation_index_rank_province.ordinal}" in text
+    rebuilt = generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
+    assert "新昌科技创新指数全省排名第4位" in "".join(it.text for it in read_docx(rebuilt.paths.docx).items)

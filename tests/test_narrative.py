@@ -72,7 +72,8 @@ def test_unknown_reference_is_an_error_with_line():
     ("# 导语\n# 工作总结\n{table}\n\n## a\n\n{table}\n# 工作思路\n", "{table} 出现了两次(第 3 行和第 7 行)"),
     ("---\nomit: [table]\n---\n# 导语\n# 工作总结\n{table}\n# 工作思路\n", "{table} 既放在正文中,又写在 omit 里"),
     ("---\nomit: [tabel]\n---\n# 导语\n# 工作总结\n# 工作思路\n", "omit 中的“tabel”不是可省略的块"),
-    ("# 导语\n# 工作总结\n# 其他工作\n# 工作思路\n", "要新增一个一级部分,写成“# 标题 {#编号}”"),
+    ("# 导语\n# 工作总结\n# 其他工作\n# 工作思路\n", "请把它改为导语、工作总结、存在问题、工作思路之一;要另加一个一级部分,"
+                                               "写成“# 其他工作 {#编号}”"),
     ("# 导语\n# 工作总结\n# 其他 {#lead}\n# 工作思路\n", "一级部分的编号“lead”是保留字"),
     ("# 导语\n# 存在问题\n## 小节 {#indicators}\n# 工作总结\n# 工作思路\n", "{#indicators}(指标小节)只能写在"),
     ("---\ntitle: 标题\ndate: 2024年12月\n---\n# 导语\n# 工作总结\n# 工作思路\n", "date(成文日期)“2024年12月”不是日期"),
@@ -169,3 +170,27 @@ def test_a_bad_date_names_its_line():
     with pytest.raises(NarrativeError) as ei:
         narrative.parse("---\ntitle: 标题\ndate: 十二月\n---\n# 导语\n# 工作总结\n# 工作思路\n", path="n.md")
     assert ei.value.row == 3 and "删去这一行" in str(ei.value)
+
+
+# ---------------------------------------------------------------- encodings (the tables' rule)
+
+NARRATIVE_TEXT = "# 导语\n\n新昌县科技创新工作取得新进展，研发投入持续增长。\n\n# 工作总结\n\n# 工作思路\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "gb18030"])
+def test_a_narrative_in_a_usual_encoding_is_read(tmp_path, encoding):
+    path = tmp_path / "2024.md"
+    path.write_bytes(NARRATIVE_TEXT.replace("\n", "\r\n").encode(encoding))
+    assert narrative.read_text(path) == NARRATIVE_TEXT
+    assert narrative.load(path).lead.blocks[0].text == "新昌县科技创新工作取得新进展，研发投入持续增长。"
+
+
+def test_a_big5_narrative_is_refused_not_read_as_gb18030(tmp_path):
+    """Big5 bytes are valid GB18030 and used to be read as garbage (導語 -> 旧粂)."""
+    path = tmp_path / "2024.md"
+    path.write_bytes("# 導語\n\n新昌縣科技創新工作取得新進展，研發投入持續增長。\n\n# 工作總結\n\n# 工作思路\n".encode("big5"))
+    with pytest.raises(NarrativeError) as ei:
+        narrative.read_text(path)
+    message = str(ei.value)
+    assert "2024.md" in message and "不是 UTF-8" in message and "繁体中文 Big5" in message
+    assert "编码选 UTF-8" in message and "繁体字请先转为简体" in message

@@ -101,3 +101,51 @@ def test_real_seeded_report_models(real_data):
     assert rf.illustrative and rf.sample_narrative
     assert rf.table().shape == (len(rf.figures), 5)          # 目标, 完成率, 排名 are empty: left out
     assert list(rf.table().columns) == ["指标", "单位", "本年", "上年", "增减"]
+
+
+def test_a_figure_with_a_next_year_target_but_not_listed_still_resolves(tmp_path):
+    """{hte} names an indicator not under indicators: that has a next-year target and data this
+    year: the target used to hide the figure (无法解析:没有这个指标或该属性无数据)."""
+    root = with_narrative(tmp_path, ["rd"], text="高新技术企业{hte}，下一年{hte.next_target}。")
+    from helpers import TARGET_HEADER, write_csv
+    write_csv(root / "targets" / "test.csv", TARGET_HEADER,
+              [{"county": "alpha", "year": "2025", "indicator": "hte", "type": "达到", "target": "8",
+                "source": "计划"}])
+    rf = compute_report_figures("alpha", 2024, data_dir=root)
+    assert rf.render_text("高新技术企业{hte}，下一年{hte.next_target}。") == "高新技术企业5家，下一年8家。"
+    assert rf.render_text("{hte.city_rank_ordinal}") == "第2位"
+
+
+@pytest.mark.parametrize("ref,expected", [
+    ("{idx_rank}", "30"), ("{idx_rank.ordinal}", "第30位"), ("{idx_rank.prev}", "86"),
+    ("{idx_rank.delta_phrase}", "提升56位"), ("{idx_rank.change}", "较上年提升56位"),
+    ("{hte.city_rank}", "2"), ("{hte.city_rank_ordinal}", "第2位"), ("{hte.province_rank_ordinal}", "第20位"),
+])
+def test_rank_references_have_an_explicit_ordinal_form(tmp_path, ref, expected):
+    rows = [v("alpha", 2024, "rd", "12.5"), v("alpha", 2024, "hte", "5", city_rank="2", province_rank="20"),
+            v("alpha", 2024, "idx_rank", "30"), v("alpha", 2023, "idx_rank", "86")]
+    rf = compute_report_figures("alpha", 2024, data_dir=with_narrative(tmp_path, ["rd", "idx_rank"], rows=rows))
+    assert rf.render_text(ref) == expected
+
+
+def test_an_ordinal_is_not_offered_where_there_is_no_place(tmp_path):
+    with pytest.raises(NarrativeError) as ei:
+        compute_report_figures("alpha", 2024, data_dir=with_narrative(tmp_path, ["rd"], text="{rd.ordinal}"))
+    assert "{rd.ordinal}" in str(ei.value)
+
+
+@pytest.mark.parametrize("ind,cur,prev,reported,change", [
+    ("idx_rank", "30", "86", "56", "较上年提升56位"), ("intensity", "3.5", "3.2", "0.3", "较上年提升0.3个百分点"),
+    ("rd", "12", "10", "15", "比上年增长15%"), ("hte", "12", "10", "15", "比上年增长15%"),
+])
+def test_a_reported_change_carries_no_worked_back_note(tmp_path, ind, cur, prev, reported, change):
+    """A change the data reports (reported_growth: 提升56位) is the data's, not computed from the
+    worked-back (推算) last-year row: no （按推算的上年数计算）, no † in 表1, no note under it."""
+    from reportkit.model.phrasing import change_phrase, figure_sentence
+    f = figure(tmp_path, [v("alpha", 2024, ind, cur, reported_growth=reported),
+                          v("alpha", 2023, ind, prev, source="推算:据某报告所载本年数与增幅倒推")], ind)
+    assert change_phrase(f) == change and "推算" not in figure_sentence(f)
+    assert "\u2020" not in table_row(f)["增减"] and table_note([f]) == ""
+    g = figure(tmp_path / "computed", [v("alpha", 2024, ind, cur),
+                                       v("alpha", 2023, ind, prev, source="推算:据某报告所载本年数与增幅倒推")], ind)
+    assert change_phrase(g).endswith("（按推算的上年数计算）") and table_row(g)["增减"].endswith("\u2020")

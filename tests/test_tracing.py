@@ -40,7 +40,8 @@ def test_every_number_of_the_generated_paragraph_is_traced(county, year):
       ("ref", "8.28%", "hte_total.growth_phrase")]),
     ("规上工业企业研发强度3.45%，全省排名第1。",
      [("ref", "3.45%", "rd_intensity_above_scale"), ("ref", "1", "rd_intensity_above_scale.province_rank")]),
-    ("科技创新指数全省排名第4位。", [("ref", "4位", "innovation_index_rank_province")]),
+    # 第4位 as a whole is the ordinal form (printing 第4位 again), not the bare place (which prints 4)
+    ("科技创新指数全省排名第4位。", [("ref", "4位", "innovation_index_rank_province.ordinal")]),
     # a typed wrong figure, and a right figure under the wrong name
     ("全县高新技术企业849家。", [("mismatch", "849家", "hte_total")]),
     ("全县高新技术企业894家。", [("mismatch", "894家", "hte_total")]),
@@ -64,7 +65,8 @@ def test_mismatch_names_the_expected_value_first(xinchang):
     assert t.expected == "327家(上年值 302家,变化量 25家)"
 
 
-def test_a_place_is_traced_to_its_number_and_leaves_the_unit(xinchang):
+def test_a_place_is_traced_whole_with_its_ordinal_form(xinchang):
+    """第4位 is one reference ({x.ordinal} prints 第4位): harvested, the 位 cannot be lost."""
     text = "科技创新指数全省排名第4位。"
     (t,) = xinchang.trace_all(text)
-    assert text[t.start:t.end] == "4" and t.key == "innovation_index_rank_province"
+    assert text[t.start:t.end] == "第4位" and t.key == "innovation_index_rank_province.ordinal"

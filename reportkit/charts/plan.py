@@ -144,8 +144,8 @@ def plan_charts(rf, out_dir: Path) -> list[Chart]:
     out_dir = Path(out_dir)
     charts: list[Chart] = []
     choice = chart_choice(rf.narrative.meta.get("charts") if rf.narrative else None)
-    if choice is None:
-        return []
+    if choice is None or (rf.narrative and not rf.narrative.draws_charts):
+        return []                       # no charts: asked for none, or the kind has none by default
     wanted, extra = choice
     if wanted is None:
         wanted = [f.id for f in rf.figures if f.kind in ("amount", "count", "ratio")][:3]

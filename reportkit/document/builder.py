@@ -25,7 +25,7 @@ from .. import config
 from ..exceptions import NarrativeError, TemplateError
 from ..inputs.data import is_worked_back
 from ..iorw import atomic_path
-from ..narrative.source import INDICATORS, TEMPLATE_PARTS, Slot
+from ..narrative.source import INDICATORS, OMITTABLE, TEMPLATE_PARTS, Slot
 from ..model.phrasing import indicator_pieces, target_pieces
 from ..model.report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
@@ -111,11 +111,23 @@ INDICATOR_BLOCKS = ("indicator_paragraph", "table", "sources", "charts")
 
 
 def cn_number(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (up to 99)."""
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一, 100 -> 一百, 105 -> 一百零五, 110 -> 一百一十,
+    2024 -> 二千零二十四 (up to 9999)."""
+    if not 0 <= n < 10000:
+        raise ValueError(f"cn_number: {n} is out of range (0-9999)")
     if n < 10:
         return CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+    if n < 20:
+        return "十" + (CN_DIGITS[n - 10] if n > 10 else "")
+    out, zero = "", False
+    for unit, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        digit, n = divmod(n, size)
+        if digit:
+            out += ("零" if zero and out else "") + CN_DIGITS[digit] + unit
+            zero = False
+        elif out:
+            zero = True
+    return out
 
 
 def presenter(rf: ReportFigures) -> str:
@@ -141,12 +153,13 @@ def default_title(rf: ReportFigures) -> str:
 def part_heading(rf: ReportFigures, key: str, title: str, *, custom: bool = True) -> str:
     """The level-1 heading of a part (numbering aside): front matter ``headings`` wins."""
     name = rf.narrative.part_titles.get(key, title)
-    custom = custom and (rf.narrative.meta.get("headings") or {}).get(name)
+    headings = rf.narrative.meta.get("headings") or {}
+    custom = custom and (headings.get(name) or headings.get(title))     # title: as written (another kind's)
     if custom:
         return rf.render_text(str(custom))
     if rf.narrative.kind in ("summary-and-plan", "summary"):
-        return {"summary": f"{rf.year}年工作总结", "plan": f"{rf.year + 1}年工作思路"}.get(key, title)
-    return title
+        return {"summary": f"{rf.year}年工作总结", "plan": f"{rf.year + 1}年工作思路"}.get(key, name)
+    return name          # a part written under another kind's name prints as this kind names it
 
 
 def report_title(rf: ReportFigures) -> str:
@@ -167,6 +180,7 @@ class _Writer:
     def __init__(self, doc, styles, rf: ReportFigures, previous: dict | None, reviser: Reviser):
         self.doc, self.s, self.rf = doc, styles, rf
         self.h1 = self.h2 = self.h3 = 0
+        self.promoted = False                 # writing sections one level up (a plain 工作总结's 一、二、三)
         self.tables = self.figures = 0
         self.items: dict[int, dict] = {}      # id(element) -> manifest item
         self.elements: dict[int, object] = {}
@@ -232,14 +246,24 @@ class _Writer:
         return p
 
     def heading2(self, slot: Slot, text: str, source: str | None):
-        self.h2 += 1
-        self.h3 = 0
-        p = self.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
-        self.record(p._p, {"kind": "h2", "part": slot.part, "slot": slot.id, "text": p.text, "title": text,
-                           "source": source, "line": slot.line}, f"rk:heading:{slot.id}", text)
+        item = {"kind": "h2", "part": slot.part, "slot": slot.id, "title": text, "source": source, "line": slot.line}
+        if self.promoted:             # a section shown as a level-1 heading (一、); the manifest says so
+            self.h1 += 1
+            self.h2 = self.h3 = 0
+            p = self.add_paragraph(f"{cn_number(self.h1)}、{text}", style=self.s.heading1)
+            item["shown"] = "h1"
+        else:
+            self.h2 += 1
+            self.h3 = 0
+            p = self.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
+        item["text"] = p.text
+        self.record(p._p, item, f"rk:heading:{slot.id}", text)
         return p
 
     def heading3(self, text: str):
+        if self.promoted:             # a sub-heading shown as a level-2 heading ((一))
+            self.h2 += 1
+            return self.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
         self.h3 += 1
         return self.add_paragraph(f"{self.h3}.{text}", style=self.s.heading3)
 
@@ -291,7 +315,8 @@ class _Writer:
                 text = rf.render_text(block.text, line=block.line)
                 p = self.heading3(text)
                 self.record(p._p, {"kind": "h3", "part": slot.part, "slot": slot.id, "text": p.text,
-                                   "title": text, "source": block.text, "line": block.line, "label": where},
+                                   "title": text, "source": block.text, "line": block.line, "label": where,
+                                   **({"shown": "h2"} if self.promoted else {})},
                             slot.id, slot.title)
                 continue
             segs = []
@@ -323,13 +348,15 @@ class _Blocks:
         self.charts = {c.id: c for c in charts}
         self.order = [c.id for c in charts]
         self.narrative = rf.narrative
-        self.omit = self.narrative.omit
+        # left out: what the front matter omits, and what this kind of report has not by default
+        self.omit = self.narrative.omit | {b for b in OMITTABLE if not self.narrative.wants(b)}
         self.placed = self.narrative.placements()
         for name in self.placed:
             if name.startswith("chart.") and name[6:] not in self.charts:
                 sid, _ = self.placed[name]
                 raise NarrativeError(f"没有编号为“{name[6:]}”的图表(在 {sid} 中)", file=self.narrative.path,
-                                     hint="可用的图表:" + "、".join(f"chart.{c}" for c in self.order) or "无")
+                                     hint=("改为可用的图表:" + "、".join(f"chart.{c}" for c in self.order))
+                                     if self.order else "删去这一引用:可用的图表:无")
         self.done: set[str] = set()
 
     def wanted(self, name: str) -> bool:
@@ -353,6 +380,21 @@ class _Blocks:
         for name in names:
             if self.unplaced(name):
                 self.write(name)
+
+    def has_content(self, name: str) -> bool:
+        """Would writing this block put something on the page?"""
+        if name == "charts":
+            return any(self.unplaced(f"chart.{c}") for c in self.order)
+        if name == "sources":
+            return bool(sources_note(self.rf) + table_note(self.rf.figures))
+        if name == "targets_sentence":
+            return bool(self.rf.targets)
+        return bool(self.rf.figures)
+
+    def default_figures(self) -> bool:
+        """Does the figures section get any generated block by default (omitting every one of them
+        leaves no empty （一）主要科技创新指标)?"""
+        return any(self.unplaced(n) and self.has_content(n) for n in INDICATOR_BLOCKS)
 
     # -- the blocks -------------------------------------------------------
     def _indicator_paragraph(self, name):
@@ -509,17 +551,41 @@ def _parts_after(rf: ReportFigures, key: str):
     return out
 
 
+def sections_lead(rf: ReportFigures, part) -> bool:
+    """Does this part go without its level-1 heading, its sections taking 一、二、三? The 工作总结
+    part of a plain 工作总结 (kind summary) does: the title says 工作总结 already, and such a report
+    numbers its areas of work 一、二、三 (a lone 一、2024年工作总结 over everything is not how it is
+    written). A heading the clerk gives it (``headings:``) brings the heading back."""
+    if rf.narrative.kind != "summary" or part.key != "summary":
+        return False
+    headings = rf.narrative.meta.get("headings") or {}
+    return not (headings.get(rf.narrative.part_titles.get(part.key, part.title)) or headings.get(part.title))
+
+
 def _write_part(w: _Writer, blocks: _Blocks, rf: ReportFigures, part) -> None:
     """A part with a level-1 heading: its intro, its sections (the figures section included)."""
-    title = part_heading(rf, part.key, part.title)
-    w.heading1(title, part.key, default=part_heading(rf, part.key, part.title, custom=False))
+    promoted = sections_lead(rf, part)
+    if not promoted:
+        title = part_heading(rf, part.key, part.title)
+        w.heading1(title, part.key, default=part_heading(rf, part.key, part.title, custom=False))
+    w.promoted = promoted
+    try:
+        _write_sections(w, blocks, rf, part)
+    finally:
+        w.promoted = False
+
+
+def _write_sections(w: _Writer, blocks: _Blocks, rf: ReportFigures, part) -> None:
     slots = list(part.sections)
-    if part.key == "summary" and not any(s.id == INDICATORS for s in slots):
+    if part.key == "summary" and not any(s.id == INDICATORS for s in slots) and blocks.default_figures():
         heading = str(rf.narrative.meta.get("indicator_heading") or DEFAULT_INDICATOR_HEADING)
         slots.insert(0, Slot(INDICATORS, heading, part="summary", heading=True))
-    if not part.intro.empty or not (slots or (part.key == "plan" and rf.targets)):
+    # a section of the figures that would stay empty is left out, heading and all
+    slots = [s for s in slots if not (s.id == INDICATORS and s.empty and not blocks.default_figures())]
+    targets = part.key == "plan" and blocks.unplaced("targets_sentence") and blocks.has_content("targets_sentence")
+    if not part.intro.empty or not (slots or targets):
         w.slot(part.intro, blocks.write)
-    if part.key == "plan" and blocks.unplaced("targets_sentence"):
+    if targets:
         blocks.write("targets_sentence")
     for slot in slots:
         w.heading2(slot, rf.render_text(slot.title, line=slot.line), slot.title if slot.line else None)
@@ -552,7 +618,8 @@ def _block_notice(w, rf, blocks):
 def _block_lead(w, rf, blocks):
     if rf.narrative.kind == "congress":
         _congress_opening(w, rf)
-    w.slot(rf.narrative.lead, blocks.write)
+    if rf.narrative.lead is not None:         # a status report or a congress report may have none
+        w.slot(rf.narrative.lead, blocks.write)
     for part in _parts_after(rf, "lead"):
         _write_part(w, blocks, rf, part)
 
@@ -864,7 +931,8 @@ CHANGE_ATTRS = ("value", "prev", "growth", "delta", "completion", "target", "cit
 
 #: Reference attributes that state another attribute (增长8.28% states the growth).
 STATES = {"growth_phrase": ("growth",), "delta_phrase": ("delta",), "change": ("growth", "delta"),
-          "next_phrase": ("next_target",)}
+          "next_phrase": ("next_target",), "ordinal": ("value",), "city_rank_ordinal": ("city_rank",),
+          "province_rank_ordinal": ("province_rank",)}
 
 
 def _changes(w: _Writer, rf: ReportFigures, refs, previous: dict | None) -> list[dict]:

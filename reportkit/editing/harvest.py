@@ -17,6 +17,7 @@ them — and walked in the editor's order:
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
@@ -106,23 +107,32 @@ class HarvestResult:
 def manifest_for(paths: config.ReportPaths, identifier: str = "") -> tuple[dict | None, str]:
     """(manifest of the build that wrote the document, note): by the document's run id, else
     the latest build's."""
+    from ..document.builder import MANIFEST_VERSION
+    skipped = []
+
     def load(run_id):
         try:
-            return json.loads(paths.manifest(run_id).read_text(encoding="utf-8"))
+            m = json.loads(paths.manifest(run_id).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
+        if not isinstance(m, dict) or m.get("version") != MANIFEST_VERSION:
+            found = m.get("version") if isinstance(m, dict) else None
+            skipped.append(f"生成记录 {paths.manifest(run_id).name} 的格式版本是 {found if found is not None else '(未写明)'},"
+                           f"这一版程序只读版本 {MANIFEST_VERSION}(记录由另一版 reportkit 写出),没有用它对照")
+            return None
+        return m
     if identifier:
         m = load(identifier)
         if m:
             return m, ""
     last = state.load(paths)
-    if last and last.get("run_id"):
+    if last and last.get("run_id") and last["run_id"] != identifier:
         m = load(last["run_id"])
         if m:
-            note = "" if not identifier or identifier == last["run_id"] else \
+            note = "" if not identifier else \
                 f"没有找到这份文档(运行编号 {identifier})的生成记录,按最近一次生成的版本对照"
-            return m, note
-    return None, ""
+            return m, "\n".join(skipped + [note] if note else skipped)
+    return None, "\n".join(skipped)
 
 
 def fresh_manifest(county: str, year: int, data_dir: Path | None) -> dict:
@@ -148,8 +158,8 @@ def _kind(it: Item) -> str:
         return "picture"
     if tag.startswith("rk:part:"):
         return "h1"
-    if tag.startswith("rk:heading:"):
-        return "h2"
+    if tag.startswith("rk:heading:"):          # a section's heading; shown one level up in a plain 工作总结
+        return "h1" if it.style == "heading1" else "h2"
     for t, k in (("rk:title", "title"), ("rk:notice", "notice"), ("rk:date", "date"), ("rk:signature", "signature")):
         if tag == t:
             return k
@@ -186,7 +196,7 @@ def _strip_number(kind: str, text: str) -> str:
 
 def align(g_items: list[dict], e_items: list[Item]) -> list[int | None]:
     """For each edited item, the index of the generated item it comes from (or None)."""
-    gk = [g["kind"] if g["kind"] != "template" else "p" for g in g_items]
+    gk = [g.get("shown") or (g["kind"] if g["kind"] != "template" else "p") for g in g_items]   # as shown
     ek = [_kind(e) for e in e_items]
     gt = [_bigrams(_strip_number(k, g.get("text", "") or _cells_text(g.get("cells")))) for k, g in zip(gk, g_items)]
     et = [_bigrams(_strip_number(k, e.text or _cells_text(e.cells))) for k, e in zip(ek, e_items)]
@@ -382,6 +392,9 @@ class _Rebuild:
         self.base_blocks = {b.line: b for s in base.slots() for b in s.blocks if b.line}
         self.base_slots = {s.id: s for s in base.slots()}
         self.after_signature = False
+        # a plain 工作总结 whose 工作总结 part was written without its heading (sections as 一、二、三)
+        self.sections_lead = base.kind == "summary" and not any(
+            g.get("kind") == "h1" and g.get("part") == "summary" for g in manifest.get("items", []))
         self._part("lead", "导语")
 
     # -- structure --------------------------------------------------------
@@ -407,6 +420,30 @@ class _Rebuild:
 
     def add(self, block: Block) -> None:
         self.slot.blocks.append(block)
+
+    def logical(self, kind: str, e: Item, g: dict | None) -> tuple[str, Item]:
+        """An item as the narrative has it. In a plain 工作总结 the 工作总结 part has no heading of
+        its own and its sections are shown one level up (一、 for ##, (一) for ###): they are read
+        back as sections, their numbering read at the level shown; so are headings the editor
+        typed among them (a new 一、 is a new section, a new (一) a sub-heading)."""
+        if not self.sections_lead:
+            return kind, e
+        if (g or {}).get("part") == "summary" and self.part.key == "lead":
+            self._part("summary", self.base.part_titles.get("summary", "工作总结"))   # no heading starts it
+        shown = (g or {}).get("shown")
+        if shown is not None:
+            if shown != kind:
+                return kind, e
+            logical = g["kind"]
+        elif g is None and self.part.key == "summary" and kind in ("h1", "h2", "h3"):
+            title = _strip_number(kind, e.text)
+            if kind == "h1" and any(w in title for key, words in PART_WORDS if key != "summary" for w in words):
+                return kind, e                     # the editor's own part (存在问题 …)
+            shown, logical = kind, {"h1": "h2", "h2": "h3", "h3": "h3"}[kind]
+        else:
+            return kind, e
+        title = _strip_number(shown, e.text)
+        return logical, dataclasses.replace(e, text={"h2": "（一）", "h3": "1."}[logical] + title)
 
     # -- items --------------------------------------------------------------
     def title(self, e: Item, g: dict | None) -> None:
@@ -615,13 +652,15 @@ def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path 
     manifest, note = manifest_for(paths, content.identifier)
     if manifest is None:
         manifest = fresh_manifest(county, year, data_dir)
-        note = "没有生成记录:按当前数据和叙述生成的版本对照(编辑稿中的旧数字会列为与数据不符)"
+        note = (note + "\n" if note else "") + \
+            "没有可用的生成记录:按当前数据和叙述生成的版本对照(编辑稿中的旧数字会列为与数据不符)"
     current = nm.read_text(npath) if npath.exists() else ""
     base_text = manifest.get("narrative") or ""
     base = nm.parse(base_text, npath) if base_text else nm.empty()
     result = HarvestResult(county, year, file, npath, current, current)
-    if note:
-        result.note("not_carried", note)
+    for line in note.split("\n"):
+        if line:
+            result.note("not_carried", line)
     new = _rebuild(base, manifest, content, result)
     new_text = nm.dumps(new) if result.counts()["total"] or new.front != base.front else base_text
     nm.parse(new_text, npath)   # what we write must read back
@@ -680,6 +719,7 @@ def _rebuild(base: Narrative, manifest: dict, content: DocxContent, result: Harv
         kind = _kind(e)
         if kind == "notice" or (kind == "p" and g is not None and g.get("kind") == "template"):
             continue
+        kind, e = rb.logical(kind, e, g)
         if kind in ("date", "signature"):
             rb.end_matter(e, g, kind)
         else:
@@ -724,7 +764,11 @@ def _finish(rb: _Rebuild, base: Narrative) -> Narrative:
     """Drop what the defaults give anyway (so an untouched document changes nothing), keep the
     parts the template needs, and write the front matter changes."""
     parts = rb.parts
-    for key in ("lead", "summary", "plan"):
+    lead = next((p for p in parts if p.key == "lead"), None)
+    if lead is not None and base.part("lead") is None and not lead.sections \
+            and all(b.placeholder for b in lead.intro.blocks):
+        parts.remove(lead)          # a kind that may open without a 导语 (status, congress) and did
+    for key in nm.required_parts(base.kind):
         if not any(p.key == key for p in parts):
             title = base.part_titles.get(key)
             if title:

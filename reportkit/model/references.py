@@ -16,6 +16,7 @@ ATTRS = {
     "delta": "变化量", "delta_phrase": "变化量", "completion": "完成率", "target": "目标",
     "city_rank": "全市排名", "province_rank": "全省排名", "sentence": "语句",
     "next_target": "下一年目标", "next_phrase": "下一年目标",
+    "ordinal": "名次", "city_rank_ordinal": "全市排名", "province_rank_ordinal": "全省排名",
 }
 #: Built-in references that are not figures.
 BUILTINS = ("year", "next_year", "county_name", "bureau", "city", "we")
@@ -58,6 +59,11 @@ def growth_phrase(fig: Figure) -> str | None:
     return ("增长" if fig.growth > 0 else "下降") + fmt(abs(fig.growth), RATE_DECIMALS) + "%"
 
 
+def ordinal(place) -> str:
+    """A place as a sentence states it: 4 -> 第4位."""
+    return f"第{place}位"
+
+
 def figure_values(fig: Figure) -> dict[str, str]:
     """Every attribute of one figure as printed (attributes without data are left out)."""
     values = {
@@ -72,6 +78,10 @@ def figure_values(fig: Figure) -> dict[str, str]:
         "target": fig.target_text or None,
         "city_rank": str(fig.city_rank) if fig.city_rank is not None else None,
         "province_rank": str(fig.province_rank) if fig.province_rank is not None else None,
+        # places as a sentence states them: 第30位 (the bare forms above print only the number)
+        "ordinal": ordinal(fig.value_parts[0]) if fig.kind == "rank" else None,
+        "city_rank_ordinal": ordinal(fig.city_rank) if fig.city_rank is not None else None,
+        "province_rank_ordinal": ordinal(fig.province_rank) if fig.province_rank is not None else None,
         "sentence": figure_sentence(fig),
     }
     return {k: v for k, v in values.items() if v is not None}
@@ -95,6 +105,7 @@ class References:
         self.names: dict[str, str] = {}
         self.sources: dict[str, list[str]] = {}
         self.units: dict[str, str] = {}
+        self.figured: set[str] = set()       # indicators whose figure is in (not only a target)
         c = rf.county
         we = "我" + {"县": "县", "区": "区", "市": "市"}.get(c.kind, "县")
         for name, value in (("year", str(rf.year)), ("next_year", str(rf.year + 1)),
@@ -116,6 +127,7 @@ class References:
             self.sources[ind.id] += [s.cite() for s in t.sources]
 
     def add_figure(self, f: Figure) -> None:
+        self.figured.add(f.id)
         self.names[f.id] = f.name
         self.units[f.id] = f.indicator.unit
         self.sources[f.id] = [s.cite() for s in f.sources]

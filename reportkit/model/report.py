@@ -98,8 +98,10 @@ class ReportFigures:
     def resolve_reference(self, name: str, attr: str | None) -> str | None:
         refs = self.references
         value = refs.resolve(name, attr)
-        if value is None and name not in refs.names and name in self.dataset.indicator_ids:
-            fig = self.figure(name)          # a figure the narrative names but the table does not list
+        if value is None and name not in refs.figured and name in self.dataset.indicator_ids:
+            # a figure the narrative names but the table does not list (a next-year target alone
+            # does not load it)
+            fig = self.figure(name)
             if fig is not None:
                 refs.add_figure(fig)
                 value = refs.resolve(name, attr)

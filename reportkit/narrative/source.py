@@ -41,8 +41,23 @@ KINDS = {
 KIND_NAMES = {"summary-and-plan": "工作总结和工作思路", "summary": "工作总结", "status": "工作情况",
               "congress": "向人大常委会的报告"}
 DEFAULT_KIND = "summary-and-plan"
-#: Parts every narrative of a kind must have (problems may be left out).
+#: A part written under another kind's heading (or a usual variant of it) is that kind's part
+#: of the same role, so switching ``kind:`` keeps working: 工作总结 is 工作落实情况 in a congress
+#: report, 存在问题 is 存在问题不足, 工作思路 is 下步工作措施 … (headings print as the kind names them).
+EQUIVALENT_TITLES = {
+    **{title: role for parts in KINDS.values() for title, role in parts.items()},
+    "存在的问题": "problems", "存在问题和不足": "problems", "问题和不足": "problems",
+    "下一步工作": "plan", "下步工作": "plan", "下一步打算": "plan", "下一步工作打算": "plan",
+    "下步工作思路": "plan", "下一步工作思路": "plan", "下一步工作措施": "plan",
+}
+#: Parts every narrative of a kind must have (problems may be left out; a status report or a
+#: report to the congress may open without a 导语: the first has none, the second its opening).
 REQUIRED = ("lead", "summary", "plan")
+NO_LEAD_NEEDED = ("status", "congress")
+
+
+def required_parts(kind: str) -> tuple[str, ...]:
+    return tuple(k for k in REQUIRED if not (k == "lead" and kind in NO_LEAD_NEEDED))
 #: The slot id of each known part's intro (the text before its first ##).
 INTRO_IDS = {"lead": "lead", "summary": "summary-intro", "problems": "problems", "plan": "plan-intro",
              "results": "results-intro"}
@@ -60,6 +75,18 @@ UNCLOSED_RE = re.compile(r"(?<![{｛\\])[{｛]\s*[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za
 #: Generated blocks a paragraph can place, and those front matter ``omit`` can leave out.
 PLACEABLE = ("indicator_paragraph", "table", "sources", "charts", "targets_sentence")
 OMITTABLE = PLACEABLE + ("notes",)
+#: What each kind of report contains by default, as such reports are written (the seeds): a
+#: bureau's 工作总结和工作思路 states its figures with 表1, its sources, charts, next year's targets
+#: and the rounding 附注; a plain 工作总结, a 工作情况 and a report to the congress state the
+#: figures in the text only. The clerk turns each on (``include: [table]``, or placing ``{table}``
+#: in the text; ``charts:`` asks for charts) or off (``omit: [table]``). 资料来源 and 附注 are
+#: about 表1's numbers: where the kind leaves them off, they go with 表1.
+KIND_DEFAULTS = {
+    "summary-and-plan": dict.fromkeys(OMITTABLE, True),
+    **{kind: {**dict.fromkeys(OMITTABLE, False), "indicator_paragraph": True}
+       for kind in ("summary", "status", "congress")},
+}
+WITH_TABLE = ("sources", "notes")
 #: the parts the template's markers place, in the template's order
 TEMPLATE_PARTS = ("lead", "summary", "problems", "plan")
 NO_CHARTS = ("none", "无", "不要")
@@ -168,6 +195,34 @@ class Narrative:
         return set(self.meta.get("omit") or ())
 
     @property
+    def include(self) -> set[str]:
+        return set(self.meta.get("include") or ())
+
+    def wants(self, block: str) -> bool:
+        """Is this generated block in the report: left out by ``omit``; asked for by ``include``,
+        by its place in the text (``{table}``) or, for charts, by a ``charts:`` setting; else as
+        the kind has it (KIND_DEFAULTS)."""
+        if block in self.omit:
+            return False
+        placed = self.placements()
+        if block in self.include or block in placed:
+            return True
+        if block == "charts":
+            if any(p.startswith("chart.") for p in placed):
+                return True
+            if self.meta.get("charts") is not None:
+                return chart_choice(self.meta.get("charts")) is not None
+        default = KIND_DEFAULTS[self.kind][block]
+        if block in WITH_TABLE and not default:
+            return self.wants("table")
+        return default
+
+    @property
+    def draws_charts(self) -> bool:
+        """Are any charts drawn: all of them wanted, or one placed in the text."""
+        return self.wants("charts") or any(p.startswith("chart.") for p in self.placements())
+
+    @property
     def kind(self) -> str:
         return str(self.meta.get("kind") or DEFAULT_KIND)
 
@@ -181,8 +236,9 @@ class Narrative:
         return next((p for p in self.parts if p.key == key), None)
 
     @property
-    def lead(self) -> Slot:
-        return self.part("lead").intro
+    def lead(self) -> Slot | None:
+        p = self.part("lead")
+        return p.intro if p else None
 
     @property
     def summary(self) -> list[Slot]:
@@ -265,7 +321,20 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
                if not isinstance(o, str) or not (o in OMITTABLE or re.fullmatch(r"chart\.[a-z0-9_]+", o))]
         if not isinstance(omit, list) or bad:
             raise NarrativeError(f"omit 中的“{'、'.join(map(str, bad)) or omit}”不是可省略的块", file=path,
-                                 row=2, column="omit", hint="只能写:" + "、".join(OMITTABLE) + "、chart.<图表编号>")
+                                 row=2, column="omit", hint="改为这些块之一:" + "、".join(OMITTABLE) + "、chart.<图表编号>")
+    include = meta.get("include")
+    if include is not None:
+        row = next((n for n, ln in enumerate(text.splitlines(), start=1) if re.match(r"\s*include\s*:", ln)), 2)
+        bad = [o for o in (include if isinstance(include, list) else [include])
+               if not isinstance(o, str) or o not in OMITTABLE]
+        if not isinstance(include, list) or bad:
+            raise NarrativeError(f"include 中的“{'、'.join(map(str, bad)) or include}”不是可加上的块", file=path,
+                                 row=row, column="include", hint="改为这些块之一:" + "、".join(OMITTABLE)
+                                 + ",写成列表,如 include: [table, sources]")
+        both = [b for b in include if b in (omit or ())]
+        if both:
+            raise NarrativeError(f"“{'、'.join(both)}”既写在 include 里,又写在 omit 里", file=path, row=row,
+                                 column="include", hint="二者留一")
     date = meta.get("date")
     if date is not None and not isinstance(date, dt.date) and parse_date(date) is None:
         from ..inputs.tables import visible
@@ -341,8 +410,9 @@ def parse(text: str, path: Path | None = None) -> Narrative:
             slot_id = m.group(1) if m else part.auto_id(len(part.sections) + 1)
             title = title[:m.start()] if m else title
             if slot_id == INDICATORS and part.key != "summary":
-                raise NarrativeError("{#indicators}(指标小节)只能写在“# 工作总结”之下", file=path, row=i,
-                                     hint="把这一小节移到“# 工作总结”中")
+                home = _title_of(parts_of, "summary")
+                raise NarrativeError(f"{{#indicators}}(指标小节)只能写在“# {home}”之下", file=path, row=i,
+                                     hint=f"把这一小节移到“# {home}”中")
             current = Slot(slot_id, title.strip(), line=i, part=part.key, heading=True, explicit_id=bool(m))
             part.sections.append(current)
         elif line.startswith("### "):
@@ -360,7 +430,7 @@ def parse(text: str, path: Path | None = None) -> Narrative:
     flush()
     have = {p.key for p in parts}
     titles = {v: k for k, v in parts_of.items()}
-    for key in REQUIRED:
+    for key in required_parts(kind):
         if key in titles and key not in have:
             title = titles[key]
             raise NarrativeError(f"缺少一级标题“# {title}”", file=path, row=offset + 1,
@@ -376,19 +446,38 @@ def _start_part(parts: list[Part], heading: str, line: int, path, parts_of: dict
     if m:
         title = title[:m.start()].strip()
     key = parts_of.get(title)
+    kind = next(k for k, v in KINDS.items() if v is parts_of)
+    kind_name = f"{kind}({KIND_NAMES[kind]})"
+    if key is None and not m:
+        role = EQUIVALENT_TITLES.get(title)
+        if role in parts_of.values():
+            key = role                   # another kind's name of this kind's part
+        else:                            # unknown, or a part this kind has not (工作思路 in a 工作总结)
+            why = (f"报告类型 {kind_name}没有“{title}”这一部分" if role else f"未知的一级标题“{title}”")
+            others = [f"{k}({v})" for k, v in KIND_NAMES.items() if k != kind and role in KINDS[k].values()]
+            raise NarrativeError(why, file=path, row=line,
+                                 hint=f"把它改为{'、'.join(parts_of)}之一"
+                                 + f";要另加一个一级部分,写成“# {title} {{#编号}}”(编号用英文字母,如 other)"
+                                 + (";或在设置区改 kind:" + "、".join(others) if role else ""))
     if key is None:
-        if not m:
-            raise NarrativeError(f"未知的一级标题“{title}”", file=path, row=line,
-                                 hint="一级标题只能是" + "、".join(parts_of) + ";要新增一个一级部分,写成“# 标题 {#编号}”")
         key = m.group(1)
         if key in INTRO_IDS or key in INTRO_IDS.values():
             raise NarrativeError(f"一级部分的编号“{key}”是保留字", file=path, row=line, hint="换一个编号")
-    if any(p.key == key for p in parts):
-        raise NarrativeError(f"一级标题“{title}”重复", file=path, row=line, hint="合并为一处")
-    intro = Slot(INTRO_IDS.get(key, key), title, line=line, part=key)
+    twin = next((p for p in parts if p.key == key), None)
+    if twin is not None:
+        same = "" if twin.title == title else \
+            f"(在报告类型 {kind_name}中,“{twin.title}”和“{title}”是同一部分“{_title_of(parts_of, key)}”)"
+        raise NarrativeError(f"一级标题“{title}”重复{same}", file=path, row=line, hint="合并为一处")
+    # a part written under another kind's name is named in the document (placeholder, messages) as this kind names it
+    intro = Slot(INTRO_IDS.get(key, key), _title_of(parts_of, key) if key in parts_of.values() else title,
+                 line=line, part=key)
     part = Part(key, title, intro, line=line)
     parts.append(part)
     return part
+
+
+def _title_of(parts_of: dict, key: str) -> str:
+    return next((t for t, r in parts_of.items() if r == key), key)
 
 
 def _check_ids(n: Narrative, path) -> None:
@@ -418,13 +507,16 @@ def load(path: Path) -> Narrative:
 
 
 def read_text(path: Path) -> str:
+    """The file's text by the tables' encoding rule (reportkit.inputs.tables.decode_csv_bytes): UTF-8
+    (BOM or not) or UTF-16 with BOM; GBK/GB18030 only when that is certain; anything else (Big5
+    would decode as GB18030 to garbage) refused, naming what it looks like."""
+    from ..exceptions import EncodingError
+    from ..inputs.tables import decode_csv_bytes
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = Path(path).read_bytes().decode("gb18030")
-        except UnicodeDecodeError:
-            raise NarrativeError("无法识别文件编码", file=path, hint="另存为 UTF-8 编码的文本文件") from None
+        text = decode_csv_bytes(Path(path).read_bytes(), Path(path))
+    except EncodingError as exc:
+        raise NarrativeError(exc.message, file=path,
+                             hint="用记事本或 WPS 打开,“另存为”时编码选 UTF-8;繁体字请先转为简体") from None
     return text.replace("\r\n", "\n")
 
 

@@ -323,7 +323,8 @@ def notes(year: int, data_dir=None, *, explicit: bool = False, index: DataIndex 
         lacking = idx.data_without_narrative(int(year))
         if lacking:
             out.append(f"有 {year} 年数据但没有叙述文件、未生成的县区:{'、'.join(lacking)}"
-                       f"(写好叙述文件,或 make all YEAR={year} 时用 --county 指定)")
+                       f"(写好叙述文件;或指定县区生成,如 make all YEAR={year} COUNTY={lacking[0]},"
+                       f"不用 make 时写 reportkit all --year {year} --county {lacking[0]})")
     for path, (_, exc) in sorted(idx.broken.items()):
         out.append(f"无法读取 {path.name}:{exc.message}")
     return out

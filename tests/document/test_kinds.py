@@ -144,12 +144,17 @@ def test_on_the_page(kinds, tmp_path, kind):
     lines = [re.sub(r"\s+", "", ln).replace("\u2060", "") for ln in
              subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.splitlines()]
     rows = rf.table_rows()
-    for text in {r[c] for r in rows for c in table_columns(rows)[1:] if r[c]} | {f.period for f in rf.figures if f.cumulative}:
+    has_table = rf.narrative.wants("table")
+    assert ("表1" in flat) == has_table and ("资料来源" in flat) == rf.narrative.wants("sources")
+    cells = {r[c] for r in rows for c in table_columns(rows)[1:] if r[c]} if has_table else set()
+    for text in cells | {f.period for f in rf.figures if f.cumulative}:
         assert any(text in ln for ln in lines), f"“{text}” broken across lines"     # no numeric token split
     date = chinese_date(rf.narrative.meta.get("date"))
     assert date in flat
-    if rf.rounding_differs:
+    if rf.rounding_differs and rf.narrative.wants("notes"):
         assert flat.rindex(date) < flat.index(ROUNDING_NOTE)         # 附注 after the 成文日期
+    else:
+        assert ROUNDING_NOTE not in flat
     if kind == "congress":
         assert flat.index("主任、各位副主任，各位委员：") < flat.index("我代表宁波市江北区人民政府") \
             < flat.index("一、工作落实情况") < flat.index("以上报告，请予审议。谢谢！") < flat.rindex(date)
@@ -180,3 +185,290 @@ def test_pdf_without_libreoffice_says_what_to_do(monkeypatch, tmp_path):
         pdf.to_pdf(docx, tmp_path / "x.pdf")
     assert "没有找到 LibreOffice" in str(ei.value) and "另存为”PDF" in str(ei.value)
     assert not (tmp_path / "x.pdf").exists()
+
+
+# ---------------------------------------------------------------- small slips (issue 18, point 23)
+
+@pytest.mark.parametrize("n,text", [(1, "一"), (10, "十"), (12, "十二"), (21, "二十一"), (99, "九十九"),
+                                    (100, "一百"), (105, "一百零五"), (110, "一百一十"), (120, "一百二十"),
+                                    (999, "九百九十九"), (1001, "一千零一"), (2024, "二千零二十四")])
+def test_cn_number_past_ninety_nine(n, text):
+    assert builder.cn_number(n) == text
+
+
+def test_a_chart_placed_when_there_are_none_says_none_are_available(tmp_path):
+    data = copy_real_data(tmp_path / "data")
+    path = config.narrative_path("pingyang", 2024, data)
+    path.write_text(path.read_text(encoding="utf-8").replace("# 工作总结\n", "# 工作总结\n\n{chart.ranks}\n", 1),
+                    encoding="utf-8")
+    rf = compute_report_figures("pingyang", 2024, data_dir=data)
+    with pytest.raises(NarrativeError) as ei:
+        builder.build_document(rf, [], tmp_path / "x.docx")
+    assert "没有编号为“ranks”的图表" in str(ei.value) and str(ei.value).endswith("请删去这一引用:可用的图表:无")
+
+
+# ---------------------------------------------------------------- what each kind contains by default (point 14)
+
+def build_kind(tmp_path, kind, edit=lambda text: text, *, charts=True):
+    """Build the tests/kinds narrative of ``kind`` (changed by ``edit``): (ReportFigures, texts, docx)."""
+    county, year = CASES[kind] if kind in CASES else (kind.split("-")[1], dict(SEEDED)[kind.split("-")[1]])
+    source = KINDS / f"{kind}_{county}_{year}.md" if kind in CASES else config.narrative_path(county, year)
+    data = copy_real_data(tmp_path / "data")
+    config.narrative_path(county, year, data).write_text(edit(source.read_text(encoding="utf-8")), encoding="utf-8")
+    rf = compute_report_figures(county, year, data_dir=data)
+    drawn = draw_charts(rf, tmp_path / "charts") if charts else []
+    path = builder.build_document(rf, drawn, tmp_path / "out.docx").path
+    return rf, texts(path), path
+
+
+def contents(path):
+    """Which generated blocks a document holds."""
+    items = read_docx(path).items
+    t = [it.text for it in items if it.kind == "p"]
+    return {"table": any(it.kind == "table" for it in items), "charts": any(it.pictures for it in items),
+            "sources": any(x.startswith("资料来源") for x in t), "targets_sentence": any("年主要目标是" in x for x in t),
+            "notes": ROUNDING_NOTE in t, "figures_heading": any(x in t for x in ("（一）主要科技创新指标", "一、主要科技创新指标"))}
+
+
+def add_front(text, line):
+    return text.replace("---\n", "---\n" + line + "\n", 1)
+
+
+@pytest.mark.parametrize("kind", ["congress", "summary", "status"])
+def test_a_kind_without_table_charts_targets_or_notes_by_default(tmp_path, kind):
+    """A report to the congress, a plain 工作总结 and a 工作情况 state their figures in the text:
+    no 表1, 资料来源, charts, targets sentence or 附注 unless the clerk asks; the indicator
+    paragraph stays (in its section)."""
+    rf, t, path = build_kind(tmp_path, kind)
+    assert contents(path) == {"table": False, "charts": False, "sources": False, "targets_sentence": False,
+                              "notes": False, "figures_heading": True}
+    assert any(x.startswith(rf.paragraph[:12]) for x in t)
+    assert not list((tmp_path / "charts").glob("*.png"))          # none drawn either
+
+
+def test_the_clerk_turns_each_block_on(tmp_path):
+    rf, t, path = build_kind(tmp_path, "congress", lambda s: add_front(s, "include: [table, charts, targets_sentence]"))
+    assert contents(path) == {"table": True, "charts": True, "sources": True, "targets_sentence": True,
+                              "notes": rf.rounding_differs, "figures_heading": True}
+    assert "2021年主要目标是：" in "".join(t)
+    # a chart setting asks for charts; placing {table} in the text asks for 表1 (and its 资料来源)
+    rf, t, path = build_kind(tmp_path / "b", "summary", lambda s: add_front(s, "charts: [trend_rd_expense_above_scale]")
+                             .replace("推进鳌江实验室建设。\n", "推进鳌江实验室建设。\n\n{table}\n"))
+    assert contents(path) == {"table": True, "charts": True, "sources": True, "targets_sentence": False,
+                              "notes": rf.rounding_differs, "figures_heading": True}
+
+
+def test_a_bureaus_summary_and_plan_keeps_everything_by_default(tmp_path):
+    rf, t, path = build_kind(tmp_path, "seeded-pingyang")
+    assert contents(path) == {"table": True, "charts": True, "sources": True, "targets_sentence": bool(rf.targets),
+                              "notes": True, "figures_heading": True}
+
+
+def test_omitting_every_indicator_block_leaves_no_empty_figures_heading(tmp_path):
+    rf, t, path = build_kind(tmp_path, "seeded-pingyang",
+                             lambda s: add_front(s, "omit: [indicator_paragraph, table, sources, charts]"))
+    assert "（一）主要科技创新指标" not in t
+    assert t[t.index("一、2024年工作总结") + 1] == "（一）科创平台建设取得显著成效"
+    rf, t, path = build_kind(tmp_path / "c", "congress", lambda s: add_front(s, "omit: [indicator_paragraph]"))
+    assert "（一）主要科技创新指标" not in t and "【待补充：主要科技创新指标】" not in t
+
+
+@pytest.mark.parametrize("kind", ["congress", "status"])
+def test_a_kind_that_has_no_lead_needs_no_lead(tmp_path, kind):
+    def drop_lead(text):
+        start = text.index("# 导语")
+        return text[:start] + text[text.index("\n# ", start + 1) + 1:]
+    rf, t, path = build_kind(tmp_path, kind, drop_lead)
+    assert rf.narrative.lead is None and not any("导语" in x for x in t)
+    heads = [x for x in t if re.match(r"^[一二三四五]、", x)]
+    assert heads[0] == {"congress": "一、工作落实情况", "status": "一、基本情况"}[kind]
+    if kind == "congress":
+        assert t.index("我代表宁波市江北区人民政府，向区人大常委会报告2020年科技创新工作情况，请予审议。") \
+            == t.index("一、工作落实情况") - 1
+
+
+def test_a_summary_and_plan_still_needs_its_lead():
+    from reportkit.narrative import source as narrative
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("# 工作总结\n\n# 工作思路\n", path="n.md")
+    assert "缺少一级标题“# 导语”" in str(ei.value)
+
+
+@pytest.mark.parametrize("front,message", [
+    ("include: [tabel]", "include 中的“tabel”不是可加上的块。请改为这些块之一:indicator_paragraph、table、sources、"
+                         "charts、targets_sentence、notes,写成列表"),
+    ("include: table", "include 中的“table”不是可加上的块"),
+    ("include: [table]\nomit: [table]", "“table”既写在 include 里,又写在 omit 里"),
+])
+def test_a_bad_include_names_its_line(front, message):
+    from reportkit.narrative import source as narrative
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse(f"---\nkind: congress\n{front}\n---\n# 工作落实情况\n# 下步工作措施\n", path="n.md")
+    assert message in str(ei.value) and "n.md" in str(ei.value) and ei.value.row == 3
+
+
+# ---------------------------------------------------------------- switching a narrative to another kind (point 15)
+
+@pytest.mark.parametrize("kind,heads", [
+    ("congress", ["一、工作落实情况", "二、存在问题不足", "三、下步工作措施"]),
+    ("status", ["一、基本情况", "二、存在问题", "三、下步打算"]),
+])
+def test_a_narrative_switched_to_another_kind_maps_its_parts(tmp_path, kind, heads):
+    """The seeded xinchang narrative (工作总结和工作思路) with only its kind changed."""
+    rf, t, path = build_kind(tmp_path, "seeded-xinchang", lambda s: add_front(s, f"kind: {kind}"), charts=False)
+    assert [x for x in t if re.match(r"^[一二三四五]、", x)] == heads
+    assert "（二）科技法规和政策落实" in t          # its sections come along, in order
+    if kind == "congress":                           # the empty 存在问题, named as this kind names it
+        assert t[t.index("二、存在问题不足") + 1] == "【待补充：存在问题不足】"
+
+
+def test_a_part_the_new_kind_lacks_says_exactly_what_to_do():
+    from reportkit.narrative import source as narrative
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("---\nkind: summary\n---\n# 导语\n\n# 工作总结\n\n# 存在问题\n\n# 工作思路\n", path="n.md")
+    e = ei.value
+    assert e.row == 10 and str(e) == (
+        "文件 n.md,第 10 行:报告类型 summary(工作总结)没有“工作思路”这一部分。请把它改为导语、工作总结、存在问题之一;"
+        "要另加一个一级部分,写成“# 工作思路 {#编号}”(编号用英文字母,如 other);"
+        "或在设置区改 kind:summary-and-plan(工作总结和工作思路)、status(工作情况)、congress(向人大常委会的报告)")
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("---\nkind: congress\n---\n# 导语\n\n# 工作成效\n\n# 下步工作措施\n", path="n.md")
+    assert "报告类型 congress(向人大常委会的报告)没有“工作成效”这一部分" in str(ei.value)
+    assert "请把它改为导语、工作落实情况、存在问题不足、下步工作措施之一" in str(ei.value)
+    assert str(ei.value).endswith(";或在设置区改 kind:status(工作情况)")
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("# 导语\n\n# 杂项\n", path="n.md")
+    assert "未知的一级标题“杂项”" in str(ei.value) and "kind" not in str(ei.value)
+
+
+def test_one_part_under_two_kinds_names_is_a_duplicate_that_says_so():
+    from reportkit.narrative import source as narrative
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("---\nkind: congress\n---\n# 工作总结\n\n# 工作落实情况\n\n# 下步工作措施\n", path="n.md")
+    assert "一级标题“工作落实情况”重复(在报告类型 congress(向人大常委会的报告)中,“工作总结”和“工作落实情况”是同一部分“工作落实情况”)。请合并为一处" \
+        in str(ei.value)
+
+
+def test_a_renamed_heading_follows_the_part_across_kinds(tmp_path):
+    rf, t, path = build_kind(tmp_path, "seeded-xinchang",
+                             lambda s: add_front(s, "kind: congress\nheadings: {工作总结: 主要工作落实情况}"), charts=False)
+    assert "一、主要工作落实情况" in t
+
+
+def test_usual_variants_of_part_names_are_read():
+    from reportkit.narrative import source as narrative
+    n = narrative.parse("# 导语\n\n# 工作总结\n\n# 存在的问题\n\n# 下一步工作打算\n")
+    assert [p.key for p in n.parts] == ["lead", "summary", "problems", "plan"]
+
+
+@pytest.mark.parametrize("kind", ["congress", "summary"])
+def test_an_unedited_report_of_a_kind_harvests_to_the_same_narrative(tmp_path, kind):
+    """What a kind leaves out by default (表1, charts, 导语 of a congress report) is not read back as
+    an editor's deletion: harvesting an unedited copy changes nothing, and an edit is carried."""
+    import editing as ed
+    from helpers import generate
+    from reportkit.editing.harvest import harvest
+    county, year = CASES[kind]
+    data = copy_real_data(tmp_path / "data")
+    text = (KINDS / f"{kind}_{county}_{year}.md").read_text(encoding="utf-8")
+    if kind == "congress":           # no 导语: the opening sentence is the lead
+        start = text.index("# 导语")
+        text = text[:start] + text[text.index("\n# ", start + 1) + 1:]
+    md = config.narrative_path(county, year, data)
+    md.write_text(text, encoding="utf-8")
+    run = generate(county, year, data, tmp_path / "build")
+    result = harvest(county, year, data_dir=data, build_root=tmp_path / "build")
+    assert not result.changed and md.read_text(encoding="utf-8") == text
+    doc = ed.open_doc(run.paths.docx)
+    problems = {"congress": "存在问题不足", "summary": "存在问题"}[kind]
+    para = ed.find(doc, start={"congress": "一是创新平台能级不高", "summary": "高能级平台偏少"}[kind])
+    ed.set_text(para, "高能级创新平台偏少，研发投入不均衡。")
+    doc.save(run.paths.docx)
+    result = harvest(county, year, data_dir=data, build_root=tmp_path / "build")
+    new = md.read_text(encoding="utf-8")
+    assert result.changed and "高能级创新平台偏少，研发投入不均衡。" in new
+    assert new.replace("高能级创新平台偏少，研发投入不均衡。", "一是创新平台能级不高；二是科技人才支撑不足；三是企业研发投入仍需加大。"
+                       if kind == "congress" else "高能级平台偏少。") == text
+    assert ("# 导语" in new) == (kind != "congress") and "omit" not in new and f"# {problems}" in new
+
+
+def test_a_plain_summary_numbers_its_areas_of_work_one_two_three(tmp_path):
+    """The summary kind does not force a lone 一、2024年工作总结 over everything (the title says
+    工作总结): its sections are the report's 一、二、三, their sub-headings (一)(二), and 存在问题
+    follows in the numbering; a heading the clerk gives the part brings the level back."""
+    def with_subheads(text):
+        return text.replace(*SUMMARY_WITH_SUBHEADS)
+    rf, t, path = build_kind(tmp_path, "summary", with_subheads, charts=False)
+    heads = [x for x in t if re.match(r"^[一二三四五]、|^（[一二三四]）", x)]
+    assert heads == ["一、主要科技创新指标", "二、科创平台建设", "（一）鳌江实验室", "（二）孵化器", "三、存在问题",
+                     "（一）平台能级", "（二）人才支撑"]
+    assert not any("年工作总结" in x for x in t[1:])
+    rf, t, path = build_kind(tmp_path / "h", "summary",
+                             lambda s: add_front(with_subheads(s), "headings: {工作总结: 主要工作进展情况}"), charts=False)
+    heads = [x for x in t if re.match(r"^[一二三四五]、|^（[一二三四]）|^\d\.", x)]
+    assert heads == ["一、主要工作进展情况", "（一）主要科技创新指标", "（二）科创平台建设", "1.鳌江实验室", "2.孵化器",
+                     "二、存在问题", "（一）平台能级", "（二）人才支撑"]
+
+
+SUMMARY_WITH_SUBHEADS = ("推进鳌江实验室建设。\n", "### 鳌江实验室\n\n推进鳌江实验室建设。\n\n### 孵化器\n\n建设孵化器集群。\n")
+
+
+def summary_edits(path):
+    """An editor's edits to a plain 工作总结 (sections shown as 一、二、三): rename a section, add a
+    sub-heading with a paragraph under it, add a section with a paragraph, reword a paragraph."""
+    import editing as ed
+    doc = ed.open_doc(path)
+    ed.set_text(ed.find(doc, start="二、科创平台建设"), "二、科创平台建设提速")
+    build = ed.find(doc, start="建设孵化器集群。")
+    sub = ed.insert_after(build, "（三）新型研发机构", style_of=ed.find(doc, start="（二）孵化器"))
+    para = ed.insert_after(sub, "新建省级新型研发机构1家。", style_of=build)
+    head = ed.insert_after(para, "三、科技金融", style_of=ed.find(doc, start="二、科创平台建设提速"))
+    ed.insert_after(head, "科技贷款持续增长。", style_of=build)
+    ed.set_text(ed.find(doc, start="高能级平台偏少。"), "高能级平台仍然偏少。")
+    doc.save(path)
+
+
+SUMMARY_HARVESTED = ("## 科创平台建设提速 {#platforms}\n\n### 鳌江实验室\n\n推进鳌江实验室建设。\n\n### 孵化器\n\n"
+                     "建设孵化器集群。\n\n### 新型研发机构\n\n新建省级新型研发机构1家。\n\n## 科技金融 {#summary-3}\n\n"
+                     "科技贷款持续增长。\n\n# 存在问题\n\n## 平台能级 {#problems-platforms}\n\n高能级平台仍然偏少。\n")
+
+
+@pytest.mark.parametrize("copy", ["python-docx", "controls stripped", "LibreOffice"])
+def test_a_plain_summary_edited_in_word_harvests_its_sections(tmp_path, copy):
+    import editing as ed
+    from helpers import generate
+    from reportkit.editing.harvest import harvest
+    if copy == "LibreOffice" and not SOFFICE:
+        pytest.skip("LibreOffice not installed")
+    county, year = CASES["summary"]
+    data = copy_real_data(tmp_path / "data")
+    text = (KINDS / f"summary_{county}_{year}.md").read_text(encoding="utf-8").replace(*SUMMARY_WITH_SUBHEADS)
+    md = config.narrative_path(county, year, data)
+    md.write_text(text, encoding="utf-8")
+    run = generate(county, year, data, tmp_path / "build")
+    summary_edits(run.paths.docx)
+    file = run.paths.docx
+    if copy == "controls stripped":
+        file = tmp_path / "mailed.docx"
+        ed.strip_controls(run.paths.docx, file)
+    elif copy == "LibreOffice":
+        file = ed.libreoffice_resave(run.paths.docx, tmp_path / "lo")
+    result = harvest(county, year, data_dir=data, build_root=tmp_path / "build", file=file)
+    new = md.read_text(encoding="utf-8")
+    assert SUMMARY_HARVESTED in new, new
+    assert "headings" not in new and "# 工作总结\n" in new
+    rebuilt = generate(county, year, data, tmp_path / "build", run_id="run-2")
+    t = texts(rebuilt.paths.docx)
+    assert [x for x in t if re.match(r"^[一二三四五]、|^（[一二三四]）", x)] == [
+        "一、主要科技创新指标", "二、科创平台建设提速", "（一）鳌江实验室", "（二）孵化器", "（三）新型研发机构",
+        "三、科技金融", "四、存在问题", "（一）平台能级", "（二）人才支撑"]
+    del result
+
+
+def test_the_figures_section_is_placed_under_this_kinds_summary_part():
+    from reportkit.narrative import source as narrative
+    with pytest.raises(NarrativeError) as ei:
+        narrative.parse("---\nkind: congress\n---\n# 存在问题不足\n## 指标 {#indicators}\n# 工作落实情况\n# 下步工作措施\n",
+                        path="n.md")
+    assert str(ei.value) == ("文件 n.md,第 5 行:{#indicators}(指标小节)只能写在“# 工作落实情况”之下。"
+                             "请把这一小节移到“# 工作落实情况”中")
