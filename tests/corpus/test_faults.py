@@ -124,6 +124,77 @@ def test_make_variables_cannot_run_commands(tmp_path):
     assert r.returncode != 0 and not marker.exists() and "不合法" in r.stderr
 
 
+def _make(tmp_path, *args, env=None):
+    """make with data/ and build/ in tmp (nothing of the checkout is touched), the venv taken as it is."""
+    env = dict(os.environ, REPORTKIT_DATA=str(tmp_path / "data"), REPORTKIT_BUILD=str(tmp_path / "build"),
+               **(env or {}))
+    return subprocess.run(["make", "-s", "-o", ".venv/.installed", *args], capture_output=True, text=True,
+                          cwd=config.ROOT, env=env, timeout=120)
+
+
+#: (variable, value with {m} for the marker file, what the refusal names)
+INJECTIONS = [
+    ("COUNTY", "$(shell touch {m})xinchang", "含有“$”"),
+    ("COUNTY", "${{shell touch {m}}}xinchang", "含有“$”"),
+    ("COUNTY", "$$(touch {m})xinchang", "含有“$”"),
+    ("COUNTY", "`touch {m}`xinchang", "含有反引号(`)"),
+    ("COUNTY", "xinchang\ntouch {m}", "含有换行"),
+    ("YEAR", "2024$(shell touch {m})", "含有“$”"),
+    ("FILE", "$(shell touch {m}).docx", "含有“$”"),
+    ("FILE", "a`touch {m}`.docx", "含有反引号(`)"),
+    ("STRICT", "$(shell touch {m})", "含有“$”"),      # used by $(if …) in the recipe
+    ("FORCE", "$(shell touch {m})", "含有“$”"),
+    ("VERBOSE", "`touch {m}`", "含有反引号(`)"),
+    ("JOBS", "1$(shell touch {m})", "含有“$”"),
+    ("SCHEDULER", "tcp://x\ntouch {m}", "含有换行"),
+    ("WITH", "$(shell touch {m})", "含有“$”"),        # a prerequisite of make setup
+    ("PYTHON", "$(shell touch {m})", "含有“$”"),
+]
+
+
+@pytest.mark.parametrize("target", ["report", "harvest", "setup"])
+@pytest.mark.parametrize("name,value,why", INJECTIONS)
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_no_make_variable_runs_a_command(tmp_path, target, name, value, why, how):
+    marker = tmp_path / "pwned"
+    value = value.format(m=marker)
+    given = {"COUNTY": "xinchang", "YEAR": "2024", name: value}
+    if how == "argument":
+        r = _make(tmp_path, target, *(f"{k}={v}" for k, v in given.items()))
+    else:
+        r = _make(tmp_path, target, env=given)
+    assert not marker.exists()
+    assert r.returncode == 2, r.stdout + r.stderr
+    shown = value.replace("\n", "⏎")
+    assert f"make 变量 {name} 的值“{shown}”{why},已拒绝(其中的命令不会执行)" in r.stderr
+    assert "请去掉这些字符后重新运行" in r.stderr
+
+
+def test_the_projects_own_make_settings_cannot_be_replaced(tmp_path):
+    marker = tmp_path / "pwned"
+    script = tmp_path / "evil.sh"
+    script.write_text(f"#!/bin/sh\ntouch {marker}\n")
+    script.chmod(0o755)
+    for arg in (f"SHELL={script}", f"BIN=/nonexistent; touch {marker};", f"STAMP=x; touch {marker}",
+                f"VENV=x; touch {marker};"):
+        r = _make(tmp_path, "report", "COUNTY=nowhere", "YEAR=2024", arg)
+        assert not marker.exists(), arg
+        assert r.returncode == 2 and "找不到“counties.csv”" in r.stderr, (arg, r.stderr)   # reportkit ran as usual
+
+
+def test_make_refuses_an_unknown_extra_set(tmp_path):
+    r = _make(tmp_path, "setup", "WITH=tset")
+    assert r.returncode == 2 and "WITH=“tset”中的“tset”不是可安装的附加部分;可用:test cluster notebook" in r.stderr
+
+
+def test_plain_values_still_reach_reportkit_unchanged(tmp_path):
+    """Spaces, quotes and semicolons are no danger (the recipe quotes them) and arrive as typed."""
+    marker = tmp_path / "pwned"
+    r = _make(tmp_path, "audit", "COUNTY=xinchang", "YEAR=2024", f"FILE=a b'; touch {marker}; '.docx")
+    assert not marker.exists() and r.returncode != 0
+    assert f"a b'; touch {marker}; '.docx" in r.stderr, r.stderr
+
+
 def test_a_header_only_file_is_named_as_the_reason(tmp_path):
     data = copy_real_data(tmp_path / "data")
     path = data / "values" / "xinchang.csv"
