@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -141,8 +142,9 @@ def cmd_harvest(args) -> int:
     from .harvest import harvest
     from .parameters import check_slug, check_year
     county, year = check_slug(args.county), check_year(args.year)
-    h = harvest(county, year, file=args.file, data_dir=args.data, build_root=args.build,
-                write=not args.dry_run, allow_conflict=args.force)
+    with _settled(county, year, args.build):
+        h = harvest(county, year, file=args.file, data_dir=args.data, build_root=args.build,
+                    write=not args.dry_run, allow_conflict=args.force)
     _print_harvest(h)
     if h.written:
         print(f"重新生成以带上这些修改:make report COUNTY={county} YEAR={year}")
@@ -153,7 +155,8 @@ def cmd_audit(args) -> int:
     from .audit import audit
     from .parameters import check_slug, check_year
     county, year = check_slug(args.county), check_year(args.year)
-    a = audit(county, year, file=args.file, data_dir=args.data, build_root=args.build, comments=args.comments)
+    with _settled(county, year, args.build):
+        a = audit(county, year, file=args.file, data_dir=args.data, build_root=args.build, comments=args.comments)
     print(f"核对 {_show(a.file)} 中的数字(按 {county} {year} 年的当前数据):")
     for line in a.summary_lines():
         print("  " + line)
@@ -165,6 +168,20 @@ def cmd_audit(args) -> int:
         return 1
     print("没有与数据不一致的数字。")
     return 0
+
+
+@contextlib.contextmanager
+def _settled(county: str, year: int, build_root):
+    """A command that reads (or writes beside) a county-year's outputs: not while a run of it is
+    moving its outputs in, and never on the mix a killed run left (completed first)."""
+    from . import state
+    paths = config.report_paths(county, year, build_root)
+    if not paths.out_dir.exists():
+        yield
+        return
+    with state.report_lock(paths, say=lambda msg: print(msg, file=sys.stderr)):
+        state.recover(paths)
+        yield
 
 
 def cmd_clean(args) -> int:

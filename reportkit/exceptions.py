@@ -123,3 +123,11 @@ class DocumentError(ReportkitError):
 
 class HarvestConflictError(ReportkitError):
     """An edited document and a changed narrative file would overwrite each other."""
+
+
+class ReportBusyError(ReportkitError):
+    """Another run is building the same county-year (and did not finish while this one waited)."""
+
+
+class OutputFolderError(ReportkitError):
+    """The output folder cannot take the report (read-only, not writable, another file system)."""

@@ -96,3 +96,188 @@ def test_outputs_get_the_users_permissions(paths):
     os.umask(mask)
     for f in (paths.state_file, paths.generated_docx):
         assert f.stat().st_mode & 0o777 == FILE_MODE == 0o666 & ~mask
+
+
+# ---------------------------------------------------------------- crash-safe promotion
+
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from helpers import set_value  # noqa: E402
+
+
+def snapshot(out_dir):
+    """Every file of a report folder as a user (or the next run) finds it; state.json without its
+    build time."""
+    out = {}
+    for p in sorted(out_dir.rglob("*")):
+        if not p.is_file():
+            continue
+        data = p.read_bytes()
+        if p.name == "state.json":
+            s = json.loads(data)
+            s.pop("built")
+            data = json.dumps(s, sort_keys=True).encode()
+        out[p.relative_to(out_dir).as_posix()] = hashlib.sha256(data).hexdigest()
+    return out
+
+
+PROMOTE = """
+import json, sys
+from pathlib import Path
+from reportkit import config, state
+root, stage_root, fp = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
+paths, stage = config.report_paths("xinchang", 2024, root), config.report_paths("xinchang", 2024, stage_root)
+names = ["report.ipynb", "report.html", "figures.csv", "figures.json", "changes.csv", "charts"]
+with state.report_lock(paths):
+    state.recover(paths)
+    state.promote(stage, paths, "xinchang-2024-run-2", names, fp, {"action": "built"})
+"""
+RECOVER = """
+import sys
+from pathlib import Path
+from reportkit import config, state
+paths = config.report_paths("xinchang", 2024, Path(sys.argv[1]))
+with state.report_lock(paths):
+    print(state.recover(paths))
+"""
+
+
+@pytest.fixture
+def promotion(work, tmp_path):
+    """A built xinchang 2024 (the old outputs, a failed run's notebook beside them) and a finished
+    run staged with a changed figure: (paths, run(die_at) -> CompletedProcess, new fingerprint,
+    old snapshot, new snapshot (an uninterrupted promotion, in a copy))."""
+    from reportkit.fingerprint import DataIndex, code_hash
+    from reportkit.pipeline import ReportRun
+    root, paths = work
+    for name, text in (("report.ipynb", "old notebook"), ("report.html", "old html"),
+                       ("report.failed.html", "an earlier failure")):
+        (paths.out_dir / name).write_text(text, encoding="utf-8")
+    set_value(root / "data", "xinchang", 2024, "hte_total", 330)
+    staging = root / "build" / ".staging" / "xinchang-2024-run-2-abc"
+    run = ReportRun("xinchang", 2024, data_dir=root / "data", build_root=root / "build", staging_root=staging,
+                    run_id="xinchang-2024-run-2")
+    run.load()
+    run.compute()
+    run.draw()
+    run.write_outputs()
+    assert len(run.charts) >= 2
+    for name in ("report.ipynb", "report.html"):
+        (run.out_dir / name).write_text(f"new {name}", encoding="utf-8")
+    fp = DataIndex.read(root / "data").fingerprint("xinchang", 2024, code_hash())
+    old = snapshot(paths.out_dir)
+    reference = tmp_path / "reference"
+    shutil.copytree(root / "build", reference)
+    args = [json.dumps(fp)]
+
+    def run_promote(build, die_at=None, script=PROMOTE):
+        env = dict(os.environ, **({state.DIE_AT_ENV: str(die_at)} if die_at else {}))
+        stage_root = build / ".staging" / staging.name
+        return subprocess.run([sys.executable, "-c", script, str(build), str(stage_root), *args], env=env,
+                              capture_output=True, text=True, cwd=config.ROOT, timeout=60)
+
+    r = run_promote(reference)
+    assert r.returncode == 0, r.stderr
+    new = snapshot(config.report_paths("xinchang", 2024, reference).out_dir)
+    assert new != old and not (reference / ".staging" / staging.name).exists()
+    return paths, run_promote, fp, old, new
+
+
+def test_a_promotion_killed_at_any_step_leaves_one_version(promotion, tmp_path):
+    paths, run_promote, fp_new, old, new = promotion
+    build = paths.root
+    pristine = tmp_path / "pristine"
+    shutil.copytree(build, pristine)
+    old_fp = state.load(paths)["fingerprint"]
+    step, seen = 0, {"old": 0, "pending": 0, "new": 0}
+    while True:
+        step += 1
+        shutil.rmtree(build)
+        shutil.copytree(pristine, build)
+        r = run_promote(build, die_at=step)
+        if r.returncode == 0:           # past the last step: nothing left to kill
+            break
+        assert r.returncode == 137, r.stderr
+        assert not list(paths.out_dir.rglob("*.tmp")) and not (paths.out_dir / ".previous").exists()
+        if state.journal_path(paths).exists():
+            seen["pending"] += 1
+            # until completed, no rule may take the folder as it is: not up to date, not an editor's
+            for fp in (old_fp, fp_new):
+                d = state.decide(paths, fp)
+                assert (d.action, d.docx) == ("build", "interrupted"), step
+            assert "中断" in d.reason
+            # the next run completes it (as a separate process, as the next `make report` would)
+            r = run_promote(build, script=RECOVER)
+            assert r.returncode == 0 and r.stdout.strip() == "completed", r.stderr
+            assert snapshot(paths.out_dir) == new, step
+        else:
+            got = snapshot(paths.out_dir)
+            assert got in (old, new), step
+            seen["old" if got == old else "new"] += 1
+        assert not state.journal_path(paths).exists()
+        if snapshot(paths.out_dir) == new:
+            # reportkit's own document, recorded: the new data skip, the reverted data rebuild
+            assert (state.decide(paths, fp_new).action, state.docx_status(paths)) == ("skip", "generated")
+            d = state.decide(paths, old_fp)
+            assert (d.action, d.docx) == ("build", "generated"), step
+        else:
+            assert (state.decide(paths, old_fp).action, state.docx_status(paths)) == ("skip", "generated")
+        assert not [p for p in (build / ".staging").iterdir()] or state.recover(paths) == ""
+    # killed before the journal: the old outputs; after it: completed; at the clean-up: the new
+    assert seen["old"] == 1 and seen["pending"] >= 20 and seen["new"] == 1, seen
+
+
+def test_a_recovery_killed_at_any_step_still_completes(promotion, tmp_path):
+    paths, run_promote, fp_new, old, new = promotion
+    build = paths.root
+    r = run_promote(build, die_at=9)         # mid-way: some outputs moved in, some not
+    assert r.returncode == 137 and state.journal_path(paths).exists()
+    pristine = tmp_path / "pristine"
+    shutil.copytree(build, pristine)
+    step = 0
+    while True:
+        step += 1
+        shutil.rmtree(build)
+        shutil.copytree(pristine, build)
+        r = run_promote(build, die_at=step, script=RECOVER)
+        if r.returncode == 0:
+            break
+        assert r.returncode == 137
+        pending = state.journal_path(paths).exists()       # killed before it was removed, or only the clean-up left
+        r = run_promote(build, script=RECOVER)
+        assert r.returncode == 0 and r.stdout.strip() == ("completed" if pending else ""), (step, r.stderr)
+        assert snapshot(paths.out_dir) == new, step
+    assert step > 5
+
+
+def test_an_error_while_promoting_puts_every_previous_output_back(promotion, monkeypatch):
+    """A file that cannot be replaced (Word holds it open on Windows): nothing half-done."""
+    paths, _, fp_new, old, _ = promotion
+    stage = config.report_paths("xinchang", 2024, paths.root / ".staging" / "xinchang-2024-run-2-abc")
+    real = os.replace
+
+    def refuse_docx(src, dst):
+        if str(dst).endswith("xinchang_2024.docx") and ".staging" in str(src) and ".previous" not in str(src):
+            raise PermissionError(13, "Permission denied", str(dst))
+        return real(src, dst)
+    monkeypatch.setattr(os, "replace", refuse_docx)
+    names = ["report.ipynb", "report.html", "figures.csv", "figures.json", "changes.csv", "charts"]
+    with pytest.raises(PermissionError):
+        state.promote(stage, paths, "xinchang-2024-run-2", names, fp_new)
+    assert snapshot(paths.out_dir) == old and not state.journal_path(paths).exists()
+
+
+def test_a_journal_whose_run_is_lost_makes_the_next_build_rebuild(promotion):
+    """The staging folder deleted by hand after the kill: neither version can be completed; the
+    record then says rebuild, and still knows reportkit's own document."""
+    paths, run_promote, fp_new, old, new = promotion
+    r = run_promote(paths.root, die_at=19)
+    assert r.returncode == 137 and state.journal_path(paths).exists()
+    shutil.rmtree(paths.root / ".staging")
+    assert state.recover(paths) == "voided"
+    d = state.decide(paths, fp_new)
+    assert d.action == "build" and d.docx == "generated"
