@@ -281,3 +281,126 @@ def test_a_journal_whose_run_is_lost_makes_the_next_build_rebuild(promotion):
     assert state.recover(paths) == "voided"
     d = state.decide(paths, fp_new)
     assert d.action == "build" and d.docx == "generated"
+
+
+# ---------------------------------------------------------------- one run per county-year
+
+import socket  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+
+from reportkit.exceptions import ReportBusyError  # noqa: E402
+
+
+def holder(paths, **kw):
+    info = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(),
+            "started_text": "2026-11-28T08:00:00", "process_start": state._process_start(os.getpid()),
+            "token": "theirs", **kw}
+    path = state.lock_path(paths)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(info), encoding="utf-8")
+    return path
+
+
+def dead_pid():
+    p = subprocess.Popen([sys.executable, "-c", "pass"])
+    p.wait()
+    return p.pid
+
+
+def test_the_lock_lives_beside_the_published_folders_and_is_gone_after(paths):
+    with state.report_lock(paths) as path:
+        assert path == paths.root / ".locks" / "alpha-2024.lock" and path.exists()
+        info = json.loads(path.read_text(encoding="utf-8"))
+        assert info["pid"] == os.getpid() and info["host"] == socket.gethostname()
+        with state.report_lock(paths):          # the same thread again (build_report, then run_report)
+            assert path.exists()
+        assert path.exists()
+    assert not path.exists()
+
+
+def test_a_live_run_is_waited_for_then_named(paths):
+    path = holder(paths)             # a live process (this one), in another run's name
+    said = []
+    t0 = time.monotonic()
+    with pytest.raises(ReportBusyError) as ei:
+        with state.report_lock(paths, say=said.append, wait=0.6):
+            pass
+    assert time.monotonic() - t0 >= 0.6
+    host = socket.gethostname()
+    assert said == [f"alpha 2024 年的报告正由另一次运行(主机 {host},进程 {os.getpid()},"
+                    "开始于 2026-11-28T08:00:00)生成,等它结束……"]
+    msg = str(ei.value)
+    assert "alpha 2024 年的报告正由另一次运行" in msg and "等待 1 秒后仍未结束" in msg
+    assert f"删除锁文件 {path} 后重试" in msg and path.exists()      # never taken from a live run
+
+
+def test_a_waiting_run_goes_on_as_soon_as_the_other_ends(paths):
+    started = threading.Event()
+    order = []
+
+    def other():
+        with state.report_lock(paths):
+            started.set()
+            time.sleep(0.5)
+            order.append("other done")
+    t = threading.Thread(target=other)
+    t.start()
+    started.wait()
+    with state.report_lock(paths, wait=10):
+        order.append("mine")
+    t.join()
+    assert order == ["other done", "mine"]
+
+
+@pytest.mark.parametrize("case", ["dead pid", "pid reused", "other host, old"])
+def test_a_killed_runs_lock_is_taken_over(paths, case):
+    if case == "dead pid":
+        holder(paths, pid=dead_pid())
+    elif case == "pid reused":           # same pid, but that process started after the lock was taken
+        if not state._process_start(os.getpid()):
+            pytest.skip("no process start times on this system")
+        holder(paths, process_start="another-boot:1")
+    else:
+        holder(paths, host="another-machine", pid=1, started=time.time() - state.OTHER_HOST_STALE - 60)
+    with state.report_lock(paths, wait=0.5) as path:
+        assert json.loads(path.read_text(encoding="utf-8"))["token"] != "theirs"
+
+
+def test_another_machines_recent_lock_is_respected(paths):
+    holder(paths, host="another-machine", pid=1, started=time.time() - 60)
+    with pytest.raises(ReportBusyError) as ei:
+        with state.report_lock(paths, wait=0.3):
+            pass
+    assert "主机 another-machine" in str(ei.value)
+
+
+def test_an_empty_lock_file_is_waited_on_briefly_then_removed(paths):
+    path = state.lock_path(paths)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"")            # its writer was killed between creating and writing it
+    with pytest.raises(ReportBusyError):
+        with state.report_lock(paths, wait=0.3):
+            pass
+    os.utime(path, (time.time() - 60, time.time() - 60))
+    with state.report_lock(paths, wait=0.5) as p:
+        assert json.loads(p.read_text(encoding="utf-8"))["pid"] == os.getpid()
+
+
+def test_only_one_of_many_takes_a_stale_lock_at_a_time(paths):
+    """Eight processes find the same dead run's lock: they take it one after another, never two at once."""
+    holder(paths, pid=dead_pid())
+    log = paths.root / "log.txt"
+    script = (
+        "import sys, time, os\n"
+        "from pathlib import Path\n"
+        "from reportkit import config, state\n"
+        "paths = config.report_paths('alpha', 2024, Path(sys.argv[1]))\n"
+        "with state.report_lock(paths, wait=60):\n"
+        "    with open(sys.argv[2], 'a') as fh: fh.write('in\\n'); fh.flush()\n"
+        "    time.sleep(0.1)\n"
+        "    with open(sys.argv[2], 'a') as fh: fh.write('out\\n')\n")
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(paths.root), str(log)], cwd=config.ROOT)
+             for _ in range(8)]
+    assert all(p.wait(timeout=120) == 0 for p in procs)
+    assert log.read_text().split() == ["in", "out"] * 8
