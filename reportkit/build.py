@@ -50,6 +50,8 @@ def build_report(county: str, year, *, data_dir: Path | None = None, build_root:
     idx = index or DataIndex.read(data_dir)
     county, year = parameters.validate(county, year, index=idx)
     paths = config.report_paths(county, year, build_root)
+    from .execute import check_template
+    check_template()                             # named, before it is hashed with the code
     code = code_hash()
     with state.report_lock(paths, say=say):      # one run of a county-year at a time; others wait
         if state.recover(paths):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from . import config
-from .exceptions import ReportkitError
+from .exceptions import ParameterError, ReportkitError
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -120,7 +120,7 @@ def cmd_pdf(args) -> int:
     from .parameters import check_slug, check_year
     from .pdf import report_pdf
     county, year = check_slug(args.county), check_year(args.year)
-    out = report_pdf(county, year, build_root=args.build, file=args.file)
+    out = report_pdf(county, year, build_root=args.build, file=check_document_file(args.file))
     print(f"已生成 PDF:{_show(out)}")
     return 0
 
@@ -143,7 +143,7 @@ def cmd_harvest(args) -> int:
     from .parameters import check_slug, check_year
     county, year = check_slug(args.county), check_year(args.year)
     with _settled(county, year, args.build):
-        h = harvest(county, year, file=args.file, data_dir=args.data, build_root=args.build,
+        h = harvest(county, year, file=check_document_file(args.file), data_dir=args.data, build_root=args.build,
                     write=not args.dry_run, allow_conflict=args.force)
     _print_harvest(h)
     if h.written:
@@ -156,7 +156,8 @@ def cmd_audit(args) -> int:
     from .parameters import check_slug, check_year
     county, year = check_slug(args.county), check_year(args.year)
     with _settled(county, year, args.build):
-        a = audit(county, year, file=args.file, data_dir=args.data, build_root=args.build, comments=args.comments)
+        a = audit(county, year, file=check_document_file(args.file), data_dir=args.data, build_root=args.build,
+                  comments=args.comments)
     print(f"核对 {_show(a.file)} 中的数字(按 {county} {year} 年的当前数据):")
     for line in a.summary_lines():
         print("  " + line)
@@ -179,9 +180,18 @@ def _settled(county: str, year: int, build_root):
     if not paths.out_dir.exists():
         yield
         return
-    with state.report_lock(paths, say=lambda msg: print(msg, file=sys.stderr)):
+    from .exceptions import OutputFolderError
+    lock = state.report_lock(paths, say=lambda msg: print(msg, file=sys.stderr))
+    try:
+        lock.__enter__()
+    except OutputFolderError:       # a read-only build/: no run can be writing it; read it as it is
+        yield
+        return
+    try:
         state.recover(paths)
         yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def cmd_clean(args) -> int:
@@ -281,15 +291,58 @@ def os_error_message(exc: OSError) -> str:
     import errno
     where = exc.filename or ""
     code = exc.errno
-    if code == errno.ENOSPC:
-        return f"磁盘空间不足,无法写入 {where}。请清理磁盘后重试(上一次生成的文档未被改动)"
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        full = "所在的磁盘已满" if code == errno.ENOSPC else "所在磁盘上您的空间配额已用完"
+        return (f"磁盘空间不足,无法写入 {where}({full})。请清理这个磁盘(删掉不用的文件),"
+                f"或用 REPORTKIT_BUILD 把输出放到空间足够的磁盘上,然后重试(上一次生成的文档未被改动)")
     if code in (errno.EACCES, errno.EPERM):
         return f"没有权限写入 {where}。请检查文件夹权限,或文件是否正被 Word/WPS 打开(关闭后重试)"
     if code == errno.EROFS:
         return f"{where} 所在的磁盘是只读的。请换一个可写的输出文件夹(--build 或 REPORTKIT_BUILD)"
+    if code == errno.EXDEV:
+        return (f"{where} 与临时文件夹不在同一个磁盘上,或所在的文件夹是只读挂载的:输出无法移入。"
+                f"请让整个输出文件夹(build/)在同一个可写的磁盘上,或用 REPORTKIT_BUILD 换一个(上一次生成的文档未被改动)")
     if code == errno.ENOENT:
         return f"找不到 {where}"
-    return f"文件操作失败({exc.strerror or type(exc).__name__}):{where}"
+    if code == errno.EISDIR:
+        return f"{where} 是一个文件夹,不是文件。请检查这个路径:要给出的是文件本身(如 …/xinchang_2024.docx)"
+    if code == errno.ENOTDIR:
+        return f"{where} 的路径中有一段是文件而不是文件夹。请检查路径"
+    if code == errno.ELOOP:
+        return f"{where} 是循环的符号链接(链接最终又指回自己),打不开。请给出文档本身的路径,或改正这个链接"
+    if code == errno.ENAMETOOLONG:
+        return f"路径太长:{where}。请把文件放到路径短一些的文件夹里"
+    if code in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
+        return f"{where} 正被另一个程序占用。请关闭它(如 Word/WPS)后重试"
+    if code in (errno.EMFILE, errno.ENFILE):
+        return f"同时打开的文件太多,无法打开 {where}。请关闭一些程序后重试"
+    name = errno.errorcode.get(code, type(exc).__name__) if code else type(exc).__name__
+    return f"文件操作失败(系统错误 {name}):{where}。上一次生成的文档未被改动;请检查这个路径和所在的磁盘后重试"
+
+
+def check_document_file(path: Path | None) -> Path | None:
+    """FILE= as given: a document (not a folder, not a link that points back to itself), or the
+    reason it is not, with the documents that are there."""
+    import errno
+    if path is None:
+        return None
+    path = Path(path)
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:        # Python < 3.13: "Symlink loop"
+            raise OSError(errno.ELOOP, "symlink loop", str(path)) from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise OSError(errno.ELOOP, "symlink loop", str(path)) from None
+            raise ParameterError(f"FILE=“{path}”是一个符号链接,它指向的文件不存在",
+                                 hint="请给出文档本身的路径,或改正这个链接") from None
+    if path.is_dir():
+        docs = sorted(p.name for p in path.glob("*.docx") if not p.name.startswith("~$"))[:5]
+        listed = f";其中的 Word 文档:{'、'.join(docs)}" if docs else ";其中没有 Word 文档(.docx)"
+        raise ParameterError(f"FILE=“{path}”是一个文件夹,不是 Word 文档{listed}",
+                             hint="FILE= 请写到文件本身,如 FILE=" + str(path / (docs[0] if docs else "编辑稿.docx")))
+    return path
 
 
 def build_parser() -> argparse.ArgumentParser:

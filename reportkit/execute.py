@@ -181,9 +181,14 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     paths = config.report_paths(county, year, root)
     with state.report_lock(paths):
         state.recover(paths)
-        return _run_locked(county, year, root, paths, data_dir=data_dir, build_root=build_root, strict=strict,
-                           clean=clean, notebook=notebook, html=html, index=index, verbose=verbose, kernel=kernel,
-                           fingerprint=fingerprint, record=record)
+        try:
+            return _run_locked(county, year, root, paths, data_dir=data_dir, build_root=build_root, strict=strict,
+                               clean=clean, notebook=notebook, html=html, index=index, verbose=verbose,
+                               kernel=kernel, fingerprint=fingerprint, record=record)
+        except OSError as exc:
+            if exc.filename is None and exc.errno:     # papermill writing the notebook: the disk full, …
+                raise OSError(exc.errno, exc.strerror, str(root)) from exc
+            raise
 
 
 def _run_locked(county, year, root, paths, *, data_dir, build_root, strict, clean, notebook, html, index, verbose,
@@ -251,6 +256,8 @@ def _run_locked(county, year, root, paths, *, data_dir, build_root, strict, clea
         if html:
             try:
                 to_html(nb, stage.html, exporter.get())
+            except OSError:                 # the disk full: the CLI names it
+                raise
             except Exception as exc:        # nbconvert missing its templates, …: outputs stay as they were
                 raise PipelineError(f"无法把笔记本导出为 HTML({type(exc).__name__}:{str(exc).splitlines()[0][:120]})",
                                     county=county, year=year,
@@ -308,9 +315,11 @@ def check_template(template: Path | None = None) -> Path:
     path = Path(template or config.DEFAULT_TEMPLATE)
     if path.is_file():
         return path
-    setting = "REPORTKIT_TEMPLATE 指定的" if os.environ.get("REPORTKIT_TEMPLATE") else ""
-    what = "是一个文件夹,不是 Word 文档" if path.is_dir() else "不存在"
-    raise TemplateError(f"{setting}Word 模板 {path} {what}", file=path,
+    setting = "REPORTKIT_TEMPLATE 指定的 " if os.environ.get("REPORTKIT_TEMPLATE") else ""
+    if not setting and template is None and (config.ROOT / "notebooks" / "report.ipynb").exists():
+        path = config.ROOT / "templates" / "gongwen.docx"     # a checkout whose template is gone
+    what = "是一个文件夹,不是 Word 文档" if path.is_dir() else "找不到"
+    raise TemplateError(f"{setting}Word 模板{what}", file=path,
                         hint=("改正 REPORTKIT_TEMPLATE 的设置(或删掉它,用项目自带的模板)" if setting else
                               "从版本库恢复模板(git checkout templates/gongwen.docx)")
                         + ";上一次生成的文档未被改动")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -306,6 +307,14 @@ def _break(path: Path, info: dict) -> None:
         breaker.unlink(missing_ok=True)
 
 
+def _unwritable(paths: ReportPaths, exc: OSError):
+    from .exceptions import OutputFolderError
+    return OutputFolderError(f"输出文件夹 {paths.root} 不可写({'只读的磁盘或共享文件夹' if exc.errno == errno.EROFS else '没有写权限'}),"
+                             f"无法生成或更新报告", county=paths.county, year=paths.year,
+                             hint=f"换一个可写的输出文件夹(make report 前设置 REPORTKIT_BUILD=…,或 --build),"
+                                  f"或请管理员开放 {paths.root} 的写权限;上一次生成的文档未被改动")
+
+
 def _holder_text(info: dict | None) -> str:
     if not info:
         return "另一次运行"
@@ -344,7 +353,10 @@ def report_lock(paths: ReportPaths, *, say=None, wait: float | None = None):
         return
     if wait is None:
         wait = float(os.environ.get("REPORTKIT_LOCK_WAIT", LOCK_WAIT))
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(paths, exc) from exc
     mine = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(),
             "started_text": dt.datetime.now().isoformat(timespec="seconds"),
             "process_start": _process_start(os.getpid()), "token": uuid.uuid4().hex,
@@ -356,6 +368,13 @@ def report_lock(paths: ReportPaths, *, say=None, wait: float | None = None):
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
         except FileExistsError:
             holder = _read_lock(path)
+        except OSError as exc:          # read-only; or (Windows) the lock file being deleted this instant
+            if exc.errno == errno.EROFS or not os.access(path.parent, os.W_OK) or not path.exists():
+                raise _unwritable(paths, exc) from exc
+            holder = None
+        else:
+            holder = False
+        if holder is not False:
             if holder is None:          # being written this instant, or its writer died right then
                 try:
                     if time.time() - path.stat().st_mtime > 30:
