@@ -277,8 +277,8 @@ def _run_locked(county, year, root, paths, *, data_dir, build_root, strict, clea
             changes = json.loads(stage.figures_json.read_text(encoding="utf-8")).get("changes", [])
         except (OSError, ValueError):
             changes = []
-        names = [n for n in OUTPUTS if html or n != "report.html"]
-        state.promote(stage, paths, run_id, names, fingerprint, record(changes) if record else None)
+        # an output this run did not make (no charts now, no HTML) leaves with the previous version
+        state.promote(stage, paths, run_id, list(OUTPUTS), fingerprint, record(changes) if record else None)
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
     return RunResult(county=county, year=year, run_id=run_id, out_dir=paths.out_dir, notebook=paths.notebook,
