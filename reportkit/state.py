@@ -175,10 +175,27 @@ def clean(build_root: Path | None = None) -> list[tuple[Path, str]]:
         with report_lock(paths):           # not while a run of it is moving its outputs in
             recover(paths)
             _clean_one(paths, kept)
+    _clean_staging(root)
     test_dir = root / "_test"
     if test_dir.exists():
         shutil.rmtree(test_dir)
     return kept
+
+
+def _clean_staging(root: Path) -> None:
+    """The staging folders killed runs left (build/.staging/<county>-<year>-<hash>-<suffix>/): each
+    removed once no run of its county-year is under way, after a promotion it holds is completed."""
+    import re
+    from .config import report_paths
+    staging = root / ".staging"
+    for folder in sorted(staging.iterdir()) if staging.is_dir() else []:
+        m = re.match(r"(.+)-(\d{4})-[0-9a-f]{12}-", folder.name)
+        if not m:
+            continue
+        paths = report_paths(m[1], int(m[2]), root)
+        with report_lock(paths):
+            recover(paths)
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _clean_one(paths: ReportPaths, kept: list) -> None:

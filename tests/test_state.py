@@ -404,3 +404,15 @@ def test_only_one_of_many_takes_a_stale_lock_at_a_time(paths):
              for _ in range(8)]
     assert all(p.wait(timeout=120) == 0 for p in procs)
     assert log.read_text().split() == ["in", "out"] * 8
+
+
+def test_make_clean_completes_a_killed_promotion_and_removes_dead_staging_folders(promotion):
+    paths, run_promote, fp_new, old, new = promotion
+    r = run_promote(paths.root, die_at=9)
+    assert r.returncode == 137 and state.journal_path(paths).exists()
+    dead = paths.root / ".staging" / "xinchang-2024-0123456789ab-dead1"
+    (dead / "xinchang" / "2024" / "charts").mkdir(parents=True)
+    state.clean(paths.root)
+    assert list((paths.root / ".staging").iterdir()) == []
+    assert not state.journal_path(paths).exists()
+    assert not paths.figures_json.exists() and not paths.docx.exists()      # all regenerable, all gone
