@@ -1,7 +1,11 @@
 # reportkit: `make help` lists the targets. The first run creates .venv and installs reportkit.
 # The project's own settings cannot be replaced from the command line (`make … BIN=…` or SHELL=…
-# would run whatever they say).
+# would run whatever they say); nor can make's own CURDIR (a `$(shell …)` in it would run where it
+# is used); PATH is taken as written. (MAKEFILES, MAKEFILE_LIST, -f and --eval are make's own ways
+# to load code before this file is read: nothing here can refuse them.)
 override SHELL := /bin/bash
+override .SHELLFLAGS := -c
+override CURDIR := $(abspath .)
 PYTHON ?= python3
 override VENV := .venv
 override BIN := $(VENV)/bin
@@ -11,7 +15,7 @@ override UV_VERSION := 0.13.9
 # a universal lock (Linux, Windows, macOS; Python 3.10 and newer) with every file's hash
 override UV = $(LOCKTOOL)/bin/uv pip compile pyproject.toml --universal --python-version 3.10 --generate-hashes \
 	--quiet --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade,)
-export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PATH := $(CURDIR)/$(BIN):$(value PATH)
 export MPLBACKEND := Agg
 # Values reach the commands as environment variables, quoted by the shell ("$$COUNTY"), so no
 # value can run a command of its own. Make itself would run `$(shell …)` written in a value the
@@ -50,7 +54,7 @@ export COUNTY YEAR FILE JOBS SCHEDULER PYTHON
 
 help: ## 列出所有目标
 	@echo "用法: make <目标> [COUNTY=xinchang YEAR=2024]"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 # One stamp per locked set: reports need only requirements/runtime.txt; the tests, a Dask cluster
 # and JupyterLab add theirs. Every set is installed from its lock, with hashes, exactly.

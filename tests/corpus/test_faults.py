@@ -176,10 +176,16 @@ def test_the_projects_own_make_settings_cannot_be_replaced(tmp_path):
     script.write_text(f"#!/bin/sh\ntouch {marker}\n")
     script.chmod(0o755)
     for arg in (f"SHELL={script}", f"BIN=/nonexistent; touch {marker};", f"STAMP=x; touch {marker}",
-                f"VENV=x; touch {marker};"):
+                f"VENV=x; touch {marker};", f"CURDIR=$(shell touch {marker})", f".SHELLFLAGS=-c touch {marker};"):
         r = _make(tmp_path, "report", "COUNTY=nowhere", "YEAR=2024", arg)
         assert not marker.exists(), arg
         assert r.returncode == 2 and "找不到“counties.csv”" in r.stderr, (arg, r.stderr)   # reportkit ran as usual
+
+
+def test_a_command_in_path_is_not_run_by_make(tmp_path):
+    marker = tmp_path / "pwned"
+    r = _make(tmp_path, "help", env={"PATH": f"$(shell touch {marker}):{os.environ['PATH']}"})
+    assert r.returncode == 0 and "用法: make <目标>" in r.stdout and not marker.exists()
 
 
 def test_make_refuses_an_unknown_extra_set(tmp_path):
