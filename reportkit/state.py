@@ -554,9 +554,11 @@ def recover(paths: ReportPaths) -> str:
         return ""
     except (OSError, ValueError):
         journal = None
-    if not isinstance(journal, dict) or not isinstance(journal.get("items"), list) \
-            or not (paths.root / str(journal.get("staging", "/"))).is_dir():
-        _void(paths, journal if isinstance(journal, dict) else {})
+    journal = journal if isinstance(journal, dict) else {}
+    staging = journal.get("staging")
+    if not isinstance(journal.get("items"), list) or not isinstance(staging, str) \
+            or not staging.startswith(".staging/") or not (paths.root / staging).is_dir():
+        _void(paths, journal)
         jpath.unlink(missing_ok=True)
         return "voided"
     try:

@@ -159,8 +159,10 @@ def promotion(work, tmp_path):
         (paths.out_dir / name).write_text(text, encoding="utf-8")
     set_value(root / "data", "xinchang", 2024, "hte_total", 330)
     staging = root / "build" / ".staging" / "xinchang-2024-run-2-abc"
+    # CLEAN: no tracked "数据更新" revisions (harvest reads its own revised indicator paragraph as
+    # edited: a builder/harvest matter of its own, kept out of these tests)
     run = ReportRun("xinchang", 2024, data_dir=root / "data", build_root=root / "build", staging_root=staging,
-                    run_id="xinchang-2024-run-2")
+                    run_id="xinchang-2024-run-2", clean=True)
     run.load()
     run.compute()
     run.draw()
@@ -416,3 +418,38 @@ def test_make_clean_completes_a_killed_promotion_and_removes_dead_staging_folder
     assert list((paths.root / ".staging").iterdir()) == []
     assert not state.journal_path(paths).exists()
     assert not paths.figures_json.exists() and not paths.docx.exists()      # all regenerable, all gone
+
+
+@pytest.mark.parametrize("command", ["harvest", "audit"])
+def test_harvest_and_audit_complete_a_killed_promotion_before_reading(promotion, command):
+    """Killed right after the new .docx moved in: harvest must not read reportkit's own document as
+    an editor's (nothing written back), audit must check the new document against its own record."""
+    paths, run_promote, fp_new, old, new = promotion
+    root = paths.root.parent
+    narrative = (root / "data" / "narrative" / "xinchang" / "2024.md").read_bytes()
+    r = run_promote(paths.root, die_at=17)     # the new .docx in, its record not yet
+    assert r.returncode == 137 and state.journal_path(paths).exists()
+    assert state.sha256_file(paths.docx) != state.load(paths)["docx_sha256"]
+    r = subprocess.run([sys.executable, "-m", "reportkit", command, "--county", "xinchang", "--year", "2024",
+                        "--data", str(root / "data"), "--build", str(paths.root)], capture_output=True, text=True,
+                       cwd=config.ROOT, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert not state.journal_path(paths).exists()
+    got = snapshot(paths.out_dir)
+    got.pop("audit.csv", None)
+    assert got == new, r.stdout
+    assert (root / "data" / "narrative" / "xinchang" / "2024.md").read_bytes() == narrative
+    if command == "harvest":
+        assert "与叙述文件一致,叙述文件未改动" in r.stdout
+    else:
+        assert "没有与数据不一致的数字" in r.stdout
+
+
+@pytest.mark.parametrize("text", ["", "{not json", "[1, 2]", '{"items": [], "staging": "/"}'])
+def test_an_unreadable_journal_makes_the_next_build_rebuild(paths, text):
+    built(paths)
+    state.journal_path(paths).write_text(text, encoding="utf-8")
+    assert state.decide(paths, fp()).action == "build"
+    assert state.recover(paths) == "voided" and not state.journal_path(paths).exists()
+    d = state.decide(paths, fp())
+    assert (d.action, d.docx) == ("build", "generated")
