@@ -261,3 +261,21 @@ def test_make_all_and_make_report_together_on_one_folder(work):
     pingyang = config.report_paths("pingyang", 2024, root / "build")
     assert state.docx_status(pingyang) == "generated" and not state.journal_path(pingyang).exists()
     assert not paths.versions_dir.exists()
+
+
+def test_harvest_reads_reportkits_own_revised_document_as_unedited(work):
+    """A rebuild marks the revised figures as tracked changes; harvest of that untouched document
+    must find nothing to write back (the manifest once left out the text inside w:ins, so the
+    indicator paragraph looked edited and was frozen into the narrative with omit:)."""
+    root, paths = work
+    narrative = (root / "data" / "narrative" / "xinchang" / "2024.md").read_bytes()
+    set_value(root / "data", "xinchang", 2024, "hte_total", 330)
+    r = make_report(root)
+    assert r.returncode == 0, r.stderr
+    assert ("ins", "330", "数据更新") in revisions(paths.docx)
+    h = subprocess.run(["make", "-s", "harvest", "COUNTY=xinchang", "YEAR=2024"], capture_output=True, text=True,
+                       cwd=config.ROOT, env=make_report_env(root), timeout=300)
+    assert h.returncode == 0, h.stderr
+    assert "与叙述文件一致,叙述文件未改动" in h.stdout and "改用编辑文字" not in h.stdout
+    assert (root / "data" / "narrative" / "xinchang" / "2024.md").read_bytes() == narrative
+    assert not paths.versions_dir.exists()

@@ -159,10 +159,8 @@ def promotion(work, tmp_path):
         (paths.out_dir / name).write_text(text, encoding="utf-8")
     set_value(root / "data", "xinchang", 2024, "hte_total", 330)
     staging = root / "build" / ".staging" / "xinchang-2024-run-2-abc"
-    # CLEAN: no tracked "数据更新" revisions (harvest reads its own revised indicator paragraph as
-    # edited: a builder/harvest matter of its own, kept out of these tests)
     run = ReportRun("xinchang", 2024, data_dir=root / "data", build_root=root / "build", staging_root=staging,
-                    run_id="xinchang-2024-run-2", clean=True)
+                    run_id="xinchang-2024-run-2")
     run.load()
     run.compute()
     run.draw()

@@ -174,6 +174,8 @@ class _Writer:
 
     # -- recording ----------------------------------------------------------
     def record(self, el, item: dict, tag: str | None = None, alias: str = "") -> None:
+        if "text" in item and el.tag == qn("w:p") and el.find(".//" + qn("w:ins")) is not None:
+            item["text"] = _accepted_text(el)     # python-docx's text leaves out the runs inside w:ins
         if "text" in item:          # the text as a reader sees it (the line-break glue is not text)
             item["text"] = item["text"].replace(WJ, "")
         if tag:
@@ -749,6 +751,14 @@ def _manifest(w: _Writer, rf: ReportFigures, refs, run_id: str) -> dict:
             "narrative": n.path.read_text(encoding="utf-8-sig") if n.path and Path(n.path).exists() else None,
             "refs": refs.values, "names": refs.names, "units": refs.units, "stated": sorted(w.stated),
             "pieces": w.pieces, "items": items}
+
+
+def _accepted_text(p_el) -> str:
+    """A paragraph's text with its revisions accepted, as harvest and audit read it: the runs
+    inside w:ins included, those inside w:del left out."""
+    from docx.text.run import Run
+    return "".join(Run(r, None).text for r in p_el.iter(qn("w:r"))
+                   if not any(a.tag == qn("w:del") for a in r.iterancestors()))
 
 
 def _in_table(el) -> bool:
