@@ -324,6 +324,22 @@ def _break(path: Path, info: dict) -> None:
         breaker.unlink(missing_ok=True)
 
 
+def lock_wait() -> float:
+    """Seconds to wait for another run: LOCK_WAIT, or REPORTKIT_LOCK_WAIT."""
+    text = os.environ.get("REPORTKIT_LOCK_WAIT", "").strip()
+    if not text:
+        return LOCK_WAIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        from .exceptions import ParameterError
+        raise ParameterError(f"环境变量 REPORTKIT_LOCK_WAIT=“{text}”不是秒数",
+                             hint=f"写等待另一次运行的秒数,如 REPORTKIT_LOCK_WAIT=600(不设置时等 {LOCK_WAIT:.0f} 秒)")
+    return seconds
+
+
 def _unwritable(paths: ReportPaths, exc: OSError):
     from .exceptions import OutputFolderError
     return OutputFolderError(f"输出文件夹 {paths.root} 不可写({'只读的磁盘或共享文件夹' if exc.errno == errno.EROFS else '没有写权限'}),"
@@ -369,7 +385,7 @@ def report_lock(paths: ReportPaths, *, say=None, wait: float | None = None):
                 _held[key] -= 1
         return
     if wait is None:
-        wait = float(os.environ.get("REPORTKIT_LOCK_WAIT", LOCK_WAIT))
+        wait = lock_wait()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -457,7 +473,8 @@ def state_record(docx_sha256: str, fp: dict, run_id: str, outcome: dict | None =
 
 
 def _rel(path: Path, root: Path) -> str:
-    return Path(path).relative_to(root).as_posix()
+    """(mkdtemp gives an absolute path from Python 3.12 on, whatever the build root was given as)"""
+    return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
 
 
 def promote(stage: ReportPaths, paths: ReportPaths, run_id: str, names: list[str], fp: dict,

@@ -451,3 +451,15 @@ def test_an_unreadable_journal_makes_the_next_build_rebuild(paths, text):
     assert state.recover(paths) == "voided" and not state.journal_path(paths).exists()
     d = state.decide(paths, fp())
     assert (d.action, d.docx) == ("build", "generated")
+
+
+@pytest.mark.parametrize("value", ["abc", "-5", "nan", "inf"])
+def test_a_wrong_lock_wait_setting_is_named(paths, monkeypatch, value):
+    from reportkit.exceptions import ParameterError
+    monkeypatch.setenv("REPORTKIT_LOCK_WAIT", value)
+    with pytest.raises(ParameterError) as ei:
+        with state.report_lock(paths):
+            pass
+    assert f"环境变量 REPORTKIT_LOCK_WAIT=“{value}”不是秒数" in str(ei.value)
+    monkeypatch.setenv("REPORTKIT_LOCK_WAIT", "2.5")
+    assert state.lock_wait() == 2.5
