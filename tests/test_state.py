@@ -1,9 +1,10 @@
-"""reportkit.state: what reportkit last wrote, and the one rule whether to rebuild."""
+"""reportkit.run.state: what reportkit last wrote, and the one rule whether to rebuild."""
 import os
 
 import pytest
 
-from reportkit import config, state
+from reportkit import config
+from reportkit.run import state
 from reportkit.iorw import FILE_MODE
 
 
@@ -151,8 +152,8 @@ def promotion(work, tmp_path):
     """A built xinchang 2024 (the old outputs, a failed run's notebook beside them) and a finished
     run staged with a changed figure: (paths, run(die_at) -> CompletedProcess, new fingerprint,
     old snapshot, new snapshot (an uninterrupted promotion, in a copy))."""
-    from reportkit.fingerprint import DataIndex, code_hash
-    from reportkit.pipeline import ReportRun
+    from reportkit.run.fingerprint import DataIndex, code_hash
+    from reportkit.run.pipeline import ReportRun
     root, paths = work
     for name, text in (("report.ipynb", "old notebook"), ("report.html", "old html"),
                        ("report.failed.html", "an earlier failure")):

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from helpers import copy_real_data
-from reportkit import batch, cli, config, execute
+from reportkit.run import batch, execute
+from reportkit import cli, config
 from reportkit.exceptions import NoDataError, PipelineError
 
 
@@ -229,7 +230,7 @@ def test_audit_copy_refuses_a_bomb_in_the_media(tmp_path):
 import contextlib  # noqa: E402
 import shutil  # noqa: E402
 
-from reportkit import state  # noqa: E402
+from reportkit.run import state  # noqa: E402
 
 
 @contextlib.contextmanager

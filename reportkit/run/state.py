@@ -22,9 +22,9 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import ReportPaths
-from .exceptions import ReportBusyError
-from .iorw import atomic_path, write_text
+from ..config import ReportPaths
+from ..exceptions import ReportBusyError
+from ..iorw import atomic_path, write_text
 
 STATE_VERSION = 1
 
@@ -160,7 +160,7 @@ REGENERABLE = ("report.ipynb", "report.html", "figures.csv", "figures.json", "ch
 def clean(build_root: Path | None = None) -> list[tuple[Path, str]]:
     """Remove what a rebuild makes again; keep what it cannot: ``versions/``, a .docx an editor
     changed (or whose origin is unknown) with the record that tells so. Returns what was kept."""
-    from .config import BUILD_DIR, report_paths
+    from ..config import BUILD_DIR, report_paths
     root = Path(build_root or BUILD_DIR)
     kept: list[tuple[Path, str]] = []
     found = {p.parent for p in root.glob("*/*/report.ipynb")} | \
@@ -186,7 +186,7 @@ def _clean_staging(root: Path) -> None:
     """The staging folders killed runs left (build/.staging/<county>-<year>-<hash>-<suffix>/): each
     removed once no run of its county-year is under way, after a promotion it holds is completed."""
     import re
-    from .config import report_paths
+    from ..config import report_paths
     staging = root / ".staging"
     for folder in sorted(staging.iterdir()) if staging.is_dir() else []:
         m = re.match(r"(.+)-(\d{4})-[0-9a-f]{12}-", folder.name)
@@ -334,14 +334,14 @@ def lock_wait() -> float:
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds < float("inf"):
-        from .exceptions import ParameterError
+        from ..exceptions import ParameterError
         raise ParameterError(f"环境变量 REPORTKIT_LOCK_WAIT=“{text}”不是秒数",
                              hint=f"写等待另一次运行的秒数,如 REPORTKIT_LOCK_WAIT=600(不设置时等 {LOCK_WAIT:.0f} 秒)")
     return seconds
 
 
 def _unwritable(paths: ReportPaths, exc: OSError):
-    from .exceptions import OutputFolderError
+    from ..exceptions import OutputFolderError
     return OutputFolderError(f"输出文件夹 {paths.root} 不可写({'只读的磁盘或共享文件夹' if exc.errno == errno.EROFS else '没有写权限'}),"
                              f"无法生成或更新报告", county=paths.county, year=paths.year,
                              hint=f"换一个可写的输出文件夹(make report 前设置 REPORTKIT_BUILD=…,或 --build),"
@@ -518,7 +518,7 @@ def promote(stage: ReportPaths, paths: ReportPaths, run_id: str, names: list[str
 
 def _places(paths: ReportPaths, journal: dict, name: str) -> tuple[Path, Path, Path]:
     """(new in staging, published, previous kept aside in staging) of one item."""
-    from .config import build_dir
+    from ..config import build_dir
     staging = paths.root / journal["staging"]
     return build_dir(paths.county, paths.year, staging) / name, paths.out_dir / name, staging / ".previous" / name
 

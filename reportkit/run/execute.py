@@ -12,9 +12,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, config, environment, parameters
-from .exceptions import PipelineError
-from .iorw import write_text
+from .. import __version__, config
+from . import environment
+from ..inputs import parameters
+from ..exceptions import PipelineError
+from ..iorw import write_text
 
 REPORT_NOTEBOOK = config.NOTEBOOKS_DIR / "report.ipynb"
 
@@ -149,7 +151,7 @@ def to_html(notebook, html: Path, exporter=None) -> Path:
 
 
 def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, kernel, *, verbose: bool = False):
-    """papermill, on ``kernel`` (a started :class:`~reportkit.warm.KeptKernel`: made ready for this
+    """papermill, on ``kernel`` (a started :class:`~reportkit.run.warm.KeptKernel`: made ready for this
     notebook, a new one if needed, once papermill has the notebook parameterized)."""
     import papermill as pm
     from . import warm
@@ -311,7 +313,7 @@ OUTPUTS = ("report.ipynb", "report.html", "figures.csv", "figures.json", "change
 
 def check_template(template: Path | None = None) -> Path:
     """The Word template exists and is a file, before any kernel starts (named if not)."""
-    from .exceptions import TemplateError
+    from ..exceptions import TemplateError
     path = Path(template or config.DEFAULT_TEMPLATE)
     if path.is_file():
         return path
@@ -328,7 +330,7 @@ def check_template(template: Path | None = None) -> Path:
 def check_writable(paths: config.ReportPaths, staging_root: Path) -> None:
     """Before the notebook runs: the report folder can take the outputs (it is writable, and on
     the same file system as the staging folder, so that each output is moved in at once)."""
-    from .exceptions import OutputFolderError
+    from ..exceptions import OutputFolderError
     out = paths.out_dir
     keep = "上一次生成的文档未被改动"
     if not os.access(out, os.W_OK) or (paths.state_dir.exists() and not os.access(paths.state_dir, os.W_OK)):
@@ -350,7 +352,7 @@ def _os_error_text(ename: str, evalue: str) -> str | None:
     if not m or ename not in ("OSError", "IOError", "PermissionError", "FileNotFoundError", "IsADirectoryError",
                               "NotADirectoryError", "FileExistsError", "BlockingIOError"):
         return None
-    from .cli import os_error_message
+    from ..cli import os_error_message
     return os_error_message(OSError(int(m[1]), os.strerror(int(m[1])), m[2]))
 
 
