@@ -1,19 +1,27 @@
 # reportkit: `make help` lists the targets. The first run creates .venv and installs reportkit.
-SHELL := /bin/bash
+# The project's own settings cannot be replaced from the command line (`make … BIN=…` or SHELL=…
+# would run whatever they say); nor can make's own CURDIR (a `$(shell …)` in it would run where it
+# is used); PATH is taken as written. (MAKEFILES, MAKEFILE_LIST, -f and --eval are make's own ways
+# to load code before this file is read: nothing here can refuse them.)
+override SHELL := /bin/bash
+override .SHELLFLAGS := -c
+override CURDIR := $(abspath .)
 PYTHON ?= python3
-VENV := .venv
-BIN := $(VENV)/bin
-comma := ,
-STAMP := $(VENV)/.installed
-LOCKTOOL := .venv-lock
-UV_VERSION := 0.13.9
+override VENV := .venv
+override BIN := $(VENV)/bin
+override STAMP := $(VENV)/.installed
+override LOCKTOOL := .venv-lock
+override UV_VERSION := 0.13.9
 # a universal lock (Linux, Windows, macOS; Python 3.10 and newer) with every file's hash
-UV = $(LOCKTOOL)/bin/uv pip compile pyproject.toml --universal --python-version 3.10 --generate-hashes \
+override UV = $(LOCKTOOL)/bin/uv pip compile pyproject.toml --universal --python-version 3.10 --generate-hashes \
 	--quiet --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade,)
-export PATH := $(CURDIR)/$(BIN):$(PATH)
+export PATH := $(CURDIR)/$(BIN):$(value PATH)
 export MPLBACKEND := Agg
 # Values reach the commands as environment variables, quoted by the shell ("$$COUNTY"), so no
-# value can run a command of its own.
+# value can run a command of its own. Make itself would run `$(shell …)` written in a value the
+# moment the variable is used (in $(if …), or when exported), so every value the user gives is
+# checked as written ($(value …), never expanded) and refused if it holds $, a backtick or a line
+# break, then kept as plain text (:=) for the rest of the Makefile.
 COUNTY ?=
 YEAR ?=
 FILE ?=
@@ -26,20 +34,33 @@ JOBS ?=
 UPGRADE ?=
 WITH ?=
 SCHEDULER ?=
-export COUNTY YEAR FILE JOBS SCHEDULER
+USER_VARS := COUNTY YEAR FILE STRICT FORCE CLEAN COMMENTS VERBOSE JOBS UPGRADE WITH SCHEDULER PYTHON
+BACKTICK := `
+define NEWLINE
+
+
+endef
+refuse = $(error make 变量 $(1) 的值“$(subst $(NEWLINE),⏎,$(value $(1)))”含有$(2),已拒绝(其中的命令不会执行):变量的值只能是县区代码、年份、文件路径这样的文字,不能含有 $$、反引号或换行。请去掉这些字符后重新运行$(if $(filter FILE,$(1)),(文件名里有这些字符时,先把文件改名),))
+$(foreach v,$(USER_VARS),$(if $(findstring $(NEWLINE),$(value $(v))),$(call refuse,$(v),换行)))
+$(foreach v,$(USER_VARS),$(if $(findstring $$,$(value $(v))),$(call refuse,$(v),“$$”)))
+$(foreach v,$(USER_VARS),$(if $(findstring $(BACKTICK),$(value $(v))),$(call refuse,$(v),反引号(`))))
+$(foreach v,$(USER_VARS),$(eval override $(v) := $$(value $(v))))
+WITH_SETS := test cluster notebook
+$(if $(filter-out $(WITH_SETS),$(WITH)),$(error WITH=“$(WITH)”中的“$(filter-out $(WITH_SETS),$(WITH))”不是可安装的附加部分;可用:$(WITH_SETS),如 make setup WITH="test"))
+export COUNTY YEAR FILE JOBS SCHEDULER PYTHON
 
 .DEFAULT_GOAL := help
 .PHONY: help setup lock report all check harvest audit pdf figures test bless unbless template lab clean distclean benchmark
 
 help: ## 列出所有目标
 	@echo "用法: make <目标> [COUNTY=xinchang YEAR=2024]"
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' Makefile | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
 # One stamp per locked set: reports need only requirements/runtime.txt; the tests, a Dask cluster
 # and JupyterLab add theirs. Every set is installed from its lock, with hashes, exactly.
 $(STAMP): requirements/runtime.txt pyproject.toml
 	@echo "首次使用:创建虚拟环境 $(VENV) 并按 requirements/runtime.txt 安装 reportkit(需要一两分钟)……"
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || "$$PYTHON" -m venv $(VENV)
 	@$(call install_lock,requirements/runtime.txt)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@$(call check_env)
@@ -66,7 +87,7 @@ endef
 setup: $(STAMP) $(foreach set,$(WITH),$(VENV)/.installed-$(set)) ## 创建虚拟环境并按锁定文件安装 reportkit(其他目标会自动执行);WITH="cluster test notebook" 同时安装这些附加部分
 
 lock: ## 重新生成锁定文件 requirements/*.txt(pyproject.toml 改动后;UPGRADE=1 升级到最新版本)
-	@test -x $(LOCKTOOL)/bin/uv || { $(PYTHON) -m venv $(LOCKTOOL) && $(LOCKTOOL)/bin/pip install --quiet uv==$(UV_VERSION); }
+	@test -x $(LOCKTOOL)/bin/uv || { "$$PYTHON" -m venv $(LOCKTOOL) && $(LOCKTOOL)/bin/pip install --quiet uv==$(UV_VERSION); }
 	@mkdir -p requirements
 	$(UV) -o requirements/runtime.txt
 	@for extra in test cluster notebook; do \
@@ -79,7 +100,8 @@ report: $(STAMP) ## 生成一份报告(没有变化时跳过;编辑过的文档�
 
 all: $(STAMP) $(if $(SCHEDULER),$(VENV)/.installed-cluster,) ## 并行生成某年所有县区的报告(只重做有变化的):make all YEAR=2024 [COUNTY="pingyang xinchang"] [JOBS=2] [FORCE=1] [CLEAN=1] [SCHEDULER=tcp://host:8786]
 	@test -n "$$YEAR" || { echo "请指定年份,如:make all YEAR=2024" >&2; exit 2; }
-	@$(BIN)/reportkit all --year "$$YEAR" $(foreach c,$(subst $(comma), ,$(COUNTY)),--county "$(c)") $(if $(JOBS),--jobs "$$JOBS",) $(if $(FORCE),--force,) $(if $(STRICT),--strict,) $(if $(CLEAN),--clean,) $(if $(SCHEDULER),--scheduler "$$SCHEDULER",)
+	@set -f; counties=(); for c in $${COUNTY//,/ }; do counties+=(--county "$$c"); done; \
+	$(BIN)/reportkit all --year "$$YEAR" "$${counties[@]}" $(if $(JOBS),--jobs "$$JOBS",) $(if $(FORCE),--force,) $(if $(STRICT),--strict,) $(if $(CLEAN),--clean,) $(if $(SCHEDULER),--scheduler "$$SCHEDULER",)
 
 harvest: $(STAMP) ## 把编辑过的 Word 文档写回叙述文件:make harvest COUNTY=… YEAR=… [FILE=编辑稿.docx] [FORCE=1]
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make harvest COUNTY=xinchang YEAR=2024" >&2; exit 2; }
@@ -121,7 +143,7 @@ lab: $(VENV)/.installed-notebook ## 在 JupyterLab 中打开笔记本(首次使�
 	@$(BIN)/jupyter lab notebooks/
 
 clean: ## 删除可重新生成的输出(编辑过的文档和 versions/ 保留,.venv 保留)
-	@$(PYTHON) -m reportkit clean
+	@"$$PYTHON" -m reportkit clean
 	@rm -rf build/_test
 
 distclean: clean ## 同 clean,并删除虚拟环境

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
 
 from . import config
-from .exceptions import ReportkitError, os_error_message
+from .exceptions import ParameterError, ReportkitError, os_error_message
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -121,7 +122,7 @@ def cmd_pdf(args) -> int:
     from .inputs.parameters import check_slug, check_year
     from .run.pdf import report_pdf
     county, year = check_slug(args.county), check_year(args.year)
-    out = report_pdf(county, year, build_root=args.build, file=args.file)
+    out = report_pdf(county, year, build_root=args.build, file=check_document_file(args.file))
     print(f"已生成 PDF:{_show(out)}")
     return 0
 
@@ -143,8 +144,9 @@ def cmd_harvest(args) -> int:
     from .editing.harvest import harvest
     from .inputs.parameters import check_slug, check_year
     county, year = check_slug(args.county), check_year(args.year)
-    h = harvest(county, year, file=args.file, data_dir=args.data, build_root=args.build,
-                write=not args.dry_run, allow_conflict=args.force)
+    with _settled(county, year, args.build):
+        h = harvest(county, year, file=check_document_file(args.file), data_dir=args.data, build_root=args.build,
+                    write=not args.dry_run, allow_conflict=args.force)
     _print_harvest(h)
     if h.written:
         print(f"重新生成以带上这些修改:make report COUNTY={county} YEAR={year}")
@@ -155,7 +157,9 @@ def cmd_audit(args) -> int:
     from .editing.audit import audit
     from .inputs.parameters import check_slug, check_year
     county, year = check_slug(args.county), check_year(args.year)
-    a = audit(county, year, file=args.file, data_dir=args.data, build_root=args.build, comments=args.comments)
+    with _settled(county, year, args.build):
+        a = audit(county, year, file=check_document_file(args.file), data_dir=args.data, build_root=args.build,
+                  comments=args.comments)
     print(f"核对 {_show(a.file)} 中的数字(按 {county} {year} 年的当前数据):")
     for line in a.summary_lines():
         print("  " + line)
@@ -167,6 +171,29 @@ def cmd_audit(args) -> int:
         return 1
     print("没有与数据不一致的数字。")
     return 0
+
+
+@contextlib.contextmanager
+def _settled(county: str, year: int, build_root):
+    """A command that reads (or writes beside) a county-year's outputs: not while a run of it is
+    moving its outputs in, and never on the mix a killed run left (completed first)."""
+    from .run import state
+    paths = config.report_paths(county, year, build_root)
+    if not paths.out_dir.exists():
+        yield
+        return
+    from .exceptions import OutputFolderError
+    lock = state.report_lock(paths, say=lambda msg: print(msg, file=sys.stderr))
+    try:
+        lock.__enter__()
+    except OutputFolderError:       # a read-only build/: no run can be writing it; read it as it is
+        yield
+        return
+    try:
+        state.recover(paths)
+        yield
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def cmd_clean(args) -> int:
@@ -259,6 +286,31 @@ class _Parser(argparse.ArgumentParser):
                 break
         self.print_usage(sys.stderr)
         self.exit(2, f"错误:{message}\n")
+
+
+def check_document_file(path: Path | None) -> Path | None:
+    """FILE= as given: a document (not a folder, not a link that points back to itself), or the
+    reason it is not, with the documents that are there."""
+    import errno
+    if path is None:
+        return None
+    path = Path(path)
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True)
+        except RuntimeError:        # Python < 3.13: "Symlink loop"
+            raise OSError(errno.ELOOP, "symlink loop", str(path)) from None
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise OSError(errno.ELOOP, "symlink loop", str(path)) from None
+            raise ParameterError(f"FILE=“{path}”是一个符号链接,它指向的文件不存在",
+                                 hint="请给出文档本身的路径,或改正这个链接") from None
+    if path.is_dir():
+        docs = sorted(p.name for p in path.glob("*.docx") if not p.name.startswith("~$"))[:5]
+        listed = f";其中的 Word 文档:{'、'.join(docs)}" if docs else ";其中没有 Word 文档(.docx)"
+        raise ParameterError(f"FILE=“{path}”是一个文件夹,不是 Word 文档{listed}",
+                             hint="FILE= 请写到文件本身,如 FILE=" + str(path / (docs[0] if docs else "编辑稿.docx")))
+    return path
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -253,16 +253,46 @@ class FileInUseError(ReportkitError):
     title = "文件正被其他程序打开"
 
 
+class ReportBusyError(ReportkitError):
+    """Another run is building the same county-year (and did not finish while this one waited)."""
+    code = "report-busy"
+    title = "另一次运行正在生成同一份报告"
+
+
+class OutputFolderError(ReportkitError):
+    """The output folder cannot take the report (read-only, not writable, another file system)."""
+    code = "output-folder"
+    title = "输出文件夹不可用"
+
+
 def os_error_message(exc: OSError) -> str:
     """A file-system failure as staff can act on it (the previous outputs are untouched)."""
     where = exc.filename2 or exc.filename or ""    # a rename: the file replaced, not the temporary one
     code = exc.errno
-    if code == errno.ENOSPC:
-        return f"磁盘空间不足,无法写入 {where}。请清理磁盘后重试(上一次生成的文档未被改动)"
+    if code in (errno.ENOSPC, getattr(errno, "EDQUOT", -1)):
+        full = "所在的磁盘已满" if code == errno.ENOSPC else "所在磁盘上您的空间配额已用完"
+        return (f"磁盘空间不足,无法写入 {where}({full})。请清理这个磁盘(删掉不用的文件),"
+                f"或用 REPORTKIT_BUILD 把输出放到空间足够的磁盘上,然后重试(上一次生成的文档未被改动)")
     if code in (errno.EACCES, errno.EPERM):
         return f"没有权限写入 {where}。请检查文件夹权限,或文件是否正被 Word/WPS/Excel 打开(关闭后重试)"
     if code == errno.EROFS:
         return f"{where} 所在的磁盘是只读的。请换一个可写的输出文件夹(--build 或 REPORTKIT_BUILD)"
+    if code == errno.EXDEV:
+        return (f"{where} 与临时文件夹不在同一个磁盘上,或所在的文件夹是只读挂载的:输出无法移入。"
+                f"请让整个输出文件夹(build/)在同一个可写的磁盘上,或用 REPORTKIT_BUILD 换一个(上一次生成的文档未被改动)")
     if code == errno.ENOENT:
         return f"找不到 {where}"
-    return f"文件操作失败({exc.strerror or type(exc).__name__}):{where}"
+    if code == errno.EISDIR:
+        return f"{where} 是一个文件夹,不是文件。请检查这个路径:要给出的是文件本身(如 …/xinchang_2024.docx)"
+    if code == errno.ENOTDIR:
+        return f"{where} 的路径中有一段是文件而不是文件夹。请检查路径"
+    if code == errno.ELOOP:
+        return f"{where} 是循环的符号链接(链接最终又指回自己),打不开。请给出文档本身的路径,或改正这个链接"
+    if code == errno.ENAMETOOLONG:
+        return f"路径太长:{where}。请把文件放到路径短一些的文件夹里"
+    if code in (errno.EBUSY, getattr(errno, "ETXTBSY", -1)):
+        return f"{where} 正被另一个程序占用。请关闭它(如 Word/WPS)后重试"
+    if code in (errno.EMFILE, errno.ENFILE):
+        return f"同时打开的文件太多,无法打开 {where}。请关闭一些程序后重试"
+    name = errno.errorcode.get(code, type(exc).__name__) if code else type(exc).__name__
+    return f"文件操作失败(系统错误 {name}):{where}。上一次生成的文档未被改动;请检查这个路径和所在的磁盘后重试"

@@ -118,9 +118,14 @@ def test_the_closing_hint_names_make_variables_not_cli_flags(tmp_path):
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")
 def test_make_all_passes_the_counties_it_is_given(tmp_path):
+    """COUNTY= with commas or spaces: each county is asked for (and none else), and a county
+    name with shell characters stays a name."""
     from reportkit import config
-    r = subprocess.run(["make", "-n", "all", "YEAR=2024", "COUNTY=pingyang,xinchang jiangbei"], cwd=config.ROOT,
+    r = subprocess.run(["make", "all", "YEAR=1999", "COUNTY=pingyang,xinchang jiangbei"], cwd=config.ROOT,
                        capture_output=True, text=True)
-    assert r.returncode == 0, r.stderr
-    line = next(ln for ln in r.stdout.splitlines() if "reportkit all" in ln)
-    assert '--county "pingyang" --county "xinchang" --county "jiangbei"' in line
+    asked = [ln.split()[0] for ln in r.stdout.splitlines() if "没有 1999 年的指标数据" in ln]
+    assert sorted(asked) == ["jiangbei", "pingyang", "xinchang"], r.stdout + r.stderr
+    marker = tmp_path / "ran"
+    r = subprocess.run(["make", "all", "YEAR=1999", f'COUNTY=x";touch {marker};"'], cwd=config.ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode != 0 and not marker.exists()

@@ -42,8 +42,8 @@ EDITED_TEXTS = [
 ]
 
 
-def make_report(root, *extra):
-    env = dict(os.environ, REPORTKIT_DATA=str(root / "data"), REPORTKIT_BUILD=str(root / "build"))
+def make_report(root, *extra, env=None):
+    env = env or dict(os.environ, REPORTKIT_DATA=str(root / "data"), REPORTKIT_BUILD=str(root / "build"))
     return subprocess.run(["make", "-s", "report", "COUNTY=xinchang", "YEAR=2024", *extra], capture_output=True,
                           text=True, cwd=config.ROOT, env=env, timeout=600)
 
@@ -200,3 +200,125 @@ def test_make_report_force_keeps_pending_revisions(work):
     assert r.returncode == 0, r.stdout + r.stderr
     assert revisions(paths.docx) == revised and changes_of(paths) == listed
     assert "高新技术企业总数 327家 → 330家" in r.stdout
+
+
+# ---------------------------------------------------------------- killed runs, concurrent runs
+
+def make_report_env(root, **env):
+    return dict(os.environ, REPORTKIT_DATA=str(root / "data"), REPORTKIT_BUILD=str(root / "build"), **env)
+
+
+def consistent(paths, hte: str):
+    """Every output of the folder from one run, and that run's figure: the .docx, figures.json,
+    figures.csv, the notebook and the record agree; nothing temporary is left in the folder."""
+    import json
+    s = state.load(paths)
+    assert s and s["docx_sha256"] == state.sha256_file(paths.docx) == state.sha256_file(paths.generated_docx)
+    fj = json.loads(paths.figures_json.read_text(encoding="utf-8"))
+    nb = json.loads(paths.notebook.read_text(encoding="utf-8"))
+    assert fj["run_id"] == s["run_id"] == nb["metadata"]["reportkit"]["run_id"]
+    assert paths.manifest(s["run_id"]).exists()
+    assert f"高新技术企业总数达到{hte}家" in " ".join(it.text for it in read_docx(paths.docx).items)
+    assert next(f for f in fj["figures"] if f["indicator"] == "hte_total")["value_text"] == f"{hte}家"
+    assert not state.journal_path(paths).exists()
+    leftovers = [p for p in paths.out_dir.rglob("*") if p.name.endswith(".tmp") or ".previous" in p.parts
+                 or p.name.startswith(".old-")]
+    assert leftovers == []
+    assert not any((paths.root / ".staging").iterdir()) if (paths.root / ".staging").exists() else True
+    assert not state.lock_path(paths).exists()
+
+
+def test_a_run_killed_after_its_document_moved_in_is_completed_not_harvested(work):
+    """The issue's case: killed between moving the new .docx in and writing the record, then the
+    data reverted: the next `make report` must neither keep the mix as up to date nor take
+    reportkit's own document for an editor's (no versions/ copy, no harvest into the narrative)."""
+    root, paths = work
+    narrative = (root / "data" / "narrative" / "xinchang" / "2024.md").read_bytes()
+    old_docx = paths.docx.read_bytes()
+    set_value(root / "data", "xinchang", 2024, "hte_total", 330)
+    # step 15: the new .docx is in, generated.docx and state.json are not (the dangerous window)
+    r = make_report(root, env=make_report_env(root, **{state.DIE_AT_ENV: "15"}))
+    assert r.returncode != 0
+    assert paths.docx.read_bytes() != old_docx and state.journal_path(paths).exists()
+    assert state.sha256_file(paths.docx) != state.load(paths)["docx_sha256"]    # without the journal: "edited"
+    set_value(root / "data", "xinchang", 2024, "hte_total", 327)                # the data reverted
+    again = make_report(root)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "已是最新" not in again.stdout and "已保留" not in again.stderr + again.stdout
+    assert "中的修改已写回" not in again.stdout and "上一次生成在移入输出时被中断" in again.stderr
+    assert not paths.versions_dir.exists()
+    assert (root / "data" / "narrative" / "xinchang" / "2024.md").read_bytes() == narrative
+    consistent(paths, "327")
+
+
+def test_a_run_killed_mid_promotion_is_completed_by_the_next(work):
+    root, paths = work
+    set_value(root / "data", "xinchang", 2024, "hte_total", 330)
+    r = make_report(root, env=make_report_env(root, **{state.DIE_AT_ENV: "9"}))
+    assert r.returncode != 0 and state.journal_path(paths).exists()
+    again = make_report(root)
+    assert again.returncode == 0, again.stderr
+    assert "上一次生成在移入输出时被中断" in again.stderr and "已是最新" in again.stdout
+    consistent(paths, "330")
+
+
+def test_ten_concurrent_pairs_of_make_report_all_end_right(work):
+    """Two `make report` of the same county-year at once (the second 0 to 0.45 s later): one builds,
+    the other waits for it and then finds the report up to date (or builds after it); never a
+    missing staging file, a failed run, or a temporary file in the published folder."""
+    import time
+    root, paths = work
+    env = make_report_env(root)
+    waited = 0
+    for i in range(10):
+        set_value(root / "data", "xinchang", 2024, "hte_total", 330 + i)
+        cmd = ["make", "-s", "report", "COUNTY=xinchang", "YEAR=2024"]
+        first = subprocess.Popen(cmd, cwd=config.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        time.sleep(0.05 * i)
+        second = subprocess.Popen(cmd, cwd=config.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        outs = [p.communicate(timeout=600) for p in (first, second)]
+        for p, (out, err) in zip((first, second), outs):
+            assert p.returncode == 0, (i, out, err)
+            assert "Traceback" not in err and "找不到" not in err
+        said = [out for out, _ in outs]
+        assert sum("完成(" in s for s in said) >= 1 and all("完成(" in s or "已是最新" in s for s in said), said
+        waited += any("年的报告正由另一次运行(主机 " in err and "生成,等它结束" in err for _, err in outs)
+        consistent(paths, str(330 + i))
+        assert not paths.versions_dir.exists()          # neither took the other's document for an edit
+    assert waited >= 5          # the runs did overlap (one waited for the other)
+
+
+def test_make_all_and_make_report_together_on_one_folder(work):
+    root, paths = work
+    set_value(root / "data", "xinchang", 2024, "hte_total", 331)
+    env = make_report_env(root)
+    batch_run = subprocess.Popen(["make", "-s", "all", "YEAR=2024", "JOBS=2"], cwd=config.ROOT, env=env,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    single = subprocess.Popen(["make", "-s", "report", "COUNTY=xinchang", "YEAR=2024"], cwd=config.ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    (b_out, b_err), (s_out, s_err) = batch_run.communicate(timeout=900), single.communicate(timeout=900)
+    assert batch_run.returncode == 0, b_out + b_err
+    assert single.returncode == 0, s_out + s_err
+    assert "失败 0" in b_out
+    consistent(paths, "331")
+    pingyang = config.report_paths("pingyang", 2024, root / "build")
+    assert state.docx_status(pingyang) == "generated" and not state.journal_path(pingyang).exists()
+    assert not paths.versions_dir.exists()
+
+
+def test_harvest_reads_reportkits_own_revised_document_as_unedited(work):
+    """A rebuild marks the revised figures as tracked changes; harvest of that untouched document
+    must find nothing to write back (the manifest once left out the text inside w:ins, so the
+    indicator paragraph looked edited and was frozen into the narrative with omit:)."""
+    root, paths = work
+    narrative = (root / "data" / "narrative" / "xinchang" / "2024.md").read_bytes()
+    set_value(root / "data", "xinchang", 2024, "hte_total", 330)
+    r = make_report(root)
+    assert r.returncode == 0, r.stderr
+    assert ("ins", "330", "数据更新") in revisions(paths.docx)
+    h = subprocess.run(["make", "-s", "harvest", "COUNTY=xinchang", "YEAR=2024"], capture_output=True, text=True,
+                       cwd=config.ROOT, env=make_report_env(root), timeout=300)
+    assert h.returncode == 0, h.stderr
+    assert "与叙述文件一致,叙述文件未改动" in h.stdout and "改用编辑文字" not in h.stdout
+    assert (root / "data" / "narrative" / "xinchang" / "2024.md").read_bytes() == narrative
+    assert not paths.versions_dir.exists()

@@ -259,10 +259,16 @@ def _held_by_word(monkeypatch, held: Path, times: int | None = None):
     return count
 
 
+def _promote(stage, paths, run_id):
+    """A run's outputs moved in, as run_report does (state.promote, with its journal and record)."""
+    from reportkit.run import state
+    from reportkit.run.execute import OUTPUTS
+    state.promote(stage, paths, run_id, list(OUTPUTS), {"hash": "h", "parts": {}}, None)
+
+
 def test_a_report_open_in_word_is_refused_before_anything_is_replaced(tmp_path, monkeypatch, windows):
     from reportkit import portable
     from reportkit.exceptions import FileInUseError
-    from reportkit.run.execute import _promote
     monkeypatch.setattr(portable, "RETRY_DELAYS", (0.01, 0.01))
     stage, paths = _staged(tmp_path)
     before = _snapshot(paths.out_dir)
@@ -278,7 +284,6 @@ def test_a_report_open_in_word_is_refused_before_anything_is_replaced(tmp_path, 
 def test_a_file_held_for_a_moment_is_waited_for(tmp_path, monkeypatch, windows):
     """A virus scanner holds a new file for a moment: the check retries, then the run promotes."""
     from reportkit import portable
-    from reportkit.run.execute import _promote
     monkeypatch.setattr(portable, "RETRY_DELAYS", (0.01, 0.01, 0.01))
     stage, paths = _staged(tmp_path)
     count = _held_by_word(monkeypatch, paths.out_dir / "figures.csv", times=2)
@@ -290,7 +295,6 @@ def test_a_file_held_for_a_moment_is_waited_for(tmp_path, monkeypatch, windows):
 
 def test_an_open_file_is_no_obstacle_off_windows(tmp_path, monkeypatch):
     """POSIX replaces a file another program has open, and a read-only one: nothing to check."""
-    from reportkit.run.execute import _promote
     stage, paths = _staged(tmp_path)
     _held_by_word(monkeypatch, paths.docx)
     _promote(stage, paths, "run")
@@ -444,9 +448,9 @@ def test_lock_without_make_is_what_make_lock_runs():
     text = (config.ROOT / "docs" / "development.md").read_text(encoding="utf-8")
     makefile = (config.ROOT / "Makefile").read_text(encoding="utf-8")
     lines = [ln.strip() for ln in text.splitlines() if ln.strip().startswith(".venv-lock\\Scripts\\")]
-    version = re.search(r"^UV_VERSION := (\S+)", makefile, re.M).group(1)
+    version = re.search(r"^(?:override )?UV_VERSION := (\S+)", makefile, re.M).group(1)
     assert lines[0] == f".venv-lock\\Scripts\\python -m pip install uv=={version}"
-    make_uv = re.search(r"^UV = \$\(LOCKTOOL\)/bin/uv (.*?)\$\(if", makefile, re.M | re.S).group(1)
+    make_uv = re.search(r"^(?:override )?UV = \$\(LOCKTOOL\)/bin/uv (.*?)\$\(if", makefile, re.M | re.S).group(1)
     make_flags = shlex.split(make_uv.replace("\\\n", " "))
     outputs = []
     for ln in lines[1:]:

@@ -209,6 +209,8 @@ class _Writer:
 
     # -- recording ----------------------------------------------------------
     def record(self, el, item: dict, tag: str | None = None, alias: str = "") -> None:
+        if "text" in item and el.tag == qn("w:p") and el.find(".//" + qn("w:ins")) is not None:
+            item["text"] = _accepted_text(el)     # python-docx's text leaves out the runs inside w:ins
         if "text" in item:          # the text as a reader sees it (the line-break glue is not text)
             item["text"] = item["text"].replace(WJ, "")
         if tag:
@@ -918,6 +920,14 @@ def _pending(w: _Writer, refs) -> dict:
     inds = {pid.split("/")[1] for pid in pieces} | {split_key(k)[0] for k in w.revised if "/" not in k}
     old = {k: v for k, v in w.prev_refs.items() if split_key(k)[0] in inds and refs.values.get(k) != v}
     return {"pieces": pieces, "refs": dict(sorted(old.items()))}
+
+
+def _accepted_text(p_el) -> str:
+    """A paragraph's text with its revisions accepted, as harvest and audit read it: the runs
+    inside w:ins included, those inside w:del left out."""
+    from docx.text.run import Run
+    return "".join(Run(r, None).text for r in p_el.iter(qn("w:r"))
+                   if not any(a.tag == qn("w:del") for a in r.iterancestors()))
 
 
 def _in_table(el) -> bool:

@@ -3,7 +3,8 @@
 The CLI and every batch worker come through here, so the rules hold everywhere:
 nothing changed -> skip; an edited .docx is kept under ``versions/`` and its edits are carried
 into ``data/`` before the rebuild (``force`` does not bypass that); the record of what was
-written is updated only after the whole run succeeded.
+written is moved into place with the outputs, all or nothing (state.promote), and one run of a
+county-year at a time builds it (state.report_lock).
 """
 from __future__ import annotations
 
@@ -51,17 +52,22 @@ def build_report(county: str, year, *, data_dir: Path | None = None, build_root:
     idx = index or DataIndex.read(data_dir)
     county, year = parameters.validate(county, year, index=idx)
     paths = config.report_paths(county, year, build_root)
+    from .execute import check_template
+    check_template()                             # named, before it is hashed with the code
     code = code_hash()
-    fp = idx.fingerprint(county, year, code, strict=strict)
-    decision = state.decide(paths, fp, force=force)
-    outcome = BuildOutcome(county, year, paths, decision)
-    if decision.action != "build":
-        outcome.action = "skipped" if decision.action == "skip" else "kept"
-        return outcome
-    from .warm import kernel_for
-    with kernel_for(kernel) as kernel:       # a new kernel boots while edits are carried over
-        _build(outcome, idx, fp, code, kernel, say, data_dir=data_dir, build_root=build_root, strict=strict,
-               clean=clean, verbose=verbose)
+    with state.report_lock(paths, say=say):      # one run of a county-year at a time; others wait
+        if state.recover(paths):
+            say("上一次生成在移入输出时被中断:已按它的记录补完,再按规则决定是否重新生成")
+        fp = idx.fingerprint(county, year, code, strict=strict)    # after the wait: a harvest may have run
+        decision = state.decide(paths, fp, force=force)
+        outcome = BuildOutcome(county, year, paths, decision)
+        if decision.action != "build":
+            outcome.action = "skipped" if decision.action == "skip" else "kept"
+            return outcome
+        from .warm import kernel_for
+        with kernel_for(kernel) as kernel:       # a new kernel boots while edits are carried over
+            _build(outcome, idx, fp, code, kernel, say, data_dir=data_dir, build_root=build_root, strict=strict,
+                   clean=clean, verbose=verbose)
     return outcome
 
 
@@ -77,8 +83,13 @@ def _build(outcome: BuildOutcome, idx, fp, code, kernel, say, *, data_dir, build
         if outcome.harvest.written:
             fp = idx.fingerprint(county, year, code, strict=strict)   # the narrative changed
     say(f"正在生成 {county} {year} 年报告({decision.reason})……")
+
+    def record(changes: list[dict]) -> dict:
+        """The outcome as the state file keeps it, moved into place with the outputs (state.promote)."""
+        outcome.changes, outcome.action = changes, "built"
+        return outcome.as_record()
+
     outcome.run = run_report(county, year, data_dir=data_dir, build_root=build_root, strict=strict,
-                             clean=clean, index=idx, verbose=verbose, kernel=kernel, fingerprint=fp)
+                             clean=clean, index=idx, verbose=verbose, kernel=kernel, fingerprint=fp, record=record)
     outcome.changes = outcome.run.changes
     outcome.action = "built"
-    state.record(paths, fp, outcome.run.run_id, outcome=outcome.as_record())

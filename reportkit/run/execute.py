@@ -18,7 +18,6 @@ from ..inputs import parameters
 from ..exceptions import KernelError, PipelineError
 from ..iorw import write_text
 from ..thirdparty import nbconvert_highlighter
-from ..portable import check_replaceable
 
 REPORT_NOTEBOOK = config.NOTEBOOKS_DIR / "report.ipynb"
 
@@ -141,30 +140,59 @@ def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, kernel, 
 def run_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
                strict: bool = False, clean: bool = False, notebook: Path = REPORT_NOTEBOOK,
                html: bool = True, index=None, verbose: bool = False, kernel=None,
-               fingerprint: dict | None = None) -> RunResult:
+               fingerprint: dict | None = None, record=None) -> RunResult:
     """Execute the report notebook and export it to HTML; all or nothing.
 
-    The run writes into a staging folder (build/.staging/<run id>/); only when every step
-    succeeded are its outputs moved into build/<county>/<year>/, the .docx last. On failure the
-    previous outputs stay exactly as they were; the executed notebook with the error marked and
-    its HTML are kept beside them as report.failed.ipynb/.html, and PipelineError names the step.
+    One run of a county-year at a time (state.report_lock; build_report holds it already). The
+    run writes into a staging folder of its own (build/.staging/<run id>-<unique>/); only when
+    every step succeeded are its outputs moved into build/<county>/<year>/ by state.promote,
+    together with the record of what was written (a killed promotion is completed by the next
+    run). On failure the previous outputs stay exactly as they were; the executed notebook with
+    the error marked and its HTML are kept beside them as report.failed.ipynb/.html, and
+    PipelineError names the step. ``record(changes)``: the outcome the state file keeps.
     """
-    import nbformat
-    from papermill.exceptions import PapermillExecutionError
-
+    from . import state
     county, year = validate_params(county, year, data_dir, index=index)
-    t0 = time.perf_counter()
     root = Path(build_root or config.BUILD_DIR)
     paths = config.report_paths(county, year, root)
+    with state.report_lock(paths):
+        state.recover(paths)
+        try:
+            return _run_locked(county, year, root, paths, data_dir=data_dir, build_root=build_root, strict=strict,
+                               clean=clean, notebook=notebook, html=html, index=index, verbose=verbose,
+                               kernel=kernel, fingerprint=fingerprint, record=record)
+        except OSError as exc:
+            if exc.filename is None and exc.errno:     # papermill writing the notebook: the disk full, …
+                raise OSError(exc.errno, exc.strerror, str(root)) from exc
+            raise
+
+
+def _run_locked(county, year, root, paths, *, data_dir, build_root, strict, clean, notebook, html, index, verbose,
+                kernel, fingerprint, record) -> RunResult:
+    import tempfile
+
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+    from . import state
+
+    t0 = time.perf_counter()
+    check_template()
     paths.out_dir.mkdir(parents=True, exist_ok=True)
     _clear_leftovers(paths, root)
     if fingerprint is None:            # the caller (build_report) has it already, as a rule
         from .fingerprint import DataIndex, code_hash
         fingerprint = (index or DataIndex.read(data_dir)).fingerprint(county, year, code_hash(), strict=strict)
     run_id = run_id_of(county, year, fingerprint)
-    staging_root = root / STAGING / run_id
+    (root / STAGING).mkdir(parents=True, exist_ok=True)
+    # the run id stays the inputs' hash (figures.json, the document's identifier); the folder is this run's own
+    staging_root = Path(tempfile.mkdtemp(prefix=f"{run_id}-", dir=root / STAGING))
     stage = config.report_paths(county, year, staging_root)
-    stage.out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        stage.out_dir.mkdir(parents=True, exist_ok=True)
+        check_writable(paths, staging_root)
+    except BaseException:
+        shutil.rmtree(staging_root, ignore_errors=True)
+        raise
     params = {"county": county, "year": year, "strict": bool(strict), "run_id": run_id,
               "staging_root": str(staging_root.resolve())}
     if clean:
@@ -185,6 +213,8 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
                 ran = True
             except PapermillExecutionError as exc:
                 failure = exc
+            except OSError:            # the disk full, the folder not writable: cli names the cause
+                raise
             except Exception as exc:   # the kernel died, could not start, or timed out
                 if not stage.notebook.exists() or not isinstance(exc, _kernel_failures()):
                     raise _kernel_error(exc, county, year) from exc
@@ -201,6 +231,8 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
         if html:
             try:
                 to_html(nb, stage.html, exporter.get())
+            except OSError:                 # the disk full: the CLI names it
+                raise
             except Exception as exc:        # nbconvert missing its templates, …: outputs stay as they were
                 raise PipelineError(f"无法把笔记本导出为 HTML({type(exc).__name__}:{str(exc).splitlines()[0][:120]})",
                                     county=county, year=year,
@@ -210,6 +242,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
             if isinstance(failure, PapermillExecutionError):
                 step = _step_of(nb, failure.cell_index)
                 evalue = re.sub(r"\x1b\[[0-9;]*m", "", str(failure.evalue))
+                evalue = _os_error_text(failure.ename, evalue) or evalue
                 raise PipelineError(f"“{step}”这一步出错({failure.ename}):{evalue}",
                                     step=step, cell_index=failure.cell_index, error_name=failure.ename,
                                     notebook=failed_nb, county=county, year=year,
@@ -219,7 +252,8 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
             changes = json.loads(stage.figures_json.read_text(encoding="utf-8")).get("changes", [])
         except (OSError, ValueError):
             changes = []
-        _promote(stage, paths, run_id)
+        # an output this run did not make (no charts now, no HTML) leaves with the previous version
+        state.promote(stage, paths, run_id, list(OUTPUTS), fingerprint, record(changes) if record else None)
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
     return RunResult(county=county, year=year, run_id=run_id, out_dir=paths.out_dir, notebook=paths.notebook,
@@ -245,32 +279,54 @@ def step_timings(nb) -> list[tuple[str, float]]:
 
 
 STAGING = ".staging"
-#: What a run writes, moved into place in this order once every step succeeded (the .docx last).
+#: What a run writes, moved into place in this order once every step succeeded (then the
+#: manifest, the .docx and the record of what was written: state.promote).
 OUTPUTS = ("report.ipynb", "report.html", "figures.csv", "figures.json", "changes.csv", "charts")
 
 
-def _promote(stage: config.ReportPaths, paths: config.ReportPaths, run_id: str) -> None:
-    # Windows: an output open in Word/WPS/Excel cannot be replaced; refuse before moving any
-    check_replaceable([paths.out_dir / name for name in OUTPUTS if (stage.out_dir / name).exists()] + [paths.docx],
-                      county=paths.county, year=paths.year)
-    for name in OUTPUTS:
-        src, dest = stage.out_dir / name, paths.out_dir / name
-        if not src.exists():
-            continue
-        if src.is_dir():
-            old = stage.out_dir / f".old-{name}"
-            if dest.exists():
-                os.replace(dest, old)
-            os.replace(src, dest)
-        else:
-            os.replace(src, dest)
-    manifest = stage.manifest(run_id)
-    if manifest.exists():
-        paths.manifest(run_id).parent.mkdir(parents=True, exist_ok=True)
-        os.replace(manifest, paths.manifest(run_id))
-    os.replace(stage.docx, paths.docx)
-    for name in ("report.failed.ipynb", "report.failed.html"):
-        (paths.out_dir / name).unlink(missing_ok=True)
+def check_template(template: Path | None = None) -> Path:
+    """The Word template exists and is a file, before any kernel starts (named if not)."""
+    from ..exceptions import TemplateError
+    path = Path(template or config.DEFAULT_TEMPLATE)
+    if path.is_file():
+        return path
+    setting = "REPORTKIT_TEMPLATE 指定的 " if os.environ.get("REPORTKIT_TEMPLATE") else ""
+    if not setting and template is None and (config.ROOT / "notebooks" / "report.ipynb").exists():
+        path = config.ROOT / "templates" / "gongwen.docx"     # a checkout whose template is gone
+    what = "是一个文件夹,不是 Word 文档" if path.is_dir() else "找不到"
+    raise TemplateError(f"{setting}Word 模板{what}", file=path,
+                        hint=("改正 REPORTKIT_TEMPLATE 的设置(或删掉它,用项目自带的模板)" if setting else
+                              "从版本库恢复模板(git checkout templates/gongwen.docx)")
+                        + ";上一次生成的文档未被改动")
+
+
+def check_writable(paths: config.ReportPaths, staging_root: Path) -> None:
+    """Before the notebook runs: the report folder can take the outputs (it is writable, and on
+    the same file system as the staging folder, so that each output is moved in at once)."""
+    from ..exceptions import OutputFolderError
+    out = paths.out_dir
+    keep = "上一次生成的文档未被改动"
+    if not os.access(out, os.W_OK) or (paths.state_dir.exists() and not os.access(paths.state_dir, os.W_OK)):
+        raise OutputFolderError(f"输出文件夹 {out} 不可写(只读的磁盘或共享文件夹,或没有写权限),报告无法放入",
+                                county=paths.county, year=paths.year,
+                                hint=f"换一个可写的输出文件夹(make report … 前设置 REPORTKIT_BUILD=…,或 --build),"
+                                     f"或请管理员开放 {out} 的写权限;{keep}")
+    if os.stat(out).st_dev != os.stat(staging_root).st_dev:
+        raise OutputFolderError(f"输出文件夹 {out} 与临时文件夹 {staging_root.parent} 不在同一个磁盘(文件系统)上,"
+                                f"报告无法一次移入(多半是 {out} 单独挂载,且是只读的)",
+                                county=paths.county, year=paths.year,
+                                hint=f"让整个输出文件夹 {paths.root} 在同一个可写的磁盘上(或用 REPORTKIT_BUILD 换一个);{keep}")
+
+
+def _os_error_text(ename: str, evalue: str) -> str | None:
+    """A file-system error raised inside the notebook ('[Errno 28] No space left on device: …'),
+    as the CLI says it (the cause and the fix), or None for any other error."""
+    m = re.match(r"\[Errno (\d+)\] [^:]*(?:: '(.*)')?", evalue)
+    if not m or ename not in ("OSError", "IOError", "PermissionError", "FileNotFoundError", "IsADirectoryError",
+                              "NotADirectoryError", "FileExistsError", "BlockingIOError"):
+        return None
+    from ..cli import os_error_message
+    return os_error_message(OSError(int(m[1]), os.strerror(int(m[1])), m[2]))
 
 
 def _keep_failed(stage: config.ReportPaths, paths: config.ReportPaths) -> Path:
@@ -283,8 +339,9 @@ def _keep_failed(stage: config.ReportPaths, paths: config.ReportPaths) -> Path:
 
 
 def _clear_leftovers(paths: config.ReportPaths, root: Path) -> None:
-    """Temporary files a killed run left behind (one run of a county-year at a time)."""
-    for folder in (paths.out_dir, paths.state_dir, paths.state_dir / "runs"):
+    """Temporary files and staging folders a killed run left behind (called with the county-year's
+    lock held and its promotion recovered: no other run of it is under way)."""
+    for folder in (paths.out_dir, paths.state_dir, paths.state_dir / "runs", paths.versions_dir):
         for tmp in folder.glob(".*.tmp") if folder.exists() else []:
             tmp.unlink(missing_ok=True)
     for stale in (root / STAGING).glob(f"{paths.county}-{paths.year}-*") if (root / STAGING).exists() else []:

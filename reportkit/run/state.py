@@ -12,21 +12,26 @@ An edited or unknown document is never overwritten without a dated copy under ``
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import hashlib
 import json
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import ReportPaths
+from ..exceptions import ReportBusyError
 from ..iorw import atomic_path, write_text
+from ..portable import check_replaceable, process_alive, replace
 
 STATE_VERSION = 1
 
 #: docx status -> how a message names it
 DOCX_STATUS = {"missing": "尚未生成", "generated": "与上次生成的一致", "edited": "生成后被编辑过",
-               "unknown": "没有生成记录"}
+               "unknown": "没有生成记录", "interrupted": "上次生成在移入输出时中断"}
 
 
 def sha256_file(path: Path) -> str:
@@ -70,6 +75,8 @@ class Decision:
             return "Word 文档生成后被编辑过,数据没有变化:未重新生成,文档保持原样"
         if self.docx == "missing":
             return "尚未生成"
+        if self.docx == "interrupted":
+            return "上次生成在移入输出时中断,先补完再重新生成"
         if self.forced and not self.changed:
             return "强制重新生成"
         names = {"code": "代码或模板", "environment": "软件版本", "registry": "县区登记", "catalog": "指标目录", "values": "指标数据",
@@ -90,6 +97,8 @@ def decide(paths: ReportPaths, fp: dict, *, force: bool = False) -> Decision:
     - otherwise build; an edited or unknown .docx is kept and (edited) harvested first —
       ``force`` rebuilds an unchanged report but never skips that.
     """
+    if journal_path(paths).exists():      # a killed run's promotion: the run that builds completes it first
+        return Decision("build", "interrupted", changed=list(fp["parts"]))
     state = load(paths)
     status = docx_status(paths, state)
     changed = changed_parts(state, fp) if state else list(fp["parts"])
@@ -141,9 +150,7 @@ def record(paths: ReportPaths, fp: dict, run_id: str, *, outcome: dict | None = 
     paths.state_dir.mkdir(parents=True, exist_ok=True)
     with atomic_path(paths.generated_docx) as tmp:
         shutil.copyfile(paths.docx, tmp)
-    state = {"version": STATE_VERSION, "run_id": run_id, "docx_sha256": sha256_file(paths.docx),
-             "fingerprint": fp, "built": dt.datetime.now().isoformat(timespec="seconds"),
-             "outcome": outcome or {}}
+    state = state_record(sha256_file(paths.docx), fp, run_id, outcome)
     write_text(paths.state_file, json.dumps(state, ensure_ascii=False, indent=1))
 
 
@@ -166,23 +173,406 @@ def clean(build_root: Path | None = None) -> list[tuple[Path, str]]:
         paths = report_paths(county, int(year), root)
         if not paths.out_dir.exists():
             continue
-        for name in REGENERABLE:
-            target = paths.out_dir / name
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-        status = docx_status(paths)
-        if status in ("edited", "unknown"):
-            kept.append((paths.docx, DOCX_STATUS[status]))
-        else:
-            if paths.docx.exists():
-                paths.docx.unlink()
-            if paths.state_dir.exists():
-                shutil.rmtree(paths.state_dir)
-        if paths.versions_dir.exists():
-            kept.append((paths.versions_dir, "保留的编辑稿和叙述备份"))
-        for d in (paths.out_dir, paths.out_dir.parent):
-            if d.exists() and not any(d.iterdir()):
-                d.rmdir()
+        with report_lock(paths):           # not while a run of it is moving its outputs in
+            recover(paths)
+            _clean_one(paths, kept)
+    _clean_staging(root)
     return kept
+
+
+def _clean_staging(root: Path) -> None:
+    """The staging folders killed runs left (build/.staging/<county>-<year>-<hash>-<suffix>/): each
+    removed once no run of its county-year is under way, after a promotion it holds is completed."""
+    import re
+    from ..config import report_paths
+    staging = root / ".staging"
+    for folder in sorted(staging.iterdir()) if staging.is_dir() else []:
+        m = re.match(r"(.+)-(\d{4})-[0-9a-f]{12}-", folder.name)
+        if not m:
+            continue
+        paths = report_paths(m[1], int(m[2]), root)
+        with report_lock(paths):
+            recover(paths)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _clean_one(paths: ReportPaths, kept: list) -> None:
+    for name in REGENERABLE:
+        target = paths.out_dir / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    status = docx_status(paths)
+    if status in ("edited", "unknown"):
+        kept.append((paths.docx, DOCX_STATUS[status]))
+    else:
+        if paths.docx.exists():
+            paths.docx.unlink()
+        if paths.state_dir.exists():
+            shutil.rmtree(paths.state_dir)
+    if paths.versions_dir.exists():
+        kept.append((paths.versions_dir, "保留的编辑稿和叙述备份"))
+    for d in (paths.out_dir, paths.out_dir.parent):
+        if d.exists() and not any(d.iterdir()):
+            d.rmdir()
+
+
+# ------------------------------------------------------------------ one run per county-year
+
+#: How long a run waits for another run of the same county-year before it gives up (seconds;
+#: REPORTKIT_LOCK_WAIT overrides): a report takes well under a minute, a batch holds each
+#: county-year only while that one report is built.
+LOCK_WAIT = 600.0
+#: A lock taken on another machine cannot be checked; after this long it is taken to be left by
+#: a run that was killed (no report takes hours).
+OTHER_HOST_STALE = 3 * 3600.0
+LOCKS_DIRNAME = ".locks"
+
+_held: dict[tuple[str, int], int] = {}
+_held_guard = None
+
+
+def lock_path(paths: ReportPaths) -> Path:
+    """``build/.locks/<county>-<year>.lock``: beside the published folders, not inside them."""
+    return paths.root / LOCKS_DIRNAME / f"{paths.county}-{paths.year}.lock"
+
+
+def _boot_id() -> str:
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _process_start(pid: int) -> str:
+    """When a process started, as this machine tells it ('' where it cannot): with the pid, it
+    tells a live holder from a new process that got the same pid after a restart."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    fields = stat[stat.rfind(")") + 2:].split()
+    return f"{_boot_id()}:{fields[19]}" if len(fields) > 19 else ""
+
+
+def _read_lock(path: Path) -> dict | None:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) and "token" in info else None
+
+
+def _stale(info: dict) -> bool:
+    """The rule for a lock left by a run that is gone: on this machine, its process no longer
+    runs (or its pid now belongs to a process started later); on another machine, it is older
+    than OTHER_HOST_STALE."""
+    import socket
+    import time
+    if info.get("host") != socket.gethostname():
+        return time.time() - float(info.get("started", 0)) > OTHER_HOST_STALE
+    pid = int(info.get("pid", 0))
+    if pid <= 0 or not process_alive(pid):
+        return True
+    started = info.get("process_start") or ""
+    return bool(started) and _process_start(pid) not in ("", started)
+
+
+def _break(path: Path, info: dict) -> None:
+    """Remove a stale lock, unless another run has broken it and taken the lock meanwhile (one
+    breaker at a time, through ``<lock>.break``)."""
+    import time
+    breaker = path.with_name(path.name + ".break")
+    try:
+        os.close(os.open(breaker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+    except FileExistsError:
+        try:            # a breaker killed in these few lines
+            if time.time() - breaker.stat().st_mtime > 30:
+                breaker.unlink(missing_ok=True)
+        except OSError:
+            pass
+        return
+    try:
+        again = _read_lock(path)
+        if (again and again.get("token") == info.get("token")) or (again is None and info.get("token") is None):
+            path.unlink(missing_ok=True)
+    finally:
+        breaker.unlink(missing_ok=True)
+
+
+def lock_wait() -> float:
+    """Seconds to wait for another run: LOCK_WAIT, or REPORTKIT_LOCK_WAIT."""
+    text = os.environ.get("REPORTKIT_LOCK_WAIT", "").strip()
+    if not text:
+        return LOCK_WAIT
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        from ..exceptions import ParameterError
+        raise ParameterError(f"环境变量 REPORTKIT_LOCK_WAIT=“{text}”不是秒数",
+                             hint=f"写等待另一次运行的秒数,如 REPORTKIT_LOCK_WAIT=600(不设置时等 {LOCK_WAIT:.0f} 秒)")
+    return seconds
+
+
+def _unwritable(paths: ReportPaths, exc: OSError):
+    from ..exceptions import OutputFolderError
+    return OutputFolderError(f"输出文件夹 {paths.root} 不可写({'只读的磁盘或共享文件夹' if exc.errno == errno.EROFS else '没有写权限'}),"
+                             f"无法生成或更新报告", county=paths.county, year=paths.year,
+                             hint=f"换一个可写的输出文件夹(make report 前设置 REPORTKIT_BUILD=…,或 --build),"
+                                  f"或请管理员开放 {paths.root} 的写权限;上一次生成的文档未被改动")
+
+
+def _holder_text(info: dict | None) -> str:
+    if not info:
+        return "另一次运行"
+    return (f"另一次运行(主机 {info.get('host', '?')},进程 {info.get('pid', '?')},"
+            f"开始于 {info.get('started_text', '?')})")
+
+
+@contextlib.contextmanager
+def report_lock(paths: ReportPaths, *, say=None, wait: float | None = None):
+    """Hold the county-year's lock while building, promoting or reading its outputs: a lock file
+    created with O_EXCL (no fcntl/msvcrt: it works the same on a shared folder and on Windows)
+    holding pid, host and start time. Another run of the same county-year waits for it (telling
+    ``say`` once) and takes over a lock whose run is gone; after ``wait`` seconds it gives up with
+    ReportBusyError. Re-entrant within a thread (build_report holds it while run_report runs)."""
+    import socket
+    import threading
+    import time
+    import uuid
+    global _held_guard
+    if _held_guard is None:
+        _held_guard = threading.Lock()
+    path = lock_path(paths)
+    key = (str(path), threading.get_ident())
+    with _held_guard:
+        if _held.get(key):
+            _held[key] += 1
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield path
+        finally:
+            with _held_guard:
+                _held[key] -= 1
+        return
+    if wait is None:
+        wait = lock_wait()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unwritable(paths, exc) from exc
+    mine = {"pid": os.getpid(), "host": socket.gethostname(), "started": time.time(),
+            "started_text": dt.datetime.now().isoformat(timespec="seconds"),
+            "process_start": _process_start(os.getpid()), "token": uuid.uuid4().hex,
+            "county": paths.county, "year": paths.year}
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
+        except FileExistsError:
+            holder = _read_lock(path)
+        except OSError as exc:          # read-only; or (Windows) the lock file being deleted this instant
+            if exc.errno == errno.EROFS or not os.access(path.parent, os.W_OK) or not path.exists():
+                raise _unwritable(paths, exc) from exc
+            holder = None
+        else:
+            holder = False
+        if holder is not False:
+            if holder is None:          # being written this instant, or its writer died right then
+                try:
+                    if time.time() - path.stat().st_mtime > 30:
+                        _break(path, {"token": None})
+                        continue
+                except OSError:
+                    continue            # gone meanwhile
+            elif _stale(holder):
+                _break(path, holder)
+                continue
+            if time.monotonic() >= deadline:
+                raise ReportBusyError(
+                    f"{paths.county} {paths.year} 年的报告正由{_holder_text(holder)}生成,等待 {wait:.0f} 秒后仍未结束",
+                    county=paths.county, year=paths.year, file=path,
+                    hint=f"等那次运行结束后重试;如果那次运行已经不在了(进程已结束、机器已关),删除锁文件 {path} 后重试")
+            if not told and say:
+                say(f"{paths.county} {paths.year} 年的报告正由{_holder_text(holder)}生成,等它结束……")
+                told = True
+            time.sleep(0.2)
+            continue
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(mine, ensure_ascii=False))
+        break
+    with _held_guard:
+        _held[key] = 1
+    try:
+        yield path
+    finally:
+        with _held_guard:
+            _held.pop(key, None)
+        info = _read_lock(path)
+        if info and info.get("token") == mine["token"]:
+            path.unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------ crash-safe promotion
+
+#: ``.reportkit/promotion.json``: written (atomically) before the first output is moved, removed
+#: after the last; while it exists the folder may hold a mix, and the next run (or any command
+#: that reads the folder) completes the promotion first.
+JOURNAL_NAME = "promotion.json"
+#: Test hook: the process ends (os._exit) just before promotion step N (1: writing the journal).
+DIE_AT_ENV = "REPORTKIT_TEST_DIE_AT_STEP"
+_steps = 0
+
+
+def journal_path(paths: ReportPaths) -> Path:
+    return paths.state_dir / JOURNAL_NAME
+
+
+def _step(what: str) -> None:
+    """One step of a promotion; the kill-at-every-step tests end the process here."""
+    global _steps
+    _steps += 1
+    if os.environ.get(DIE_AT_ENV) == str(_steps):
+        os._exit(137)
+
+
+def state_record(docx_sha256: str, fp: dict, run_id: str, outcome: dict | None = None) -> dict:
+    return {"version": STATE_VERSION, "run_id": run_id, "docx_sha256": docx_sha256,
+            "fingerprint": fp, "built": dt.datetime.now().isoformat(timespec="seconds"),
+            "outcome": outcome or {}}
+
+
+def _rel(path: Path, root: Path) -> str:
+    """(mkdtemp gives an absolute path from Python 3.12 on, whatever the build root was given as)"""
+    return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+
+
+def promote(stage: ReportPaths, paths: ReportPaths, run_id: str, names: list[str], fp: dict,
+            outcome: dict | None = None) -> None:
+    """Move a finished run's outputs from its staging folder into the report folder, all or
+    nothing, together with the record of what was written (state.json, generated.docx).
+
+    ``names``: the outputs (relative to the report folder) in the order they are moved; those
+    the run did not make are removed from the report folder (kept as the previous version until
+    the promotion is complete). The journal is written first; each old file or folder is moved
+    aside (into the staging folder) before the new one takes its place, so that an error undoes
+    every step (the previous outputs exactly as they were), and a killed process leaves a
+    journal by which the next run completes the promotion (``recover``).
+    """
+    stage.state_dir.mkdir(parents=True, exist_ok=True)
+    with atomic_path(stage.generated_docx) as tmp:
+        shutil.copyfile(stage.docx, tmp)
+    record_ = state_record(sha256_file(stage.docx), fp, run_id, outcome)
+    write_text(stage.state_file, json.dumps(record_, ensure_ascii=False, indent=1))
+    own = [_rel(p, paths.out_dir) for p in (paths.manifest(run_id), paths.docx, paths.generated_docx,
+                                             paths.state_file)]
+    items = []
+    for name in [n for n in names if n not in own] + own:
+        made = (stage.out_dir / name).exists()
+        if made or (paths.out_dir / name).exists():
+            items.append([name, "move" if made else "remove"])
+    for name in ("report.failed.ipynb", "report.failed.html"):
+        if (paths.out_dir / name).exists():
+            items.append([name, "remove"])
+    # Windows: an output open in Word/WPS/Excel cannot be replaced; refused before anything moves
+    check_replaceable([paths.out_dir / name for name, _ in items], county=paths.county, year=paths.year)
+    journal = {"version": 1, "run_id": run_id, "staging": _rel(stage.root, paths.root), "items": items,
+               "docx_sha256": record_["docx_sha256"]}
+    _step("journal")
+    write_text(journal_path(paths), json.dumps(journal, ensure_ascii=False, indent=1))
+    try:
+        _forward(paths, journal)
+    except BaseException:
+        _back(paths, journal)
+        raise
+    _finish(paths, journal)
+
+
+def _places(paths: ReportPaths, journal: dict, name: str) -> tuple[Path, Path, Path]:
+    """(new in staging, published, previous kept aside in staging) of one item."""
+    from ..config import build_dir
+    staging = paths.root / journal["staging"]
+    return build_dir(paths.county, paths.year, staging) / name, paths.out_dir / name, staging / ".previous" / name
+
+
+def _forward(paths: ReportPaths, journal: dict) -> None:
+    """Every step of the promotion, each done only if not done yet (so a second pass after a
+    kill completes the first): the previous output aside, then the new one in."""
+    for name, kind in journal["items"]:
+        new, dest, previous = _places(paths, journal, name)
+        if dest.exists() and not previous.exists() and (kind == "remove" or new.exists()):
+            previous.parent.mkdir(parents=True, exist_ok=True)
+            _step(f"aside {name}")
+            replace(dest, previous)
+        if kind == "move" and new.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            _step(f"in {name}")
+            replace(new, dest)
+
+
+def _back(paths: ReportPaths, journal: dict) -> None:
+    """Undo the steps done, last first: every previous output back in its place."""
+    for name, kind in reversed(journal["items"]):
+        new, dest, previous = _places(paths, journal, name)
+        if kind == "move" and not new.exists() and dest.exists():
+            new.parent.mkdir(parents=True, exist_ok=True)
+            replace(dest, new)
+        if previous.exists() and not dest.exists():
+            replace(previous, dest)
+    journal_path(paths).unlink(missing_ok=True)
+
+
+def _finish(paths: ReportPaths, journal: dict) -> None:
+    _step("done")
+    journal_path(paths).unlink(missing_ok=True)
+    _step("cleanup")
+    shutil.rmtree(paths.root / journal["staging"], ignore_errors=True)
+
+
+def recover(paths: ReportPaths) -> str:
+    """Complete the promotion a killed run left (call with the county-year's lock held).
+
+    Returns "" (nothing pending), "completed" (the new outputs are all in place, with their
+    record) or "voided" (the run's staging folder is gone, so neither the new nor all the
+    previous outputs can be put in place: the record is kept so that reportkit's own document
+    is still told from an editor's, and marked so that the next build rebuilds)."""
+    jpath = journal_path(paths)
+    try:
+        journal = json.loads(jpath.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return ""
+    except (OSError, ValueError):
+        journal = None
+    journal = journal if isinstance(journal, dict) else {}
+    staging = journal.get("staging")
+    if not isinstance(journal.get("items"), list) or not isinstance(staging, str) \
+            or not staging.startswith(".staging/") or not (paths.root / staging).is_dir():
+        _void(paths, journal)
+        jpath.unlink(missing_ok=True)
+        return "voided"
+    try:
+        _forward(paths, journal)
+    except OSError:
+        _back(paths, journal)
+        raise
+    _finish(paths, journal)
+    return "completed"
+
+
+def _void(paths: ReportPaths, journal: dict) -> None:
+    """The record made to say: rebuild (a void fingerprint); the .docx in place is reportkit's own
+    if it is the one the journal names (or the one last recorded)."""
+    state = load(paths) or {"version": STATE_VERSION, "run_id": "", "docx_sha256": "", "outcome": {}}
+    if journal.get("docx_sha256") and paths.docx.exists() and sha256_file(paths.docx) == journal["docx_sha256"]:
+        with atomic_path(paths.generated_docx) as tmp:
+            shutil.copyfile(paths.docx, tmp)
+        state.update(docx_sha256=journal["docx_sha256"], run_id=journal.get("run_id", ""))
+    state["fingerprint"] = {"hash": "", "parts": {}}
+    write_text(paths.state_file, json.dumps(state, ensure_ascii=False, indent=1))
