@@ -123,3 +123,13 @@ class DocumentError(ReportkitError):
 
 class HarvestConflictError(ReportkitError):
     """An edited document and a changed narrative file would overwrite each other."""
+
+
+class ImportSourceError(ReportkitError):
+    """A published report handed to ``reportkit import`` cannot be read, or its import would
+    overwrite data that says something else."""
+
+
+class CarriedOverError(NarrativeError):
+    """A narrative started from last year's (``reportkit new``) still has paragraphs nobody has
+    revised, and a strict build was asked for."""

@@ -1,0 +1,1 @@
+"""Editing: documents back to data (harvest, audit, import)."""
