@@ -670,6 +670,14 @@ def check_strict(rf: ReportFigures) -> None:
     if empty:
         raise NarrativeError(f"严格模式:以下内容为空:{'、'.join(empty)}", file=rf.narrative.path,
                              county=rf.county.slug, year=rf.year, hint="填写这些内容后再生成")
+    carried = rf.narrative.carried_over()
+    if carried:
+        from ..exceptions import CarriedOverError
+        from ..narrative import CARRIED_MARK
+        where = "、".join(f"第 {b.line} 行(“{s.title}”)" for s, b in carried)
+        raise CarriedOverError(f"严格模式:{len(carried)} 段还是上年的原文,没有修改或确认:{where}",
+                               file=rf.narrative.path, county=rf.county.slug, year=rf.year,
+                               hint=f"逐段改写;内容仍然适用的,删去段首的“{CARRIED_MARK}”表示已确认")
 
 
 # ---------------------------------------------------------------- the document

@@ -282,6 +282,7 @@ class Taken:
     year: int
     target: bool
     refs: dict[int, str] = field(default_factory=dict)      # piece start -> reference key
+    snippet: str = ""
 
 
 @dataclass
@@ -389,7 +390,7 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
             yr = st.year or (year + 1 if is_target else year)
             if is_target and yr == year:
                 yr = year + 1
-            tk = Taken(st, ind_id, yr, is_target)
+            tk = Taken(st, ind_id, yr, is_target, snippet=sent)
             row = (_target_row if is_target else _value_row)(st, county, yr, ind_id, source)
             store = targets if is_target else values
             key = (county, yr, ind_id) if is_target else (county, yr, ind_id, row["period"])
@@ -470,8 +471,7 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
             ref, end = piece_refs[text].pop(start)
             literal.append((text[start:end], f"引用 {{{ref}}} 会印成“{printed}”,与原文不同,保留原文", _snippet(text, start, end)))
     result = ImportResult(county, year, kind, npath, ntext, value_rows, target_rows, new_catalog,
-                          [(tk.indicator, tk.statement.sentence[:0] + _value_shown(tk, parsed), _sentence_short(tk))
-                           for tk in taken if tk.refs or True],
+                          [(tk.indicator, _value_shown(tk, parsed), tk.snippet) for tk in taken],
                           reused, refused, literal, source_title=source)
     if not preview:
         _write(result, root, ds, now or dt.datetime.now())

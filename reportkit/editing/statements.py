@@ -262,7 +262,9 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
             period = p
             literal.append((None, PERIOD_RE.match(before_period).group(0), "时期"))
             continue
-        if unit is None or text[end:end + 1] in "年月日号时分":
+        if unit is None and text[start - 1:start] == "第" and not protected[start] and text[end:end + 1] not in "年月日号时分届批期次":
+            unit = ""
+        elif unit is None or text[end:end + 1] in "年月日号时分":
             if text[end:end + 1] == "年" and re.match(r"\d{4}$", number):
                 ym = YEAR_RE.match(text[start:])
                 if ym and (start == cstart or not lead.strip(" ，,")):
