@@ -99,7 +99,9 @@ class ReportFigures:
     def resolve_reference(self, name: str, attr: str | None) -> str | None:
         refs = self.references
         value = refs.resolve(name, attr)
-        if value is None and name not in refs.names and name in self.dataset.indicator_ids:
+        # a figure the narrative names beyond the table (its name may be known from a next-year target)
+        if value is None and name in self.dataset.indicator_ids and name not in self._extra \
+                and not any(f.id == name for f in self.figures):
             fig = self.figure(name)          # a figure the narrative names but the table does not list
             if fig is not None:
                 refs.add_figure(fig)

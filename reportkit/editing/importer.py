@@ -283,6 +283,7 @@ class Taken:
     target: bool
     refs: dict[int, str] = field(default_factory=dict)      # piece start -> reference key
     snippet: str = ""
+    paragraph: str = ""
 
 
 @dataclass
@@ -345,6 +346,7 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
     date = src.written or src.published
     source = (title or default_title) + (f"({src.written})" if src.written else (f"({src.published}发布)" if src.published else ""))
     catalog = Catalog(ds, c.province)
+    short = re.sub(r"(县|区|市)$", "", c.name)
     taken_ids = set(ds.indicator_ids)
 
     # 1. every paragraph's statements
@@ -378,6 +380,10 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
         context_names: list[str] = []
         for st in p.statements:
             is_target = role == "plan"
+            for own in (c.name, short):                # 新昌创新指数 -> 创新指数
+                if len(own) >= 2 and st.name.startswith(own) and len(st.name) > len(own) + 1:
+                    st.name = st.name[len(own):]
+                    break
             ctx = [st.context] + context_names[-1:]
             ind_id, cands = catalog.match(st.name, [x for x in ctx if x])
             sent = _snippet(text, st.value.start, st.value.end)
@@ -390,7 +396,7 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
             yr = st.year or (year + 1 if is_target else year)
             if is_target and yr == year:
                 yr = year + 1
-            tk = Taken(st, ind_id, yr, is_target, snippet=sent)
+            tk = Taken(st, ind_id, yr, is_target, snippet=sent, paragraph=text)
             row = (_target_row if is_target else _value_row)(st, county, yr, ind_id, source)
             store = targets if is_target else values
             key = (county, yr, ind_id) if is_target else (county, yr, ind_id, row["period"])
@@ -412,8 +418,8 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
                     for t in taken:
                         if t.indicator == ind_id and t.year == yr and not t.target:
                             t.refs.clear()
-                            literal.append((text[t.statement.value.start:t.statement.value.end],
-                                            "界限说法,数据取同一指标的确数", sent))
+                            literal.append((t.paragraph[t.statement.value.start:t.statement.value.end],
+                                            "界限说法,数据取同一指标的确数", t.snippet))
                 elif row.get("qualifier") and not prev.get("qualifier"):
                     literal.append((text[st.value.start:st.value.end], "界限说法,数据取同一指标的确数", sent))
                     continue
@@ -748,7 +754,6 @@ def _planned(root: Path, county: str, year: int, ntext: str, value_rows, target_
 def _verify(root: Path, county, year, ntext, value_rows, target_rows, new_catalog, piece_refs, paragraphs):
     """Build the import in a scratch copy of data/: the references whose printed text differs
     from the text they replace, as (paragraph, start, printed)."""
-    from ..report import compute_report_figures
     if not any(r["year"] == str(year) for r in value_rows):
         return []
     with tempfile.TemporaryDirectory(prefix="reportkit-import-") as tmp:
@@ -756,7 +761,7 @@ def _verify(root: Path, county, year, ntext, value_rows, target_rows, new_catalo
         shutil.copytree(root, scratch, ignore=shutil.ignore_patterns("narrative"))
         _lay_out(scratch, _planned(scratch, county, year, ntext, value_rows, target_rows, new_catalog), county, year)
         try:
-            rf = compute_report_figures(county, year, data_dir=scratch)
+            rf = _figures_for_references(county, year, scratch, ntext)
         except ReportkitError as exc:
             raise ImportSourceError(f"导入的数据未通过检查:{exc.message}", county=county, year=year,
                                     hint=(exc.hint or "") + "(导入没有写入任何文件)") from None
@@ -768,6 +773,24 @@ def _verify(root: Path, county, year, ntext, value_rows, target_rows, new_catalo
                 if printed != text[start:end]:
                     bad.append((text, start, printed))
         return bad
+
+
+def _figures_for_references(county: str, year: int, root: Path, ntext: str):
+    """The county-year's figures as the narrative's references print them, from ``root``: the
+    rows are loaded and validated as a build loads them; the city ranks a build would compute
+    from the other units are not worked out (an import writes only the ranks the report states)."""
+    from ..figures import FigureEngine
+    from ..report import ReportFigures
+
+    class _Engine(FigureEngine):
+        def _computed_city_rank(self, fig):
+            return None
+
+    ds = data_mod.load(root, for_county=county)
+    narrative = narrative_mod.parse(ntext, config.narrative_path(county, year, root))
+    engine = _Engine(ds)
+    return ReportFigures(dataset=ds, county=ds.county(county), year=year, figures=[],
+                         targets=engine.next_targets(county, year, []), narrative=narrative, engine=engine)
 
 
 def _write(result: ImportResult, root: Path, ds, now: dt.datetime) -> None:

@@ -260,37 +260,37 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
         p = period_of(before_period) if start == cstart or YEAR_RE.match(lead) else None
         if p and (PERIOD_RE.match(before_period) and start - cstart <= 5):
             period = p
-            literal.append((None, PERIOD_RE.match(before_period).group(0), "时期"))
+            literal.append((Piece(start, start + len(PERIOD_RE.match(before_period).group(0)), Decimal(number), ""), PERIOD_RE.match(before_period).group(0), "时期"))
             continue
         if unit is None and text[start - 1:start] == "第" and not protected[start] and text[end:end + 1] not in "年月日号时分届批期次":
             unit = ""
         elif unit is None or text[end:end + 1] in "年月日号时分":
             if text[end:end + 1] == "年" and re.match(r"\d{4}$", number):
                 ym = YEAR_RE.match(text[start:])
-                if ym and (start == cstart or not lead.strip(" ，,")):
+                if ym and (start == cstart or not lead.strip(" ，,")) and not depth[start]:
                     year_in_sentence[sentence[0]] = int(number)
-            literal.append((None, shown, "日期或编号" if unit is None else "日期"))
+            literal.append((Piece(start, end, Decimal(number), unit or ""), shown, "日期或编号" if unit is None else "日期"))
             continue
         if protected[start]:
-            literal.append((None, shown, "书名号或引号中的文字"))
+            literal.append((Piece(start, end, Decimal(number), unit or ""), shown, "书名号或引号中的文字"))
             continue
         if re.search(r"\d\s*[-—–~至]\s*$", text[:start]) or re.match(r"\s*[-—–~]\s*\d", text[end:]):
-            literal.append((None, shown, "范围"))
+            literal.append((Piece(start, end, Decimal(number), unit or ""), shown, "范围"))
             continue
         if re.search(r"连续\s*\d+\s*年|连续[一二三四五六七八九十]+年", text[cstart:start]):
-            literal.append((None, shown, "“连续…”的说法"))
+            literal.append((Piece(start, end, Decimal(number), unit or ""), shown, "“连续…”的说法"))
             dangling = re.split(r"连续|保持|达|为", text[cstart:start])[0].strip()
             continue
         follower = text[end:end + 1]
         noun_after = text[end + 2:end + 3] if text[end:].startswith(("以上", "左右")) else follower
         if unit in MEASURES and noun_after and "\u4e00" <= noun_after <= "\u9fff":
-            literal.append((None, shown, "名词前的数量(如“5个项目”)"))
+            literal.append((Piece(start, end, Decimal(number), unit or ""), shown, "名词前的数量(如“5个项目”)"))
             continue
         if follower == "的" or text[end:].startswith(("的", "之")):
-            literal.append((None, shown, "修饰名词的数量"))
+            literal.append((Piece(start, end, Decimal(number), unit or ""), shown, "修饰名词的数量"))
             continue
         if yu:
-            literal.append((None, shown, "“余”的约数(保留原文)"))
+            literal.append((Piece(start, end, Decimal(number), unit or ""), shown, "“余”的约数(保留原文)"))
             continue
         unit = "%" if unit == "％" else unit
         piece = Piece(start, end, Decimal(number), unit)
@@ -380,7 +380,7 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
             _attach(statements, sentence_of_stmt, sentence, "delta", piece, literal, shown,
                     plural="分别" in body, name_part="")
             continue
-        if unit == "%" and COMPLETION_WORDS.search(body):
+        if unit == "%" and COMPLETION_WORDS.search(body) and not (subject is None and valid_name(clean_name(body)[0])):
             piece.role = "completion"
             _attach(statements, sentence_of_stmt, sentence, "completion", piece, literal, shown,
                     plural="分别" in body, name_part="")
