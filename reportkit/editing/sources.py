@@ -156,7 +156,7 @@ def _docx_lines(path: Path) -> tuple[list[str], str]:
 class _Text(HTMLParser):
     """Text of a web page, one line per block element; scripts, styles and navigation left out."""
     BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article",
-              "table", "ul", "ol", "header", "footer", "td", "th", "hr"}
+              "table", "ul", "ol", "header", "footer", "hr"}
     SKIP = {"script", "style", "noscript", "nav", "head", "select", "button", "iframe"}
 
     def __init__(self):

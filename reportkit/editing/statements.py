@@ -46,7 +46,7 @@ NEGATIVE = ("下降", "回落", "降低", "减少", "少")
 #: words before a name that are not part of it (time, scope, connectives), removed from the front
 LEAD_WORDS = ("截至目前", "截至年底", "截至", "目前", "至今", "全年", "今年", "当年", "其中", "同时", "另外", "此外",
               "全区", "全县", "全市", "我县", "我区", "我市", "县域", "现有", "已有", "共有", "并", "且", "均",
-              "每年", "年内", "争取", "力争", "预计", "确保", "实现", "累计申报")
+              "每年", "年内", "争取", "力争", "发放", "兑现", "拨付", "预计", "确保", "实现", "累计申报")
 #: verbs and bounds between a name and its value, removed from the end (longest first)
 TAIL_WORDS = ("累计申报", "累计完成", "累计达到", "累计达", "分别达到", "分别为", "分别", "增加到", "提高到", "提升到", "增至",
               "达到", "完成", "达", "为", "突破", "超过", "超", "近", "约", "逾", "保持在", "共计", "合计", "总计",
@@ -246,25 +246,31 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
             break
         return None
 
-    pos = 0
+    prev_end, pending_end, lit_count = 0, None, 0
+    pending_names: list[str] = []        # "A和B分别达到x和y": the names still to give a value
     for m in NUMBER_RE.finditer(text):
         start, end = m.start(), m.end()
         number, yu, unit = m.group(1), m.group(2), m.group(3)
         shown = text[start:end]
         cstart = _clause_start(text, start, protected)
         sentence = _sentence_of(text, start)
-        lead = text[cstart:start]
-        after = text[end:end + 2]
+        if pending_end is not None and len(literal) == lit_count:
+            prev_end = pending_end                 # the number before was used: a name starts after it
+        pending_end, lit_count = end, len(literal)
+        lead = text[max(cstart, prev_end):start]
         # periods and years as the clause's time, never figures
         before_period = text[cstart:]
         p = period_of(before_period) if start == cstart or YEAR_RE.match(lead) else None
         if p and (PERIOD_RE.match(before_period) and start - cstart <= 5):
             period = p
-            literal.append((Piece(start, start + len(PERIOD_RE.match(before_period).group(0)), Decimal(number), ""), PERIOD_RE.match(before_period).group(0), "时期"))
+            span = PERIOD_RE.match(before_period).group(0)
+            literal.append((Piece(start, start + len(span), Decimal(number), ""), span, "时期"))
+            prev_end = max(prev_end, cstart + len(span))
             continue
-        if unit is None and text[start - 1:start] == "第" and not protected[start] and text[end:end + 1] not in "年月日号时分届批期次":
+        nxt = text[end:end + 1]
+        if unit is None and text[start - 1:start] == "第" and not protected[start] and not (nxt and nxt in "年月日号时分届批期次"):
             unit = ""
-        elif unit is None or text[end:end + 1] in "年月日号时分":
+        elif unit is None or (nxt and nxt in "年月日号时分"):
             if text[end:end + 1] == "年" and re.match(r"\d{4}$", number):
                 ym = YEAR_RE.match(text[start:])
                 if ym and (start == cstart or not lead.strip(" ，,")) and not depth[start]:
@@ -390,7 +396,20 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
             if not re.match(r"^\d{4}\s*年", stripped):
                 literal.append((piece, shown, "括号中的数字"))
                 continue
+        if continuation and pending_names and stripped in ("和", "、", "与", "及"):
+            st = Statement(pending_names.pop(0), piece, text[sentence[0]:sentence[1]], period=period,
+                           context=subject.name if subject else "")
+            if subject is not None:
+                st.period, st.year, st.qualifier, st.estimate = subject.period, subject.year, subject.qualifier, subject.estimate
+            statements.append(st)
+            sentence_of_stmt[len(statements) - 1] = sentence
+            last_clause_role = (sentence[0], "value")
+            continue
         name, said = clean_name(body)
+        if "分别" in body and re.search(r"[和、及与]", name):
+            names = [n for n in re.split(r"[和、及与]", name) if n]
+            if len(names) > 1 and all(valid_name(n) for n in names):
+                name, pending_names = names[0], names[1:]
         if not name and in_paren and dangling:
             name = dangling
         if not name and subject is not None and said["year"] is None:
