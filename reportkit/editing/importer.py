@@ -251,6 +251,12 @@ def _catalog_path(root: Path) -> Path:
 
 def readable_id(name: str, taken: set[str]) -> str:
     """A catalog id from the name's pinyin (科技领军企业 -> kejilingjunqiye)."""
+    import os
+    import sys
+    if "pypinyin" not in sys.modules:
+        # per-character readings only: the phrase dictionary takes most of a second to load, and
+        # an id needs to be readable, not a perfect reading (重新 may come out as zhongxin)
+        os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
     from pypinyin import lazy_pinyin
     text = name.replace("R&D", "rd").replace("GDP", "gdp")
     parts = [re.sub(r"[^a-z0-9]", "", p.lower()) for p in lazy_pinyin(text)]
@@ -782,7 +788,21 @@ def _figures_for_references(county: str, year: int, root: Path, ntext: str):
     from ..figures import FigureEngine
     from ..report import ReportFigures
 
+    from ..data import period_months
+
     class _Engine(FigureEngine):
+        """The build's engine, reading rows from a dict (an import looks up a hundred figures once)."""
+
+        def __init__(self, ds):
+            super().__init__(ds)
+            self._by_key: dict[tuple, list[dict]] = {}
+            for rec in ds.values.to_dict("records"):
+                self._by_key.setdefault((rec["county"], rec["year"], rec["indicator"]), []).append(rec)
+
+        def _row(self, county, year, ind, period=None):
+            rows = [r for r in self._by_key.get((county, year, ind), ()) if period is None or r["period"] == period]
+            return max(rows, key=lambda r: period_months(r["period"])) if rows else None
+
         def _computed_city_rank(self, fig):
             return None
 
