@@ -199,13 +199,13 @@ def test_summary_lists_figures_catalog_rows_and_literal_numbers(imported):
     # numbers that are not figure statements stayed text: dates, document titles, ordinals
     narrative = result.narrative_path.read_text(encoding="utf-8")
     if county == "xinchang":
-        assert "《新昌通用智能机器人产业发展规划(2024—2027)》" in narrative
+        assert "《新昌通用智能机器人产业发展规划（2024—2027）》" in narrative
         assert "“315”" in narrative
-        assert "企业R&D人员占比达{rd_personnel_share}(全省第三)" in narrative
+        assert "企业R&D人员占比达{rd_personnel_share}（全省第三）" in narrative
         assert result.kind == "status"
     if county == "pingyang":
-        assert "浙政发(2022)23号" in narrative
-        assert "1-10月规上工业企业研发费用累计申报{rd_expense_above_scale},累计增速{rd_expense_above_scale.growth}" in narrative
+        assert "浙政发（2022）23号" in narrative
+        assert "1-10月规上工业企业研发费用累计申报{rd_expense_above_scale}，累计增速{rd_expense_above_scale.growth}" in narrative
         assert "## 主要科技创新指标稳步增长 {#indicators}" in narrative
     if county == "jiangbei":
         assert "date: '2021-03-26'" in narrative
@@ -235,7 +235,7 @@ def test_docx_import(tmp_path):
     assert "title: 宁波市江北区科技局2020年工作总结和2021年工作思路" in text
     assert "索引号" not in text and "主动公开" not in text
     rf, paragraphs = rendered_paragraphs("jiangbei", 2020, data)
-    assert any("全区企业研发机构数量突破200家,达到231家" in p for p in paragraphs)
+    assert any("全区企业研发机构数量突破200家，达到231家" in p for p in paragraphs)
     assert rf.resolve_reference("hte_total", "next_target") == "170家"
     assert any(r["source"] == "宁波市江北区科技局2020年工作总结和2021年工作思路(2021-03-26)" for r in result.values)
 
@@ -272,6 +272,8 @@ def test_pinyin_readings_and_traditional_characters():
     src = clean_lines(Path("x.txt"), ["發(fā)布時(shí)間:2024-12-09 13:06", "訪(fǎng)問(wèn)次數(shù):",
                                        "一、基本情況", "國家高新技術企業327家。"])
     assert src.lines == ["一、基本情况", "国家高新技术企业327家。"]
+    assert clean_lines(Path("x.txt"), ["研发强度3.52%,较去年同期提升0.22个百分点(全省第1);13:06"]).lines == [
+        "研发强度3.52%，较去年同期提升0.22个百分点（全省第1）；13:06"]
     assert src.published == "2024-12-09"
 
 
@@ -356,7 +358,7 @@ def test_existing_rows_reused_or_refused_and_narrative_kept(tmp_path, monkeypatc
     assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == old_narrative
     assert "401家" in capsys.readouterr().out or True
     new = (data / "narrative" / "jiangbei" / "2020.md").read_text(encoding="utf-8")
-    assert "高新技术企业总数达到{hte_total},省级科技型中小企业数达到402家" in new
+    assert "高新技术企业总数达到{hte_total}，省级科技型中小企业数达到402家" in new
     compute_report_figures("jiangbei", 2020, data_dir=data)      # the data still loads: no duplicate rows
 
 

@@ -63,6 +63,19 @@ def to_simplified(text: str) -> str:
     return _CC.convert(text)
 
 
+_CJK = r"[\u3400-\u9fff\uff08\uff09\u201c\u201d\u3001\u3002\u300a\u300b]"
+_FULL = {",": "\uff0c", ";": "\uff1b", ":": "\uff1a", "?": "\uff1f", "!": "\uff01", "(": "\uff08", ")": "\uff09"}
+
+
+def full_width_punctuation(text: str) -> str:
+    """ASCII , ; : ? ! ( ) next to Chinese text as a 公文 writes them (，；：？！（）); between digits or
+    Latin letters (13:06, R&D(x)) they stay."""
+    # a pair of parentheses with Chinese inside or beside it
+    text = re.sub(r"\(([^()]*)\)", lambda m: (f"\uff08{m.group(1)}\uff09" if re.search(_CJK, m.group(0)) or
+                  re.search(_CJK, text[max(0, m.start() - 1):m.start()] + text[m.end():m.end() + 1]) else m.group(0)), text)
+    return re.sub(rf"(?<={_CJK})\s*([,;:?!])|([,;:?!])\s*(?={_CJK})", lambda m: _FULL[m.group(1) or m.group(2)], text)
+
+
 def strip_readings(text: str) -> str:
     return PINYIN_RE.sub("", text)
 
@@ -106,7 +119,7 @@ def clean_lines(path: Path, raw_lines: list[str], title: str = "") -> SourceText
         line = strip_readings(raw.replace("\u3000", " ").replace("\xa0", " ")).strip()
         simple = to_simplified(line)
         out.converted = out.converted or simple != line
-        line = simple.strip()
+        line = full_width_punctuation(simple.strip())
         if not line or JUNK_RE.match(line):
             continue
         if FURNITURE_RE.match(line) or (line.startswith("|") and line.count("|") >= 2):
