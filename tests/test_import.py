@@ -268,6 +268,41 @@ def test_html_page_with_furniture(tmp_path):
     assert rf.resolve_reference("hte_total", None) == "327家"
 
 
+CONGRESS = """关于2020年科技创新工作情况的报告
+主任、各位副主任，各位委员：
+受区政府委托，我代表宁波市江北区人民政府，向区人大常委会报告2020年科技创新工作情况，请予审议。
+去年以来，区政府认真落实区人大常委会的审议意见。
+一、审议意见落实情况
+（一）深化科技企业培育
+实施“双倍增”行动，高新技术企业总数达到151家，比上年增加27家。
+二、存在的问题
+一是创新平台能级不高；二是企业研发投入仍需加大。
+三、下步工作措施
+（一）加快科技企业培育
+2021年，高新技术企业总数力争达到170家以上。
+以上报告，请予审议。
+"""
+
+
+def test_congress_report(tmp_path):
+    f = tmp_path / "congress.md"
+    f.write_text(CONGRESS, encoding="utf-8")
+    st = recognise(read_source(f))
+    assert st.kind == "congress" and st.addressee == "主任、各位副主任，各位委员："
+    assert st.presenter == "宁波市江北区人民政府" and st.closing == "以上报告，请予审议。"
+    assert [p.role for p in st.parts] == ["lead", "summary", "problems", "plan"]
+    data = empty_copy(tmp_path, "jiangbei")
+    result = import_report("jiangbei", 2020, f, data_dir=data)
+    n = narrative_mod.load(result.narrative_path)
+    assert n.kind == "congress" and n.meta["title"] == "关于2020年科技创新工作情况的报告"
+    assert n.meta["opening"] == "受区政府委托，我代表宁波市江北区人民政府，向区人大常委会报告{year}年科技创新工作情况，请予审议。"
+    rf, paragraphs = rendered_paragraphs("jiangbei", 2020, data)
+    assert "实施“双倍增”行动，高新技术企业总数达到151家，比上年增加27家。" in paragraphs
+    assert rf.resolve_reference("hte_total", "delta") == "27家"
+    assert [r["value"] for r in result.values if r["year"] == "2019"] == ["124"]      # worked back: 151 − 27
+    assert rf.resolve_reference("hte_total", "next_target") == "170家"
+
+
 def test_pinyin_readings_and_traditional_characters():
     src = clean_lines(Path("x.txt"), ["發(fā)布時(shí)間:2024-12-09 13:06", "訪(fǎng)問(wèn)次數(shù):",
                                        "一、基本情況", "國家高新技術企業327家。"])

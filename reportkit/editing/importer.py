@@ -677,9 +677,9 @@ def _narrative_text(structure: Structure, kind: str, piece_refs, src: SourceText
         if structure.presenter:
             meta["presenter"] = structure.presenter
         if structure.opening:
-            meta["opening"] = structure.opening
+            meta["opening"] = _year_refs(narrative_mod.escape(structure.opening), year)
         if structure.closing:
-            meta["closing"] = structure.closing
+            meta["closing"] = narrative_mod.escape(structure.closing)
     import yaml
     front = f"# 导入自 {Path(file).name}:数字已换成数据引用,请核对后删去这一行\n" + yaml.safe_dump(
         meta, allow_unicode=True, sort_keys=False, width=10000)
