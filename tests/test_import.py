@@ -213,6 +213,30 @@ def test_summary_lists_figures_catalog_rows_and_literal_numbers(imported):
         assert "高新技术企业总数力争达到{hte_total.next_target}以上" in narrative
 
 
+@need_seeds
+def test_aliases_column_matches_names_the_catalog_lacks(tmp_path):
+    """An ``aliases`` column in indicators.csv (names separated by 、 or |) lets a printed name match."""
+    data = empty_copy(tmp_path, "xinchang")
+    path = data / "indicators.csv"
+    with open(path, encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    for r in rows:
+        r["aliases"] = {"innovation_index_rank_province": "创新指数全省排名|县域创新指数全省排名",
+                        "rd_intensity_above_scale": "规上工业企业研发经费支出占营业收入比重"}.get(r["id"], "")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    result = import_report("xinchang", 2024, SEEDS / "003_56835558fe5a51bd.txt", data_dir=data)
+    got = {(r["indicator"], r["value"], r["province_rank"]) for r in result.values if r["year"] == "2024"}
+    assert ("innovation_index_rank_province", "4", "") in got
+    assert ("rd_intensity_above_scale", "3.45", "1") in got
+    with open(path, encoding="utf-8-sig") as fh:
+        added = [r for r in csv.DictReader(fh) if r["note"].startswith("待审核")]
+    assert added and all(r["aliases"] == "" for r in added)
+    rendered_paragraphs("xinchang", 2024, data)
+
+
 # ------------------------------------------------------------------ forms of the file
 
 def _docx_from_lines(path: Path, lines: list[str]) -> Path:
