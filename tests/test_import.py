@@ -27,6 +27,7 @@ from reportkit.numbers import convert, convertible
 from reportkit.report import compute_report_figures
 
 ROOT = config.ROOT
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 SEEDS = ROOT.parent / "shared" / "seeds"
 EXPECTED = ROOT / "tests" / "expected" / "seed_figures.csv"
 SEED_OF = {"000_99b21ee68ab6dee0.txt": ("pingyang", 2024), "003_56835558fe5a51bd.txt": ("xinchang", 2024),
@@ -441,10 +442,7 @@ def test_new_year_carries_paragraphs_marked_and_strict_refuses(tmp_path):
     assert "date" not in new.meta and "sample" not in new.meta
     assert narrative_mod.references(new.carried_over()[0][1].text) == narrative_mod.references(
         next(b for s in old.slots() for b in s.blocks if b.kind == "p").text)
-    rf = compute_report_figures("pingyang", 2025, data_dir=data)
-    text = out.path.read_text(encoding="utf-8")
-    text = narrative_mod.set_front(text, "date", None)
-    first, *rest = new.carried_over()
+    first = new.carried_over()[0]
     # all but one paragraph revised or confirmed (the mark removed), and a date given
     body = out.path.read_text(encoding="utf-8")
     keep_line = first[1].line
@@ -466,3 +464,32 @@ def test_new_year_carries_paragraphs_marked_and_strict_refuses(tmp_path):
     check_strict(compute_report_figures("pingyang", 2025, data_dir=data))
     with pytest.raises(NarrativeError, match="已经存在"):
         start_next_year("pingyang", 2025, data_dir=data)
+
+
+def test_carried_over_paragraphs_shown_highlighted_in_the_document(tmp_path):
+    from docx import Document
+    from helpers import generate
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    with open(data / "values" / "pingyang.csv", encoding="utf-8") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["year"] == "2024"]
+    with open(data / "values" / "pingyang.csv", "a", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        for r in rows:
+            w.writerow(dict(r, year="2025", source="测试数据"))
+    assert main(["new", "--county", "pingyang", "--year", "2025", "--data", str(data)]) == 0
+    run = generate("pingyang", 2025, data, tmp_path / "build")
+    from docx.text.paragraph import Paragraph
+    doc = Document(run.paths.docx)
+    paragraphs = [Paragraph(p, doc) for p in doc.element.body.iter("{%s}p" % W)]   # inside content controls too
+    marked = [p for p in paragraphs if p.text.startswith(narrative_mod.CARRIED_MARK)]
+    assert len(marked) == len(narrative_mod.load(data / "narrative" / "pingyang" / "2025.md").carried_over())
+    for p in marked:
+        first = p.runs[0]
+        assert first.text == narrative_mod.CARRIED_MARK
+        assert first._r.rPr.find("{%s}highlight" % W) is not None
+        assert not any(r._r.rPr is not None and r._r.rPr.find("{%s}highlight" % W) is not None for r in p.runs[1:])
+    md = data / "narrative" / "pingyang" / "2025.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("---\n", "---\ndate: 2025-12-20\n", 1), encoding="utf-8")
+    with pytest.raises(CarriedOverError):
+        check_strict(compute_report_figures("pingyang", 2025, data_dir=data))

@@ -281,8 +281,27 @@ class _Writer:
                 if s.key:
                     refs.append(s.key)
                     self.stated.add(s.key.split(".")[0])
-            self.para(segs, item={"kind": "p", "part": slot.part, "slot": slot.id, "source": block.text,
-                                  "line": block.line, "refs": refs, "alias": slot.title}, tag=slot.id, where=where)
+            p = self.para(segs, item={"kind": "p", "part": slot.part, "slot": slot.id, "source": block.text,
+                                      "line": block.line, "refs": refs, "alias": slot.title}, tag=slot.id, where=where)
+            if block.carried:
+                _highlight_mark(p)
+
+
+def _highlight_mark(p) -> None:
+    """A paragraph still as carried over from last year: its leading mark in its own yellow run."""
+    import copy
+    from docx.text.run import Run
+    from ..narrative import CARRIED_MARK
+    runs = p.runs
+    if not runs or not runs[0].text.startswith(CARRIED_MARK):
+        return
+    first = runs[0]
+    mark = copy.deepcopy(first._r)
+    first._r.addprevious(mark)
+    mark_run = Run(mark, p)
+    mark_run.text = CARRIED_MARK
+    first.text = first.text[len(CARRIED_MARK):]
+    oxml.highlight(mark_run)
 
 
 def _slot_label(slot: Slot, n: int | None = None) -> str:
