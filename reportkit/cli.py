@@ -51,7 +51,8 @@ def cmd_import(args) -> int:
         print(f"\n—— 将写入 {_show(result.narrative_path)} ——\n{result.narrative_text}")
         print("预览:没有写入任何文件(去掉 PREVIEW=1 即写入)")
     else:
-        print("\n已写入:" + "、".join(_show(p) for p in result.written))
+        print("\n已写入:" + "、".join(_show(p) for p in result.written) if result.written
+              else "\n数据和叙述文件中已经是这些内容,没有写入任何文件")
         if result.kept:
             print("原有文件已另存:" + "、".join(_show(p) for p in result.kept))
         print(f"下一步:make check,然后 make report COUNTY={result.county} YEAR={result.year}")

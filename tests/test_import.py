@@ -398,6 +398,21 @@ def test_preview_writes_nothing(tmp_path):
     assert before == after
 
 
+def test_importing_again_changes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(config, "BUILD_DIR", tmp_path / "build")
+    data = empty_copy(tmp_path, "jiangbei")
+    f = tmp_path / "r.txt"
+    f.write_text("一、2020年工作总结\n高新技术企业总数达到151家,比上年增加27家,新增科技特派员12人。\n"
+                 "二、2021年工作思路\n高新技术企业总数力争达到170家以上。\n", encoding="utf-8")
+    first = import_report("jiangbei", 2020, f, data_dir=data)
+    assert {p.name for p in first.written} == {"2020.md", "jiangbei_2020_import.csv", "jiangbei_2021_import.csv",
+                                               "indicators.csv"}
+    again = import_report("jiangbei", 2020, f, data_dir=data)
+    assert again.written == [] and again.catalog == [] and again.values == []
+    assert [r.split(":")[0] for r in again.reused] == ["hte_total 2020 全年 151", "xinzengkejitepaiyuan 2020 全年 12",
+                                                       "hte_total 2021 170"]
+
+
 def test_existing_rows_reused_or_refused_and_narrative_kept(tmp_path, monkeypatch, capsys):
     data = tmp_path / "data"
     shutil.copytree(ROOT / "data", data)

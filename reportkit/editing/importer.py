@@ -410,7 +410,8 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
             if existing is not None:
                 same, shown_existing = existing
                 if same:
-                    reused.append(f"{ind_id} {yr} {row.get('period', '')} {row.get('value') or row.get('target')}:{shown_existing}")
+                    reused.append(f"{ind_id} {yr}{' ' + row['period'] if row.get('period') else ''} "
+                                  f"{row.get('value') or row.get('target')}:{shown_existing}")
                 else:
                     refused.append(f"{ind_id} {yr}:报告写 {text[st.value.start:st.value.end]},数据中已有 {shown_existing}")
                     literal.append((text[st.value.start:st.value.end], "与数据中已有的行不一致", sent))
@@ -474,8 +475,9 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
                         piece_refs.setdefault(text, {})[piece.start] = (tk.refs[piece.start], end)
     npath = config.narrative_path(county, year, root)
     for _ in range(2):
-        ntext = _narrative_text(structure, kind, piece_refs, src, title, date, value_rows, year, county,
-                                target_rows, file)
+        current_ids = {tk.indicator for tk in taken if not tk.target and tk.year == year and tk.refs}
+        ntext = _narrative_text(structure, kind, piece_refs, src, title, date, current_ids, year, county,
+                                [tk for tk in taken if tk.target], file)
         bad = _verify(root, county, year, ntext, value_rows, target_rows, new_catalog, piece_refs, paragraphs)
         if not bad:
             break
@@ -506,6 +508,8 @@ def _sentence_short(tk: Taken) -> str:
 
 
 def _new_indicator(st: Statement, new_rows: dict, catalog: Catalog, taken_ids: set, title: str) -> str:
+    if st.name.startswith("占") and st.context:          # 占主营业务比重 after 研发费用: name the share in full
+        st.name = st.context + st.name
     key = normalise(st.name, catalog.province)
     if key in new_rows:
         return new_rows[key]["id"]
@@ -631,7 +635,7 @@ def _year_refs(text: str, year: int) -> str:
 
 
 def _narrative_text(structure: Structure, kind: str, piece_refs, src: SourceText, title: str, date: str,
-                    value_rows: list[dict], year: int, county: str, target_rows: list[dict], file) -> str:
+                    current_ids: set[str], year: int, county: str, target_rows: list, file) -> str:
     titles = {v: k for k, v in narrative_mod.KINDS[kind].items()}
     meta: dict = {"kind": kind}
     if title:
@@ -651,7 +655,7 @@ def _narrative_text(structure: Structure, kind: str, piece_refs, src: SourceText
             for start in sorted(piece_refs.get(text, {})):
                 order.append(piece_refs[text][start][0])
     seen = set()
-    have = {r["indicator"] for r in value_rows if r["year"] == str(year) and r["county"] == county}
+    have = current_ids
     for key in order:
         name = key.split(".")[0]
         if "." not in key and name in have and name not in seen:
@@ -660,7 +664,7 @@ def _narrative_text(structure: Structure, kind: str, piece_refs, src: SourceText
     if current:
         meta["indicators"] = current[:12]
     meta["charts"] = "none"
-    meta["omit"] = ["indicator_paragraph"] + (["targets_sentence"] if target_rows else [])
+    meta["omit"] = ["indicator_paragraph"] + (["targets_sentence"] if target_rows else [])   # the plan states its own
     headings = {}
     for p in structure.parts:
         if p.role in titles and p.heading:
@@ -816,7 +820,7 @@ def _figures_for_references(county: str, year: int, root: Path, ntext: str):
 def _write(result: ImportResult, root: Path, ds, now: dt.datetime) -> None:
     files = _planned(root, result.county, result.year, result.narrative_text, result.values, result.targets,
                      result.catalog)
-    versions = config.build_dir(result.county, result.year).parent / str(result.year) / "versions"
+    versions = config.build_dir(result.county, result.year) / "versions"
     stamp = now.strftime("%Y%m%d-%H%M%S")
     for rel, text in files.items():
         path = root / rel
