@@ -309,6 +309,7 @@ class ImportResult:
     written: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
     source_title: str = ""
+    dates: list[str] = field(default_factory=list)         # dates, periods and numbers without a unit, as text
 
     def summary(self) -> str:
         out = [f"导入 {self.county} {self.year} 年:报告类型 {narrative_mod.KIND_NAMES.get(self.kind, self.kind)};"
@@ -325,6 +326,8 @@ class ImportResult:
             out += [f"  {r}" for r in self.refused]
         out.append(f"\n保留为文字的数字({len(self.literal)} 个):")
         out += [f"  {num}  ({why})  {sent}" for num, why, sent in self.literal]
+        if self.dates:
+            out.append(f"  另有日期、时期、编号等没有单位的数字 {len(self.dates)} 个:" + "、".join(self.dates))
         return "\n".join(out)
 
 
@@ -366,13 +369,16 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
                     paragraphs.append((part.role, text))
     parsed = {}
     literal: list[tuple[str, str, str]] = []
+    dates: list[str] = []
     for role, text in paragraphs:
         if text in parsed:
             continue
         p = parse_paragraph(text, plan=role == "plan")
         parsed[text] = p
         for piece, shown, why in p.literal:
-            if why not in ("日期或编号", "日期", "时期"):
+            if why in ("日期或编号", "日期", "时期"):
+                dates.append(shown + ("" if why == "时期" else text[piece.end:piece.end + 1]))
+            else:
                 literal.append((shown, why, _snippet(text, piece.start, piece.end) if piece else text[:30]))
 
     # 2. each statement to an indicator, a row and references
@@ -477,7 +483,7 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
     for _ in range(2):
         current_ids = {tk.indicator for tk in taken if not tk.target and tk.year == year and tk.refs}
         ntext = _narrative_text(structure, kind, piece_refs, src, title, date, current_ids, year, county,
-                                [tk for tk in taken if tk.target], file)
+                                [tk for tk in taken if tk.target], file, set(ds.indicator_ids))
         bad = _verify(root, county, year, ntext, value_rows, target_rows, new_catalog, piece_refs, paragraphs)
         if not bad:
             break
@@ -486,7 +492,7 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
             literal.append((text[start:end], f"引用 {{{ref}}} 会印成“{printed}”,与原文不同,保留原文", _snippet(text, start, end)))
     result = ImportResult(county, year, kind, npath, ntext, value_rows, target_rows, new_catalog,
                           [(tk.indicator, _value_shown(tk, parsed), tk.snippet) for tk in taken],
-                          reused, refused, literal, source_title=source)
+                          reused, refused, literal, source_title=source, dates=dates)
     if not preview:
         _write(result, root, ds, now or dt.datetime.now())
     return result
@@ -635,7 +641,8 @@ def _year_refs(text: str, year: int) -> str:
 
 
 def _narrative_text(structure: Structure, kind: str, piece_refs, src: SourceText, title: str, date: str,
-                    current_ids: set[str], year: int, county: str, target_rows: list, file) -> str:
+                    current_ids: set[str], year: int, county: str, target_rows: list, file,
+                    catalog_ids: set[str] = frozenset()) -> str:
     titles = {v: k for k, v in narrative_mod.KINDS[kind].items()}
     meta: dict = {"kind": kind}
     if title:
@@ -661,8 +668,9 @@ def _narrative_text(structure: Structure, kind: str, piece_refs, src: SourceText
         if "." not in key and name in have and name not in seen:
             seen.add(name)
             current.append(name)
-    if current:
-        meta["indicators"] = current[:12]
+    known = [i for i in current if i in catalog_ids]
+    if current:                        # 表1 lists indicators of the catalog; new ones only when it has few
+        meta["indicators"] = (known if len(known) >= 3 else current)[:12]
     meta["charts"] = "none"
     meta["omit"] = ["indicator_paragraph"] + (["targets_sentence"] if target_rows else [])   # the plan states its own
     headings = {}
