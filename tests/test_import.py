@@ -398,6 +398,18 @@ def test_preview_writes_nothing(tmp_path):
     assert before == after
 
 
+def test_a_reference_that_would_print_otherwise_stays_text(tmp_path):
+    """规上工业企业研发强度 is printed to 2 decimals: "3.521%" cannot come back from {…}, so it stays text."""
+    data = empty_copy(tmp_path, "jiangbei")
+    f = tmp_path / "r.txt"
+    f.write_text("一、2020年工作总结\n规上工业企业研发强度3.521%,高新技术企业总数达到151家。\n", encoding="utf-8")
+    result = import_report("jiangbei", 2020, f, data_dir=data, preview=True)
+    assert "规上工业企业研发强度3.521%，高新技术企业总数达到{hte_total}。" in result.narrative_text
+    assert ("3.521%", "引用 {rd_intensity_above_scale} 会印成“3.52%”,与原文不同,保留原文") in \
+        [(num, why) for num, why, _ in result.literal]
+    assert not (data / "values" / "jiangbei_2020_import.csv").exists()          # preview: nothing written
+
+
 def test_importing_again_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(config, "BUILD_DIR", tmp_path / "build")
     data = empty_copy(tmp_path, "jiangbei")

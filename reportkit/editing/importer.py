@@ -352,7 +352,6 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
     default_title = {"summary": f"{c.bureau}{year}年工作总结", "status": f"{c.bureau}{year}年科技创新工作情况",
                      "congress": f"关于{year}年科技创新工作情况的报告"}.get(kind, f"{c.bureau}{year}年工作总结和{year + 1}年工作思路")
     title = structure.title
-    date = src.written or src.published
     source = (title or default_title) + (f"({src.written})" if src.written else (f"({src.published}发布)" if src.published else ""))
     catalog = Catalog(ds, c.province)
     short = re.sub(r"(县|区|市)$", "", c.name)
@@ -464,12 +463,6 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
     new_catalog = list(new_rows.values())
     value_rows = list(values.values())
     target_rows = list(targets.values())
-    refs_by_text: dict[str, dict[int, tuple[str, Piece]]] = {}
-    for tk in taken:
-        text = tk.statement.sentence
-        for piece in tk.statement.pieces():
-            if piece.start in tk.refs:
-                refs_by_text.setdefault(id(tk), {})[piece.start] = (tk.refs[piece.start], piece)
     piece_refs: dict[str, dict[int, tuple[str, int]]] = {}
     for role, text in paragraphs:
         p = parsed[text]
@@ -480,18 +473,18 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
                         end = piece.start + len(_number_text(piece)) if piece.role == "rank" else piece.end
                         piece_refs.setdefault(text, {})[piece.start] = (tk.refs[piece.start], end)
     npath = config.narrative_path(county, year, root)
-    for _ in range(2):
+    while True:                     # each round sends at least one reference back to text, so it ends
         current_ids = {tk.indicator for tk in taken if not tk.target and tk.year == year and tk.refs}
-        ntext = _narrative_text(structure, kind, piece_refs, src, title, date, current_ids, year, county,
+        ntext = _narrative_text(structure, kind, piece_refs, src, title, current_ids, year,
                                 [tk for tk in taken if tk.target], file, set(ds.indicator_ids))
-        bad = _verify(root, county, year, ntext, value_rows, target_rows, new_catalog, piece_refs, paragraphs)
+        bad = _verify(root, county, year, ntext, value_rows, target_rows, new_catalog, piece_refs)
         if not bad:
             break
         for text, start, printed in bad:
             ref, end = piece_refs[text].pop(start)
             literal.append((text[start:end], f"引用 {{{ref}}} 会印成“{printed}”,与原文不同,保留原文", _snippet(text, start, end)))
     result = ImportResult(county, year, kind, npath, ntext, value_rows, target_rows, new_catalog,
-                          [(tk.indicator, _value_shown(tk, parsed), tk.snippet) for tk in taken],
+                          [(tk.indicator, _value_shown(tk), tk.snippet) for tk in taken],
                           reused, refused, literal, source_title=source, dates=dates)
     if not preview:
         _write(result, root, ds, now or dt.datetime.now())
@@ -502,15 +495,10 @@ def _number_text(piece: Piece) -> str:
     return format(piece.number, "f")
 
 
-def _value_shown(tk: Taken, parsed) -> str:
+def _value_shown(tk: Taken) -> str:
     st = tk.statement
     return f"{st.qualifier}{format(st.value.number, 'f')}{st.value.unit}" + (
         f"({tk.year})" if tk.target else "")
-
-
-def _sentence_short(tk: Taken) -> str:
-    s = tk.statement.sentence
-    return s if len(s) <= 60 else s[max(0, tk.statement.value.start - s.find(s) - 30):][:60]
 
 
 def _new_indicator(st: Statement, new_rows: dict, catalog: Catalog, taken_ids: set, title: str) -> str:
@@ -640,8 +628,8 @@ def _year_refs(text: str, year: int) -> str:
     return text.replace(f"{year + 1}年", "{next_year}年").replace(f"{year}年", "{year}年")
 
 
-def _narrative_text(structure: Structure, kind: str, piece_refs, src: SourceText, title: str, date: str,
-                    current_ids: set[str], year: int, county: str, target_rows: list, file,
+def _narrative_text(structure: Structure, kind: str, piece_refs, src: SourceText, title: str,
+                    current_ids: set[str], year: int, target_rows: list, file,
                     catalog_ids: set[str] = frozenset()) -> str:
     titles = {v: k for k, v in narrative_mod.KINDS[kind].items()}
     meta: dict = {"kind": kind}
@@ -745,7 +733,7 @@ def _append_catalog(path: Path, rows: list[dict]) -> str:
     return text + ("" if text.endswith("\n") else "\n") + buf.getvalue()
 
 
-def _lay_out(root: Path, result_parts: dict, county: str, year: int) -> None:
+def _lay_out(root: Path, result_parts: dict) -> None:
     """Write the import's files under ``root`` (a scratch copy or data/ itself)."""
     for path, text in result_parts.items():
         target = root / path
@@ -769,7 +757,7 @@ def _planned(root: Path, county: str, year: int, ntext: str, value_rows, target_
     return files
 
 
-def _verify(root: Path, county, year, ntext, value_rows, target_rows, new_catalog, piece_refs, paragraphs):
+def _verify(root: Path, county, year, ntext, value_rows, target_rows, new_catalog, piece_refs):
     """Build the import in a scratch copy of data/: the references whose printed text differs
     from the text they replace, as (paragraph, start, printed)."""
     if not any(r["year"] == str(year) for r in value_rows):
@@ -777,7 +765,7 @@ def _verify(root: Path, county, year, ntext, value_rows, target_rows, new_catalo
     with tempfile.TemporaryDirectory(prefix="reportkit-import-") as tmp:
         scratch = Path(tmp) / "data"
         shutil.copytree(root, scratch, ignore=shutil.ignore_patterns("narrative"))
-        _lay_out(scratch, _planned(scratch, county, year, ntext, value_rows, target_rows, new_catalog), county, year)
+        _lay_out(scratch, _planned(scratch, county, year, ntext, value_rows, target_rows, new_catalog))
         try:
             rf = _figures_for_references(county, year, scratch, ntext)
         except ReportkitError as exc:
