@@ -265,6 +265,27 @@ def test_docx_import(tmp_path):
     assert any(r["source"] == "宁波市江北区科技局2020年工作总结和2021年工作思路(2021-03-26)" for r in result.values)
 
 
+def test_docx_with_word_heading_styles(tmp_path):
+    """Headings numbered by Word's own list numbering carry no 一、 in their text: the style says the level."""
+    from docx import Document
+    doc = Document()
+    doc.add_paragraph("2020年，全区科技创新工作成效明显。")
+    doc.add_heading("2020年工作总结", level=1)
+    doc.add_heading("科技企业培育", level=2)
+    doc.add_paragraph("高新技术企业总数达到151家，入库国家科技型中小企业122家。")
+    doc.add_heading("2021年工作思路", level=1)
+    doc.add_paragraph("高新技术企业总数力争达到170家以上。")
+    doc.save(tmp_path / "r.docx")
+    st = recognise(read_source(tmp_path / "r.docx"))
+    assert st.kind == "summary-and-plan"
+    assert [(p.role, p.heading, [s.title for s in p.sections]) for p in st.parts] == [
+        ("lead", "", []), ("summary", "2020年工作总结", ["科技企业培育"]), ("plan", "2021年工作思路", [])]
+    data = empty_copy(tmp_path, "jiangbei")
+    result = import_report("jiangbei", 2020, tmp_path / "r.docx", data_dir=data)
+    assert "## 科技企业培育\n\n高新技术企业总数达到{hte_total}，入库国家科技型中小企业{tech_sme_national_registered}。" \
+        in result.narrative_text
+
+
 @need_seeds
 def test_html_page_with_furniture(tmp_path):
     body = (SEEDS / "003_56835558fe5a51bd.txt").read_text(encoding="utf-8").splitlines()

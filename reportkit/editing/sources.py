@@ -159,11 +159,24 @@ def _docx_lines(path: Path) -> tuple[list[str], str]:
             if it.style == "title" and not title:
                 title = it.text.strip()
                 continue
-            lines.append(it.text)
+            lines.append(_numbered(it.style, it.text))
         else:                                    # a table: one line per row, cells joined
             lines += [" | ".join(c for c in row if c) for row in it.cells] if it.cells and \
                 isinstance(it.cells[0], list) else [" | ".join(it.cells)]
     return lines, title or content.title
+
+
+#: a heading numbered by Word's list numbering has no number in its text: give it one of its level
+_LEVEL_NUMBERS = {"heading1": ("一、", r"^[一二三四五六七八九十]+\s*[、.．]"),
+                  "heading2": ("（一）", r"^[(（][一二三四五六七八九十]+[)）]"),
+                  "heading3": ("1.", r"^\d+\s*[.、．]")}
+
+
+def _numbered(style: str, text: str) -> str:
+    prefix, numbered = _LEVEL_NUMBERS.get(style, ("", ""))
+    if prefix and text.strip() and not re.match(numbered, text.strip()):
+        return prefix + text.strip()
+    return text
 
 
 class _Text(HTMLParser):
