@@ -417,6 +417,10 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
                 if same:
                     reused.append(f"{ind_id} {yr}{' ' + row['period'] if row.get('period') else ''} "
                                   f"{row.get('value') or row.get('target')}:{shown_existing}")
+                elif _bound_holds(row, ds, ind_id):
+                    literal.append((text[st.value.start:st.value.end],
+                                    f"界限说法,与数据中已有的确数 {shown_existing.split('(')[0]} 相符,保留原文", sent))
+                    continue
                 else:
                     refused.append(f"{ind_id} {yr}:报告写 {text[st.value.start:st.value.end]},数据中已有 {shown_existing}")
                     literal.append((text[st.value.start:st.value.end], "与数据中已有的行不一致", sent))
@@ -583,6 +587,17 @@ def _existing(ds, row: dict, target: bool, ind_id: str):
     have = rows.iloc[0]["value"]
     mine = _in_unit(Decimal(row["value"]), row["unit"], ind.unit)
     return mine == have, f"{have}{ind.unit if ind.kind != 'rank' else ''}(来源:{rows.iloc[0]['source']})"
+
+
+def _bound_holds(row: dict, ds, ind_id: str) -> bool:
+    """"突破200家" beside a row of 231家: a bound the exact figure in data/ satisfies."""
+    q = (row.get("qualifier") or "").replace("预计", "")
+    if q not in ("突破", "超过", "逾", "以上"):
+        return False
+    rows = ds.rows(row["county"], int(row["year"]), ind_id)
+    rows = rows[rows.period == row["period"]]
+    have = rows.iloc[0]["value"]
+    return have >= _in_unit(Decimal(row["value"]), row["unit"], ds.indicator(ind_id).unit) and not rows.iloc[0]["qualifier"]
 
 
 def _in_unit(value: Decimal, unit: str, to: str) -> Decimal:

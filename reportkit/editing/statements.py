@@ -340,6 +340,10 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
         if unit in ("位", "名") and text[start - 1:start] != "第" and stripped.endswith(("排名", "排")):
             literal.append((piece, shown, "排名写法不明"))
             continue
+        if not stripped and cstart > 0 and text[cstart - 1] in ")）" and not depth[start]:
+            open_at = max(text.rfind("(", 0, cstart - 1), text.rfind("（", 0, cstart - 1))
+            if open_at > 0:
+                stripped = text[_clause_start(text, open_at, protected):start].strip()
         body = stripped
         continuation = stripped in ("和", "、", "与", "及", "和为") or (stripped == "" and last_clause_role and
                                                                          last_clause_role[0] == sentence[0])
@@ -386,7 +390,8 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
             _attach(statements, sentence_of_stmt, sentence, "delta", piece, literal, shown,
                     plural="分别" in body, name_part="")
             continue
-        if unit == "%" and COMPLETION_WORDS.search(body) and not (subject is None and valid_name(clean_name(body)[0])):
+        named = COMPLETION_WORDS.search(body) and valid_name(clean_name(body[:COMPLETION_WORDS.search(body).start()])[0])
+        if unit == "%" and COMPLETION_WORDS.search(body) and not named:   # "研发机构完成率97.6%" is a figure of its own
             piece.role = "completion"
             _attach(statements, sentence_of_stmt, sentence, "completion", piece, literal, shown,
                     plural="分别" in body, name_part="")
@@ -412,7 +417,7 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
                 name, pending_names = names[0], names[1:]
         if not name and in_paren and dangling:
             name = dangling
-        if not name and subject is not None and said["year"] is None:
+        if not name and subject is not None and said["year"] is None and body:   # "…突破200家，达到231家"
             st = Statement(subject.name, piece, text[sentence[0]:sentence[1]], context=subject.context,
                            period=subject.period, year=subject.year, restated=True)
         elif valid_name(name):
