@@ -4,7 +4,7 @@ The new file keeps the kind, settings, headings, indicator list and references; 
 prose is carried over with ``narrative.CARRIED_MARK`` at its start, so the document shows which
 paragraphs are still last year's and a strict build refuses until each is edited or confirmed
 (the mark deleted). The 成文日期 is left out (it is next year's to fill); years named in the title
-and headings move on by one.
+and headings move on by one; ``sample: true`` stays (carried-over sample prose is still a sample).
 """
 from __future__ import annotations
 
@@ -54,8 +54,6 @@ def start_next_year(county: str, year: int, *, data_dir: Path | None = None, pre
     for key in ("title", "headings"):
         if n.meta.get(key) is not None:
             front = narrative_mod.set_front(front, key, _shift_years_value(n.meta[key], year - 1))
-    if n.meta.get("sample"):
-        front = narrative_mod.set_front(front, "sample", None)
     n.front = f"# 由 {year - 1}.md 开始:段首标有“{narrative_mod.CARRIED_MARK}”的是上年原文,逐段修改或确认后删去标记\n" + front
     text = narrative_mod.dumps(n)
     narrative_mod.parse(text, dst)                     # what is written reads back
