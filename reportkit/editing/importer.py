@@ -342,7 +342,7 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
     """Import a published report as the county-year's narrative, values, targets and catalog rows.
     ``preview``: work everything out and write nothing."""
     root = Path(data_dir or config.DATA_DIR)
-    ds = data_mod.load(root)
+    ds = data_mod.load(root, for_county=county)        # the catalog, and the rows an import may meet
     c = ds.county(county)
     src = read_source(Path(file))
     if not src.lines:
