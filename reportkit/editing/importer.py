@@ -259,8 +259,12 @@ def readable_id(name: str, taken: set[str]) -> str:
         os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
     from pypinyin import lazy_pinyin
     text = name.replace("R&D", "rd").replace("GDP", "gdp")
-    parts = [re.sub(r"[^a-z0-9]", "", p.lower()) for p in lazy_pinyin(text)]
-    base = "".join(p for p in parts if p)[:40] or "indicator"
+    base = ""
+    for p in (re.sub(r"[^a-z0-9]", "", p.lower()) for p in lazy_pinyin(text)):
+        if len(base) + len(p) > 40:          # whole syllables only
+            break
+        base += p
+    base = base or "indicator"
     if not base[0].isalpha():
         base = "i" + base
     cand, n = base, 2
@@ -322,7 +326,8 @@ class ImportResult:
             out.append(f"\n数据中已有、数值相同而沿用的行({len(self.reused)} 行):")
             out += [f"  {r}" for r in self.reused]
         if self.refused:
-            out.append(f"\n与数据中已有的行不一致、没有写入的数字({len(self.refused)} 个,请核对后手工处理):")
+            out.append(f"\n没有写入的数字({len(self.refused)} 个:与数据中已有的行不一致,或同一报告中前后不一;"
+                       f"请核对后手工处理):")
             out += [f"  {r}" for r in self.refused]
         out.append(f"\n保留为文字的数字({len(self.literal)} 个):")
         out += [f"  {num}  ({why})  {sent}" for num, why, sent in self.literal]
