@@ -367,6 +367,12 @@ def test_pinyin_readings_and_traditional_characters():
     assert src.published == "2024-12-09"
 
 
+def test_markdown_marks_are_not_text(tmp_path):
+    f = tmp_path / "r.md"
+    f.write_text("# 一、2020年工作总结\n\n## （一）科技企业培育\n\n**高新技术企业总数**达到151家。\n", encoding="utf-8")
+    assert read_source(f).lines == ["一、2020年工作总结", "（一）科技企业培育", "高新技术企业总数达到151家。"]
+
+
 def test_refused_files(tmp_path):
     with pytest.raises(ImportSourceError, match="不存在"):
         read_source(tmp_path / "none.txt")

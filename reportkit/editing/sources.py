@@ -108,6 +108,8 @@ def read_source(path: Path) -> SourceText:
         text = _decode(path)
         if suffix in (".html", ".htm"):
             raw_lines, title = _html_lines(text)
+        elif suffix == ".md":                    # Markdown marks are not the report's text
+            raw_lines = [re.sub(r"^\s*(#{1,6}\s*|[-*+]\s+|>\s*)", "", ln).replace("**", "") for ln in text.split("\n")]
         else:
             raw_lines = text.split("\n")
     return clean_lines(path, raw_lines, title)
