@@ -22,7 +22,7 @@ from reportkit.editing.importer import import_report, recognise
 from reportkit.editing.nextyear import start_next_year
 from reportkit.editing.sources import clean_lines, read_source
 from reportkit.editing.statements import parse_paragraph
-from reportkit.exceptions import CarriedOverError, ImportSourceError, NarrativeError
+from reportkit.exceptions import CarriedOverError, DocumentError, ImportSourceError, NarrativeError
 from reportkit.numbers import convert, convertible
 from reportkit.report import compute_report_figures
 
@@ -365,6 +365,32 @@ def test_pinyin_readings_and_traditional_characters():
     assert clean_lines(Path("x.txt"), ["研发强度3.52%,较去年同期提升0.22个百分点(全省第1);13:06"]).lines == [
         "研发强度3.52%，较去年同期提升0.22个百分点（全省第1）；13:06"]
     assert src.published == "2024-12-09"
+
+
+#: bad report files and their exact refusal: (file name, bytes, exception, message part, hint part)
+BAD_FILES = [
+    ("empty.txt", b"", ImportSourceError, "文件中没有读到正文", "检查文件内容"),
+    ("furniture.txt", "发布时间：2024-12-09 13:06\n浏览次数：\n【打印本页】【关闭本页】\n".encode("utf-8"),
+     ImportSourceError, "文件中没有读到正文", "复制正文为 .txt"),
+    ("binary.txt", b"\x00\x01PK\x00", ImportSourceError, "这不是文本文件", "导入 .docx、.txt、.md 或 .html"),
+    ("report.doc", b"\xd0\xcf\x11\xe0", ImportSourceError, "不能导入“.doc”文件", ".doc/.wps 请先另存为 .docx"),
+    ("report.wps", b"\xd0\xcf\x11\xe0", ImportSourceError, "不能导入“.wps”文件", ".doc/.wps 请先另存为 .docx"),
+    ("scripts.html", b"<html><script>var a='\xe5\x8f\x91';</script></html>", ImportSourceError,
+     "文件中没有读到正文", "检查文件内容"),
+    ("fake.docx", "一、2024年工作总结".encode("utf-8"), DocumentError, "", "另存为“Word 文档(*.docx)”"),
+]
+
+
+@pytest.mark.parametrize("name,content,exc,message,hint", BAD_FILES, ids=[b[0] for b in BAD_FILES])
+def test_bad_report_files_are_refused(tmp_path, name, content, exc, message, hint):
+    f = tmp_path / name
+    f.write_bytes(content)
+    data = empty_copy(tmp_path, "jiangbei")
+    with pytest.raises(exc) as e:
+        import_report("jiangbei", 2020, f, data_dir=data)
+    assert message in e.value.message and hint in (e.value.hint or "")
+    assert e.value.file == str(f)
+    assert not (data / "narrative" / "jiangbei").exists()
 
 
 def test_markdown_marks_are_not_text(tmp_path):
