@@ -438,6 +438,12 @@ def test_qualifiers_and_targets():
         ("高新技术企业总数", "力争", "以上", False), ("规上工业企业研发费用", "", "以上", True)]
 
 
+def test_a_change_the_grammar_does_not_take_stays_text():
+    p = parse_paragraph("科技创新指数全省第13位，较上年提升56位。")
+    assert [(s.name, str(s.value.number)) for s in p.statements] == [("科技创新指数全省排名", "13")]
+    assert [(shown, why) for _, shown, why in p.literal] == [("56位", "增减的说法(保留原文)")]
+
+
 def test_numbers_that_are_not_figures_stay_text():
     p = parse_paragraph("2024年3月出台《新昌通用智能机器人产业发展规划（2024—2027年）》，入选第一批试点，"
                         "7个项目获市级立项，“315”工程加快推进，连续9年保持在4%以上。")

@@ -397,6 +397,9 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
                     plural="分别" in body, name_part="")
             continue
         # a value
+        if COMPARISON.search(body):             # "较上年提升56位": a change this grammar does not take
+            literal.append((piece, shown, "增减的说法(保留原文)"))
+            continue
         if in_paren and not YEAR_RE.match(stripped) and not stripped.startswith(("其中",)):
             if not re.match(r"^\d{4}\s*年", stripped):
                 literal.append((piece, shown, "括号中的数字"))
