@@ -454,7 +454,7 @@ def test_numbers_that_are_not_figures_stay_text():
 
 # ------------------------------------------------------------------ nothing existing overwritten
 
-def test_preview_writes_nothing(tmp_path):
+def test_preview_writes_nothing(tmp_path, capsys):
     data = empty_copy(tmp_path, "jiangbei")
     before = sorted(p.relative_to(data).as_posix() + str(p.stat().st_mtime_ns) for p in data.rglob("*"))
     f = tmp_path / "r.txt"
@@ -464,6 +464,11 @@ def test_preview_writes_nothing(tmp_path):
                  "--preview"]) == 0
     after = sorted(p.relative_to(data).as_posix() + str(p.stat().st_mtime_ns) for p in data.rglob("*"))
     assert before == after
+    out = capsys.readouterr().out
+    assert "  hte_total  151家  ← 高新技术企业总数达到151家，比上年增加27家。" in out
+    assert "  hte_total  170家(2021)  ← 高新技术企业总数力争达到170家以上。" in out
+    assert "高新技术企业总数达到{hte_total}，比上年增加{hte_total.delta}。" in out
+    assert out.rstrip().endswith("预览:没有写入任何文件(去掉 PREVIEW=1 即写入)")
 
 
 def test_a_reference_that_would_print_otherwise_stays_text(tmp_path):

@@ -337,8 +337,10 @@ class ImportResult:
 
 
 def _snippet(text: str, start: int, end: int, width: int = 18) -> str:
+    """The words around a number: from a little before it to the end of its sentence (at most 30 more)."""
     a = max(0, start - width)
-    b = min(len(text), end + 6)
+    stops = [i + 1 for i in (text.find(c, end) for c in "；。;") if i >= 0]
+    b = min([len(text), end + 30] + stops)
     return ("…" if a else "") + text[a:b] + ("…" if b < len(text) else "")
 
 
