@@ -438,6 +438,17 @@ def test_qualifiers_and_targets():
         ("高新技术企业总数", "力争", "以上", False), ("规上工业企业研发费用", "", "以上", True)]
 
 
+def test_parts_of_a_whole_are_named_with_it(tmp_path):
+    data = empty_copy(tmp_path, "jiangbei")
+    f = tmp_path / "r.txt"
+    f.write_text("一、2020年工作总结\n共征集到项目需求31个，其中智能装备18项、新材料3项。"
+                 "新认定企业20家，其中高新技术企业总数15家。\n", encoding="utf-8")
+    result = import_report("jiangbei", 2020, f, data_dir=data, preview=True)
+    assert [r["name"] for r in result.catalog] == ["共征集到项目需求", "共征集到项目需求中的智能装备",
+                                                 "共征集到项目需求中的新材料", "新认定企业", "新认定企业中的高新技术企业总数"]
+    assert "hte_total" not in {r["indicator"] for r in result.values}
+
+
 def test_a_change_the_grammar_does_not_take_stays_text():
     p = parse_paragraph("科技创新指数全省第13位，较上年提升56位。")
     assert [(s.name, str(s.value.number)) for s in p.statements] == [("科技创新指数全省排名", "13")]

@@ -403,7 +403,8 @@ def import_report(county: str, year: int, file: Path, *, data_dir: Path | None =
                     st.name = st.name[len(own):]
                     break
             ctx = [st.context] + context_names[-1:]
-            ind_id, cands = catalog.match(st.name, [x for x in ctx if x])
+            # a part of a whole (其中…) is not the catalog's indicator of that name: a row of its own
+            ind_id, cands = (None, []) if st.part_of else catalog.match(st.name, [x for x in ctx if x])
             sent = _snippet(text, st.value.start, st.value.end)
             if ind_id is None and cands:
                 literal.append((text[st.value.start:st.value.end], f"“{st.name}”可能是 {'、'.join(cands)},不能确定", sent))
@@ -515,6 +516,8 @@ def _value_shown(tk: Taken) -> str:
 def _new_indicator(st: Statement, new_rows: dict, catalog: Catalog, taken_ids: set, title: str) -> str:
     if st.name.startswith("占") and st.context:          # 占主营业务比重 after 研发费用: name the share in full
         st.name = st.context + st.name
+    elif st.part_of:                                     # 其中智能装备18项: a part of the whole before it
+        st.name = f"{st.part_of}中的{st.name}"
     key = normalise(st.name, catalog.province)
     if key in new_rows:
         return new_rows[key]["id"]

@@ -91,6 +91,7 @@ class Statement:
     growth_target: bool = False  # "… 增长10%以上" in the plan: a growth target
     rank_kind: bool = False      # the value is itself a rank ("技术创新指数全省第1")
     restated: bool = False       # "突破200家，达到231家": the same indicator as the statement before
+    part_of: str = ""            # "…需求31个，其中智能装备18项、新材料3项": the name of the whole
     attached: dict[str, Piece] = field(default_factory=dict)   # growth | change | delta | completion | city_rank | province_rank
 
     def pieces(self) -> list[Piece]:
@@ -163,7 +164,7 @@ def period_of(text: str) -> str | None:
 
 def clean_name(lead: str) -> tuple[str, dict]:
     """The indicator name in the words before a value, and what the stripped words said."""
-    said = {"qualifier": "", "estimate": False, "prefix": "", "period": None, "year": None, "verb": ""}
+    said = {"qualifier": "", "estimate": False, "prefix": "", "period": None, "year": None, "verb": "", "of": False}
     s = lead.strip(" \t“”\"")
     changed = True
     while changed:
@@ -187,6 +188,8 @@ def clean_name(lead: str) -> tuple[str, dict]:
                     said["estimate"] = True
                 if w == "力争":
                     said["prefix"] = "力争"
+                if w == "其中":
+                    said["of"] = True
                 s = s[len(w):]
                 changed = True
                 break
@@ -247,6 +250,7 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
         return None
 
     prev_end, pending_end, lit_count = 0, None, 0
+    breakdown = ""                       # the whole a 其中 list breaks down
     pending_names: list[str] = []        # "A和B分别达到x和y": the names still to give a value
     for m in NUMBER_RE.finditer(text):
         start, end = m.start(), m.end()
@@ -432,6 +436,12 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
                 dangling = ""
             continue
         st.qualifier = said["qualifier"]
+        if said["of"] and subject is not None:
+            breakdown = subject.part_of or subject.name
+        elif not (cstart > 0 and text[cstart - 1] == "、"):
+            breakdown = ""
+        if breakdown and not st.restated:
+            st.part_of = breakdown
         st.estimate = said["estimate"]
         st.prefix = said["prefix"]
         if said["period"]:
