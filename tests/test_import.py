@@ -450,9 +450,23 @@ def test_parts_of_a_whole_are_named_with_it(tmp_path):
 
 
 def test_a_change_the_grammar_does_not_take_stays_text():
-    p = parse_paragraph("科技创新指数全省第13位，较上年提升56位。")
-    assert [(s.name, str(s.value.number)) for s in p.statements] == [("科技创新指数全省排名", "13")]
+    p = parse_paragraph("研发人员4000人，较上年提升56位。")
+    assert [(s.name, str(s.value.number)) for s in p.statements] == [("研发人员", "4000")]
     assert [(shown, why) for _, shown, why in p.literal] == [("56位", "增减的说法(保留原文)")]
+
+
+def test_a_rank_that_moved(tmp_path):
+    """"全省第13位，较上年提升56位": the rank, and last year's 69th worked back so {….delta} prints 56位."""
+    data = empty_copy(tmp_path, "jiangbei")
+    f = tmp_path / "r.txt"
+    f.write_text("一、2020年工作总结\n科技创新指数全省第13位，较上年提升56位。\n", encoding="utf-8")
+    result = import_report("jiangbei", 2020, f, data_dir=data)
+    assert [(r["year"], r["indicator"], r["value"]) for r in result.values] == [
+        ("2020", "innovation_index_rank_province", "13"), ("2019", "innovation_index_rank_province", "69")]
+    assert "科技创新指数全省第{innovation_index_rank_province}位，较上年提升{innovation_index_rank_province.delta}。" \
+        in result.narrative_text
+    rf, paragraphs = rendered_paragraphs("jiangbei", 2020, data)
+    assert "科技创新指数全省第13位，较上年提升56位。" in paragraphs
 
 
 def test_numbers_that_are_not_figures_stay_text():

@@ -619,14 +619,18 @@ def _in_unit(value: Decimal, unit: str, to: str) -> Decimal:
 def _worked_back(st, row, ds, ind_id, county, yr, source, values) -> dict | None:
     """"比上年增加25家": last year's value worked back (value − change), marked 推算."""
     d = st.attached["delta"]
-    if d.unit != st.value.unit:
+    if st.rank_kind:
+        prev = st.value.number + d.signed           # up 56 places from 69th to 13th
+    elif d.unit != st.value.unit:
         return None
-    prev = st.value.number - d.signed
+    else:
+        prev = st.value.number - d.signed
     key = (county, yr - 1, ind_id, row["period"])
     prev_row = dict(row, year=str(yr - 1), value=format(prev, "f"), qualifier="", reported_growth="",
                     reported_completion="", city_rank="", province_rank="", target="",
                     source=f"推算:据{source}所载本年数与增减量倒推({format(st.value.number, 'f')}{d.unit}、"
-                           f"{'增加' if d.sign > 0 else '减少'}{format(d.number, 'f')}{d.unit})")
+                           f"{('提升' if d.sign > 0 else '下降') if st.rank_kind else ('增加' if d.sign > 0 else '减少')}"
+                           f"{format(d.number, 'f')}{d.unit})")
     existing = _existing(ds, prev_row, False, ind_id)
     if existing is not None:
         return prev_row if existing[0] else None

@@ -42,6 +42,7 @@ COMPARISON = re.compile(r"(比上年|较上年|同比|比去年|较去年|较去
 COMPLETION_WORDS = re.compile(r"(完成率|完成年度目标的|完成目标的|完成全年目标的|目标完成率)(?:为|达|达到)?$")
 RANK_LEAD = re.compile(r"(?:排名|排|位居|位列|居|列)?(全市|全省|全国)(?:排名|排|位居|居|列)?$")
 NEGATIVE = ("下降", "回落", "降低", "减少", "少")
+RANK_MOVE = re.compile(r"(提升|上升|前进|提高|下降|后退|下滑)(?:了)?$")
 
 #: words before a name that are not part of it (time, scope, connectives), removed from the front
 LEAD_WORDS = ("截至目前", "截至年底", "截至", "目前", "至今", "全年", "今年", "当年", "其中", "同时", "另外", "此外",
@@ -400,8 +401,14 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
             _attach(statements, sentence_of_stmt, sentence, "completion", piece, literal, shown,
                     plural="分别" in body, name_part="")
             continue
+        rank_subject = subject is not None and subject.rank_kind
+        if unit in ("位", "名") and rank_subject and COMPARISON.search(body) and RANK_MOVE.search(body):
+            rm_ = RANK_MOVE.search(body)                 # "较上年提升56位": places up (a smaller rank)
+            piece.role, piece.sign = "delta", (1 if rm_.group(1) in ("提升", "上升", "前进", "提高") else -1)
+            _attach(statements, sentence_of_stmt, sentence, "delta", piece, literal, shown, plural=False, name_part="")
+            continue
         # a value
-        if COMPARISON.search(body):             # "较上年提升56位": a change this grammar does not take
+        if COMPARISON.search(body):             # a change this grammar does not take
             literal.append((piece, shown, "增减的说法(保留原文)"))
             continue
         if in_paren and not YEAR_RE.match(stripped) and not stripped.startswith(("其中",)):
