@@ -126,8 +126,8 @@ class HarvestConflictError(ReportkitError):
 
 
 class ImportSourceError(ReportkitError):
-    """A published report handed to ``reportkit import`` cannot be read, or its import would
-    overwrite data that says something else."""
+    """A published report handed to ``reportkit import`` cannot be read, or what it gives does not
+    load as data (nothing is written then)."""
 
 
 class CarriedOverError(NarrativeError):

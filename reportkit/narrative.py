@@ -50,7 +50,7 @@ INTRO_IDS = {"lead": "lead", "summary": "summary-intro", "problems": "problems",
 INDICATORS = "indicators"
 PLACEHOLDER_MARKS = ("", "待补充", "【待补充】")
 #: The start of a paragraph carried over from last year's narrative (``reportkit new``) and not yet
-#: revised: the document prints it as written, and a strict build refuses until it is removed.
+#: revised: the document prints it highlighted, and a strict build refuses until it is removed.
 CARRIED_MARK = "【上年原文，待修改】"
 ID_RE = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
 #: {indicator} or {indicator.attr}; "{{ x }}" and other braces are left as written.

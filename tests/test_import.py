@@ -614,6 +614,9 @@ def test_carried_over_paragraphs_shown_highlighted_in_the_document(tmp_path):
         assert first.text == narrative_mod.CARRIED_MARK
         assert first._r.rPr.find("{%s}highlight" % W) is not None
         assert not any(r._r.rPr is not None and r._r.rPr.find("{%s}highlight" % W) is not None for r in p.runs[1:])
+    with pytest.raises(NarrativeError) as e:        # no date yet: both listed at once
+        check_strict(compute_report_figures("pingyang", 2025, data_dir=data))
+    assert "成文日期" in e.value.message and f"另有 {len(marked)} 段还是上年的原文" in e.value.message
     md = data / "narrative" / "pingyang" / "2025.md"
     md.write_text(md.read_text(encoding="utf-8").replace("---\n", "---\ndate: 2025-12-20\n", 1), encoding="utf-8")
     with pytest.raises(CarriedOverError):

@@ -686,17 +686,19 @@ def check_strict(rf: ReportFigures) -> None:
     empty = [f"“{s.title}”(第 {s.line} 行)" for s in rf.narrative.empty_slots()]
     if not rf.narrative.meta.get("date"):
         empty.append("成文日期(设置区的 date)")
-    if empty:
-        raise NarrativeError(f"严格模式:以下内容为空:{'、'.join(empty)}", file=rf.narrative.path,
-                             county=rf.county.slug, year=rf.year, hint="填写这些内容后再生成")
     carried = rf.narrative.carried_over()
+    from ..narrative import CARRIED_MARK
+    carried_text = "、".join(f"第 {b.line} 行(“{s.title}”)" for s, b in carried)
+    carried_hint = f"逐段改写;内容仍然适用的,删去段首的“{CARRIED_MARK}”表示已确认"
+    if empty:
+        also = f";另有 {len(carried)} 段还是上年的原文:{carried_text}" if carried else ""
+        raise NarrativeError(f"严格模式:以下内容为空:{'、'.join(empty)}{also}", file=rf.narrative.path,
+                             county=rf.county.slug, year=rf.year,
+                             hint="填写这些内容后再生成" + (f";上年的原文请{carried_hint}" if carried else ""))
     if carried:
         from ..exceptions import CarriedOverError
-        from ..narrative import CARRIED_MARK
-        where = "、".join(f"第 {b.line} 行(“{s.title}”)" for s, b in carried)
-        raise CarriedOverError(f"严格模式:{len(carried)} 段还是上年的原文,没有修改或确认:{where}",
-                               file=rf.narrative.path, county=rf.county.slug, year=rf.year,
-                               hint=f"逐段改写;内容仍然适用的,删去段首的“{CARRIED_MARK}”表示已确认")
+        raise CarriedOverError(f"严格模式:{len(carried)} 段还是上年的原文,没有修改或确认:{carried_text}",
+                               file=rf.narrative.path, county=rf.county.slug, year=rf.year, hint=carried_hint)
 
 
 # ---------------------------------------------------------------- the document
