@@ -13,7 +13,7 @@ conversion, the statement grammar, the scratch-copy check of every reference, wr
            (a fresh copy each time: nothing to reuse);
 - preview: the same with --preview (writes nothing);
 - in-process: import_report() alone, the interpreter and its imports already warm;
-- floor:   `python -c "import reportkit.data"`: starting Python and importing the data loader
+- floor:   `python -c "import reportkit.inputs.data"`: starting Python and importing the data loader
            (pandas) that every reportkit command needs before it reads data/.
 
 Target: an import under 2 s. Usage: python benchmarks/bench_import.py [--repeat 5]
@@ -98,7 +98,7 @@ def main() -> None:
             base = ["--county", "pingyang", "--year", "2024", "--file", str(report)]
             results["import"].append(timed([exe, "import", *base, "--data", str(fresh_data(tmp))], env))
             results["preview"].append(timed([exe, "import", *base, "--data", str(fresh_data(tmp)), "--preview"], env))
-            results["floor"].append(timed([sys.executable, "-c", "import reportkit.data"], env))
+            results["floor"].append(timed([sys.executable, "-c", "import reportkit.inputs.data"], env))
             data = fresh_data(tmp)
             t = time.perf_counter()
             result = import_report("pingyang", 2024, report, data_dir=data, preview=True)

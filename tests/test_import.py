@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from reportkit import config, narrative as narrative_mod
+from reportkit import config
+from reportkit.narrative import source as narrative_mod
 from reportkit.cli import main
 from reportkit.document.builder import check_strict
 from reportkit.editing.importer import import_report, recognise
@@ -24,7 +25,7 @@ from reportkit.editing.sources import clean_lines, read_source
 from reportkit.editing.statements import parse_paragraph
 from reportkit.exceptions import CarriedOverError, DocumentError, ImportSourceError, NarrativeError
 from reportkit.numbers import convert, convertible
-from reportkit.report import compute_report_figures
+from reportkit.model.report import compute_report_figures
 
 ROOT = config.ROOT
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -27,11 +27,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import config
-from .. import data as data_mod
-from .. import narrative as narrative_mod
+from ..inputs import data as data_mod
+from ..narrative import source as narrative_mod
 from ..exceptions import ImportSourceError, ReportkitError
 from ..numbers import convert, convertible
-from ..schema import ID_RE
+from ..inputs.schema import ID_RE
 from .sources import SourceText, read_source
 from .statements import Piece, Statement, parse_paragraph
 
@@ -245,7 +245,7 @@ class Catalog:
 
 
 def _catalog_path(root: Path) -> Path:
-    from ..tables import find_table
+    from ..inputs.tables import find_table
     return find_table(Path(root), config.INDICATORS_STEM)
 
 
@@ -814,10 +814,10 @@ def _figures_for_references(county: str, year: int, root: Path, ntext: str):
     """The county-year's figures as the narrative's references print them, from ``root``: the
     rows are loaded and validated as a build loads them; the city ranks a build would compute
     from the other units are not worked out (an import writes only the ranks the report states)."""
-    from ..figures import FigureEngine
-    from ..report import ReportFigures
+    from ..model.figures import FigureEngine
+    from ..model.report import ReportFigures
 
-    from ..data import period_months
+    from ..inputs.data import period_months
 
     class _Engine(FigureEngine):
         """The build's engine, reading rows from a dict (an import looks up a hundred figures once)."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import config
-from .. import narrative as narrative_mod
+from ..narrative import source as narrative_mod
 from ..exceptions import NarrativeError
 
 
