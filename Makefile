@@ -32,6 +32,7 @@ COMMENTS ?=
 VERBOSE ?=
 JOBS ?=
 UPGRADE ?=
+PREVIEW ?=
 WITH ?=
 SCHEDULER ?=
 USER_VARS := COUNTY YEAR FILE STRICT FORCE CLEAN COMMENTS VERBOSE JOBS UPGRADE WITH SCHEDULER PYTHON
@@ -50,7 +51,7 @@ $(if $(filter-out $(WITH_SETS),$(WITH)),$(error WITH=“$(WITH)”中的“$(fil
 export COUNTY YEAR FILE JOBS SCHEDULER PYTHON
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock report all check harvest audit pdf figures test bless unbless template lab clean distclean benchmark
+.PHONY: help setup lock report all check harvest audit pdf figures import new test bless unbless template lab clean distclean benchmark
 
 help: ## 列出所有目标
 	@echo "用法: make <目标> [COUNTY=xinchang YEAR=2024]"
@@ -121,6 +122,14 @@ pdf: $(STAMP) ## 把报告转换为 PDF(需要 LibreOffice):make pdf COUNTY=… 
 figures: $(STAMP) ## 只打印某县区某年的指标语句和指标表:make figures COUNTY=… YEAR=…
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make figures COUNTY=xinchang YEAR=2024" >&2; exit 2; }
 	@$(BIN)/reportkit figures --county "$$COUNTY" --year "$$YEAR"
+
+import: $(STAMP) ## 导入已发布的报告为叙述文件和数据:make import COUNTY=… YEAR=… FILE=报告.docx|.txt|.md|.html [PREVIEW=1]
+	@test -n "$$COUNTY" -a -n "$$YEAR" -a -n "$$FILE" || { echo "请指定县区、年份和文件,如:make import COUNTY=pingyang YEAR=2024 FILE=报告.docx" >&2; exit 2; }
+	@$(BIN)/reportkit import --county "$$COUNTY" --year "$$YEAR" --file "$$FILE" $(if $(PREVIEW),--preview,)
+
+new: $(STAMP) ## 由上一年的叙述文件开始新一年(上年原文标为待修改):make new COUNTY=… YEAR=2025 [PREVIEW=1]
+	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和新的年份,如:make new COUNTY=xinchang YEAR=2025" >&2; exit 2; }
+	@$(BIN)/reportkit new --county "$$COUNTY" --year "$$YEAR" $(if $(PREVIEW),--preview,)
 
 test: $(VENV)/.installed-test ## 运行全部测试:单元测试、回测、文档检查、参考笔记本(nbval)
 	REPORTKIT_BUILD=$(CURDIR)/build/_test $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env tests

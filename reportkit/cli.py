@@ -42,6 +42,37 @@ def cmd_figures(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    from .editing.importer import import_report
+    from .inputs.parameters import check_slug, check_year
+    result = import_report(check_slug(args.county), check_year(args.year), args.file, data_dir=args.data,
+                           preview=args.preview)
+    print(result.summary())
+    if args.preview:
+        print(f"\n—— 将写入 {_show(result.narrative_path)} ——\n{result.narrative_text}")
+        print("预览:没有写入任何文件(去掉 PREVIEW=1 即写入)")
+    else:
+        print("\n已写入:" + "、".join(_show(p) for p in result.written) if result.written
+              else "\n数据和叙述文件中已经是这些内容,没有写入任何文件")
+        if result.kept:
+            print("原有文件已另存:" + "、".join(_show(p) for p in result.kept))
+        print(f"下一步:make check,然后 make report COUNTY={result.county} YEAR={result.year}")
+    return 0
+
+
+def cmd_new(args) -> int:
+    from .editing.nextyear import start_next_year
+    from .inputs.parameters import check_slug, check_year
+    out = start_next_year(check_slug(args.county), check_year(args.year), data_dir=args.data, preview=args.preview)
+    if args.preview:
+        print(out.text)
+        print("预览:没有写入任何文件")
+    else:
+        print(f"已由 {_show(out.source)} 开始 {_show(out.path)}:{out.carried} 段上年原文标为“待修改”,"
+              f"逐段修改或确认(删去段首标记)后,STRICT=1 才能生成")
+    return 0
+
+
 def cmd_report(args) -> int:
     from .run.build import build_report
     say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
@@ -324,6 +355,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", help="另存指标数据表(CSV)到此路径")
     _add_common(p)
     p.set_defaults(func=cmd_figures)
+
+    p = sub.add_parser("import", help="导入一份已发布的报告(.docx/.txt/.md/.html),生成叙述文件和数据行")
+    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
+    p.add_argument("--year", required=True, help="报告的年份,如 2024")
+    p.add_argument("--file", required=True, type=Path, help="报告文件")
+    p.add_argument("--preview", action="store_true", help="只显示将写入的内容,不写任何文件")
+    _add_common(p)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("new", help="由上一年的叙述文件开始新一年的叙述文件(上年原文标为待修改)")
+    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
+    p.add_argument("--year", required=True, help="新的年份,如 2025")
+    p.add_argument("--preview", action="store_true", help="只显示将写入的内容,不写文件")
+    _add_common(p)
+    p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("report", help="运行笔记本,生成某县区某年的 Word 报告")
     p.add_argument("--county", required=True, help="县区代码,如 xinchang")

@@ -265,6 +265,20 @@ class OutputFolderError(ReportkitError):
     title = "输出文件夹不可用"
 
 
+class ImportSourceError(ReportkitError):
+    """A published report handed to ``reportkit import`` cannot be read, or what it gives does not
+    load as data (nothing is written then)."""
+    code = "import-source"
+    title = "无法导入这份报告"
+
+
+class CarriedOverError(NarrativeError):
+    """A narrative started from last year's (``reportkit new``) still has paragraphs nobody has
+    revised, and a strict build was asked for."""
+    code = "carried-over"
+    title = "还有沿用上年原文、尚未修改的段落"
+
+
 def os_error_message(exc: OSError) -> str:
     """A file-system failure as staff can act on it (the previous outputs are untouched)."""
     where = exc.filename2 or exc.filename or ""    # a rename: the file replaced, not the temporary one

@@ -329,8 +329,27 @@ class _Writer:
                 if s.key:
                     refs.append(s.key)
                     self.stated.add(s.key.split(".")[0])
-            self.para(segs, item={"kind": "p", "part": slot.part, "slot": slot.id, "source": block.text,
-                                  "line": block.line, "refs": refs, "alias": slot.title}, tag=slot.id, where=where)
+            p = self.para(segs, item={"kind": "p", "part": slot.part, "slot": slot.id, "source": block.text,
+                                      "line": block.line, "refs": refs, "alias": slot.title}, tag=slot.id, where=where)
+            if block.carried:
+                _highlight_mark(p)
+
+
+def _highlight_mark(p) -> None:
+    """A paragraph still as carried over from last year: its leading mark in its own yellow run."""
+    import copy
+    from docx.text.run import Run
+    from ..narrative.source import CARRIED_MARK
+    runs = p.runs
+    if not runs or not runs[0].text.startswith(CARRIED_MARK):
+        return
+    first = runs[0]
+    mark = copy.deepcopy(first._r)
+    first._r.addprevious(mark)
+    mark_run = Run(mark, p)
+    mark_run.text = CARRIED_MARK
+    first.text = first.text[len(CARRIED_MARK):]
+    oxml.highlight(mark_run)
 
 
 def _slot_label(slot: Slot, n: int | None = None) -> str:
@@ -824,9 +843,19 @@ def check_strict(rf: ReportFigures) -> None:
     empty = [f"“{s.title}”(第 {s.line} 行)" for s in rf.narrative.empty_slots()]
     if not rf.narrative.meta.get("date"):
         empty.append("成文日期(设置区的 date)")
+    carried = rf.narrative.carried_over()
+    from ..narrative.source import CARRIED_MARK
+    carried_text = "、".join(f"第 {b.line} 行(“{s.title}”)" for s, b in carried)
+    carried_hint = f"逐段改写;内容仍然适用的,删去段首的“{CARRIED_MARK}”表示已确认"
     if empty:
-        raise NarrativeError(f"严格模式:以下内容为空:{'、'.join(empty)}", file=rf.narrative.path,
-                             county=rf.county.slug, year=rf.year, hint="填写这些内容后再生成")
+        also = f";另有 {len(carried)} 段还是上年的原文:{carried_text}" if carried else ""
+        raise NarrativeError(f"严格模式:以下内容为空:{'、'.join(empty)}{also}", file=rf.narrative.path,
+                             county=rf.county.slug, year=rf.year,
+                             hint="填写这些内容后再生成" + (f";上年的原文请{carried_hint}" if carried else ""))
+    if carried:
+        from ..exceptions import CarriedOverError
+        raise CarriedOverError(f"严格模式:{len(carried)} 段还是上年的原文,没有修改或确认:{carried_text}",
+                               file=rf.narrative.path, county=rf.county.slug, year=rf.year, hint=carried_hint)
 
 
 # ---------------------------------------------------------------- the document

@@ -64,6 +64,9 @@ INTRO_IDS = {"lead": "lead", "summary": "summary-intro", "problems": "problems",
 #: The section that holds the computed figures, table and charts.
 INDICATORS = "indicators"
 PLACEHOLDER_MARKS = ("", "待补充", "【待补充】")
+#: The start of a paragraph carried over from last year's narrative (``reportkit new``) and not yet
+#: revised: the document prints it highlighted, and a strict build refuses until it is removed.
+CARRIED_MARK = "【上年原文，待修改】"
 ID_RE = re.compile(r"\s*\{#([A-Za-z][\w-]*)\}\s*$")
 #: {indicator} or {indicator.attr}; "{{ x }}" and other braces are left as written.
 REF_RE = re.compile(r"(?<!\{)\{([a-z][a-z0-9_]*)(?:\.([a-z0-9_]+))?\}(?!\})")
@@ -131,6 +134,11 @@ class Block:
     @property
     def placeholder(self) -> bool:
         return self.kind == "p" and self.text.strip() in PLACEHOLDER_MARKS
+
+    @property
+    def carried(self) -> bool:
+        """Last year's paragraph, carried over and not yet edited or confirmed."""
+        return self.kind == "p" and self.text.lstrip().startswith(CARRIED_MARK)
 
 
 @dataclass
@@ -270,6 +278,10 @@ class Narrative:
             return False
         part = self.part(slot.part)
         return part.key in ("summary", "plan", "results") or bool(part.sections)
+
+    def carried_over(self) -> list[tuple[Slot, Block]]:
+        """Paragraphs still as carried over from last year (marked CARRIED_MARK)."""
+        return [(s, b) for s in self.slots() for b in s.blocks if b.carried]
 
     def empty_slots(self) -> list[Slot]:
         """Slots still to be written."""
