@@ -208,7 +208,7 @@ def cmd_audit(args) -> int:
 def _settled(county: str, year: int, build_root):
     """A command that reads (or writes beside) a county-year's outputs: not while a run of it is
     moving its outputs in, and never on the mix a killed run left (completed first)."""
-    from .run import state
+    from .outputs import state
     paths = config.report_paths(county, year, build_root)
     if not paths.out_dir.exists():
         yield
@@ -228,7 +228,7 @@ def _settled(county: str, year: int, build_root):
 
 
 def cmd_clean(args) -> int:
-    from .run.state import clean
+    from .outputs.state import clean
     kept = clean(args.build)
     for path, why in kept:
         print(f"保留 {_show(path)}({why})")

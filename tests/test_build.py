@@ -10,7 +10,8 @@ import pytest
 
 import editing as ed
 from helpers import copy_real_data, generate, set_value
-from reportkit.run import batch, state
+from reportkit.outputs import state
+from reportkit.run import batch
 from reportkit import config
 from reportkit.document.reader import read_docx
 

@@ -5,7 +5,8 @@ import platform
 from importlib import metadata
 
 from reportkit import config
-from reportkit.run import environment, state
+from reportkit.outputs import state
+from reportkit.run import environment
 from reportkit.run.fingerprint import DataIndex, code_hash
 
 

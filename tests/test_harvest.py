@@ -9,7 +9,7 @@ import editing as ed
 from helpers import copy_real_data, generate
 from reportkit import config
 from reportkit.narrative import source as narrative
-from reportkit.run import state
+from reportkit.outputs import state
 from reportkit.document.reader import read_docx
 from reportkit.exceptions import DocumentError, HarvestConflictError
 from reportkit.editing.harvest import harvest

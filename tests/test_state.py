@@ -1,10 +1,10 @@
-"""reportkit.run.state: what reportkit last wrote, and the one rule whether to rebuild."""
+"""reportkit.outputs.state: what reportkit last wrote, and the one rule whether to rebuild."""
 import os
 
 import pytest
 
 from reportkit import config
-from reportkit.run import state
+from reportkit.outputs import state
 from reportkit.iorw import FILE_MODE
 
 
@@ -130,7 +130,7 @@ PROMOTE = """
 import json, sys
 from pathlib import Path
 from reportkit import config
-from reportkit.run import state
+from reportkit.outputs import state
 root, stage_root, fp = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
 paths, stage = config.report_paths("xinchang", 2024, root), config.report_paths("xinchang", 2024, stage_root)
 names = ["report.ipynb", "report.html", "figures.csv", "figures.json", "changes.csv", "charts"]
@@ -142,7 +142,7 @@ RECOVER = """
 import sys
 from pathlib import Path
 from reportkit import config
-from reportkit.run import state
+from reportkit.outputs import state
 paths = config.report_paths("xinchang", 2024, Path(sys.argv[1]))
 with state.report_lock(paths):
     print(state.recover(paths))
@@ -397,7 +397,7 @@ def test_only_one_of_many_takes_a_stale_lock_at_a_time(paths):
     script = (
         "import sys, time, os\n"
         "from pathlib import Path\n"
-        "from reportkit import config\nfrom reportkit.run import state\n"
+        "from reportkit import config\nfrom reportkit.outputs import state\n"
         "paths = config.report_paths('alpha', 2024, Path(sys.argv[1]))\n"
         "with state.report_lock(paths, wait=60):\n"
         "    with open(sys.argv[2], 'a') as fh: fh.write('in\\n'); fh.flush()\n"

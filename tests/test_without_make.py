@@ -261,9 +261,8 @@ def _held_by_word(monkeypatch, held: Path, times: int | None = None):
 
 def _promote(stage, paths, run_id):
     """A run's outputs moved in, as run_report does (state.promote, with its journal and record)."""
-    from reportkit.run import state
-    from reportkit.run.execute import OUTPUTS
-    state.promote(stage, paths, run_id, list(OUTPUTS), {"hash": "h", "parts": {}}, None)
+    from reportkit.outputs import state
+    state.promote(stage, paths, run_id, list(state.OUTPUTS), {"hash": "h", "parts": {}}, None)
 
 
 def test_a_report_open_in_word_is_refused_before_anything_is_replaced(tmp_path, monkeypatch, windows):

@@ -4,5 +4,6 @@ published report imported as a working county-year (``sources`` reads .docx/.txt
 ``statements`` finds the figure statements, ``importer`` writes data rows and the narrative);
 next year's narrative started from this year's (``nextyear``).
 
-May import: the foundation modules, ``inputs``, ``narrative``, ``model``, ``charts`` and ``document``.
+May import: the foundation modules, ``inputs``, ``narrative``, ``model``, ``charts``, ``document`` and
+``outputs``.
 """

@@ -28,7 +28,7 @@ import yaml
 
 from .. import config
 from ..narrative import source as nm
-from ..run import state
+from ..outputs import state
 from ..document.reader import DocxContent, Item, read_docx
 from ..exceptions import DocumentError, HarvestConflictError
 from ..iorw import write_text

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import config
 from ..document.layout import columns
-from . import state
+from ..outputs import state
 from ..exceptions import ParameterError
 from .fingerprint import DataIndex, code_hash
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import config
 from ..inputs import parameters
-from . import state
+from ..outputs import state
 from .fingerprint import DataIndex, code_hash
 
 

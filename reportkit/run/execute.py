@@ -151,7 +151,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     the error marked and its HTML are kept beside them as report.failed.ipynb/.html, and
     PipelineError names the step. ``record(changes)``: the outcome the state file keeps.
     """
-    from . import state
+    from ..outputs import state
     county, year = validate_params(county, year, data_dir, index=index)
     root = Path(build_root or config.BUILD_DIR)
     paths = config.report_paths(county, year, root)
@@ -173,7 +173,7 @@ def _run_locked(county, year, root, paths, *, data_dir, build_root, strict, clea
 
     import nbformat
     from papermill.exceptions import PapermillExecutionError
-    from . import state
+    from ..outputs import state
 
     t0 = time.perf_counter()
     check_template()
@@ -253,7 +253,7 @@ def _run_locked(county, year, root, paths, *, data_dir, build_root, strict, clea
         except (OSError, ValueError):
             changes = []
         # an output this run did not make (no charts now, no HTML) leaves with the previous version
-        state.promote(stage, paths, run_id, list(OUTPUTS), fingerprint, record(changes) if record else None)
+        state.promote(stage, paths, run_id, list(state.OUTPUTS), fingerprint, record(changes) if record else None)
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
     return RunResult(county=county, year=year, run_id=run_id, out_dir=paths.out_dir, notebook=paths.notebook,
@@ -281,7 +281,6 @@ def step_timings(nb) -> list[tuple[str, float]]:
 STAGING = ".staging"
 #: What a run writes, moved into place in this order once every step succeeded (then the
 #: manifest, the .docx and the record of what was written: state.promote).
-OUTPUTS = ("report.ipynb", "report.html", "figures.csv", "figures.json", "changes.csv", "charts")
 
 
 def check_template(template: Path | None = None) -> Path:

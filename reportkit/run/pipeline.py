@@ -120,7 +120,7 @@ class ReportRun:
     def previous_manifest(self) -> dict | None:
         """What the version this build replaces stated (None for a first build), with the
         revisions it marked that its document still shows unaccepted (document.revisions.with_pending)."""
-        from . import state
+        from ..outputs import state
         last = state.load(self.paths)
         path = self.paths.manifest(last["run_id"]) if last else None
         try:

@@ -230,7 +230,7 @@ def test_audit_copy_refuses_a_bomb_in_the_media(tmp_path):
 import contextlib  # noqa: E402
 import shutil  # noqa: E402
 
-from reportkit.run import state  # noqa: E402
+from reportkit.outputs import state  # noqa: E402
 
 
 @contextlib.contextmanager

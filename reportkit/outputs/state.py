@@ -29,6 +29,10 @@ from ..portable import check_replaceable, process_alive, replace
 
 STATE_VERSION = 1
 
+#: What a run writes into the report folder beside the .docx (and promotes, in this order, all or
+#: nothing): the one list of a report's outputs.
+OUTPUTS = ("report.ipynb", "report.html", "figures.csv", "figures.json", "changes.csv", "charts")
+
 #: docx status -> how a message names it
 DOCX_STATUS = {"missing": "尚未生成", "generated": "与上次生成的一致", "edited": "生成后被编辑过",
                "unknown": "没有生成记录", "interrupted": "上次生成在移入输出时中断"}
@@ -155,7 +159,7 @@ def record(paths: ReportPaths, fp: dict, run_id: str, *, outcome: dict | None = 
 
 
 #: What `make clean` may delete in a report folder: all of it can be generated again.
-REGENERABLE = ("report.ipynb", "report.html", "figures.csv", "figures.json", "changes.csv", "audit.csv", "charts")
+REGENERABLE = OUTPUTS + ("audit.csv",)
 
 
 def clean(build_root: Path | None = None) -> list[tuple[Path, str]]:
