@@ -25,7 +25,7 @@ from .. import config
 from ..exceptions import NarrativeError, TemplateError
 from ..inputs.data import is_worked_back
 from ..iorw import atomic_path
-from ..narrative.source import INDICATORS, OMITTABLE, TEMPLATE_PARTS, Slot
+from ..narrative.source import INDICATORS, OMITTABLE, TEMPLATE_PARTS, Slot, block_label
 from ..model.phrasing import indicator_pieces, target_pieces
 from ..model.report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
@@ -420,8 +420,8 @@ class _Blocks:
     # -- the blocks -------------------------------------------------------
     def _indicator_paragraph(self, name):
         self.w.para(self.w.piece_segs("indicators", indicator_pieces(self.rf.figures)),
-                    item={"kind": "p", "block": "indicator_paragraph", "alias": "指标段"},
-                    tag="rk:block:indicator_paragraph", where="指标段")
+                    item={"kind": "p", "block": "indicator_paragraph", "alias": block_label("indicator_paragraph")},
+                    tag="rk:block:indicator_paragraph", where=block_label("indicator_paragraph"))
 
     def _table(self, name):
         w, rf = self.w, self.rf
@@ -483,8 +483,8 @@ class _Blocks:
             body = self.w.doc.element.body
             if len(body) > 1 and body[-2].tag == qn("w:tbl"):   # 表1's last row stays with its source note
                 _keep(_block_paragraphs(body[-2]), with_next=True, lines=False)
-            p = self.w.para([Seg(note)], self.w.s.note, item={"kind": "p", "block": "sources", "alias": "资料来源"},
-                            tag="rk:block:sources", where="资料来源")
+            p = self.w.para([Seg(note)], self.w.s.note, item={"kind": "p", "block": "sources", "alias": block_label("sources")},
+                            tag="rk:block:sources", where=block_label("sources"))
             p.paragraph_format.keep_together = True
 
     def _chart(self, name):
@@ -505,7 +505,7 @@ class _Blocks:
             return
         segs = [Seg(f"{rf.year + 1}年主要目标是\uff1a")] + w.piece_segs("targets", target_pieces(rf.targets))
         w.para(segs, item={"kind": "p", "block": "targets_sentence", "alias": "目标"},
-               tag="rk:block:targets_sentence", where="下一年目标")
+               tag="rk:block:targets_sentence", where=block_label("targets_sentence"))
 
 
 def _break_names(table, width: int, size_pt: float) -> None:
@@ -683,8 +683,8 @@ def _congress_closing(w, rf):
 
 def _block_notes(w, rf, blocks):
     if rf.rounding_differs and "notes" not in blocks.omit:
-        w.para([Seg(ROUNDING_NOTE)], w.s.note, item={"kind": "p", "block": "notes", "alias": "附注"},
-               tag="rk:block:notes", where="附注")
+        w.para([Seg(ROUNDING_NOTE)], w.s.note, item={"kind": "p", "block": "notes", "alias": block_label("notes")},
+               tag="rk:block:notes", where=block_label("notes"))
 
 
 BLOCK_WRITERS = {

@@ -538,7 +538,7 @@ class _Rebuild:
             if text == g.get("text"):
                 self.add(Block("block", block))
                 return
-            name = "指标段" if block == "indicator_paragraph" else "下一年目标"
+            name = nm.block_label(block)
             self.add(Block("p", self.derive.source(e, name)))
             self.omit.add(block)
             self.present.discard(block)
@@ -555,7 +555,7 @@ class _Rebuild:
             if block == "sources":
                 self.add(Block("block", "sources"))
             if text != g.get("text"):
-                self.result.note("not_carried", f"{'资料来源' if block == 'sources' else '附注'}的改动(由数据生成)")
+                self.result.note("not_carried", f"{nm.block_label(block)}的改动(由数据生成)")
             return
         if g is not None and g.get("placeholder"):
             self.add(Block("p", self.derive.source(e, where)))
@@ -749,8 +749,7 @@ def _deletions(rb: _Rebuild, g_items: list[dict], matched: set[int], result: Har
         elif block and block not in rb.present and g["kind"] in ("p", "table", "picture") \
                 and block not in rb.omit:
             rb.omit.add(block)
-            result.note("omitted", {"indicator_paragraph": "指标段", "table": "表1", "sources": "资料来源",
-                                    "targets_sentence": "下一年目标", "notes": "附注"}.get(block, f"图表 {block}"))
+            result.note("omitted", nm.block_label(block))
 
 
 def _part_order(rb: _Rebuild, result: HarvestResult) -> None:

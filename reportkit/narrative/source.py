@@ -78,6 +78,15 @@ UNCLOSED_RE = re.compile(r"(?<![{｛\\])[{｛]\s*[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za
 #: Generated blocks a paragraph can place, and those front matter ``omit`` can leave out.
 PLACEABLE = ("indicator_paragraph", "table", "sources", "charts", "targets_sentence")
 OMITTABLE = PLACEABLE + ("notes",)
+#: How staff call each generated block (in the document's content controls, in messages, in
+#: changes.csv's 位置): the one table of block labels.
+BLOCK_LABELS = {"indicator_paragraph": "指标段", "table": "表1", "sources": "资料来源", "charts": "图表",
+                "targets_sentence": "下一年目标", "notes": "附注"}
+
+
+def block_label(block: str) -> str:
+    """A generated block as staff call it; a chart by its id (图表 trend_hte_total)."""
+    return BLOCK_LABELS.get(block) or f"图表 {block.removeprefix('chart.')}"
 #: What each kind of report contains by default, as such reports are written (the seeds): a
 #: bureau's 工作总结和工作思路 states its figures with 表1, its sources, charts, next year's targets
 #: and the rounding 附注; a plain 工作总结, a 工作情况 and a report to the congress state the

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from .. import config
+from ..narrative.source import block_label
 
 GUARD_DIR = config.GUARD_DIR
 _NAME = re.compile(r"^([a-z][a-z0-9_-]*)_(\d{4})\.ipynb$")
@@ -80,7 +81,8 @@ def differences(county: str, year: int, guard: dict, data_dir: Path | None = Non
         if ind not in guard.get("figures", {}):
             out.append(f"{who} {new['name']}:新加入报告({new['value_text']})")
     if not out:
-        for key, label in (("paragraph", "指标段"), ("targets_sentence", "目标句")):
+        for key, label in (("paragraph", block_label("indicator_paragraph")),
+                           ("targets_sentence", block_label("targets_sentence"))):
             if guard.get(key, "") != now[key]:
                 out.append(f"{who} {label}的措辞变了:\n  原:{guard.get(key, '')}\n  新:{now[key]}")
     return out
