@@ -75,9 +75,8 @@ def cmd_new(args) -> int:
 
 def cmd_report(args) -> int:
     from .run.build import build_report
-    say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
     out = build_report(args.county, args.year, data_dir=args.data, build_root=args.build,
-                       strict=args.strict, force=args.force, clean=args.clean, on_step=say, verbose=args.verbose)
+                       strict=args.strict, force=args.force, clean=args.clean, verbose=args.verbose)
     paths = out.paths
     if out.action == "skipped":
         print(f"{out.decision.reason}:{_show(paths.docx)}")
@@ -214,7 +213,7 @@ def _settled(county: str, year: int, build_root):
         yield
         return
     from .exceptions import OutputFolderError
-    lock = state.report_lock(paths, say=lambda msg: print(msg, file=sys.stderr))
+    lock = state.report_lock(paths)
     try:
         lock.__enter__()
     except OutputFolderError:       # a read-only build/: no run can be writing it; read it as it is
@@ -442,10 +441,25 @@ def _tolerant_streams() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+def _log_to_stderr(*, quiet: bool, verbose: bool) -> None:
+    """reportkit's progress and diagnostics (``logging``, loggers under ``reportkit``) go to stderr
+    as plain Chinese lines: progress by default, nothing but warnings with --quiet, and the
+    developers' diagnostics too with --verbose."""
+    import logging
+    logger = logging.getLogger("reportkit")
+    if not any(getattr(h, "reportkit", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.reportkit = True
+        logger.addHandler(handler)
+    logger.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
+
+
 def main(argv: list[str] | None = None) -> int:
     _tolerant_streams()
     parser = build_parser()
     args = parser.parse_args(argv)
+    _log_to_stderr(quiet=getattr(args, "quiet", False), verbose=getattr(args, "verbose", False))
     try:
         return args.func(args)
     except ReportkitError as exc:

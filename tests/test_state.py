@@ -322,13 +322,13 @@ def test_the_lock_lives_beside_the_published_folders_and_is_gone_after(paths):
     assert not path.exists()
 
 
-def test_a_live_run_is_waited_for_then_named(paths):
+def test_a_live_run_is_waited_for_then_named(paths, caplog):
     path = holder(paths)             # a live process (this one), in another run's name
-    said = []
     t0 = time.monotonic()
-    with pytest.raises(ReportBusyError) as ei:
-        with state.report_lock(paths, say=said.append, wait=0.6):
+    with caplog.at_level("INFO", logger="reportkit"), pytest.raises(ReportBusyError) as ei:
+        with state.report_lock(paths, wait=0.6):
             pass
+    said = [r.getMessage() for r in caplog.records if r.name == "reportkit.outputs.state"]
     assert time.monotonic() - t0 >= 0.6
     host = socket.gethostname()
     assert said == [f"alpha 2024 年的报告正由另一次运行(主机 {host},进程 {os.getpid()},"

@@ -17,6 +17,7 @@ import datetime as dt
 import errno
 import hashlib
 import json
+import logging
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from ..iorw import atomic_path, write_text
 from ..portable import check_replaceable, process_alive, replace
 
 STATE_VERSION = 1
+
+log = logging.getLogger(__name__)
 
 #: What a run writes into the report folder beside the .docx (and promotes, in this order, all or
 #: nothing): the one list of a report's outputs.
@@ -337,11 +340,11 @@ def _holder_text(info: dict | None) -> str:
 
 
 @contextlib.contextmanager
-def report_lock(paths: ReportPaths, *, say=None, wait: float | None = None):
+def report_lock(paths: ReportPaths, *, wait: float | None = None):
     """Hold the county-year's lock while building, promoting or reading its outputs: a lock file
     created with O_EXCL (no fcntl/msvcrt: it works the same on a shared folder and on Windows)
-    holding pid, host and start time. Another run of the same county-year waits for it (telling
-    ``say`` once) and takes over a lock whose run is gone; after ``wait`` seconds it gives up with
+    holding pid, host and start time. Another run of the same county-year waits for it (saying so
+    once, through logging) and takes over a lock whose run is gone; after ``wait`` seconds it gives up with
     ReportBusyError. Re-entrant within a thread (build_report holds it while run_report runs)."""
     import socket
     import threading
@@ -404,8 +407,8 @@ def report_lock(paths: ReportPaths, *, say=None, wait: float | None = None):
                     f"{paths.county} {paths.year} 年的报告正由{_holder_text(holder)}生成,等待 {wait:.0f} 秒后仍未结束",
                     county=paths.county, year=paths.year, file=path,
                     hint=f"等那次运行结束后重试;如果那次运行已经不在了(进程已结束、机器已关),删除锁文件 {path} 后重试")
-            if not told and say:
-                say(f"{paths.county} {paths.year} 年的报告正由{_holder_text(holder)}生成,等它结束……")
+            if not told:
+                log.info(f"{paths.county} {paths.year} 年的报告正由{_holder_text(holder)}生成,等它结束……")
                 told = True
             time.sleep(0.2)
             continue

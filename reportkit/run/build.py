@@ -8,6 +8,7 @@ county-year at a time builds it (state.report_lock).
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from .. import config
 from ..inputs import parameters
 from ..outputs import state
 from .fingerprint import DataIndex, code_hash
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -39,25 +42,24 @@ class BuildOutcome:
 
 def build_report(county: str, year, *, data_dir: Path | None = None, build_root: Path | None = None,
                  strict: bool = False, force: bool = False, clean: bool = False,
-                 index: DataIndex | None = None, on_step=None, verbose: bool = False,
+                 index: DataIndex | None = None, verbose: bool = False,
                  kernel=None) -> BuildOutcome:
     """Build (or skip) one county-year's report; see the module docstring for the rules.
 
-    ``on_step(message)`` is told what is happening (the CLI prints it); errors are raised as
+    What is happening is logged (``logging``, logger ``reportkit.run.build``: the CLI prints it); errors are raised as
     ReportkitError subclasses with their context, and leave the previous outputs in place.
     ``kernel``: a batch worker's kept kernel; without one, a kernel is started as soon as the
     report is known to need building, so that it boots while the edits are carried over.
     """
-    say = on_step or (lambda _msg: None)
     idx = index or DataIndex.read(data_dir)
     county, year = parameters.validate(county, year, index=idx)
     paths = config.report_paths(county, year, build_root)
     from .execute import check_template
     check_template()                             # named, before it is hashed with the code
     code = code_hash()
-    with state.report_lock(paths, say=say):      # one run of a county-year at a time; others wait
+    with state.report_lock(paths):      # one run of a county-year at a time; others wait
         if state.recover(paths):
-            say("上一次生成在移入输出时被中断:已按它的记录补完,再按规则决定是否重新生成")
+            log.info("上一次生成在移入输出时被中断:已按它的记录补完,再按规则决定是否重新生成")
         fp = idx.fingerprint(county, year, code, strict=strict)    # after the wait: a harvest may have run
         decision = state.decide(paths, fp, force=force)
         outcome = BuildOutcome(county, year, paths, decision)
@@ -66,23 +68,23 @@ def build_report(county: str, year, *, data_dir: Path | None = None, build_root:
             return outcome
         from .warm import kernel_for
         with kernel_for(kernel) as kernel:       # a new kernel boots while edits are carried over
-            _build(outcome, idx, fp, code, kernel, say, data_dir=data_dir, build_root=build_root, strict=strict,
+            _build(outcome, idx, fp, code, kernel, data_dir=data_dir, build_root=build_root, strict=strict,
                    clean=clean, verbose=verbose)
     return outcome
 
 
-def _build(outcome: BuildOutcome, idx, fp, code, kernel, say, *, data_dir, build_root, strict, clean, verbose):
+def _build(outcome: BuildOutcome, idx, fp, code, kernel, *, data_dir, build_root, strict, clean, verbose):
     from .execute import run_report
     county, year, paths, decision = outcome.county, outcome.year, outcome.paths, outcome.decision
     if decision.docx in ("edited", "unknown"):
         outcome.kept = state.keep_docx(paths, decision.docx)
-        say(f"已保留{'编辑过的' if decision.docx == 'edited' else '原有的'} Word 文档:{outcome.kept}")
+        log.info(f"已保留{'编辑过的' if decision.docx == 'edited' else '原有的'} Word 文档:{outcome.kept}")
     if decision.docx == "edited":
         from ..editing.harvest import harvest
         outcome.harvest = harvest(county, year, file=paths.docx, data_dir=data_dir, build_root=build_root)
         if outcome.harvest.written:
             fp = idx.fingerprint(county, year, code, strict=strict)   # the narrative changed
-    say(f"正在生成 {county} {year} 年报告({decision.reason})……")
+    log.info(f"正在生成 {county} {year} 年报告({decision.reason})……")
 
     def record(changes: list[dict]) -> dict:
         """The outcome as the state file keeps it, moved into place with the outputs (state.promote)."""
