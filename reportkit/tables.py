@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -121,6 +122,16 @@ class Table:
     raw_header: list[str]                # as written
     header_row: int
     records: list[dict] = field(default_factory=list)
+    index: int = 1                       # the sheet's position in the workbook (1 for a .csv)
+    #: a table whose header names no known column keeps every non-empty row as
+    #: (row number, cells, {column index: problem}) and its merged ranges
+    #: (min_row, min_col, max_row, max_col), for the statistics-table layouts
+    grid: list | None = None
+    merges: list = field(default_factory=list)
+
+    @property
+    def file_text(self) -> str:
+        return str(self.path)
 
     @property
     def where(self) -> str:
@@ -145,42 +156,85 @@ def normalize_header(name: str, aliases: dict[str, str]) -> str:
     return aliases.get(low, low) if re.fullmatch(r"[a-z0-9_]+", low) else h
 
 
-def _header_index(rows: list[list[str]], aliases: dict[str, str], known: set[str]) -> int:
+def _header_index(rows: list[list[str]], aliases: dict[str, str], known: set[str]) -> tuple[int, bool]:
     """The header row: the first of the first rows that names two known columns (a title line may
-    stand above it); the first non-empty row when none does."""
+    stand above it), and True; the first non-empty row and False when none does."""
     first = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), 0)
     for i, r in enumerate(rows[:HEADER_SEARCH_ROWS]):
         names = {normalize_header(c, aliases) for c in r}
         if len(names & known) >= 2:
-            return i
-    return first
+            return i, True
+    return first, False
 
 
-def _records(path: Path, sheet: str, rows: list[list[str]], row_numbers: list[int],
-             problems: list[dict], aliases: dict[str, str], known: set[str]) -> Table | None:
-    if not any(any(c.strip() for c in r) for r in rows):
-        return None
-    h = _header_index(rows, aliases, known)
-    raw = [clean_cell(c) for c in rows[h]]
+def _records(path: Path, sheet: str, rows, aliases: dict[str, str], known: set[str],
+             index: int = 1, merges: list | None = None) -> Table | None:
+    """A table from ``rows``, an iterable of (row number, cells, {column index: problem}) read
+    once, in order (streamed: only the first rows are held to find the header).
+
+    A table whose header names no known columns (a statistics table printed as it came, see
+    ``reportkit.inputs.layouts``) also keeps its grid of cells and its merged ranges."""
+    rows = iter(rows)
+    head: list[tuple[int, list[str], dict]] = []
+    for item in rows:
+        head.append(item)
+        if item[0] >= HEADER_SEARCH_ROWS:
+            break
+    if not any(any(c.strip() for c in r) for _, r, _ in head):
+        nxt = next((item for item in rows if any(c.strip() for c in item[1])), None)
+        if nxt is None:
+            return None
+        head.append(nxt)
+    h, recognized = _header_index([r for _, r, _ in head], aliases, known)
+    raw = [clean_cell(c) for c in head[h][1]]
     while raw and raw[-1] == "":
         raw.pop()
     header = [normalize_header(c, aliases) for c in raw]
-    table = Table(path, sheet, header, raw, row_numbers[h])
-    for k in range(h + 1, len(rows)):
-        cells = [clean_cell(c) for c in rows[k]]
+    table = Table(path, sheet, header, raw, head[h][0], index=index)
+    named = [(i, col) for i, col in enumerate(header) if col]
+    width = len(header)
+    grid = None if recognized else [(n, [clean_cell(c) for c in r], p) for n, r, p in head]
+    if grid is not None:
+        table.grid, table.merges = grid, list(merges or [])
+    append = table.records.append
+    file_text = str(path)
+    for number, cells, problems in itertools.chain(head[h + 1:], rows):
+        cells = [clean_cell(c) for c in cells] if cells else cells
         if not any(cells):
             continue
-        extra = [c for c in cells[len(header):] if c]
-        if extra:
-            raise FileReadError(f"第 {row_numbers[k]} 行有 {len(cells)} 个格,而表头只有 {len(header)} 列"
-                                f"(多出的是“{visible(extra[0])}”)",
-                                file=path, sheet=sheet or None, row=row_numbers[k],
-                                hint="去掉多余的逗号(文字中的逗号请用中文逗号“\uff0c”,或给整格加英文双引号)")
-        rec = {col: (cells[i] if i < len(cells) else "") for i, col in enumerate(header) if col}
-        rec[ROW], rec[FILE], rec[SHEET] = row_numbers[k], str(path), sheet
-        rec[PROBLEMS] = {header[i]: msg for i, msg in problems[k].items() if i < len(header) and header[i]}
-        table.records.append(rec)
+        if grid is not None and number > head[-1][0]:
+            grid.append((number, cells, problems))
+        if len(cells) > width:
+            extra = [c for c in cells[width:] if c]
+            if extra:
+                if grid is not None:
+                    continue        # a statistics table: its own reader sees every column
+                raise FileReadError(f"第 {number} 行有 {len(cells)} 个格,而表头只有 {width} 列"
+                                    f"(多出的是“{visible(extra[0])}”)",
+                                    file=path, sheet=sheet or None, row=number,
+                                    hint="去掉多余的逗号(文字中的逗号请用中文逗号“\uff0c”,或给整格加英文双引号)")
+        n = len(cells)
+        rec = {col: (_intern(cells[i]) if i < n else "") for i, col in named}
+        rec[ROW], rec[FILE], rec[SHEET] = number, file_text, sheet
+        rec[PROBLEMS] = {header[i]: msg for i, msg in problems.items() if i < width and header[i]} if problems else {}
+        append(rec)
     return table
+
+
+_SHORT: dict[str, str] = {}
+
+
+def _intern(text: str) -> str:
+    """One string object per short repeated cell text (county, year, indicator, source): a table
+    of 200,000 rows holds a few hundred distinct texts, not millions of copies."""
+    if len(text) > 64:
+        return text
+    got = _SHORT.get(text)
+    if got is None:
+        if len(_SHORT) > 200_000:
+            _SHORT.clear()
+        got = _SHORT[text] = text
+    return got
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -193,12 +247,18 @@ def _csv(path: Path, aliases, known) -> list[Table]:
     raw = path.read_bytes()
     if not raw.strip():
         raise FileReadError("文件是空的", file=path, hint="写上表头和数据,或删除这个文件")
-    text = decode_csv_bytes(raw, path).replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))
-    except csv.Error as exc:
-        raise FileReadError(f"CSV 格式错误({exc})", file=path, hint="检查是否有未闭合的英文双引号") from exc
-    table = _records(path, "", rows, list(range(1, len(rows) + 1)), [{} for _ in rows], aliases, known)
+    text = decode_csv_bytes(raw, path)
+    del raw
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=_sniff_delimiter(text))
+    no_problems: dict = {}
+
+    def rows():
+        try:
+            for number, cells in enumerate(reader, 1):
+                yield number, cells, no_problems
+        except csv.Error as exc:
+            raise FileReadError(f"CSV 格式错误({exc})", file=path, hint="检查是否有未闭合的英文双引号") from exc
+    table = _records(path, "", rows(), aliases, known)
     return [table] if table else []
 
 
@@ -206,7 +266,7 @@ def _number_text(v, fmt: str) -> str:
     """A number as a person sees it: exact digits (no float noise, no exponent); a percent format
     shows the value times a hundred with a % sign."""
     d = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
-    if _is_percent(fmt):
+    if fmt == "%" or _is_percent(fmt):
         d = d * 100
         return _plain(d) + "%"
     return _plain(d)
@@ -224,30 +284,155 @@ def _is_percent(fmt: str) -> bool:
     return "%" in core
 
 
-def _cell(cell, formula) -> tuple[str, str | None]:
-    """(text, problem) of one cell."""
-    v = cell.value
-    if v is None:
-        if isinstance(formula, str) and formula.startswith("="):
+def _percent_styles(wb) -> set[int]:
+    """Style ids of a workbook whose number format shows a percentage."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+    out = set()
+    for style_id, style in enumerate(wb._cell_styles):
+        fmt_id = style.numFmtId
+        fmt = (BUILTIN_FORMATS.get(fmt_id, "General") if fmt_id < BUILTIN_FORMATS_MAX_SIZE
+               else wb._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE])
+        if _is_percent(fmt):
+            out.add(style_id)
+    return out
+
+
+def _value_text(value, percent: bool, formula: str | None) -> tuple[str, str | None]:
+    """(text, problem) of one cell's value as Excel shows it."""
+    if value is None:
+        if formula:
             return "", (f"单元格是公式“{formula[:40]}”,但文件里没有它的计算结果(文件可能由其他程序生成,"
                         "从未在 Excel/WPS 中打开保存过)")
         return "", None
-    if isinstance(v, bool):
-        return ("是" if v else "否"), None
-    if isinstance(v, (int, float, Decimal)):
-        return _number_text(v, cell.number_format), None
-    if isinstance(v, (dt.datetime, dt.date)):
-        return (v.date() if isinstance(v, dt.datetime) else v).isoformat(), None
-    if isinstance(v, dt.time):
-        return v.isoformat(), None
-    return str(v), None
+    if isinstance(value, bool):
+        return ("是" if value else "否"), None
+    if isinstance(value, (int, float, Decimal)):
+        return _number_text(value, "%" if percent else ""), None
+    if isinstance(value, (dt.datetime, dt.date)):
+        return (value.date() if isinstance(value, dt.datetime) else value).isoformat(), None
+    if isinstance(value, dt.time):
+        return value.isoformat(), None
+    return str(value), None
+
+
+MAX_MERGE_BYTES = 8 * 1024 * 1024       # a <mergeCells> list longer than this is not a clerk's table
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _sheet_merges(archive: zipfile.ZipFile, part: str, path: Path, sheet: str) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of one sheet, read from its XML part (read-only openpyxl has none):
+    the part is scanned in chunks and only its <mergeCells> list (after the cell data) is kept."""
+    tail = b""
+    found = False
+    kept = bytearray()
+    with archive.open(part) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            if not found:
+                buf = tail + chunk
+                at = buf.find(b"<mergeCells")
+                if at < 0:
+                    at = buf.find(b":mergeCells")
+                if at < 0:
+                    tail = buf[-32:]
+                    continue
+                found = True
+                chunk = buf[at:]
+            kept += chunk
+            if len(kept) > MAX_MERGE_BYTES:
+                raise FileReadError("工作表的合并单元格多得不像一张统计表", file=path, sheet=sheet,
+                                    hint="取消不需要的合并单元格(“合并后居中”再点一次)后保存")
+    out = []
+    for m in _MERGE_RE.finditer(bytes(kept)):
+        c1, r1 = _column_number(m.group(1)), int(m.group(2))
+        c2, r2 = (_column_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+        out.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+    return out
+
+
+def coordinate(row: int, column: int) -> str:
+    """'D7' of row 7, column 4."""
+    from openpyxl.utils import get_column_letter
+    return f"{get_column_letter(column)}{row}"
+
+
+def _sheet_rows(wb, ws, merges, percent: set[int]):
+    """(row number, cells as seen, problems) of every row that has a cell, streamed from the
+    sheet's XML: one pass, cached formula values, no trust in a stale <dimension>. A merge down
+    one column gives its text to every row it spans."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)     # data_only: the cached value
+            if cell["value"] is None:
+                f = element.find(FORMULA_TAG)
+                if f is not None:
+                    cell["formula"] = "=" + (f.text or "")
+            return cell
+
+    down = {}
+    for r1, c1, r2, c2 in merges:
+        if c1 == c2 and r2 > r1:
+            down[(r1, c1)] = r2
+    spans: dict[int, tuple[int, tuple]] = {}    # column -> (last row, (text, problem))
+    with ws._get_source() as src:
+        parser = Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                        date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        last = 0
+        for number, cells in parser.parse():
+            if spans:
+                # rows inside a vertical merge that have no cell of their own still read its text
+                for r in range(last + 1, number):
+                    filled = {c: t for c, (end, t) in spans.items() if end >= r}
+                    if filled:
+                        yield _row_of(r, {c: t for c, t in filled.items()})
+            last = number
+            got = {}
+            for cell in cells:
+                got[cell["column"]] = _value_text(cell["value"], cell["style_id"] in percent, cell.get("formula"))
+            for c, (end, t) in list(spans.items()):
+                if end < number:
+                    del spans[c]
+                else:
+                    got[c] = t
+            for c in list(got):
+                end = down.get((number, c))
+                if end:
+                    spans[c] = (end, got[c])
+            yield _row_of(number, got)
+        if spans:
+            for r in range(last + 1, max(end for end, _ in spans.values()) + 1):
+                yield _row_of(r, {c: t for c, (end, t) in spans.items() if end >= r})
+
+
+def _row_of(number: int, got: dict) -> tuple[int, list[str], dict]:
+    width = max(got) if got else 0
+    cells = [""] * width
+    problems = {}
+    for c, (text, problem) in got.items():
+        cells[c - 1] = text
+        if problem:
+            problems[c - 1] = problem
+    while cells and cells[-1] == "":
+        cells.pop()
+    return number, cells, problems
 
 
 def _xlsx(path: Path, aliases, known) -> list[Table]:
+    """Every sheet of a workbook, read once in read-only (streaming) mode."""
     from openpyxl import load_workbook
     try:
-        values = load_workbook(path, data_only=True)
-        formulas = load_workbook(path, data_only=False)
+        wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError) as exc:
         raise FileReadError(f"文件已损坏或不是有效的 .xlsx 表格({type(exc).__name__})", file=path,
                             hint=SAVE_AS) from exc
@@ -256,48 +441,32 @@ def _xlsx(path: Path, aliases, known) -> list[Table]:
                             hint=SAVE_AS) from exc
     tables = []
     try:
-        for ws in values.worksheets:
-            fws = formulas[ws.title]
-            fill, across = _merges(ws)
-            rows, problems = [], []
-            for r in range(1, ws.max_row + 1):   # not read-only: a stale <dimension> cannot cut rows
-                row, probs = [], {}
-                for c in range(1, ws.max_column + 1):
-                    text, problem = fill[(r, c)] if (r, c) in fill else _cell(ws.cell(r, c), fws.cell(r, c).value)
-                    row.append(text)
-                    if problem:
-                        probs[c - 1] = problem
-                rows.append(row)
-                problems.append(probs)
-            numbers = list(range(1, len(rows) + 1))
-            table = _records(path, ws.title, rows, numbers, problems, aliases, known)
+        percent = _percent_styles(wb)
+        for index, ws in enumerate(wb.worksheets, 1):
+            if not hasattr(ws, "_get_source"):
+                continue                         # a chart sheet: no cells
+            try:
+                merges = _sheet_merges(wb._archive, ws._worksheet_path, path, ws.title)
+                table = _records(path, ws.title, _sheet_rows(wb, ws, merges, percent), aliases, known,
+                                 index=index, merges=merges)
+            except FileReadError:
+                raise
+            except Exception as exc:      # a malformed sheet part
+                raise FileReadError(f"工作表“{ws.title}”已损坏,读不出来({type(exc).__name__})", file=path,
+                                    sheet=ws.title, hint=SAVE_AS) from exc
             if table is None:
                 continue
-            for min_row, max_row, coord in across:
-                if max_row >= table.header_row:
-                    raise FileReadError(f"单元格 {coord} 是跨列合并的,看不出每一列的值", file=path,
-                                        sheet=ws.title, row=min_row,
-                                        hint="取消合并单元格(再点一次“合并后居中”),每格填上自己的值")
+            if table.grid is None:
+                for r1, c1, r2, c2 in merges:
+                    if c1 != c2 and r2 >= table.header_row:
+                        coord = coordinate(r1, c1) + ":" + coordinate(r2, c2)
+                        raise FileReadError(f"单元格 {coord} 是跨列合并的,看不出每一列的值", file=path,
+                                            sheet=ws.title, row=r1,
+                                            hint="取消合并单元格(再点一次“合并后居中”),每格填上自己的值")
             tables.append(table)
     finally:
-        values.close()
-        formulas.close()
+        wb.close()
     return tables
-
-
-def _merges(ws):
-    """Merged cells read as Excel shows them: a merge down one column (a county written once for
-    several rows) gives its text to every row it spans; a merge across columns is returned apart
-    (allowed only in a title line above the header)."""
-    fill, across = {}, []
-    for rng in ws.merged_cells.ranges:
-        text = _cell(ws.cell(rng.min_row, rng.min_col), None)
-        if rng.min_col != rng.max_col:
-            across.append((rng.min_row, rng.max_row, rng.coord))
-            continue
-        for r in range(rng.min_row, rng.max_row + 1):
-            fill[(r, rng.min_col)] = text
-    return fill, across
 
 
 def read_tables(path: Path, aliases: dict[str, str] | None = None, known: set[str] = frozenset()) -> list[Table]:
