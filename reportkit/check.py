@@ -46,22 +46,26 @@ def check(data_dir: Path | None = None) -> CheckResult:
         result.errors.append(exc)
         return result
     result.errors += problems.errors
-    _notes(result, root, ds)
+    _notes(result, root, ds, problems)
     for md in sorted((root / config.NARRATIVE_DIRNAME).glob("*/*.md")):
         _narrative(result, ds, md)
     return result
 
 
-def _notes(result: CheckResult, root: Path, ds) -> None:
+def _notes(result: CheckResult, root: Path, ds, problems=None) -> None:
     for folder in (config.VALUES_DIRNAME, config.TARGETS_DIRNAME):
         for path in list_tables(root / folder):
-            try:
-                tables = read_tables(path, data_mod.ALIASES, data_mod.KNOWN_COLUMNS)
-            except ReportkitError:
-                continue          # already an error
-            if tables and not any(t.records for t in tables):
+            if problems is not None and str(path) in problems.files:   # read once, by data.load
+                n_tables, n_records, counties = problems.files[str(path)]
+            else:
+                try:
+                    tables = read_tables(path, data_mod.ALIASES, data_mod.KNOWN_COLUMNS)
+                except ReportkitError:
+                    continue          # already an error
+                n_tables, n_records = len(tables), sum(len(t.records) for t in tables)
+                counties = {r.get("county", "") for t in tables for r in t.records}
+            if n_tables and not n_records:
                 result.notes.append(f"{folder}/{path.name} 只有表头,没有数据行")
-            counties = {r.get("county", "") for t in tables for r in t.records}
             unknown = sorted(c for c in counties if c and c not in ds.county_slugs)
             if unknown:
                 result.notes.append(f"{folder}/{path.name} 中有未登记的县区:{'、'.join(unknown)}"

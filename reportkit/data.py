@@ -8,6 +8,7 @@ folder and collects every problem instead of stopping at the first (``make check
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -63,6 +64,10 @@ class Problems:
     """Errors collected instead of raised (``make check``), with notes that are not errors."""
     errors: list[ReportkitError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: what was read of each value/target file: {path: (tables, counties named)} (so that
+    #: `make check` does not read a file twice), and how each statistics table was read
+    files: dict = field(default_factory=dict)
+    readings: list = field(default_factory=list)
 
     def add(self, err: ReportkitError) -> None:
         self.errors.append(err)
@@ -79,41 +84,58 @@ def parse_rows(table: Table, spec: list[Col], problems: Problems | None = None,
     """(parsed row, record) for every row of ``table`` that passes ``spec``; a row that does not
     is refused (raised, or collected into ``problems`` and left out)."""
     table.require([c.name for c in spec if c.required])
-    out = []
-    for rec in table.records:
+    return list(_parse_iter(table.records, spec, problems, ctx))
+
+
+def _consumed(records: list):
+    """The records of a table, each let go once handed out (a table of 200,000 rows is not kept
+    beside its parsed rows)."""
+    records.reverse()
+    while records:
+        yield records.pop()
+
+
+def _parse_iter(records, spec: list[Col], problems: Problems | None, ctx):
+    for rec in records:
         parsed: dict = {}
         try:
             for col in spec:
                 text = rec.get(col.name, "")
-                where = dict(file=rec[FILE], sheet=rec[SHEET] or None, row=rec[ROW], column=col.name,
-                             **(ctx(parsed) if ctx else {}))
-                if col.name in rec[PROBLEMS]:
+                # the location is built only for a refusal (a table may have 200,000 rows)
+                where = functools.partial(_where, rec, col.name, ctx, parsed)
+                if rec[PROBLEMS] and col.name in rec[PROBLEMS]:
                     raise ValueFormatError(rec[PROBLEMS][col.name], hint="在 Excel/WPS 中打开文件,按 F9 重算后保存",
-                                           **where)
-                bad = control_chars(text)
-                if bad:
-                    raise ValueFormatError(f"“{visible(text)}”含有控制字符 {'、'.join(bad)}", **where,
-                                           hint="删掉这些看不见的字符(重新输入这一格)")
+                                           **where())
+                if not text.isprintable():
+                    bad = control_chars(text)
+                    if bad:
+                        raise ValueFormatError(f"“{visible(text)}”含有控制字符 {'、'.join(bad)}", **where(),
+                                               hint="删掉这些看不见的字符(重新输入这一格)")
                 if col.default is None and text in NO_VALUE:
                     if col.filled:
-                        raise ValueFormatError(f"“{text}”表示没有数据,这一格必须填写数值", **where,
+                        raise ValueFormatError(f"“{text}”表示没有数据,这一格必须填写数值", **where(),
                                                hint="填写数值;没有数据的行请整行删除")
                     text = ""                  # 无 / — in an optional number column: no value
                 if text == "":
                     if col.filled:
-                        raise ValueFormatError(col.empty, hint=col.hint or f"填写“{col.name}”", **where)
+                        raise ValueFormatError(col.empty, hint=col.hint or f"填写“{col.name}”", **where())
                     parsed[col.name] = col.default
                     continue
                 try:
                     parsed[col.name] = col.parse(text, parsed) if col.parse else text
                 except CellProblem as p:
-                    where.update(ctx({**parsed, col.name: text}) if ctx else {})
-                    raise p.cls(p.reason, hint=p.hint or None, **where) from None
+                    loc = where()
+                    loc.update(ctx({**parsed, col.name: text}) if ctx else {})
+                    raise p.cls(p.reason, hint=p.hint or None, **loc) from None
         except DataError as err:
             _fail(problems, err)
             continue
-        out.append((parsed, rec))
-    return out
+        yield parsed, rec
+
+
+def _where(rec, column, ctx, parsed) -> dict:
+    return dict(file=rec[FILE], sheet=rec[SHEET] or None, row=rec[ROW], column=column,
+                **(ctx(parsed) if ctx else {}))
 
 
 def _located(rec, column, **ctx) -> dict:
@@ -283,7 +305,11 @@ class Dataset:
         return list(self._indicator)
 
     def years(self, county: str) -> list[int]:
-        return sorted(set(self.values.loc[self.values.county == county, "year"]))
+        if getattr(self, "_years", None) is None:     # once, from the row index (not a scan per county)
+            self._years: dict[str, set] = {}
+            for c, y, _ in self._rows:
+                self._years.setdefault(c, set()).add(int(y))
+        return sorted(self._years.get(county, ()))
 
     def require_year(self, county: str, year: int) -> None:
         c = self.county(county)
@@ -546,15 +572,19 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
                 continue
             _fail(problems, err)
             continue
+        if problems is not None:
+            problems.files[str(path)] = (len(tables), sum(len(t.records) for t in tables),
+                                         set().union(*(_file_counties(t) for t in tables)))
         for table in tables:
             mentioned = _file_counties(table)
             if only is not None and not (mentioned & only) and path.stem not in only:
                 continue
             try:
-                parsed = parse_rows(table, spec, problems, ctx=_Rows.ctx)
+                table.require([c.name for c in spec if c.required])
             except DataError as err:
                 _fail(problems, err)
                 continue
+            parsed = _parse_iter(_consumed(table.records), spec, problems, _Rows.ctx)
             for row, rec in parsed:
                 if only is not None and row["county"] not in only:
                     continue
@@ -573,6 +603,7 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
                     continue
                 seen[key] = (rec[FILE], rec[SHEET], rec[ROW])
                 records.append(record)
+        del tables
     return records
 
 

@@ -55,6 +55,8 @@ _CLEAN = str.maketrans({**dict.fromkeys(_INVISIBLE), **_SPACES})
 
 def clean_cell(text: str) -> str:
     """What a person sees in the cell: invisible characters dropped, odd spaces made spaces, trimmed."""
+    if text.__class__ is str and text.isascii():
+        return text.strip()
     return str(text).translate(_CLEAN).strip()
 
 
@@ -198,8 +200,11 @@ def _records(path: Path, sheet: str, rows, aliases: dict[str, str], known: set[s
         table.grid, table.merges = grid, list(merges or [])
     append = table.records.append
     file_text = str(path)
+    # one string object per repeated cell text (county, year, indicator, source): a table of
+    # 200,000 rows holds a few thousand distinct texts, not millions of copies
+    intern = {}.setdefault
     for number, cells, problems in itertools.chain(head[h + 1:], rows):
-        cells = [clean_cell(c) for c in cells] if cells else cells
+        cells = [c.strip() if c.isascii() else clean_cell(c) for c in cells] if cells else cells
         if not any(cells):
             continue
         if grid is not None and number > head[-1][0]:
@@ -214,27 +219,11 @@ def _records(path: Path, sheet: str, rows, aliases: dict[str, str], known: set[s
                                     file=path, sheet=sheet or None, row=number,
                                     hint="去掉多余的逗号(文字中的逗号请用中文逗号“\uff0c”,或给整格加英文双引号)")
         n = len(cells)
-        rec = {col: (_intern(cells[i]) if i < n else "") for i, col in named}
+        rec = {col: (intern(cells[i], cells[i]) if i < n else "") for i, col in named}
         rec[ROW], rec[FILE], rec[SHEET] = number, file_text, sheet
         rec[PROBLEMS] = {header[i]: msg for i, msg in problems.items() if i < width and header[i]} if problems else {}
         append(rec)
     return table
-
-
-_SHORT: dict[str, str] = {}
-
-
-def _intern(text: str) -> str:
-    """One string object per short repeated cell text (county, year, indicator, source): a table
-    of 200,000 rows holds a few hundred distinct texts, not millions of copies."""
-    if len(text) > 64:
-        return text
-    got = _SHORT.get(text)
-    if got is None:
-        if len(_SHORT) > 200_000:
-            _SHORT.clear()
-        got = _SHORT[text] = text
-    return got
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -365,54 +354,104 @@ def coordinate(row: int, column: int) -> str:
     return f"{get_column_letter(column)}{row}"
 
 
-def _sheet_rows(wb, ws, merges, percent: set[int]):
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW_TAG, _C, _V, _F, _IS, _T = (_NS + t for t in ("row", "c", "v", "f", "is", "t"))
+_REF_RE = re.compile(r"([A-Z]+)(\d+)")
+
+
+def _sheet_cells(wb, archive, part: str, strings, percent: set[int]):
+    """(row number, {column: (text, problem)}) of every row of a sheet that has cells, parsed from
+    its XML in one pass (lxml, each row let go once read): cached formula values, the formula of
+    a cell without one, shared and inline strings, dates by the cell's style."""
+    from lxml import etree
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    dates, durations, epoch = wb._date_formats, wb._timedelta_formats, wb.epoch
+    columns: dict[str, int] = {}
+    with archive.open(part) as src:
+        number = 0
+        for _, row in etree.iterparse(src, events=("end",), tag=_ROW_TAG, resolve_entities=False,
+                                      no_network=True, huge_tree=True):
+            r = row.get("r")
+            number = int(r) if r else number + 1
+            got = {}
+            col = 0
+            for c in row.iterchildren(_C):
+                ref = c.get("r")
+                if ref:
+                    letters = ref.rstrip("0123456789")
+                    col = columns.get(letters) or columns.setdefault(letters, _column_number(letters.encode()))
+                else:
+                    col += 1
+                t = c.get("t", "n")
+                style = int(c.get("s", 0))
+                v = c.find(_V)
+                text = v.text if v is not None else None
+                value = None
+                if t == "inlineStr":
+                    node = c.find(_IS)
+                    value = "".join(x.text or "" for x in node.iter(_T)) if node is not None else None
+                elif text is not None:
+                    if t == "n":
+                        value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+                        if style in dates:
+                            try:
+                                value = from_excel(value, epoch, timedelta=style in durations)
+                            except (OverflowError, ValueError):
+                                value = "#VALUE!"
+                    elif t == "s":
+                        value = strings[int(text)]
+                    elif t == "b":
+                        value = bool(int(text))
+                    elif t == "d":
+                        value = from_ISO8601(text)
+                    else:                       # str (a formula's text result), e (an error value)
+                        value = text
+                formula = None
+                if value is None:
+                    f = c.find(_F)
+                    if f is not None:
+                        formula = "=" + (f.text or "")
+                if value is None and formula is None:
+                    continue
+                got[col] = _value_text(value, style in percent, formula)
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
+            yield number, got
+
+
+def _sheet_rows(wb, archive, part, strings, merges, percent: set[int]):
     """(row number, cells as seen, problems) of every row that has a cell, streamed from the
-    sheet's XML: one pass, cached formula values, no trust in a stale <dimension>. A merge down
-    one column gives its text to every row it spans."""
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
-
-    class Parser(WorkSheetParser):
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)     # data_only: the cached value
-            if cell["value"] is None:
-                f = element.find(FORMULA_TAG)
-                if f is not None:
-                    cell["formula"] = "=" + (f.text or "")
-            return cell
-
+    sheet's XML: one pass, no trust in a stale <dimension>. A merge down one column gives its
+    text to every row it spans."""
     down = {}
     for r1, c1, r2, c2 in merges:
         if c1 == c2 and r2 > r1:
             down[(r1, c1)] = r2
     spans: dict[int, tuple[int, tuple]] = {}    # column -> (last row, (text, problem))
-    with ws._get_source() as src:
-        parser = Parser(src, ws._shared_strings, data_only=True, epoch=wb.epoch,
-                        date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
-        last = 0
-        for number, cells in parser.parse():
-            if spans:
-                # rows inside a vertical merge that have no cell of their own still read its text
-                for r in range(last + 1, number):
-                    filled = {c: t for c, (end, t) in spans.items() if end >= r}
-                    if filled:
-                        yield _row_of(r, {c: t for c, t in filled.items()})
-            last = number
-            got = {}
-            for cell in cells:
-                got[cell["column"]] = _value_text(cell["value"], cell["style_id"] in percent, cell.get("formula"))
+    last = 0
+    for number, got in _sheet_cells(wb, archive, part, strings, percent):
+        if spans:
+            # rows inside a vertical merge that have no cell of their own still read its text
+            for r in range(last + 1, number):
+                filled = {c: t for c, (end, t) in spans.items() if end >= r}
+                if filled:
+                    yield _row_of(r, filled)
             for c, (end, t) in list(spans.items()):
                 if end < number:
                     del spans[c]
                 else:
                     got[c] = t
+        last = number
+        if down:
             for c in list(got):
                 end = down.get((number, c))
                 if end:
                     spans[c] = (end, got[c])
-            yield _row_of(number, got)
-        if spans:
-            for r in range(last + 1, max(end for end, _ in spans.values()) + 1):
-                yield _row_of(r, {c: t for c, (end, t) in spans.items() if end >= r})
+        yield _row_of(number, got)
+    if spans:
+        for r in range(last + 1, max(end for end, _ in spans.values()) + 1):
+            yield _row_of(r, {c: t for c, (end, t) in spans.items() if end >= r})
 
 
 def _row_of(number: int, got: dict) -> tuple[int, list[str], dict]:
@@ -428,11 +467,30 @@ def _row_of(number: int, got: dict) -> tuple[int, list[str], dict]:
     return number, cells, problems
 
 
-def _xlsx(path: Path, aliases, known) -> list[Table]:
-    """Every sheet of a workbook, read once in read-only (streaming) mode."""
-    from openpyxl import load_workbook
+def _open_workbook(path: Path):
+    """(workbook with its styles, archive, shared strings, [(sheet name, XML part)]) of an .xlsx,
+    without openpyxl's read-only worksheets: they scan a whole sheet for its size when its
+    <dimension> record is missing, a pass this reader does not need."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    reader = ExcelReader(path, read_only=True, keep_vba=False, data_only=True, keep_links=False)
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [(sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()
+                  if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+    except BaseException:
+        reader.archive.close()
+        raise
+    return reader.wb, reader.archive, reader.shared_strings, sheets
+
+
+def _xlsx(path: Path, aliases, known) -> list[Table]:
+    """Every sheet of a workbook, read once, streamed."""
+    try:
+        wb, archive, strings, sheets = _open_workbook(path)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError) as exc:
         raise FileReadError(f"文件已损坏或不是有效的 .xlsx 表格({type(exc).__name__})", file=path,
                             hint=SAVE_AS) from exc
@@ -442,18 +500,16 @@ def _xlsx(path: Path, aliases, known) -> list[Table]:
     tables = []
     try:
         percent = _percent_styles(wb)
-        for index, ws in enumerate(wb.worksheets, 1):
-            if not hasattr(ws, "_get_source"):
-                continue                         # a chart sheet: no cells
+        for index, (title, part) in enumerate(sheets, 1):
             try:
-                merges = _sheet_merges(wb._archive, ws._worksheet_path, path, ws.title)
-                table = _records(path, ws.title, _sheet_rows(wb, ws, merges, percent), aliases, known,
-                                 index=index, merges=merges)
+                merges = _sheet_merges(archive, part, path, title)
+                table = _records(path, title, _sheet_rows(wb, archive, part, strings, merges, percent), aliases,
+                                 known, index=index, merges=merges)
             except FileReadError:
                 raise
             except Exception as exc:      # a malformed sheet part
-                raise FileReadError(f"工作表“{ws.title}”已损坏,读不出来({type(exc).__name__})", file=path,
-                                    sheet=ws.title, hint=SAVE_AS) from exc
+                raise FileReadError(f"工作表“{title}”已损坏,读不出来({type(exc).__name__})", file=path,
+                                    sheet=title, hint=SAVE_AS) from exc
             if table is None:
                 continue
             if table.grid is None:
@@ -461,11 +517,11 @@ def _xlsx(path: Path, aliases, known) -> list[Table]:
                     if c1 != c2 and r2 >= table.header_row:
                         coord = coordinate(r1, c1) + ":" + coordinate(r2, c2)
                         raise FileReadError(f"单元格 {coord} 是跨列合并的,看不出每一列的值", file=path,
-                                            sheet=ws.title, row=r1,
+                                            sheet=title, row=r1,
                                             hint="取消合并单元格(再点一次“合并后居中”),每格填上自己的值")
             tables.append(table)
     finally:
-        wb.close()
+        archive.close()
     return tables
 
 
