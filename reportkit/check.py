@@ -46,6 +46,10 @@ def check(data_dir: Path | None = None) -> CheckResult:
         result.errors.append(exc)
         return result
     result.errors += problems.errors
+    if problems.readings:           # how each statistics table was read (reportkit.inputs.layouts)
+        from .inputs.layouts import Catalog
+        catalog = Catalog.of(ds)
+        result.notes += [f"读取了 {config.VALUES_DIRNAME}/{r.summary(catalog)}" for r in problems.readings]
     _notes(result, root, ds, problems)
     for md in sorted((root / config.NARRATIVE_DIRNAME).glob("*/*.md")):
         _narrative(result, ds, md)

@@ -28,6 +28,10 @@ from .schema import (ALIASES, COUNTY_COLS, ESTIMATE, FULL_YEAR, ID_RE, ILLUSTRAT
 from .tables import (FILE, PROBLEMS, ROW, SHEET, Table, control_chars, find_table, list_tables, other_files,
                      read_tables, visible)
 
+#: keys a record read from a statistics table carries (reportkit.inputs.layouts): its cells, and
+#: whether it repeats a 上年 column
+CELLS, DERIVED = "_cells", "_derived"
+
 #: What staff write in an optional number cell for "no value" (read as an empty cell).
 NO_VALUE = ("—", "－", "-", "--", "——", "/", "／", "无", "暂无", "不适用", "N/A", "n/a")
 KNOWN_COLUMNS = set(COUNTY_COLS + INDICATOR_COLS + INDICATOR_OPT + VALUE_COLS + VALUE_OPT + TARGET_COLS
@@ -134,12 +138,13 @@ def _parse_iter(records, spec: list[Col], problems: Problems | None, ctx):
 
 
 def _where(rec, column, ctx, parsed) -> dict:
-    return dict(file=rec[FILE], sheet=rec[SHEET] or None, row=rec[ROW], column=column,
-                **(ctx(parsed) if ctx else {}))
+    return _located(rec, column, **(ctx(parsed) if ctx else {}))
 
 
 def _located(rec, column, **ctx) -> dict:
-    return dict(file=rec[FILE], sheet=rec[SHEET] or None, row=rec[ROW], column=column, **ctx)
+    cell = rec.get(CELLS, {}).get(column) or rec.get(CELLS, {}).get("value")   # a statistics table's cell
+    return dict(file=rec[FILE], sheet=rec[SHEET] or None, row=rec[ROW], column=column, **ctx,
+                **({"cell": cell.split(" ")[-1]} if cell else {}))
 
 
 # -- cell parsers ---------------------------------------------------------------
@@ -249,6 +254,7 @@ class Indicator:
     note: str = ""
     min: Decimal | None = None
     max: Decimal | None = None
+    aliases: tuple[str, ...] = ()      # other names statistics tables print (matched by layouts)
 
     @property
     def exact(self) -> bool:
@@ -384,6 +390,7 @@ INDICATOR_SPEC = [
     Col("higher_is_better", one_of(YES | NO, "填写 是 或 否", "“越高越好”的值"), required=True, filled=True),
     Col("verb"), Col("numerator"), Col("denominator"), Col("note"),
     Col("min", number(what="下限"), default=None), Col("max", number(what="上限"), default=None),
+    Col("aliases", lambda text, row: tuple(a.strip() for a in re.split(r"[、|｜]", text) if a.strip()), default=()),
 ]
 
 
@@ -407,7 +414,7 @@ def _load_indicators(path: Path, problems: Problems | None = None) -> list[Indic
             out.append(Indicator(id=row["id"], name=row["name"], unit=row["unit"], kind=row["kind"],
                                  decimals=row["decimals"], higher_is_better=row["higher_is_better"] in YES,
                                  verb=row["verb"], numerator=row["numerator"], denominator=row["denominator"],
-                                 note=row["note"], min=row["min"], max=row["max"]))
+                                 note=row["note"], min=row["min"], max=row["max"], aliases=row["aliases"]))
     return out
 
 
@@ -523,7 +530,7 @@ def _value_record(row, rec, r: _Rows, units: dict[tuple, int]) -> dict:
             "reported_growth": row["reported_growth"], "reported_completion": row["reported_completion"],
             "city_rank": row["city_rank"], "province_rank": row["province_rank"], "source": row["source"],
             "illustrative": is_illustrative(row["source"]), "file": rec[FILE], "row": int(rec[ROW]),
-            "sheet": rec[SHEET]}
+            "sheet": rec[SHEET], "cell": rec.get(CELLS, {}).get("value", "")}
 
 
 def _target_record(row, rec, r: _Rows) -> dict:
@@ -547,7 +554,8 @@ def _target_record(row, rec, r: _Rows) -> dict:
 
 
 VALUE_COLUMNS = ["county", "year", "indicator", "period", "value", "qualifier", "target", "reported_growth",
-                 "reported_completion", "city_rank", "province_rank", "source", "illustrative", "file", "row", "sheet"]
+                 "reported_completion", "city_rank", "province_rank", "source", "illustrative", "file", "row", "sheet",
+                 "cell"]
 TARGET_COLUMNS = ["county", "year", "indicator", "type", "target", "prefix", "suffix", "source", "illustrative",
                   "file", "row", "sheet"]
 
@@ -557,7 +565,7 @@ def _file_counties(table: Table) -> set[str]:
 
 
 def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, describe, *,
-               only: set[str] | None, problems: Problems | None) -> list[dict]:
+               only: set[str] | None, problems: Problems | None, statistics: bool = False) -> list[dict]:
     """Rows of value (or target) files. With ``only`` (a report of one county and its city peers),
     a file is read when it holds a row of those counties — and then every row of it must be valid:
     a misspelt or blank county there is an error, never a dropped row. Files holding none of them
@@ -572,6 +580,8 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
                 continue
             _fail(problems, err)
             continue
+        if statistics:      # a bureau's own table (city or county layout), read in place
+            tables = _statistics_tables(tables, r, problems)
         if problems is not None:
             problems.files[str(path)] = (len(tables), sum(len(t.records) for t in tables),
                                          set().union(*(_file_counties(t) for t in tables)))
@@ -594,17 +604,41 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
                     _fail(problems, err)
                     continue
                 key = key_of(record)
+                if key in seen and (rec.get(DERIVED) or seen[key][3]) and records[seen[key][4]]["value"] == record["value"]:
+                    # a 上年 column of a statistics table repeating last year's row: the same figure
+                    if seen[key][3] and not rec.get(DERIVED):
+                        records[seen[key][4]] = record
+                        seen[key] = (rec[FILE], rec[SHEET], rec[ROW], False, seen[key][4])
+                    continue
                 if key in seen:
-                    pfile, psheet, prow = seen[key]
+                    pfile, psheet, prow = seen[key][:3]
                     where = Path(pfile).name + (f" 工作表“{psheet}”" if psheet else "")
                     _fail(problems, DuplicateRowError(f"{describe(record)}重复:{where} 第 {prow} 行已有同一数据",
                                                       **_located(rec, "indicator", **_Rows.ctx(row)),
                                                       hint="删除其中一行(修订数据请直接改原行)"))
                     continue
-                seen[key] = (rec[FILE], rec[SHEET], rec[ROW])
+                seen[key] = (rec[FILE], rec[SHEET], rec[ROW], bool(rec.get(DERIVED)), len(records))
                 records.append(record)
         del tables
     return records
+
+
+def _statistics_tables(tables: list[Table], r: _Rows, problems: Problems | None) -> list[Table]:
+    """Each sheet that is a city or county table (reportkit.inputs.layouts) replaced by the long
+    rows read from it; its refusals raised (or collected) all at once."""
+    from .inputs import layouts
+    out = []
+    for table in tables:
+        reading = layouts.read_table(table, layouts.Catalog(r.catalog, r.counties)) if table.grid is not None else None
+        if reading is None:
+            out.append(table)
+            continue
+        if problems is not None:
+            problems.readings.append(reading)
+        for err in reading.errors:
+            _fail(problems, err)
+        out.append(reading.table)
+    return out
 
 
 def city_peers(counties: list[County], county: str) -> set[str]:
@@ -641,7 +675,7 @@ def load(data_dir: Path | str | None = None, *, for_county: str | None = None,
     values = _load_rows(value_files, r, _value_spec(r), lambda row, rec: _value_record(row, rec, r, units),
                         lambda v: (v["county"], v["year"], v["indicator"], v["period"]),
                         lambda v: f"{v['county']} {v['year']} 年“{by_id[v['indicator']].name}”({v['period']})",
-                        only=only, problems=problems)
+                        only=only, problems=problems, statistics=True)
     targets = _load_rows(list_tables(root / config.TARGETS_DIRNAME), r, _target_spec(r),
                          lambda row, rec: _target_record(row, rec, r),
                          lambda t: (t["county"], t["year"], t["indicator"], t["type"]),

@@ -12,7 +12,7 @@ class ReportkitError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, *, county=None, year=None, indicator=None,
-                 file=None, sheet=None, row=None, column=None, hint=None):
+                 file=None, sheet=None, row=None, column=None, hint=None, cell=None):
         self.county = county
         self.year = year
         self.indicator = indicator
@@ -20,6 +20,7 @@ class ReportkitError(Exception):
         self.sheet = sheet or None
         self.row = row
         self.column = column
+        self.cell = cell          # "D7": a cell of a statistics table read in place
         self.hint = hint
         self.message = message
         super().__init__(self.__str__())
@@ -30,9 +31,11 @@ class ReportkitError(Exception):
             parts.append(f"文件 {self.file}")
         if self.sheet:
             parts.append(f"工作表“{self.sheet}”")
-        if self.row is not None:
+        if self.cell:
+            parts.append(f"单元格 {self.cell}")
+        elif self.row is not None:
             parts.append(f"第 {self.row} 行")
-        if self.column:
+        if self.column and not self.cell:
             parts.append(f"“{self.column}”列")
         return ",".join(parts)
 
@@ -94,6 +97,11 @@ class MissingIndicatorError(DataError):
 
 class NarrativeError(DataError):
     """A narrative file is malformed or refers to an unknown figure."""
+
+
+class LayoutError(DataError):
+    """A statistics table read in place (a city or county table) whose header, name, unit, year
+    or period matches nothing or more than one thing; located at its cell."""
 
 
 class TemplateError(ReportkitError):

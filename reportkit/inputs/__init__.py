@@ -1,0 +1,1 @@
+"""Reading the clerk's inputs."""
