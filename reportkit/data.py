@@ -571,9 +571,10 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
     a misspelt or blank county there is an error, never a dropped row. Files holding none of them
     are left to the reports they belong to."""
     records, seen = [], {}
+    core = frozenset(c.name for c in spec if c.required) if statistics else frozenset()
     for path in files:
         try:
-            tables = read_tables(path, ALIASES, KNOWN_COLUMNS)
+            tables = read_tables(path, ALIASES, KNOWN_COLUMNS, grid_unless=core)
         except DataError as err:
             # unreadable: whose rows it holds cannot be told, except by a file named after a county
             if only is not None and path.stem in r.counties and path.stem not in only:

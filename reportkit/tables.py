@@ -170,12 +170,13 @@ def _header_index(rows: list[list[str]], aliases: dict[str, str], known: set[str
 
 
 def _records(path: Path, sheet: str, rows, aliases: dict[str, str], known: set[str],
-             index: int = 1, merges: list | None = None) -> Table | None:
+             index: int = 1, merges: list | None = None, grid_unless: frozenset = frozenset()) -> Table | None:
     """A table from ``rows``, an iterable of (row number, cells, {column index: problem}) read
     once, in order (streamed: only the first rows are held to find the header).
 
-    A table whose header names no known columns (a statistics table printed as it came, see
-    ``reportkit.inputs.layouts``) also keeps its grid of cells and its merged ranges."""
+    A table whose header names no known columns, or lacks one of ``grid_unless`` (a statistics
+    table printed as it came, see ``reportkit.inputs.layouts``) also keeps its grid of cells and
+    its merged ranges."""
     rows = iter(rows)
     head: list[tuple[int, list[str], dict]] = []
     for item in rows:
@@ -195,6 +196,8 @@ def _records(path: Path, sheet: str, rows, aliases: dict[str, str], known: set[s
     table = Table(path, sheet, header, raw, head[h][0], index=index)
     named = [(i, col) for i, col in enumerate(header) if col]
     width = len(header)
+    if recognized and grid_unless and not grid_unless <= set(header):
+        recognized = False      # 指标名称/单位/目标 name known columns, but this is no long table
     grid = None if recognized else [(n, [clean_cell(c) for c in r], p) for n, r, p in head]
     if grid is not None:
         table.grid, table.merges = grid, list(merges or [])
@@ -232,7 +235,7 @@ def _sniff_delimiter(text: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def _csv(path: Path, aliases, known) -> list[Table]:
+def _csv(path: Path, aliases, known, grid_unless=frozenset()) -> list[Table]:
     raw = path.read_bytes()
     if not raw.strip():
         raise FileReadError("文件是空的", file=path, hint="写上表头和数据,或删除这个文件")
@@ -247,7 +250,7 @@ def _csv(path: Path, aliases, known) -> list[Table]:
                 yield number, cells, no_problems
         except csv.Error as exc:
             raise FileReadError(f"CSV 格式错误({exc})", file=path, hint="检查是否有未闭合的英文双引号") from exc
-    table = _records(path, "", rows(), aliases, known)
+    table = _records(path, "", rows(), aliases, known, grid_unless=grid_unless)
     return [table] if table else []
 
 
@@ -487,7 +490,7 @@ def _open_workbook(path: Path):
     return reader.wb, reader.archive, reader.shared_strings, sheets
 
 
-def _xlsx(path: Path, aliases, known) -> list[Table]:
+def _xlsx(path: Path, aliases, known, grid_unless=frozenset()) -> list[Table]:
     """Every sheet of a workbook, read once, streamed."""
     try:
         wb, archive, strings, sheets = _open_workbook(path)
@@ -504,7 +507,7 @@ def _xlsx(path: Path, aliases, known) -> list[Table]:
             try:
                 merges = _sheet_merges(archive, part, path, title)
                 table = _records(path, title, _sheet_rows(wb, archive, part, strings, merges, percent), aliases,
-                                 known, index=index, merges=merges)
+                                 known, index=index, merges=merges, grid_unless=grid_unless)
             except FileReadError:
                 raise
             except Exception as exc:      # a malformed sheet part
@@ -525,10 +528,12 @@ def _xlsx(path: Path, aliases, known) -> list[Table]:
     return tables
 
 
-def read_tables(path: Path, aliases: dict[str, str] | None = None, known: set[str] = frozenset()) -> list[Table]:
+def read_tables(path: Path, aliases: dict[str, str] | None = None, known: set[str] = frozenset(),
+                grid_unless: frozenset = frozenset()) -> list[Table]:
     """The tables of a .csv (one) or an .xlsx (one per sheet with content), cells as seen.
 
-    ``known``: column ids the caller expects (to find a header below a title line)."""
+    ``known``: column ids the caller expects (to find a header below a title line);
+    ``grid_unless``: columns without which a table keeps its grid (see ``Table.grid``)."""
     path = Path(path)
     if not path.exists():
         raise FileReadError("文件不存在", file=path, hint="检查文件名和所在文件夹")
@@ -537,9 +542,9 @@ def read_tables(path: Path, aliases: dict[str, str] | None = None, known: set[st
     if suffix in OLD_FORMATS:
         raise FileReadError(f"{OLD_FORMATS[suffix]} 不能直接读取", file=path, hint=SAVE_AS)
     if suffix == ".csv":
-        return _csv(path, aliases, known)
+        return _csv(path, aliases, known, grid_unless)
     if suffix in (".xlsx", ".xlsm"):
-        return _xlsx(path, aliases, known)
+        return _xlsx(path, aliases, known, grid_unless)
     raise FileReadError(f"不支持的文件类型“{path.suffix}”", file=path, hint="保存为 .csv 或 .xlsx")
 
 

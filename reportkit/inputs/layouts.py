@@ -228,8 +228,8 @@ class _Refusals:
 def read_table(table: Table, catalog: Catalog) -> Reading | None:
     """The statistics-table reading of a sheet, or None when it is not one (no name column
     headed 县（市、区）/地区/指标名称… in its first rows)."""
-    if table.grid is None:
-        return None
+    if table.grid is None or len(set(table.header) & {"county", "year", "indicator", "value"}) >= 2:
+        return None         # a long table (its missing columns are refused as such)
     rows = [(n, cells) for n, cells, _ in table.grid]
     problems = {n: p for n, _, p in table.grid if p}
     found = _label(rows)

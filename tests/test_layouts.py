@@ -1,0 +1,289 @@
+"""Statistics tables read in place (reportkit.inputs.layouts): realistic workbooks written by
+openpyxl as a city bureau or a statistics bureau sends them, every figure read right with its
+cell as provenance."""
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from reportkit import config, data
+from reportkit.check import check
+from reportkit.exceptions import DuplicateRowError, LayoutError
+from reportkit.figures import FigureEngine
+from reportkit.inputs import layouts
+from reportkit.tables import read_tables
+
+WENZHOU = ["鹿城区", "龙湾区", "瓯海区", "洞头区", "永嘉县", "平阳县", "苍南县", "文成县", "泰顺县", "瑞安市", "乐清市", "龙港市"]
+SLUGS = ["lucheng", "longwan", "ouhai", "dongtou", "yongjia", "pingyang", "cangnan", "wencheng", "taishun", "ruian",
+         "yueqing", "longgang"]
+#: names as a city table prints them: full, short, spaced out with a full-width space
+PRINTED = ["鹿城区", "龙湾", "瓯海区", "洞 头", "永嘉县", "平　阳", "苍南县", "文成", "泰顺县", "瑞安市", "乐清", "龙港市"]
+
+
+def stats_folder(tmp_path: Path) -> Path:
+    """The real registry and catalog, no values yet."""
+    root = tmp_path / "data"
+    (root / "values").mkdir(parents=True)
+    for name in ("counties.csv", "indicators.csv"):
+        shutil.copy(config.ROOT / "data" / name, root / name)
+    return root
+
+
+def city_workbook(path: Path, *, title="2024年1-11月温州市各县（市、区）主要科技指标", sheet="Sheet1") -> Path:
+    """Wenzhou's twelve units: title row merged across, a 单位 line, a two-row header with merged
+    indicator groups, a 全市 row first, percent-formatted intensities, ranks 并列, a note below."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    ws.append([title])
+    ws.merge_cells("A1:J1")
+    ws.append(["单位：亿元、%"])
+    ws.append(["县（市、区）", "R&D经费支出", None, None, "高新技术企业", None, "研发投入强度（%）", None,
+               "技术合同成交额（亿元）", "备注"])
+    ws.append([None, "累计", "增速（%）", "排名", "数量（家）", "全市排名", "本年", "增减（百分点）", None, None])
+    for rng in ("A3:A4", "B3:D3", "E3:F3", "G3:H3", "I3:I4", "J3:J4"):
+        ws.merge_cells(rng)
+    ws.append(["全市", 300.55, 10.2, None, 4000, None, 0.032, 0.1, 150.5, None])
+    for i, name in enumerate(PRINTED):
+        rank = "并列3" if i == 3 else f"{12 - i}"
+        hte_rank = "3（并列）" if i == 4 else 12 - i
+        growth = "—" if i == 7 else round(5 + i / 10, 1)
+        ws.append([name, round(10 + i * 1.5, 2), growth, rank, 100 + i * 10, hte_rank, round(0.025 + i / 1000, 4), 0.1,
+                   round(5 + i * 0.25, 2), None])
+        ws.cell(ws.max_row, 7).number_format = "0.00%"
+    ws.append(["注：部分数据因四舍五入的原因，存在总计与分项合计不等的情况。"])
+    ws.append(["鹿城区", 999])       # below the note: a note, never a figure
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+CITY_FILE = "2024年1-11月全市主要科技指标.xlsx"
+CITY_SOURCE = "2024年1-11月温州市各县（市、区）主要科技指标"
+
+
+def test_city_table_every_figure_read_with_its_cell(tmp_path):
+    root = stats_folder(tmp_path)
+    city_workbook(root / "values" / CITY_FILE)
+    ds = data.load(root)
+    v = ds.values
+    assert sorted(set(v.county)) == sorted(SLUGS)          # the 全市 row is no county; the row below the note is not read
+    assert set(v.period) == {"1-11月"} and set(v.year) == {2024}
+    for i, slug in enumerate(SLUGS):
+        row = 5 + 1 + i
+
+        def get(ind):
+            got = v[(v.county == slug) & (v.indicator == ind)]
+            assert len(got) == 1, (slug, ind)
+            return got.iloc[0]
+        rd = get("rd_expenditure")
+        assert rd.value == Decimal(str(round(10 + i * 1.5, 2)))
+        assert rd.reported_growth == (None if i == 7 else Decimal(str(round(5 + i / 10, 1))))
+        assert rd.city_rank == (Decimal(3) if i == 3 else Decimal(12 - i))
+        assert rd.cell == f"第1张表 B{row}" and rd.source == CITY_SOURCE and rd.row == row
+        hte = get("hte_total")
+        assert hte.value == 100 + i * 10 and hte.city_rank == (3 if i == 4 else 12 - i) and hte.cell == f"第1张表 E{row}"
+        ratio = get("rd_intensity_gdp")
+        assert ratio.value == Decimal(str(round(0.025 + i / 1000, 4))) * 100        # 2.50% read as 2.5
+        assert ratio.reported_growth == Decimal("0.1") and ratio.cell == f"第1张表 G{row}"
+        tc = get("tech_contract_value")
+        assert tc.value == Decimal(str(round(5 + i * 0.25, 2))) and tc.cell == f"第1张表 I{row}"
+    assert len(v) == 12 * 4
+
+
+def test_city_table_figures_cite_the_cell_and_rank_among_every_unit(tmp_path):
+    root = stats_folder(tmp_path)
+    city_workbook(root / "values" / CITY_FILE)
+    eng = FigureEngine(data.load(root))
+    f = eng.figure("pingyang", 2024, "rd_expenditure")      # row 11: 平　阳
+    assert f.value_text == "17.5亿元" and f.growth_text == "5.5" and f.city_rank == 7 and f.rank_source == "given"
+    assert [s.cite() for s in f.sources] == [f"{CITY_SOURCE}({CITY_FILE} 第1张表 B11)"]
+    assert f.as_record()["sources"] == f"{CITY_SOURCE}({CITY_FILE} 第1张表 B11)"
+    # no rank column for 技术合同成交额: the city rank is computed among all twelve units of the table
+    t = eng.figure("pingyang", 2024, "tech_contract_value")
+    assert t.city_rank == 7 and t.rank_source == "computed"
+    assert eng.figure("longgang", 2024, "tech_contract_value").city_rank == 1
+
+
+def test_make_check_says_how_the_table_was_read(tmp_path):
+    root = stats_folder(tmp_path)
+    city_workbook(root / "values" / CITY_FILE)
+    result = check(root)
+    assert result.ok, result.lines()
+    line = next(n for n in result.notes if n.startswith("读取了"))
+    assert line == ("读取了 values/2024年1-11月全市主要科技指标.xlsx 第1张表“Sheet1”:按市表(县区为行、指标为列)读取,"
+                    "2024年1-11月;指标 4 个(全社会研发经费支出、高新技术企业总数、研发经费支出占GDP比重、技术合同交易额);"
+                    "县区 12 个(鹿城区、龙湾区、瓯海区、洞头区、永嘉县、平阳县、苍南县、文成县、泰顺县、瑞安市、乐清市、龙港市);"
+                    "合计行 全市 不作县区;用到 95 个单元格")
+
+
+def county_workbook(path: Path, *, title="2024年1-11月平阳县主要科技指标") -> Path:
+    """One county's indicators as rows: 序号, 指标名称, 单位, 1-11月, 上年同期, 同比增长(%), 增减(百分点),
+    目标, 完成率(%), 全市排名, 备注; a heading row and a note row."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "平阳"
+    ws.append([title])
+    ws.merge_cells("A1:K1")
+    ws.append(["序号", "指标名称", "单位", "2024年1-11月", "上年同期", "同比增长（%）", "增减（百分点）", "目标", "完成率（%）",
+               "全市排名", "备注"])
+    ws.append([None, "一、创新投入"])
+    ws.append([1, "R&D经费支出", "亿元", 23.45, 20.1, 16.7, None, 25, 93.8, "3", "快报数"])
+    ws.append([2, "研发投入强度", "%", 0.0352, 0.033, "—", 0.22, None, None, "并列5", None])
+    ws.cell(5, 4).number_format = "0.00%"
+    ws.cell(5, 5).number_format = "0.00%"
+    ws.append([3, "高企数", "家", 327, 302, 8.28, None, 300, "109.0", None, None])
+    ws.append([4, "技术合同成交额", "万元", 93680, "/", "-", None, None, None, None, None])
+    ws.append(["注：R&D经费为快报数。"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def test_county_table_read_with_last_year_and_cells(tmp_path):
+    root = stats_folder(tmp_path)
+    county_workbook(root / "values" / "平阳县主要指标.xlsx")
+    ds = data.load(root)
+    v = ds.values.set_index(["year", "indicator"])
+    assert set(ds.values.county) == {"pingyang"} and set(ds.values.period) == {"1-11月"}
+    rd = v.loc[(2024, "rd_expenditure")]
+    assert (rd.value, rd.reported_growth, rd.target, rd.reported_completion, rd.city_rank, rd.cell) == (
+        Decimal("23.45"), Decimal("16.7"), Decimal(25), Decimal("93.8"), Decimal(3), "第1张表 D4")
+    assert v.loc[(2023, "rd_expenditure")].value == Decimal("20.1") and v.loc[(2023, "rd_expenditure")].cell == "第1张表 E4"
+    ratio = v.loc[(2024, "rd_intensity_gdp")]
+    assert ratio.value == Decimal("3.52") and ratio.reported_growth == Decimal("0.22") and ratio.city_rank == 5
+    hte = v.loc[(2024, "hte_total")]
+    assert hte.value == 327 and hte.reported_growth == Decimal("8.28") and hte.reported_completion == Decimal("109.0")
+    tc = v.loc[(2024, "tech_contract_value")]
+    assert tc.value == Decimal("9.368") and tc.cell == "第1张表 D7"               # 93680 万元 in 亿元
+    assert (2023, "tech_contract_value") not in v.index                           # "/" is no value
+    f = FigureEngine(ds).figure("pingyang", 2024, "hte_total")
+    assert f.prev_value == 302 and f.growth_text == "8.28" and f.completion_source == "reported"
+    assert [s.cite() for s in f.sources] == ["2024年1-11月平阳县主要科技指标(平阳县主要指标.xlsx 第1张表 D6)",
+                                             "2024年1-11月平阳县主要科技指标(平阳县主要指标.xlsx 第1张表 E6)"]
+
+
+def test_last_year_column_agreeing_with_last_years_rows_is_the_same_figure(tmp_path):
+    root = stats_folder(tmp_path)
+    county_workbook(root / "values" / "平阳县主要指标.xlsx")
+    (root / "values" / "pingyang.csv").write_text(
+        "county,year,indicator,period,value,source\npingyang,2023,hte_total,1-11月,302,2023年快报\n", encoding="utf-8")
+    ds = data.load(root)
+    got = ds.values[(ds.values.year == 2023) & (ds.values.indicator == "hte_total")]
+    assert len(got) == 1 and got.iloc[0].source == "2023年快报"                    # the row typed for 2023 is kept
+    (root / "values" / "pingyang.csv").write_text(
+        "county,year,indicator,period,value,source\npingyang,2023,hte_total,1-11月,301,2023年快报\n", encoding="utf-8")
+    with pytest.raises(DuplicateRowError) as ei:
+        data.load(root)
+    assert "重复" in str(ei.value)
+
+
+@pytest.mark.parametrize("title,sheet,year,period", [
+    ("2024年1-11月温州市各县（市、区）主要科技指标", "Sheet1", 2024, "1-11月"),
+    ("2024年1-10月累计主要科技指标", "Sheet1", 2024, "1-10月"),
+    ("2024年1至11月主要科技指标", "Sheet1", 2024, "1-11月"),
+    ("2024年1—11月主要科技指标", "Sheet1", 2024, "1-11月"),
+    ("2024年前三季度主要科技指标", "Sheet1", 2024, "1-9月"),
+    ("2023年各县（市、区）主要科技指标", "Sheet1", 2023, "全年"),
+    ("各县（市、区）主要科技指标", "2024年1-11月", 2024, "1-11月"),
+    ("1-11月主要科技指标", "2024年", 2024, "1-11月"),
+])
+def test_year_and_period_from_title_or_sheet(tmp_path, title, sheet, year, period):
+    root = stats_folder(tmp_path)
+    city_workbook(root / "values" / "指标.xlsx", title=title, sheet=sheet)
+    ds = data.load(root)
+    assert set(ds.values.year) == {year} and set(ds.values.period) == {period}
+
+
+def test_year_from_the_file_name(tmp_path):
+    root = stats_folder(tmp_path)
+    city_workbook(root / "values" / "2024年1-11月全市主要科技指标.xlsx", title="温州市各县（市、区）主要科技指标")
+    ds = data.load(root)
+    assert set(ds.values.year) == {2024} and set(ds.values.period) == {"1-11月"}
+
+
+def test_one_row_header_with_growth_and_rank_beside_the_value(tmp_path):
+    """"研发经费(亿元) | 增速(%) | 排名": the sub-columns belong to the column group on their left."""
+    root = stats_folder(tmp_path)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024年温州市各县（市、区）研发经费"])
+    ws.append(["地区", "研发经费支出(亿元)", "增速(%)", "排名"])
+    for i, name in enumerate(WENZHOU):
+        ws.append([name, 10 + i, 5, 12 - i])
+    ws.append(["合计", 200, 5, None])
+    wb.save(root / "values" / "rd.xlsx")
+    v = data.load(root).values
+    row = v[v.county == "pingyang"].iloc[0]
+    assert (row.indicator, row.value, row.reported_growth, row.city_rank, row.cell) == (
+        "rd_expenditure", 15, 5, 7, "第1张表 B8")
+
+
+def test_csv_city_table_cells_are_cited_without_a_sheet(tmp_path):
+    root = stats_folder(tmp_path)
+    lines = ["2024年1-11月温州市各县（市、区）高新技术企业", "县（市、区）,高新技术企业（家）,全市排名"]
+    lines += [f"{n},{100 + i},{12 - i}" for i, n in enumerate(WENZHOU)]
+    (root / "values" / "hte.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    v = data.load(root).values
+    row = v[v.county == "pingyang"].iloc[0]
+    assert (row.value, row.city_rank, row.cell, row.sheet) == (105, 7, "B8", "")
+
+
+def test_streamed_reader_keeps_merges_stale_dimension_and_uncalculated_formulas(tmp_path):
+    """Read-only mode trusts <dimension> and has no merged cells: neither may cost a figure."""
+    import re
+    import zipfile
+    root = stats_folder(tmp_path)
+    path = city_workbook(root / "values" / CITY_FILE)
+    wb_formula = Workbook()
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    for n in parts:
+        if n.startswith("xl/worksheets/sheet"):
+            parts[n] = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:B2"/>', parts[n])
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    del wb_formula
+    tables = read_tables(path, data.ALIASES, data.KNOWN_COLUMNS)
+    assert len(tables) == 1 and tables[0].grid is not None
+    assert (3, 2, 3, 4) in tables[0].merges and (3, 1, 4, 1) in tables[0].merges
+    assert len(data.load(root).values) == 48
+
+
+def test_formula_without_a_cached_value_is_refused_at_its_cell(tmp_path):
+    root = stats_folder(tmp_path)
+    path = root / "values" / CITY_FILE
+    city_workbook(path)
+    from openpyxl import load_workbook
+    wb = load_workbook(path)
+    wb.active["B11"] = "=B10+1.5"          # written by a program, never calculated
+    wb.save(path)
+    with pytest.raises(data.ValueFormatError) as ei:
+        data.load(root)
+    e = ei.value
+    assert e.cell == "B11" and e.sheet == "Sheet1" and "公式“=B10+1.5”" in str(e) and "单元格 B11" in str(e)
+
+
+def test_aliases_column_is_read_from_the_catalog():
+    ds = data.load(config.ROOT / "data")
+    assert "高企数" in ds.indicator("hte_total").aliases
+    assert "技术合同成交额" in ds.indicator("tech_contract_value").aliases
+    assert "R&D经费支出" in ds.indicator("rd_expenditure").aliases
+    cat = layouts.Catalog.of(ds)
+    for printed, ind in [("R&D经费支出", "rd_expenditure"), ("Ｒ＆Ｄ经费支出（亿元）", "rd_expenditure"),
+                         ("研发投入强度", "rd_intensity_gdp"), ("高企数", "hte_total"),
+                         ("技术合同成交额", "tech_contract_value"), ("规上工业研发费用", "rd_expense_above_scale")]:
+        assert cat.indicator(printed) == [ind], printed
+    # names printed by statistics tables that are different indicators stay different
+    assert cat.indicator("规上工业企业研发费用") == ["rd_expense_above_scale"]
+    assert cat.indicator("全社会研发经费支出") == ["rd_expenditure"]
+    # every alias names one indicator only
+    seen = {}
+    for i in ds.indicator_ids:
+        for a in (ds.indicator(i).name, *ds.indicator(i).aliases):
+            assert seen.setdefault(a, i) == i, (a, seen[a], i)
