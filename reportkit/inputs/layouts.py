@@ -486,6 +486,9 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
             units += us
             (names if rl is None else roled).append((n, t, rl))
         role = roled[-1][2] if roled else "value"
+        unknown_sub = len(parts) > 1 and _role(parts[-1][1], reading)[0] is None
+        if unknown_sub:
+            names = [(parts[0][0], parts[0][1], None)]
         if not names:
             if plan and len(parts) == 1 and role != "value":
                 ids = [plan[-1][1].id]      # "研发经费(亿元) | 增速(%) | 排名": the column group on its left
@@ -509,7 +512,7 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
                    "把表头改为其中一个指标的全称,或在 indicators.csv 中去掉重复的别名")
             continue
         ind = catalog.indicators[ids[0]]
-        if role is None:
+        if role is None or unknown_sub:
             t = parts[-1][1]
             refuse(f"看不懂“{ind.name}”下的表头“{visible(t)}”是哪一项", parts[-1][0], col,
                    f"把表头改为 {_HINT_ROLES} 之一,或删去这一列", indicator=ind.id)
@@ -538,7 +541,7 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
         refuse("看不出这张表是哪一年的数据(标题、工作表名和文件名都没有写年份)", header[0], None,
                "在标题行写明年份和时期,如“2024年1-11月各县（市、区）主要科技指标”")
         return []
-    records = {}
+    records, rows_of = {}, {}
     for n in data_rows:
         name = text_at.get((n, label_col), "")
         if not name:
@@ -563,8 +566,13 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
                        "写县区全称,以便区分")
             continue
         slug = slugs[0]
-        if slug not in reading.counties:
-            reading.counties.append(slug)
+        if slug in rows_of:
+            first_row, first_name = rows_of[slug]
+            refuse(f"“{visible(name)}”与第 {first_row} 行的“{visible(first_name)}”是同一个县区"
+                   f"({catalog.counties[slug].name})", n, label_col, "删去重复的一行")
+            continue
+        rows_of[slug] = (n, name)
+        reading.counties.append(slug)
         here = problems.get(n, {})
         for col, ind, role, unit in plan:
             year = reading.year - 1 if role == "prev" else reading.year
