@@ -287,3 +287,27 @@ def test_aliases_column_is_read_from_the_catalog():
     for i in ds.indicator_ids:
         for a in (ds.indicator(i).name, *ds.indicator(i).aliases):
             assert seen.setdefault(a, i) == i, (a, seen[a], i)
+
+
+def test_report_built_from_a_city_table_cites_its_cells(tmp_path):
+    """A county-year whose figures come only from a city table: 表1's 资料来源 names the cells,
+    figures.csv cites each figure's cell, the document is built (in-process, as make report does)."""
+    import csv as csv_mod
+
+    from helpers import generate
+    from reportkit.document.builder import sources_note
+    from reportkit.report import compute_report_figures
+    root = stats_folder(tmp_path)
+    city_workbook(root / "values" / CITY_FILE)
+    md = root / "narrative" / "pingyang" / "2024.md"
+    md.parent.mkdir(parents=True)
+    md.write_text("---\nindicators:\n  - rd_expenditure\n  - hte_total\n---\n\n# 导语\n\n导语。\n\n# 工作总结\n\n"
+                  "## 小节\n\n高新技术企业{hte_total}。\n\n# 工作思路\n\n## 思路\n\n思路。\n", encoding="utf-8")
+    rf = compute_report_figures("pingyang", 2024, data_dir=root)
+    assert sources_note(rf) == (f"资料来源：{CITY_SOURCE}（{CITY_FILE} 第1张表 B11、E11）。")
+    run = generate("pingyang", 2024, root, tmp_path / "build")
+    with open(run.paths.out_dir / "figures.csv", encoding="utf-8-sig") as fh:
+        rows = {r["indicator"]: r for r in csv_mod.DictReader(fh)}
+    assert rows["rd_expenditure"]["sources"] == f"{CITY_SOURCE}({CITY_FILE} 第1张表 B11)"
+    assert rows["hte_total"]["sources"] == f"{CITY_SOURCE}({CITY_FILE} 第1张表 E11)"
+    assert rows["hte_total"]["value_text"] == "150家" and rows["hte_total"]["city_rank"] == "7"
