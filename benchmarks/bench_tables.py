@@ -141,7 +141,8 @@ def write_city_table(path: Path, units: int = 90, indicators: int = 20):
 
 
 def run(cmd, env, timeout) -> tuple[float | None, float | None, str]:
-    """(wall seconds, peak RSS MB, tail of output) of one process; None when it timed out."""
+    """(wall seconds, peak RSS MB, tail of output) of one process; None when it timed out.
+    The process prints its own peak RSS and CPU seconds (appended to the output's tail)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
@@ -154,13 +155,15 @@ def run(cmd, env, timeout) -> tuple[float | None, float | None, str]:
     # peak RSS of that child (Linux: ru_maxrss in KB), read through wait4 is not possible after
     # communicate, so the child reports it itself (see CHECK below)
     text = out.decode("utf-8", "replace")
-    m = re.search(r"PEAK_RSS_KB=(\d+)", text)
+    m = re.search(r"PEAK_RSS_KB=(\d+) CPU_S=([\d.]+)", text)
     return wall, (int(m.group(1)) / 1024 if m else None), text[-400:]
+
 
 
 CHECK = ("import resource, sys; sys.path.insert(0, {src!r}); from reportkit.check import check;"
          "r = check({data!r}); print(len(r.errors), 'errors'); print('\\n'.join(r.lines()[:3]));"
-         "print('PEAK_RSS_KB=%d' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+         "u = resource.getrusage(resource.RUSAGE_SELF);"
+         "print('PEAK_RSS_KB=%d CPU_S=%.2f' % (u.ru_maxrss, u.ru_utime + u.ru_stime))")
 
 
 def check_cmd(src: Path, data: Path):
@@ -176,6 +179,7 @@ def main() -> int:
     args = ap.parse_args()
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     lines = []
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench_tables_") as tmp:
         tmp = Path(tmp)
         tree = tmp / "baseline"
@@ -198,7 +202,8 @@ def main() -> int:
                             continue
                         timeout = args.old_timeout if which == "old" else 600
                         wall, mb, tail = run(check_cmd(src, d), env, timeout)
-                        results.setdefault((label, which), []).append((wall, mb))
+                        m = re.search(r"CPU_S=([\d.]+)", tail)
+                        results.setdefault((label, which), []).append((wall, mb, float(m.group(1)) if m else None))
                         print(f"{label:28s} {which}: {wall if wall is None else round(wall, 2)} s, "
                               f"{mb if mb is None else round(mb)} MB  [{tail.splitlines()[0] if tail else ''}]",
                               flush=True)
@@ -225,19 +230,23 @@ def main() -> int:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
 
     def cell(vals):
-        got = [(w, m) for w, m in vals if w is not None]
+        got = [(w, m, c) for w, m, c in vals if w is not None]
         if not got:
             return f"did not finish in {args.old_timeout:.0f} s"
-        return (f"{statistics.median(w for w, _ in got):.2f} s, "
-                f"{max(m for _, m in got if m is not None):.0f} MB" + (f" ({len(vals) - len(got)} timed out)"
-                                                                      if len(got) < len(vals) else ""))
+        cpu = [c for _, _, c in got if c is not None]
+        return (f"{statistics.median(w for w, _, _ in got):.2f} s wall"
+                + (f" ({statistics.median(cpu):.2f} s CPU)" if cpu else "")
+                + f", {max(m for _, m, _ in got if m is not None):.0f} MB"
+                + (f" ({len(vals) - len(got)} timed out)" if len(got) < len(vals) else ""))
     lines += ["# Reading tables: `make check` on large tables, and a statistics table read in place", "",
               f"Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.machine()}, "
-              f"{os.cpu_count()} cores shared with other work, Python {platform.python_version()}; "
+              f"{os.cpu_count()} cores shared with other work (load average {load:.1f} at the start), "
+              f"Python {platform.python_version()}; "
               f"`python benchmarks/bench_tables.py --baseline {args.baseline} --repeat {args.repeat}`.", "",
               f"Each `make check` case is `reportkit.check.check()` on a data folder holding the real registry and "
               f"catalog and one values table, run in a fresh process (wall time: median of {args.repeat} interleaved "
-              f"runs; memory: peak resident set of that process). Old = {args.baseline} (two full-mode loads of every "
+              f"runs, and the CPU time of that process: the machine is shared, so wall time includes waiting for a core; "
+              f"memory: peak resident set of that process). Old = {args.baseline} (two full-mode loads of every "
               f"workbook, `ws.max_column` per row), checked out into a temporary worktree.", "",
               f"Targets (issue 20 part 6, issue 21): 200,000-row .xlsx checked in < {TARGET_XLSX_S:.0f} s and "
               f"< {TARGET_MB:.0f} MB; 200,000-row CSV faster than the 12 s of issue 20; a city table of 90 units × 20 "

@@ -525,7 +525,7 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
         if role not in ("value", "prev") and holds and not _usable(role, ind, parts[-1][1], refuse, parts[-1][0],
                                                                     col, units):
             if role == "change":
-                reading.unused.append(f"{coordinate(parts[-1][0], col)}“{ind.name} {parts[-1][1]}”(增减量由两年数值算出)")
+                reading.unused.append(f"{coordinate(parts[-1][0], col)}(“{ind.name}”的增减量由两年数值算出)")
             continue
         unit = ""
         if role in ("value", "prev", "target"):
@@ -719,7 +719,8 @@ def _county(reading, catalog, refuse, header, label_col, columns, data_rows, tex
                     reading.unused.append(f"{coordinate(n, col)}(“{ind.name}”的变化取百分点一列)")
                     continue
                 if ind.kind != "ratio" and role == "change":
-                    continue        # an absolute 增减: computed from the two years
+                    reading.unused.append(f"{coordinate(n, col)}(“{ind.name}”的增减量由两年数值算出)")
+                    continue
                 if not _usable(role, ind, whole, refuse, hn, col, units + row_units):
                     continue
             prev = role == "prev"
