@@ -588,8 +588,11 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
                                          set().union(*(_file_counties(t) for t in tables)))
         for table in tables:
             mentioned = _file_counties(table)
-            if only is not None and not (mentioned & only) and path.stem not in only:
+            refusals = getattr(table, "refusals", ())     # a statistics table's: whose, when it names counties
+            if only is not None and not (mentioned & only) and path.stem not in only and not (refusals and not mentioned):
                 continue
+            for err in refusals:
+                _fail(problems, err)
             try:
                 table.require([c.name for c in spec if c.required])
             except DataError as err:
@@ -626,7 +629,8 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
 
 def _statistics_tables(tables: list[Table], r: _Rows, problems: Problems | None) -> list[Table]:
     """Each sheet that is a city or county table (reportkit.inputs.layouts) replaced by the long
-    rows read from it; its refusals raised (or collected) all at once."""
+    rows read from it, its refusals beside them (raised, or collected all at once, by the reports
+    of the counties it names — by every report when it names none)."""
     from .inputs import layouts
     out = []
     for table in tables:
@@ -636,8 +640,7 @@ def _statistics_tables(tables: list[Table], r: _Rows, problems: Problems | None)
             continue
         if problems is not None:
             problems.readings.append(reading)
-        for err in reading.errors:
-            _fail(problems, err)
+        reading.table.refusals = reading.errors     # raised (or collected) with the table's rows
         out.append(reading.table)
     return out
 

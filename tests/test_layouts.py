@@ -311,3 +311,36 @@ def test_report_built_from_a_city_table_cites_its_cells(tmp_path):
     assert rows["rd_expenditure"]["sources"] == f"{CITY_SOURCE}({CITY_FILE} 第1张表 B11)"
     assert rows["hte_total"]["sources"] == f"{CITY_SOURCE}({CITY_FILE} 第1张表 E11)"
     assert rows["hte_total"]["value_text"] == "150家" and rows["hte_total"]["city_rank"] == "7"
+
+
+def test_a_changed_city_table_makes_its_counties_reports_out_of_date(tmp_path):
+    """The incremental-build index counts a statistics table's rows for the counties read from it."""
+    from openpyxl import load_workbook
+
+    from reportkit.fingerprint import DataIndex, code_hash
+    root = stats_folder(tmp_path)
+    path = city_workbook(root / "values" / CITY_FILE)
+    idx = DataIndex.read(root)
+    assert 2024 in idx.years["pingyang"] and f"values/{CITY_FILE}" in idx.files["pingyang"]
+    assert set(idx.data_without_narrative(2024)) >= set(SLUGS)      # make all names them
+    before = idx.fingerprint("pingyang", 2024, code_hash())
+    wb = load_workbook(path)
+    wb.active["E11"] = 151
+    wb.save(path)
+    assert DataIndex.read(root).fingerprint("pingyang", 2024, code_hash()) != before
+
+
+def test_a_city_tables_refusal_fails_its_own_countys_reports_only(tmp_path):
+    root = stats_folder(tmp_path)
+    path = city_workbook(root / "values" / CITY_FILE)
+    from openpyxl import load_workbook
+    wb = load_workbook(path)
+    wb.active["A7"] = "市本级"          # 龙湾区's row now names nothing
+    wb.save(path)
+    with pytest.raises(LayoutError) as ei:
+        data.load(root, for_county="pingyang")
+    assert ei.value.cell == "A7" and "“市本级”不是登记的县区" in str(ei.value)
+    (root / "values" / "xinchang.csv").write_text(
+        "county,year,indicator,value,source\nxinchang,2024,hte_total,327,测试\n", encoding="utf-8")
+    ds = data.load(root, for_county="xinchang")         # 绍兴市: the Wenzhou table is not its business
+    assert list(ds.values.county) == ["xinchang"]
