@@ -191,6 +191,7 @@ def test_last_year_column_agreeing_with_last_years_rows_is_the_same_figure(tmp_p
     ("2023年各县（市、区）主要科技指标", "Sheet1", 2023, "全年"),
     ("各县（市、区）主要科技指标", "2024年1-11月", 2024, "1-11月"),
     ("1-11月主要科技指标", "2024年", 2024, "1-11月"),
+    ("1-11月主要科技指标", "2024", 2024, "1-11月"),
 ])
 def test_year_and_period_from_title_or_sheet(tmp_path, title, sheet, year, period):
     root = stats_folder(tmp_path)

@@ -243,10 +243,15 @@ def read_table(table: Table, catalog: Catalog) -> Reading | None:
         for c, t in enumerate(cells, 1):
             if t:
                 text_at[(n, c)] = t
-    # across (and two-way) merges fill every cell they cover above the data
+    # across (and two-way) merges in the title and header rows fill every cell they cover; one in
+    # the data holding a figure cannot say which column it belongs to (refused below)
+    across_data = []
     for r1, c1, r2, c2 in table.merges:
         top = text_at.get((r1, c1), "")
         if top and (c1 != c2):
+            if r1 > start + 2:
+                across_data.append((r1, c1, r2, c2, top))
+                continue
             for r in range(r1, r2 + 1):
                 for c in range(c1, c2 + 1):
                     text_at.setdefault((r, c), top)
@@ -285,6 +290,13 @@ def read_table(table: Table, catalog: Catalog) -> Reading | None:
             unit_line = (n, 1, first, [u for u in re.split(r"[、,，;；/]", um.group(1)) if u])
             continue
         data_rows.append(n)
+    for r1, c1, r2, c2, top in across_data:
+        if r1 in data_rows and _value(top) is not None and re.search(r"\d", top) and c1 != label_col:
+            refuse(f"单元格 {coordinate(r1, c1)}:{coordinate(r2, c2)} 是跨列合并的,看不出“{visible(top)}”属于哪一列",
+                   r1, c1, "取消合并单元格(再点一次“合并后居中”),把数填在它所属的一列")
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    text_at.pop((r, c), None)
     _when(reading, table, titles, header, text_at, refuse)
     columns = sorted({c for (r, c) in text_at if r in header and c != label_col})
     if layout == CITY:
@@ -329,6 +341,9 @@ def _when(reading: Reading, table: Table, titles, header, text_at, refuse) -> No
     found = []      # (year or None, period or None, where)
     for text, where in [(t, f"标题“{t}”") for t in titles] + [(table.sheet, f"工作表名“{table.sheet}”")]:
         years, periods = _year_period(text or "")
+        bare = re.fullmatch(r"\s*((?:19|20)\d\d)\s*", text or "")
+        if bare and where.startswith("工作表名"):       # a sheet named "2024"
+            years = [int(bare.group(1))]
         if years or periods:
             found.append((years, periods, where))
     if not found and reading.layout == CITY:

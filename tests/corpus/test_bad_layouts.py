@@ -201,6 +201,13 @@ def _(root):
     city(root, [["县（市、区）", "高新技术企业（家）"]], body)
 
 
+@case("figure_merged_across_columns",
+      Refused(LayoutError, "单元格 B8:C8 是跨列合并的,看不出“15”属于哪一列", "B8",
+              hint="取消合并单元格(再点一次“合并后居中”),把数填在它所属的一列"))
+def _(root):
+    city(root, [["县（市、区）", "R&D经费支出（亿元）", "高新技术企业（家）"]], merges=("B8:C8",))
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_layout_case(tmp_path, name):
     build, expect = CASES[name]
