@@ -196,6 +196,7 @@ def _records(path: Path, sheet: str, rows, aliases: dict[str, str], known: set[s
     table = Table(path, sheet, header, raw, head[h][0], index=index)
     named = [(i, col) for i, col in enumerate(header) if col]
     width = len(header)
+    strict_width = recognized     # a header found by its column names: a cell beyond it is refused
     if recognized and grid_unless and not grid_unless <= set(header):
         recognized = False      # 指标名称/单位/目标 name known columns, but this is no long table
     grid = None if recognized else [(n, [clean_cell(c) for c in r], p) for n, r, p in head]
@@ -215,8 +216,8 @@ def _records(path: Path, sheet: str, rows, aliases: dict[str, str], known: set[s
         if len(cells) > width:
             extra = [c for c in cells[width:] if c]
             if extra:
-                if grid is not None:
-                    continue        # a statistics table: its own reader sees every column
+                if not strict_width:
+                    continue        # under a title line: a statistics table's reader sees every column
                 raise FileReadError(f"第 {number} 行有 {len(cells)} 个格,而表头只有 {width} 列"
                                     f"(多出的是“{visible(extra[0])}”)",
                                     file=path, sheet=sheet or None, row=number,
