@@ -6,8 +6,16 @@ Every cell becomes the text a person sees: a percent-formatted cell holding 0.03
 not an empty cell. Every sheet with content is read (or refused by name); old formats are refused
 with the way out. A CSV's encoding is UTF-8, or GBK/GB18030 when that is certain — never a guess.
 
-Only the standard library, openpyxl and charset-normalizer are used, so this is cheap to call
-before any kernel starts.
+A workbook is read once, streamed: each sheet's XML part is parsed row by row (lxml iterparse;
+openpyxl supplies the shared strings, styles and date formats) with the cached value of every
+formula, so a stale or missing <dimension> record cannot cut or slow it; merged ranges come from
+the sheet's <mergeCells> list, scanned from the same part in bounded chunks. Records are built as
+rows arrive (only the first rows are held, to find the header), so a table of 200,000 rows is not
+held twice. A sheet whose header names no known column keeps its grid for the statistics-table
+layouts (reportkit.inputs.layouts).
+
+Only the standard library, openpyxl (with lxml) and charset-normalizer are used, so this is
+cheap to call before any kernel starts.
 """
 from __future__ import annotations
 
