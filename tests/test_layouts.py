@@ -345,3 +345,18 @@ def test_a_city_tables_refusal_fails_its_own_countys_reports_only(tmp_path):
         "county,year,indicator,value,source\nxinchang,2024,hte_total,327,测试\n", encoding="utf-8")
     ds = data.load(root, for_county="xinchang")         # 绍兴市: the Wenzhou table is not its business
     assert list(ds.values.county) == ["xinchang"]
+
+
+def test_make_check_says_how_a_county_table_was_read(tmp_path):
+    root = stats_folder(tmp_path)
+    path = county_workbook(root / "values" / "平阳县主要指标.xlsx")
+    from openpyxl import load_workbook
+    wb = load_workbook(path)
+    wb.active["G6"] = 25            # a 增减 of 高企 (家): computed from the two years, said as not used
+    wb.save(path)
+    result = check(root)
+    assert result.ok, result.lines()
+    line = next(n for n in result.notes if n.startswith("读取了"))
+    assert line == ("读取了 values/平阳县主要指标.xlsx 第1张表“平阳”:按县表(指标为行)读取,2024年1-11月;"
+                    "指标 4 个(全社会研发经费支出、研发经费支出占GDP比重、高新技术企业总数、技术合同交易额);县区 1 个(平阳县);"
+                    "用到 16 个单元格;没有用的列:G6(“高新技术企业总数”的增减量由两年数值算出)")
