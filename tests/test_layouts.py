@@ -312,6 +312,11 @@ def test_report_built_from_a_city_table_cites_its_cells(tmp_path):
     assert rows["rd_expenditure"]["sources"] == f"{CITY_SOURCE}({CITY_FILE} 第1张表 B11)"
     assert rows["hte_total"]["sources"] == f"{CITY_SOURCE}({CITY_FILE} 第1张表 E11)"
     assert rows["hte_total"]["value_text"] == "150家" and rows["hte_total"]["city_rank"] == "7"
+    from reportkit.audit import audit
+    a = audit("pingyang", 2024, data_dir=root, build_root=tmp_path / "build", write=False)
+    assert a.ok
+    traced = {f.source for f in a.of("ref") if f.indicator == "高新技术企业总数"}
+    assert f"{CITY_SOURCE}({CITY_FILE} 第1张表 E11)" in traced, traced
 
 
 def test_a_changed_city_table_makes_its_counties_reports_out_of_date(tmp_path):
