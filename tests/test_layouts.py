@@ -365,3 +365,16 @@ def test_make_check_says_how_a_county_table_was_read(tmp_path):
     assert line == ("读取了 values/平阳县主要指标.xlsx 第1张表“平阳”:按县表(指标为行)读取,2024年1-11月;"
                     "指标 4 个(全社会研发经费支出、研发经费支出占GDP比重、高新技术企业总数、技术合同交易额);县区 1 个(平阳县);"
                     "用到 16 个单元格;没有用的列:G6(“高新技术企业总数”的增减量由两年数值算出)")
+
+
+def test_county_table_with_year_columns_in_either_order(tmp_path):
+    root = stats_folder(tmp_path)
+    rows = [["平阳县主要科技指标"], ["指标名称", "2023年", "2024年", "增长（%）"], ["高新技术企业数", 302, 327, 8.28]]
+    wb = Workbook()
+    for r in rows:
+        wb.active.append(r)
+    wb.save(root / "values" / "县表.xlsx")
+    v = data.load(root).values.set_index("year")
+    assert v.loc[2024].value == 327 and v.loc[2024].cell == "第1张表 C3" and v.loc[2024].period == "全年"
+    assert v.loc[2023].value == 302 and v.loc[2023].cell == "第1张表 B3"
+    assert v.loc[2024].reported_growth == Decimal("8.28")

@@ -649,6 +649,11 @@ def _county(reading, catalog, refuse, header, label_col, columns, data_rows, tex
     plan = []
     unit_col = None
     seen = {}
+    if reading.year is None:        # "2023年 | 2024年" columns, in either order: the later is this year's
+        years = [_role(" ".join(t for _, t in _header_parts(header, col, text_at)), reading)[2] for col in columns]
+        years = [y for y in years if y]
+        if years:
+            reading.year = max(years)
     for col in columns:
         parts = _header_parts(header, col, text_at)
         if not parts:
