@@ -378,3 +378,23 @@ def test_county_table_with_year_columns_in_either_order(tmp_path):
     assert v.loc[2024].value == 327 and v.loc[2024].cell == "第1张表 C3" and v.loc[2024].period == "全年"
     assert v.loc[2023].value == 302 and v.loc[2023].cell == "第1张表 B3"
     assert v.loc[2024].reported_growth == Decimal("8.28")
+
+
+def test_group_headers_above_an_unmerged_name_header(tmp_path):
+    """The indicator groups in row 2, 县（市、区） written only in row 3 (no vertical merge)."""
+    root = stats_folder(tmp_path)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024年温州市各县（市、区）科技指标"])
+    ws.append([None, "高新技术企业", None, "技术合同成交额", None])
+    ws.append(["县（市、区）", "数量（家）", "排名", "本年（亿元）", "增速（%）"])
+    ws.merge_cells("B2:C2")
+    ws.merge_cells("D2:E2")
+    for i, n in enumerate(WENZHOU):
+        ws.append([n, 100 + i, 12 - i, 5 + i, 3])
+    wb.save(root / "values" / "t.xlsx")
+    v = data.load(root).values
+    got = v[v.county == "pingyang"].set_index("indicator")
+    assert got.loc["hte_total"].value == 105 and got.loc["hte_total"].city_rank == 7
+    assert got.loc["tech_contract_value"].value == 10 and got.loc["tech_contract_value"].reported_growth == 3
+    assert got.loc["tech_contract_value"].cell == "第1张表 D9"

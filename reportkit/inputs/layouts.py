@@ -270,6 +270,12 @@ def read_table(table: Table, catalog: Catalog) -> Reading | None:
         else:
             break
     above = [n for n in numbers if n < start]
+    # group headers written in the row above an unmerged name-column header belong to the header
+    while above and len(header) < 3:
+        texts = {text_at[(above[-1], c)] for c in cols_of.get(above[-1], [])}
+        if len(texts) < 2 or any(_UNIT_LINE.match(_norm(t)) for t in texts):
+            break
+        header.insert(0, above.pop())
     titles, unit_line = [], None
     for n in above:
         for c in cols_of.get(n, []):
