@@ -398,3 +398,22 @@ def test_group_headers_above_an_unmerged_name_header(tmp_path):
     assert got.loc["hte_total"].value == 105 and got.loc["hte_total"].city_rank == 7
     assert got.loc["tech_contract_value"].value == 10 and got.loc["tech_contract_value"].reported_growth == 3
     assert got.loc["tech_contract_value"].cell == "第1张表 D9"
+
+
+def test_share_with_growth_and_percentage_point_columns_reads_the_points(tmp_path):
+    root = stats_folder(tmp_path)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024年温州市各县（市、区）研发投入强度"])
+    ws.append(["县（市、区）", "研发投入强度", None, None])
+    ws.append([None, "本年（%）", "增速（%）", "增减（百分点）"])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("B2:D2")
+    for i, n in enumerate(WENZHOU):
+        ws.append([n, 3 + i / 10, 4.5, 0.12])
+    wb.save(root / "values" / "t.xlsx")
+    v = data.load(root).values
+    row = v[v.county == "pingyang"].iloc[0]
+    assert row.value == Decimal("3.5") and row.reported_growth == Decimal("0.12") and row.cell == "第1张表 B9"
+    line = next(n for n in check(root).notes if n.startswith("读取了"))
+    assert line.endswith("没有用的列:C3(“研发经费支出占GDP比重”的变化取百分点一列)")

@@ -492,8 +492,9 @@ def _usable(role: str, ind, text, refuse, row, col, units) -> bool:
 
 def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_at, unit_line, problems):
     """Units as rows, indicators as column groups."""
-    plan = []           # (col, indicator, role, unit, header text)
+    plan = []           # (col, indicator, role, unit)
     seen: dict = {}
+    share_growth = []   # growth (%) columns of a share: refused unless its 百分点 column is there
     for col in columns:
         parts = _header_parts(header, col, text_at)
         if not parts:
@@ -543,6 +544,9 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
                    parts[-1][0], col, "删去其中一列,或把表头改为不同的指标", indicator=ind.id)
             continue
         holds = any(_value(text_at.get((r, col), "")) for r in data_rows)
+        if role == "growth" and ind.kind == "ratio" and "百分点" not in units and holds:
+            share_growth.append((col, ind, parts[-1]))   # decided once every column is seen
+            continue
         if role not in ("value", "prev") and holds and not _usable(role, ind, parts[-1][1], refuse, parts[-1][0],
                                                                     col, units):
             if role == "change":
@@ -558,6 +562,11 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
                 unit = ""       # a target is in the unit of its value
         seen[(ind.id, role)] = col
         plan.append((col, ind, role, unit))
+    for col, ind, (hn, text) in share_growth:
+        if (ind.id, "change") in seen:        # the share's change is read from its 百分点 column
+            reading.unused.append(f"{coordinate(hn, col)}(“{ind.name}”的变化取百分点一列)")
+        else:
+            _usable("growth", ind, text, refuse, hn, col, [])
     if reading.year is None and plan:
         refuse("看不出这张表是哪一年的数据(标题、工作表名和文件名都没有写年份)", header[0], None,
                "在标题行写明年份和时期,如“2024年1-11月各县（市、区）主要科技指标”")
