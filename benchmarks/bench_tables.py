@@ -105,7 +105,7 @@ def write_long_csv(path: Path, n: int) -> None:
         w.writerows(long_rows(n))
 
 
-CITY_SUBS = ("本年", "增速(%)", "排名")
+CITY_SUBS = ("本年", "增速(%)", "全省排名")
 
 
 def write_city_table(path: Path, units: int = 90, indicators: int = 20):

@@ -561,7 +561,7 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
             if role == "target":
                 unit = ""       # a target is in the unit of its value
         seen[(ind.id, role)] = col
-        plan.append((col, ind, role, unit))
+        plan.append((col, ind, role, unit, parts[-1]))
     for col, ind, (hn, text) in share_growth:
         if (ind.id, "change") in seen:        # the share's change is read from its 百分点 column
             reading.unused.append(f"{coordinate(hn, col)}(“{ind.name}”的变化取百分点一列)")
@@ -604,7 +604,7 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
         rows_of[slug] = (n, name)
         reading.counties.append(slug)
         here = problems.get(n, {})
-        for col, ind, role, unit in plan:
+        for col, ind, role, unit, _ in plan:
             year = reading.year - 1 if role == "prev" else reading.year
             rkey = (slug, ind.id, role == "prev")
             rec = records.get(rkey)
@@ -621,6 +621,16 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
                     records[rkey] = rec
             elif fresh:
                 continue
+    cities = {catalog.counties[c].city for c in reading.counties}
+    if len(cities) > 1:     # a bare 排名 of a table across cities is no 全市排名
+        for col, ind, role, unit, (hn, text) in plan:
+            if role == "rank" and "全市" not in _norm(text):
+                refuse(f"表头“{visible(text)}”看不出是全市排名还是全省排名(表中的县区属于 {len(cities)} 个市)", hn, col,
+                       "把表头写成“全市排名”或“全省排名”", indicator=ind.id)
+                for rec in records.values():
+                    if rec["indicator"] == ind.id and rec[CELLS].pop("city_rank", None):
+                        rec["city_rank"] = ""
+                        reading.cells -= 1
     out = []
     for (slug, ind_id, prev), rec in records.items():
         if "value" not in rec[CELLS]:

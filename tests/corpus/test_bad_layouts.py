@@ -208,6 +208,14 @@ def _(root):
     city(root, [["县（市、区）", "R&D经费支出（亿元）", "高新技术企业（家）"]], merges=("B8:C8",))
 
 
+@case("bare_rank_in_a_table_of_two_cities",
+      Refused(LayoutError, "表头“排名”看不出是全市排名还是全省排名(表中的县区属于 2 个市)", "C2",
+              hint="把表头写成“全市排名”或“全省排名”"))
+def _(root):
+    body = [[n, 10 + i, 12 - i] for i, n in enumerate(WENZHOU)] + [["新昌县", 9, 13]]
+    city(root, [["县（市、区）", "高新技术企业（家）", "排名"]], body, title="2024年各县（市、区）高新技术企业")
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_layout_case(tmp_path, name):
     build, expect = CASES[name]
