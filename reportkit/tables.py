@@ -371,14 +371,37 @@ _ROW_TAG, _C, _V, _F, _IS, _T = (_NS + t for t in ("row", "c", "v", "f", "is", "
 _REF_RE = re.compile(r"([A-Z]+)(\d+)")
 
 
+_PLAIN_NUMBER = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
+
+
+def _number_fast(text: str) -> str | None:
+    """The text Excel shows for a stored number without a percent format, for the plain decimals
+    of at most 15 significant digits every cell of a clerk's table holds (None: take the slow,
+    exact path). A double holds 15 digits exactly, so this equals Decimal(repr(float(text)))."""
+    m = _PLAIN_NUMBER.fullmatch(text)
+    if m is None:
+        return None
+    sign, whole, frac = m.groups()
+    whole = whole.lstrip("0") or "0"
+    frac = (frac or "").rstrip("0")
+    if len(whole.lstrip("0")) + len(frac) > 15:
+        return None
+    out = whole + ("." + frac if frac else "")
+    return out if not sign or out == "0" else "-" + out
+
+
 def _sheet_cells(wb, archive, part: str, strings, percent: set[int]):
     """(row number, {column: (text, problem)}) of every row of a sheet that has cells, parsed from
     its XML in one pass (lxml, each row let go once read): cached formula values, the formula of
     a cell without one, shared and inline strings, dates by the cell's style."""
     from lxml import etree
     from openpyxl.utils.datetime import from_excel, from_ISO8601
-    dates, durations, epoch = wb._date_formats, wb._timedelta_formats, wb.epoch
+    dates = {str(i) for i in wb._date_formats}
+    durations = {str(i) for i in wb._timedelta_formats}
+    pct = {str(i) for i in percent}
+    epoch = wb.epoch
     columns: dict[str, int] = {}
+    digits = "0123456789"
     with archive.open(part) as src:
         number = 0
         for _, row in etree.iterparse(src, events=("end",), tag=_ROW_TAG, resolve_entities=False,
@@ -387,21 +410,35 @@ def _sheet_cells(wb, archive, part: str, strings, percent: set[int]):
             number = int(r) if r else number + 1
             got = {}
             col = 0
-            for c in row.iterchildren(_C):
-                ref = c.get("r")
+            for c in row:
+                if c.tag != _C:
+                    continue
+                a = c.attrib
+                ref = a.get("r")
                 if ref:
-                    letters = ref.rstrip("0123456789")
+                    letters = ref.rstrip(digits)
                     col = columns.get(letters) or columns.setdefault(letters, _column_number(letters.encode()))
                 else:
                     col += 1
-                t = c.get("t", "n")
-                style = int(c.get("s", 0))
-                v = c.find(_V)
-                text = v.text if v is not None else None
+                t = a.get("t", "n")
+                style = a.get("s")
+                text = formula = inline = None
+                for ch in c:
+                    tag = ch.tag
+                    if tag == _V:
+                        text = ch.text
+                    elif tag == _F:
+                        formula = ch
+                    elif tag == _IS:
+                        inline = ch
+                if t == "n" and text is not None and style not in pct and style not in dates:
+                    shown = _number_fast(text)
+                    if shown is not None:
+                        got[col] = (shown, None)
+                        continue
                 value = None
                 if t == "inlineStr":
-                    node = c.find(_IS)
-                    value = "".join(x.text or "" for x in node.iter(_T)) if node is not None else None
+                    value = "".join(x.text or "" for x in inline.iter(_T)) if inline is not None else None
                 elif text is not None:
                     if t == "n":
                         value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
@@ -418,14 +455,12 @@ def _sheet_cells(wb, archive, part: str, strings, percent: set[int]):
                         value = from_ISO8601(text)
                     else:                       # str (a formula's text result), e (an error value)
                         value = text
-                formula = None
-                if value is None:
-                    f = c.find(_F)
-                    if f is not None:
-                        formula = "=" + (f.text or "")
-                if value is None and formula is None:
+                shown_formula = None
+                if value is None and formula is not None:
+                    shown_formula = "=" + (formula.text or "")
+                if value is None and shown_formula is None:
                     continue
-                got[col] = _value_text(value, style in percent, formula)
+                got[col] = _value_text(value, style in pct, shown_formula)
             row.clear()
             while row.getprevious() is not None:
                 del row.getparent()[0]

@@ -417,3 +417,22 @@ def test_share_with_growth_and_percentage_point_columns_reads_the_points(tmp_pat
     assert row.value == Decimal("3.5") and row.reported_growth == Decimal("0.12") and row.cell == "第1张表 B9"
     line = next(n for n in check(root).notes if n.startswith("读取了"))
     assert line.endswith("没有用的列:C3(“研发经费支出占GDP比重”的变化取百分点一列)")
+
+
+def test_quick_number_text_equals_the_exact_path():
+    """The streamed reader's quick path for plain stored numbers shows what the exact path shows."""
+    import random
+
+    from reportkit.tables import _number_fast, _number_text
+    rnd = random.Random(20241128)
+    texts = ["0", "-0", "100", "15.40", "007.10", "0.000001", "123456789012345", "-3.5"]
+    for _ in range(5000):
+        digits = rnd.randint(1, 15)
+        n = rnd.randint(0, 10 ** digits - 1)
+        places = rnd.randint(0, digits)
+        text = str(n).zfill(places + 1)
+        text = (text[:-places] + "." + text[-places:]) if places else text
+        texts.append(("-" if rnd.random() < 0.2 else "") + text)
+    for text in texts:
+        slow = _number_text(float(text) if "." in text else int(text), "")
+        assert _number_fast(text) == slow, text
