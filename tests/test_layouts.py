@@ -436,3 +436,38 @@ def test_quick_number_text_equals_the_exact_path():
     for text in texts:
         slow = _number_text(float(text) if "." in text else int(text), "")
         assert _number_fast(text) == slow, text
+
+
+def test_city_table_period_and_years_from_its_header(tmp_path):
+    """Title "2024年…" with "1-11月累计" over the values; a 2023年 column is last year's."""
+    root = stats_folder(tmp_path)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024年温州市各县（市、区）技术合同成交额"])
+    ws.append(["县（市、区）", "技术合同成交额（亿元）", None])
+    ws.append([None, "2024年1-11月累计", "2023年1-11月", "年度目标"])
+    ws.merge_cells("A2:A3")
+    ws.merge_cells("B2:D2")
+    for i, n in enumerate(WENZHOU):
+        ws.append([n, 5 + i, 4 + i, 20])
+    wb.save(root / "values" / "t.xlsx")
+    v = data.load(root).values
+    got = v[v.county == "pingyang"].set_index("year")
+    assert set(v.period) == {"1-11月"}
+    assert got.loc[2024].value == 10 and got.loc[2024].cell == "第1张表 B9" and got.loc[2024].target == 20
+    assert got.loc[2023].value == 9 and got.loc[2023].cell == "第1张表 C9"
+
+
+def test_city_table_header_period_disagreeing_with_the_title_is_refused(tmp_path):
+    root = stats_folder(tmp_path)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024年1-10月温州市各县（市、区）技术合同成交额"])
+    ws.append(["县（市、区）", "1-11月累计（亿元）"])
+    for i, n in enumerate(WENZHOU):
+        ws.append([n, 5 + i])
+    wb.save(root / "values" / "t.xlsx")
+    with pytest.raises(LayoutError) as ei:
+        data.load(root)
+    assert "看不出这张表是哪个时期的:标题“2024年1-10月温州市各县（市、区）技术合同成交额”;表头写的时期不一致(1-10月、1-11月)" \
+        in str(ei.value)

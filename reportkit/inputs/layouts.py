@@ -68,7 +68,7 @@ _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 _PERIODS = [
     (re.compile(r"1\s*[-—–~～至到]\s*(\d{1,2})\s*月"), None),
     (re.compile(r"前三季度"), "1-9月"), (re.compile(r"上半年"), "1-6月"),
-    (re.compile(r"(第)?一季度"), "1-3月"), (re.compile(r"全年|年度"), "全年"),
+    (re.compile(r"(第)?一季度"), "1-3月"), (re.compile(r"(?:全年|年度)(?!目标|任务|计划)"), "全年"),
 ]
 _NO_VALUE = {"", "—", "－", "-", "--", "——", "/", "／", "\\", "无", "暂无", "…", "...", "×", "x", "X"}
 _RANK = re.compile(r"^(?:并列)?第?\s*(\d+)\s*(?:位|名)?\s*(?:[(（]并列[)）]|并列)?$")
@@ -352,12 +352,14 @@ def _when(reading: Reading, table: Table, titles, header, text_at, refuse) -> No
             years = [int(bare.group(1))]
         if years or periods:
             found.append((years, periods, where))
-    if not found and reading.layout == CITY:
+    if reading.layout == CITY:     # "1-11月累计" over a column: the period of the table
         texts = sorted({t for (r, c), t in text_at.items() if r in header})
         years, periods = _year_period(" ".join(texts))
-        if len(set(years)) == 1 or (periods and not years):
-            found.append((sorted(set(years)), sorted(set(periods)), "表头"))
-    if not found:
+        if periods:
+            found.append(([], sorted(set(periods)), "表头"))
+        if years and not any(ys for ys, _, _ in found):
+            found.append(([max(years)], [], "表头"))     # "2023年 | 2024年" columns: the later is this year's
+    if not any(ys for ys, _, _ in found):
         years, periods = _year_period(table.path.stem)
         if years or periods:
             found.append((years, periods, f"文件名“{table.path.name}”"))
@@ -504,9 +506,18 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
             continue
         names, roled, units = [], [], []
         for n, t in parts:
-            rl, us, _ = _role(t, reading)
+            rl, us, yr = _role(t, reading)
             units += us
+            if rl == "value" and yr is not None and reading.year is not None and yr != reading.year:
+                if yr != reading.year - 1:
+                    refuse(f"表头“{visible(t)}”的年份 {yr} 既不是本表的 {reading.year} 年,也不是上一年", n, col,
+                           "核对表头的年份")
+                    names, roled = [], [(n, t, None)]
+                    break
+                rl = "prev"
             (names if rl is None else roled).append((n, t, rl))
+        if roled and roled[-1][2] is None:
+            continue
         role = roled[-1][2] if roled else "value"
         unknown_sub = len(parts) > 1 and _role(parts[-1][1], reading)[0] is None
         if unknown_sub:
