@@ -170,6 +170,27 @@ def check_cmd(src: Path, data: Path):
     return [PY, "-c", CHECK.format(src=str(src), data=str(data))]
 
 
+def city_case(tmp: Path, env) -> str:
+    """The results row of the city table: 90 units × 20 indicators, read + layout, best of 5."""
+    d = data_folder(tmp / "city")
+    write_city_table(d / "values" / "全省主要科技指标.xlsx")
+    code = ("import time, sys; sys.path.insert(0, {src!r}); from reportkit import data;"
+            "from reportkit.inputs import layouts; from reportkit.tables import read_tables;"
+            "from pathlib import Path; p = Path({path!r}); ds = data.load({data!r});"
+            "best = 9e9\n"
+            "for _ in range(5):\n"
+            "    t = time.perf_counter(); tabs = read_tables(p, data.ALIASES, data.KNOWN_COLUMNS);"
+            " got = layouts.read_table(tabs[0], layouts.Catalog.of(ds)); best = min(best, time.perf_counter() - t)\n"
+            "print('CITY', round(best, 3), len(got.table.records), len(got.errors))")
+    out = subprocess.run([PY, "-c", code.format(src=str(ROOT), path=str(d / "values" / "全省主要科技指标.xlsx"),
+                                                data=str(d))], capture_output=True, text=True, env=env)
+    print(out.stdout, out.stderr[-2000:])
+    m = re.search(r"CITY ([\d.]+) (\d+) (\d+)", out.stdout)
+    return (f"| city table, 90 units × 20 indicators (.xlsx read + layout, in-process, best of 5) | — | "
+            f"{m.group(1)} s ({m.group(2)} figures, {m.group(3)} refusals) |" if m else
+            "| city table | — | failed: " + out.stderr[-200:].replace("\n", " ") + " |")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--baseline", default="8aa062f")
@@ -207,25 +228,7 @@ def main() -> int:
                         print(f"{label:28s} {which}: {wall if wall is None else round(wall, 2)} s, "
                               f"{mb if mb is None else round(mb)} MB  [{tail.splitlines()[0] if tail else ''}]",
                               flush=True)
-            # the city table: in-process, read + layout, best of 5
-            city = tmp / "city"
-            d = data_folder(city)
-            write_city_table(d / "values" / "全省主要科技指标.xlsx")
-            code = ("import time, sys; sys.path.insert(0, {src!r}); from reportkit import data;"
-                    "from reportkit.inputs import layouts; from reportkit.tables import read_tables;"
-                    "from pathlib import Path; p = Path({path!r}); ds = data.load({data!r});"
-                    "best = 9e9\n"
-                    "for _ in range(5):\n"
-                    "    t = time.perf_counter(); tabs = read_tables(p, data.ALIASES, data.KNOWN_COLUMNS);"
-                    " got = layouts.read_table(tabs[0], layouts.Catalog.of(ds)); best = min(best, time.perf_counter() - t)\n"
-                    "print('CITY', round(best, 3), len(got.records), len(got.errors))")
-            out = subprocess.run([PY, "-c", code.format(src=str(ROOT), path=str(d / "values" / "全省主要科技指标.xlsx"),
-                                                        data=str(d))], capture_output=True, text=True, env=env)
-            print(out.stdout, out.stderr[-2000:])
-            m = re.search(r"CITY ([\d.]+) (\d+) (\d+)", out.stdout)
-            city_line = (f"| city table, 90 units × 20 indicators (read + layout, best of 5) | — | "
-                         f"{m.group(1)} s ({m.group(2)} figures, {m.group(3)} refusals) |" if m else
-                         "| city table | — | failed: " + out.stderr[-200:].replace("\n", " ") + " |")
+            city_line = city_case(tmp, env)
         finally:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
 
