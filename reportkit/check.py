@@ -50,6 +50,14 @@ def check(data_dir: Path | None = None) -> CheckResult:
         from .inputs.layouts import Catalog
         catalog = Catalog.of(ds)
         result.notes += [f"读取了 {config.VALUES_DIRNAME}/{r.summary(catalog)}" for r in problems.readings]
+    stats = {str(r.path) for r in problems.readings}
+    for path, (_, n_records, counties) in problems.files.items():     # and each long table
+        if path in stats or not n_records:
+            continue
+        names = [ds.county(c).name for c in sorted(counties) if c in ds.county_slugs]
+        shown = "、".join(names[:12]) + (f" 等 {len(names)} 个" if len(names) > 12 else "")
+        result.notes.append(f"读取了 {Path(path).parent.name}/{Path(path).name}:按长表(每行一个县区、年份、指标)读取,"
+                            f"{n_records} 行;县区 {len(names)} 个({shown or '无'})")
     _notes(result, root, ds, problems)
     for md in sorted((root / config.NARRATIVE_DIRNAME).glob("*/*.md")):
         _narrative(result, ds, md)

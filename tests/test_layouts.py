@@ -471,3 +471,14 @@ def test_city_table_header_period_disagreeing_with_the_title_is_refused(tmp_path
         data.load(root)
     assert "看不出这张表是哪个时期的:标题“2024年1-10月温州市各县（市、区）技术合同成交额”;表头写的时期不一致(1-10月、1-11月)" \
         in str(ei.value)
+
+
+def test_make_check_says_how_a_long_table_was_read_too(tmp_path):
+    root = stats_folder(tmp_path)
+    city_workbook(root / "values" / CITY_FILE)
+    (root / "values" / "xinchang.csv").write_text(
+        "county,year,indicator,value,source\nxinchang,2024,hte_total,327,测试\nxinchang,2023,hte_total,300,测试\n",
+        encoding="utf-8")
+    notes = [n for n in check(root).notes if n.startswith("读取了")]
+    assert notes[0].startswith("读取了 values/2024年1-11月全市主要科技指标.xlsx 第1张表“Sheet1”:按市表")
+    assert notes[1] == "读取了 values/xinchang.csv:按长表(每行一个县区、年份、指标)读取,2 行;县区 1 个(新昌县)"
