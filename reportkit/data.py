@@ -612,16 +612,18 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
                     # a 上年 column of a statistics table repeating last year's row: the same figure
                     if seen[key][3] and not rec.get(DERIVED):
                         records[seen[key][4]] = record
-                        seen[key] = (rec[FILE], rec[SHEET], rec[ROW], False, seen[key][4])
+                        seen[key] = (rec[FILE], rec[SHEET], rec[ROW], False, seen[key][4], rec.get(CELLS, {}).get("value"))
                     continue
                 if key in seen:
                     pfile, psheet, prow = seen[key][:3]
                     where = Path(pfile).name + (f" 工作表“{psheet}”" if psheet else "")
-                    _fail(problems, DuplicateRowError(f"{describe(record)}重复:{where} 第 {prow} 行已有同一数据",
+                    where = f"{Path(pfile).name} {seen[key][5]}" if seen[key][5] else f"{where} 第 {prow} 行"
+                    _fail(problems, DuplicateRowError(f"{describe(record)}重复:{where}已有同一数据",
                                                       **_located(rec, "indicator", **_Rows.ctx(row)),
                                                       hint="删除其中一行(修订数据请直接改原行)"))
                     continue
-                seen[key] = (rec[FILE], rec[SHEET], rec[ROW], bool(rec.get(DERIVED)), len(records))
+                seen[key] = (rec[FILE], rec[SHEET], rec[ROW], bool(rec.get(DERIVED)), len(records),
+                             rec.get(CELLS, {}).get("value"))
                 records.append(record)
         del tables
     return records

@@ -482,3 +482,13 @@ def test_make_check_says_how_a_long_table_was_read_too(tmp_path):
     notes = [n for n in check(root).notes if n.startswith("读取了")]
     assert notes[0].startswith("读取了 values/2024年1-11月全市主要科技指标.xlsx 第1张表“Sheet1”:按市表")
     assert notes[1] == "读取了 values/xinchang.csv:按长表(每行一个县区、年份、指标)读取,2 行;县区 1 个(新昌县)"
+
+
+def test_the_same_figure_in_two_city_tables_is_refused_naming_both_cells(tmp_path):
+    root = stats_folder(tmp_path)
+    city_workbook(root / "values" / "a.xlsx")
+    city_workbook(root / "values" / "b.xlsx")
+    with pytest.raises(DuplicateRowError) as ei:
+        data.load(root)
+    e = ei.value
+    assert "重复:a.xlsx 第1张表 B6已有同一数据" in str(e) and e.file.endswith("b.xlsx") and e.cell == "B6"
