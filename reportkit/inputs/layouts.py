@@ -588,11 +588,11 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
         if not name:
             continue
         key = _norm(name)
-        if key in _TOTALS or any(key in (_norm(c.city), _norm(c.city)[:-1], _norm(c.province)) for c in
-                                 catalog.counties.values()):
-            reading.totals.append(name)
-            continue
         slugs = catalog.county(name)
+        if not slugs and (key in _TOTALS or any(key in (_norm(c.city), _norm(c.city)[:-1], _norm(c.province))
+                                                for c in catalog.counties.values())):
+            reading.totals.append(name)     # 全市 / 合计 / 温州市: no county of its own
+            continue
         if len(slugs) != 1:
             if not any(_value(text_at.get((n, col), "")) for col, *_ in plan):
                 continue        # a sub-heading row without figures (如“其中:”)
