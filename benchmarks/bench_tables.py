@@ -160,7 +160,7 @@ def run(cmd, env, timeout) -> tuple[float | None, float | None, str]:
 
 
 
-CHECK = ("import resource, sys; sys.path.insert(0, {src!r}); from reportkit.check import check;"
+CHECK = ("import resource, sys; sys.path.insert(0, {src!r}); from reportkit.run.check import check;"
          "r = check({data!r}); print(len(r.errors), 'errors'); print('\\n'.join(r.lines()[:3]));"
          "u = resource.getrusage(resource.RUSAGE_SELF);"
          "print('PEAK_RSS_KB=%d CPU_S=%.2f' % (u.ru_maxrss, u.ru_utime + u.ru_stime))")
@@ -175,7 +175,7 @@ def city_case(tmp: Path, env) -> str:
     d = data_folder(tmp / "city")
     write_city_table(d / "values" / "全省主要科技指标.xlsx")
     code = ("import time, sys; sys.path.insert(0, {src!r}); from reportkit import data;"
-            "from reportkit.inputs import layouts; from reportkit.tables import read_tables;"
+            "from reportkit.inputs import layouts; from reportkit.inputs.tables import read_tables;"
             "from pathlib import Path; p = Path({path!r}); ds = data.load({data!r});"
             "best = 9e9\n"
             "for _ in range(5):\n"

@@ -1,9 +1,9 @@
-"""reportkit.data and reportkit.tables: accepted formats and every validation error."""
+"""reportkit.inputs.data and reportkit.inputs.tables: accepted formats and every validation error."""
 import pandas as pd
 import pytest
 
 from helpers import VALUE_HEADER, make_data, v, write_csv
-from reportkit import data
+from reportkit.inputs import data
 from reportkit.exceptions import (DataError, DuplicateRowError, EncodingError, FileReadError,
                                   MissingColumnError, NegativeValueError, NoDataError,
                                   UnitMismatchError, UnknownCountyError, UnknownIndicatorError,

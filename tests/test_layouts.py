@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from reportkit import config, data
-from reportkit.check import check
+from reportkit import config
+from reportkit.inputs import data
+from reportkit.run.check import check
 from reportkit.exceptions import DuplicateRowError, LayoutError
-from reportkit.figures import FigureEngine
+from reportkit.model.figures import FigureEngine
 from reportkit.inputs import layouts
-from reportkit.tables import read_tables
+from reportkit.inputs.tables import read_tables
 
 WENZHOU = ["鹿城区", "龙湾区", "瓯海区", "洞头区", "永嘉县", "平阳县", "苍南县", "文成县", "泰顺县", "瑞安市", "乐清市", "龙港市"]
 SLUGS = ["lucheng", "longwan", "ouhai", "dongtou", "yongjia", "pingyang", "cangnan", "wencheng", "taishun", "ruian",
@@ -297,7 +298,7 @@ def test_report_built_from_a_city_table_cites_its_cells(tmp_path):
 
     from helpers import generate
     from reportkit.document.builder import sources_note
-    from reportkit.report import compute_report_figures
+    from reportkit.model.report import compute_report_figures
     root = stats_folder(tmp_path)
     city_workbook(root / "values" / CITY_FILE)
     md = root / "narrative" / "pingyang" / "2024.md"
@@ -312,7 +313,7 @@ def test_report_built_from_a_city_table_cites_its_cells(tmp_path):
     assert rows["rd_expenditure"]["sources"] == f"{CITY_SOURCE}({CITY_FILE} 第1张表 B11)"
     assert rows["hte_total"]["sources"] == f"{CITY_SOURCE}({CITY_FILE} 第1张表 E11)"
     assert rows["hte_total"]["value_text"] == "150家" and rows["hte_total"]["city_rank"] == "7"
-    from reportkit.audit import audit
+    from reportkit.editing.audit import audit
     a = audit("pingyang", 2024, data_dir=root, build_root=tmp_path / "build", write=False)
     assert a.ok
     traced = {f.source for f in a.of("ref") if f.indicator == "高新技术企业总数"}
@@ -323,7 +324,7 @@ def test_a_changed_city_table_makes_its_counties_reports_out_of_date(tmp_path):
     """The incremental-build index counts a statistics table's rows for the counties read from it."""
     from openpyxl import load_workbook
 
-    from reportkit.fingerprint import DataIndex, code_hash
+    from reportkit.run.fingerprint import DataIndex, code_hash
     root = stats_folder(tmp_path)
     path = city_workbook(root / "values" / CITY_FILE)
     idx = DataIndex.read(root)
@@ -423,7 +424,7 @@ def test_quick_number_text_equals_the_exact_path():
     """The streamed reader's quick path for plain stored numbers shows what the exact path shows."""
     import random
 
-    from reportkit.tables import _number_fast, _number_text
+    from reportkit.inputs.tables import _number_fast, _number_text
     rnd = random.Random(20241128)
     texts = ["0", "-0", "100", "15.40", "007.10", "0.000001", "123456789012345", "-3.5"]
     for _ in range(5000):

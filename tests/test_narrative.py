@@ -1,9 +1,9 @@
-"""reportkit.narrative: narrative files, slots and figure references."""
+"""reportkit.narrative.source: narrative files, slots and figure references."""
 import pytest
 
 from helpers import SEEDED
 
-from reportkit import narrative
+from reportkit.narrative import source as narrative
 from reportkit.exceptions import NarrativeError
 
 GOOD = """---

@@ -1,6 +1,6 @@
 """Statistics tables read in place: the layouts a bureau's own workbooks come in.
 
-``reportkit.tables`` reads cells as Excel shows them; a sheet whose header names none of the long
+``reportkit.inputs.tables`` reads cells as Excel shows them; a sheet whose header names none of the long
 table's columns keeps its grid, and this module recognises it as
 
 - a *city table*: one row per county-level unit (平阳县, 平阳, "平 阳"; a 全市/合计/全省 row is
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exceptions import LayoutError
-from ..tables import FILE, PROBLEMS, ROW, SHEET, Table, coordinate, visible
+from .tables import FILE, PROBLEMS, ROW, SHEET, Table, coordinate, visible
 
 #: Extra keys of a record read from a statistics table: the cell of each column
 #: ({"value": "D7", ...}), and whether the row was derived from a 上年 column.

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from reportkit import config, data
-from reportkit.check import check
+from reportkit import config
+from reportkit.inputs import data
+from reportkit.run.check import check
 from reportkit.exceptions import LayoutError, ValueFormatError
 
 WENZHOU = ["鹿城区", "龙湾区", "瓯海区", "洞头区", "永嘉县", "平阳县", "苍南县", "文成县", "泰顺县", "瑞安市", "乐清市", "龙港市"]

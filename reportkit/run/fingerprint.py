@@ -8,12 +8,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config, environment
-from .schema import ALIASES, COUNTY_COLS, INDICATOR_COLS, INDICATOR_OPT, TARGET_COLS, TARGET_OPT, VALUE_COLS, VALUE_OPT
+from .. import config
+from . import environment
+from ..inputs.schema import (ALIASES, COUNTY_COLS, INDICATOR_COLS, INDICATOR_OPT, TARGET_COLS, TARGET_OPT,
+                             VALUE_COLS, VALUE_OPT)
 
 _KNOWN = set(COUNTY_COLS + INDICATOR_COLS + INDICATOR_OPT + VALUE_COLS + VALUE_OPT + TARGET_COLS + TARGET_OPT)
-from .exceptions import ReportkitError
-from .tables import FILE, PROBLEMS, ROW, SHEET, find_table, list_tables, read_records, read_tables
+from ..exceptions import ReportkitError
+from ..inputs.tables import FILE, PROBLEMS, ROW, SHEET, find_table, list_tables, read_records, read_tables
 
 def _sha(*chunks: bytes) -> str:
     h = hashlib.sha256()
@@ -54,7 +56,7 @@ def _statistics_records(path: Path, registry: list[dict], catalog: list[dict], i
     long rows it holds; one that cannot be read whole is charged to every report (broken)."""
     from types import SimpleNamespace
 
-    from .inputs import layouts
+    from ..inputs import layouts
     tables = read_tables(path, ALIASES, _KNOWN, grid_unless=frozenset(VALUE_COLS))
     if not any(t.grid is not None for t in tables):
         return [r for t in tables for r in t.records]

@@ -17,16 +17,16 @@ from typing import Callable
 
 import pandas as pd
 
-from . import config
-from .exceptions import (DataError, DuplicateRowError, FileReadError, NegativeValueError,
-                         NoDataError, ReportkitError, UnitMismatchError, UnknownCountyError,
-                         UnknownIndicatorError, ValueFormatError)
-from .numbers import NumberTextError, convert, convertible, parse_decimal
+from .. import config
+from ..exceptions import (DataError, DuplicateRowError, FileReadError, NegativeValueError, NoDataError,
+                          ReportkitError, UnitMismatchError, UnknownCountyError, UnknownIndicatorError,
+                          ValueFormatError)
+from ..numbers import NumberTextError, convert, convertible, parse_decimal
 from .schema import (ALIASES, COUNTY_COLS, ESTIMATE, FULL_YEAR, ID_RE, ILLUSTRATIVE_MARK, INDICATOR_COLS,
                      INDICATOR_OPT, KINDS, NO, PERIOD_RE, QUALIFIERS_AFTER, QUALIFIERS_BEFORE, SLUG_RE,
                      TARGET_COLS, TARGET_OPT, TARGET_TYPES, VALUE_COLS, VALUE_OPT, YES)
-from .tables import (FILE, PROBLEMS, ROW, SHEET, Table, control_chars, find_table, list_tables, other_files,
-                     read_tables, visible)
+from .tables import (FILE, PROBLEMS, ROW, SHEET, Table, control_chars, find_table, list_tables,
+                     other_files, read_tables, visible)
 
 #: keys a record read from a statistics table carries (reportkit.inputs.layouts): its cells, and
 #: whether it repeats a 上年 column
@@ -633,7 +633,7 @@ def _statistics_tables(tables: list[Table], r: _Rows, problems: Problems | None)
     """Each sheet that is a city or county table (reportkit.inputs.layouts) replaced by the long
     rows read from it, its refusals beside them (raised, or collected all at once, by the reports
     of the counties it names — by every report when it names none)."""
-    from .inputs import layouts
+    from . import layouts
     out = []
     for table in tables:
         reading = layouts.read_table(table, layouts.Catalog(r.catalog, r.counties)) if table.grid is not None else None

@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config, data as data_mod, narrative as nm
-from .exceptions import ReportkitError
-from .tables import list_tables, other_files, read_tables
+from .. import config
+from ..inputs import data as data_mod
+from ..narrative import source as nm
+from ..exceptions import ReportkitError
+from ..inputs.tables import list_tables, other_files, read_tables
 
 
 @dataclass
@@ -47,7 +49,7 @@ def check(data_dir: Path | None = None) -> CheckResult:
         return result
     result.errors += problems.errors
     if problems.readings:           # how each statistics table was read (reportkit.inputs.layouts)
-        from .inputs.layouts import Catalog
+        from ..inputs.layouts import Catalog
         catalog = Catalog.of(ds)
         result.notes += [f"读取了 {config.VALUES_DIRNAME}/{r.summary(catalog)}" for r in problems.readings]
     stats = {str(r.path) for r in problems.readings}
@@ -95,7 +97,7 @@ def _notes(result: CheckResult, root: Path, ds, problems=None) -> None:
 
 
 def _narrative(result: CheckResult, ds, md: Path) -> None:
-    from .report import compute_report_figures
+    from ..model.report import compute_report_figures
     county, stem = md.parent.name, md.stem
     if not re.fullmatch(r"\d{4}", stem) or county in ("versions",):
         return
