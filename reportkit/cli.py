@@ -446,11 +446,16 @@ def _log_to_stderr(*, quiet: bool, verbose: bool) -> None:
     as plain Chinese lines: progress by default, nothing but warnings with --quiet, and the
     developers' diagnostics too with --verbose."""
     import logging
+
+    class Stderr(logging.StreamHandler):
+        """Writes to whatever sys.stderr is when a message comes (tests and workers replace it)."""
+        reportkit = True
+        stream = property(lambda self: sys.stderr, lambda self, value: None)
+
     logger = logging.getLogger("reportkit")
     if not any(getattr(h, "reportkit", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
+        handler = Stderr()
         handler.setFormatter(logging.Formatter("%(message)s"))
-        handler.reportkit = True
         logger.addHandler(handler)
     logger.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import errno
 
 #: the context every error may carry (and its Chinese name in a location)
-CONTEXT = ("county", "year", "indicator", "file", "sheet", "row", "column", "value", "hint")
+CONTEXT = ("county", "year", "indicator", "file", "sheet", "row", "column", "cell", "value", "hint")
 
 
 class ReportkitError(Exception):
@@ -30,7 +30,7 @@ class ReportkitError(Exception):
     exit_code = 1
 
     def __init__(self, message: str | None = None, *, county=None, year=None, indicator=None,
-                 file=None, sheet=None, row=None, column=None, value=None, hint=None,
+                 file=None, sheet=None, row=None, column=None, cell=None, value=None, hint=None,
                  exit_code: int | None = None):
         self.county = county
         self.year = year
@@ -40,6 +40,7 @@ class ReportkitError(Exception):
         self.row = row
         self.column = column
         self.value = value
+        self.cell = cell          # "D7": a cell of a statistics table read in place
         self.hint = hint
         if exit_code is not None:
             self.exit_code = exit_code
@@ -53,9 +54,11 @@ class ReportkitError(Exception):
             parts.append(f"文件 {self.file}")
         if self.sheet:
             parts.append(f"工作表“{self.sheet}”")
-        if self.row is not None:
+        if self.cell:
+            parts.append(f"单元格 {self.cell}")
+        elif self.row is not None:
             parts.append(f"第 {self.row} 行")
-        if self.column:
+        if self.column and not self.cell:
             parts.append(f"“{self.column}”列")
         return ",".join(parts)
 
@@ -175,6 +178,13 @@ class NarrativeError(DataError):
     """A narrative file is malformed or refers to an unknown figure."""
     code = "narrative-error"
     title = "叙述文件有误"
+
+
+class LayoutError(DataError):
+    """A statistics table read in place (a city or county table) whose header, name, unit, year
+    or period matches nothing or more than one thing; located at its cell."""
+    code = "layout-error"
+    title = "统计表格的表头、名称或单位无法对应"
 
 
 class TemplateError(ReportkitError):

@@ -12,6 +12,7 @@ HUNDRED = Decimal(100)
 #: Full-width digits and signs typed with a Chinese input method, and the minus signs of
 #: word processors, read as the ASCII a number is made of.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９．－＋，％\u2212\u2013", "0123456789.-+,%--")
+_PLAIN_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?)\Z")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _GROUPED_RE = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 EXCEL_ERRORS = ("#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
@@ -24,6 +25,8 @@ def parse_decimal(text: str, *, percent: bool = False) -> Decimal | None:
     Accepts full-width digits and signs, thousands separators in a valid grouping (1,234.5) and,
     where ``percent`` (the unit is %), a trailing % sign; rejects a decimal comma (3,45), units,
     words, exponents and more than 15 digits, so that nothing is silently misread."""
+    if isinstance(text, str) and len(text) <= MAX_DIGITS and _PLAIN_RE.match(text):   # the common case, quickly
+        return Decimal(text)
     s = str(text).strip().translate(_FULLWIDTH).replace(" ", "")
     if s == "":
         return None

@@ -541,6 +541,7 @@ def sources_note(rf: ReportFigures) -> str:
     invented 示例 ones included), with full-width brackets and dates as Chinese text writes them."""
     import re
     seen: list[str] = []
+    cells: dict[str, dict[str, list[str]]] = {}    # a statistics table read in place: its cells
     for f in rf.figures:
         for s in sorted(f.sources, key=lambda s: -s.year):
             text = s.source
@@ -549,7 +550,27 @@ def sources_note(rf: ReportFigures) -> str:
             text = chinese_dates_in(full_width_brackets(text)).replace(":", "\uff1a")
             if text not in seen:
                 seen.append(text)
-    return "资料来源\uff1a" + "\uff1b".join(seen) + "。" if seen else ""
+            if getattr(s, "cell", ""):
+                got = cells.setdefault(text, {}).setdefault(Path(s.file).name, [])
+                if s.cell not in got:
+                    got.append(s.cell)
+    if not seen:
+        return ""
+    return "资料来源\uff1a" + "\uff1b".join(t + _cells_note(cells.get(t)) for t in seen) + "。"
+
+
+def _cells_note(files: dict[str, list[str]] | None) -> str:
+    """"（2024年1-11月全市主要科技指标.xlsx 第1张表 B11、E11）": the cells a source's figures came from."""
+    if not files:
+        return ""
+    parts = []
+    for name, refs in files.items():
+        sheets = {r.rsplit(" ", 1)[0] for r in refs if " " in r}
+        if len(sheets) == 1 and all(" " in r for r in refs):
+            parts.append(f"{name} {sheets.pop()} " + "、".join(r.rsplit(" ", 1)[1] for r in refs))
+        else:
+            parts.append(f"{name} " + "、".join(refs))
+    return "\uff08" + "\uff1b".join(parts) + "\uff09"
 
 
 # ---------------------------------------------------------------- parts

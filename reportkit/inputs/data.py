@@ -8,6 +8,7 @@ folder and collects every problem instead of stopping at the first (``make check
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,10 @@ from .schema import (ALIASES, COUNTY_COLS, ESTIMATE, FULL_YEAR, ID_RE, ILLUSTRAT
                      TARGET_COLS, TARGET_OPT, TARGET_TYPES, VALUE_COLS, VALUE_OPT, YES)
 from .tables import (FILE, PROBLEMS, ROW, SHEET, Table, control_chars, find_table, list_tables,
                      read_tables, visible)
+
+#: keys a record read from a statistics table carries (reportkit.inputs.layouts): its cells, and
+#: whether it repeats a 上年 column
+CELLS, DERIVED = "_cells", "_derived"
 
 #: What staff write in an optional number cell for "no value" (read as an empty cell).
 NO_VALUE = ("—", "－", "-", "--", "——", "/", "／", "无", "暂无", "不适用", "N/A", "n/a")
@@ -51,6 +56,10 @@ class Problems:
     """Errors collected instead of raised (``make check``), with notes that are not errors."""
     errors: list[ReportkitError] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: what was read of each value/target file: {path: (tables, counties named)} (so that
+    #: `make check` does not read a file twice), and how each statistics table was read
+    files: dict = field(default_factory=dict)
+    readings: list = field(default_factory=list)
 
     def add(self, err: ReportkitError) -> None:
         self.errors.append(err)
@@ -67,45 +76,63 @@ def parse_rows(table: Table, spec: list[Col], problems: Problems | None = None,
     """(parsed row, record) for every row of ``table`` that passes ``spec``; a row that does not
     is refused (raised, or collected into ``problems`` and left out)."""
     table.require([c.name for c in spec if c.required])
-    out = []
-    for rec in table.records:
+    return list(_parse_iter(table.records, spec, problems, ctx))
+
+
+def _consumed(records: list):
+    """The records of a table, each let go once handed out (a table of 200,000 rows is not kept
+    beside its parsed rows)."""
+    records.reverse()
+    while records:
+        yield records.pop()
+
+
+def _parse_iter(records, spec: list[Col], problems: Problems | None, ctx):
+    for rec in records:
         parsed: dict = {}
         try:
             for col in spec:
                 text = rec.get(col.name, "")
-                where = dict(file=rec[FILE], sheet=rec[SHEET] or None, row=rec[ROW], column=col.name,
-                             **(ctx(parsed) if ctx else {}))
-                if col.name in rec[PROBLEMS]:
+                # the location is built only for a refusal (a table may have 200,000 rows)
+                where = functools.partial(_where, rec, col.name, ctx, parsed)
+                if rec[PROBLEMS] and col.name in rec[PROBLEMS]:
                     raise ValueFormatError(rec[PROBLEMS][col.name], hint="在 Excel/WPS 中打开文件,按 F9 重算后保存",
-                                           **where)
-                bad = control_chars(text)
-                if bad:
-                    raise ValueFormatError(f"“{visible(text)}”含有控制字符 {'、'.join(bad)}", **where,
-                                           hint="删掉这些看不见的字符(重新输入这一格)")
+                                           **where())
+                if not text.isprintable():
+                    bad = control_chars(text)
+                    if bad:
+                        raise ValueFormatError(f"“{visible(text)}”含有控制字符 {'、'.join(bad)}", **where(),
+                                               hint="删掉这些看不见的字符(重新输入这一格)")
                 if col.default is None and text in NO_VALUE:
                     if col.filled:
-                        raise ValueFormatError(f"“{text}”表示没有数据,这一格必须填写数值", **where,
+                        raise ValueFormatError(f"“{text}”表示没有数据,这一格必须填写数值", **where(),
                                                hint="填写数值;没有数据的行请整行删除")
                     text = ""                  # 无 / — in an optional number column: no value
                 if text == "":
                     if col.filled:
-                        raise ValueFormatError(col.empty, hint=col.hint or f"填写“{col.name}”", **where)
+                        raise ValueFormatError(col.empty, hint=col.hint or f"填写“{col.name}”", **where())
                     parsed[col.name] = col.default
                     continue
                 try:
                     parsed[col.name] = col.parse(text, parsed) if col.parse else text
                 except CellProblem as p:
-                    where.update(ctx({**parsed, col.name: text}) if ctx else {})
-                    raise p.cls(p.reason, hint=p.hint or None, **where) from None
+                    loc = where()
+                    loc.update(ctx({**parsed, col.name: text}) if ctx else {})
+                    raise p.cls(p.reason, hint=p.hint or None, **loc) from None
         except DataError as err:
             _fail(problems, err)
             continue
-        out.append((parsed, rec))
-    return out
+        yield parsed, rec
+
+
+def _where(rec, column, ctx, parsed) -> dict:
+    return _located(rec, column, **(ctx(parsed) if ctx else {}))
 
 
 def _located(rec, column, **ctx) -> dict:
-    return dict(file=rec[FILE], sheet=rec[SHEET] or None, row=rec[ROW], column=column, **ctx)
+    cell = rec.get(CELLS, {}).get(column) or rec.get(CELLS, {}).get("value")   # a statistics table's cell
+    return dict(file=rec[FILE], sheet=rec[SHEET] or None, row=rec[ROW], column=column, **ctx,
+                **({"cell": cell.split(" ")[-1]} if cell else {}))
 
 
 # -- cell parsers ---------------------------------------------------------------
@@ -215,6 +242,7 @@ class Indicator:
     note: str = ""
     min: Decimal | None = None
     max: Decimal | None = None
+    aliases: tuple[str, ...] = ()      # other names statistics tables print (matched by layouts)
 
     @property
     def exact(self) -> bool:
@@ -271,7 +299,11 @@ class Dataset:
         return list(self._indicator)
 
     def years(self, county: str) -> list[int]:
-        return sorted(set(self.values.loc[self.values.county == county, "year"]))
+        if getattr(self, "_years", None) is None:     # once, from the row index (not a scan per county)
+            self._years: dict[str, set] = {}
+            for c, y, _ in self._rows:
+                self._years.setdefault(c, set()).add(int(y))
+        return sorted(self._years.get(county, ()))
 
     def require_year(self, county: str, year: int) -> None:
         c = self.county(county)
@@ -340,6 +372,7 @@ INDICATOR_SPEC = [
     Col("higher_is_better", one_of(YES | NO, "填写 是 或 否", "“越高越好”的值"), required=True, filled=True),
     Col("verb"), Col("numerator"), Col("denominator"), Col("note"),
     Col("min", number(what="下限"), default=None), Col("max", number(what="上限"), default=None),
+    Col("aliases", lambda text, row: tuple(a.strip() for a in re.split(r"[、|｜]", text) if a.strip()), default=()),
 ]
 
 
@@ -363,7 +396,7 @@ def _load_indicators(path: Path, problems: Problems | None = None) -> list[Indic
             out.append(Indicator(id=row["id"], name=row["name"], unit=row["unit"], kind=row["kind"],
                                  decimals=row["decimals"], higher_is_better=row["higher_is_better"] in YES,
                                  verb=row["verb"], numerator=row["numerator"], denominator=row["denominator"],
-                                 note=row["note"], min=row["min"], max=row["max"]))
+                                 note=row["note"], min=row["min"], max=row["max"], aliases=row["aliases"]))
     return out
 
 
@@ -479,7 +512,7 @@ def _value_record(row, rec, r: _Rows, units: dict[tuple, int]) -> dict:
             "reported_growth": row["reported_growth"], "reported_completion": row["reported_completion"],
             "city_rank": row["city_rank"], "province_rank": row["province_rank"], "source": row["source"],
             "illustrative": is_illustrative(row["source"]), "file": rec[FILE], "row": int(rec[ROW]),
-            "sheet": rec[SHEET]}
+            "sheet": rec[SHEET], "cell": rec.get(CELLS, {}).get("value", "")}
 
 
 def _target_record(row, rec, r: _Rows) -> dict:
@@ -503,7 +536,8 @@ def _target_record(row, rec, r: _Rows) -> dict:
 
 
 VALUE_COLUMNS = ["county", "year", "indicator", "period", "value", "qualifier", "target", "reported_growth",
-                 "reported_completion", "city_rank", "province_rank", "source", "illustrative", "file", "row", "sheet"]
+                 "reported_completion", "city_rank", "province_rank", "source", "illustrative", "file", "row", "sheet",
+                 "cell"]
 TARGET_COLUMNS = ["county", "year", "indicator", "type", "target", "prefix", "suffix", "source", "illustrative",
                   "file", "row", "sheet"]
 
@@ -513,30 +547,40 @@ def _file_counties(table: Table) -> set[str]:
 
 
 def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, describe, *,
-               only: set[str] | None, problems: Problems | None) -> list[dict]:
+               only: set[str] | None, problems: Problems | None, statistics: bool = False) -> list[dict]:
     """Rows of value (or target) files. With ``only`` (a report of one county and its city peers),
     a file is read when it holds a row of those counties — and then every row of it must be valid:
     a misspelt or blank county there is an error, never a dropped row. Files holding none of them
     are left to the reports they belong to."""
     records, seen = [], {}
+    core = frozenset(c.name for c in spec if c.required) if statistics else frozenset()
     for path in files:
         try:
-            tables = read_tables(path, ALIASES, KNOWN_COLUMNS)
+            tables = read_tables(path, ALIASES, KNOWN_COLUMNS, grid_unless=core)
         except DataError as err:
             # unreadable: whose rows it holds cannot be told, except by a file named after a county
             if only is not None and path.stem in r.counties and path.stem not in only:
                 continue
             _fail(problems, err)
             continue
+        if statistics:      # a bureau's own table (city or county layout), read in place
+            tables = _statistics_tables(tables, r, problems)
+        if problems is not None:
+            problems.files[str(path)] = (len(tables), sum(len(t.records) for t in tables),
+                                         set().union(*(_file_counties(t) for t in tables)))
         for table in tables:
             mentioned = _file_counties(table)
-            if only is not None and not (mentioned & only) and path.stem not in only:
+            refusals = getattr(table, "refusals", ())     # a statistics table's: whose, when it names counties
+            if only is not None and not (mentioned & only) and path.stem not in only and not (refusals and not mentioned):
                 continue
+            for err in refusals:
+                _fail(problems, err)
             try:
-                parsed = parse_rows(table, spec, problems, ctx=_Rows.ctx)
+                table.require([c.name for c in spec if c.required])
             except DataError as err:
                 _fail(problems, err)
                 continue
+            parsed = _parse_iter(_consumed(table.records), spec, problems, _Rows.ctx)
             for row, rec in parsed:
                 if only is not None and row["county"] not in only:
                     continue
@@ -546,16 +590,43 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
                     _fail(problems, err)
                     continue
                 key = key_of(record)
+                if key in seen and (rec.get(DERIVED) or seen[key][3]) and records[seen[key][4]]["value"] == record["value"]:
+                    # a 上年 column of a statistics table repeating last year's row: the same figure
+                    if seen[key][3] and not rec.get(DERIVED):
+                        records[seen[key][4]] = record
+                        seen[key] = (rec[FILE], rec[SHEET], rec[ROW], False, seen[key][4], rec.get(CELLS, {}).get("value"))
+                    continue
                 if key in seen:
-                    pfile, psheet, prow = seen[key]
+                    pfile, psheet, prow = seen[key][:3]
                     where = Path(pfile).name + (f" 工作表“{psheet}”" if psheet else "")
-                    _fail(problems, DuplicateRowError(f"{describe(record)}重复:{where} 第 {prow} 行已有同一数据",
+                    where = f"{Path(pfile).name} {seen[key][5]}" if seen[key][5] else f"{where} 第 {prow} 行"
+                    _fail(problems, DuplicateRowError(f"{describe(record)}重复:{where}已有同一数据",
                                                       **_located(rec, "indicator", **_Rows.ctx(row)),
                                                       hint="删除其中一行(修订数据请直接改原行)"))
                     continue
-                seen[key] = (rec[FILE], rec[SHEET], rec[ROW])
+                seen[key] = (rec[FILE], rec[SHEET], rec[ROW], bool(rec.get(DERIVED)), len(records),
+                             rec.get(CELLS, {}).get("value"))
                 records.append(record)
+        del tables
     return records
+
+
+def _statistics_tables(tables: list[Table], r: _Rows, problems: Problems | None) -> list[Table]:
+    """Each sheet that is a city or county table (reportkit.inputs.layouts) replaced by the long
+    rows read from it, its refusals beside them (raised, or collected all at once, by the reports
+    of the counties it names — by every report when it names none)."""
+    from . import layouts
+    out = []
+    for table in tables:
+        reading = layouts.read_table(table, layouts.Catalog(r.catalog, r.counties)) if table.grid is not None else None
+        if reading is None:
+            out.append(table)
+            continue
+        if problems is not None:
+            problems.readings.append(reading)
+        reading.table.refusals = reading.errors     # raised (or collected) with the table's rows
+        out.append(reading.table)
+    return out
 
 
 def city_peers(counties: list[County], county: str) -> set[str]:
@@ -592,7 +663,7 @@ def load(data_dir: Path | str | None = None, *, for_county: str | None = None,
     values = _load_rows(value_files, r, _value_spec(r), lambda row, rec: _value_record(row, rec, r, units),
                         lambda v: (v["county"], v["year"], v["indicator"], v["period"]),
                         lambda v: f"{v['county']} {v['year']} 年“{by_id[v['indicator']].name}”({v['period']})",
-                        only=only, problems=problems)
+                        only=only, problems=problems, statistics=True)
     targets = _load_rows(list_tables(root / config.TARGETS_DIRNAME), r, _target_spec(r),
                          lambda row, rec: _target_record(row, rec, r),
                          lambda t: (t["county"], t["year"], t["indicator"], t["type"]),

@@ -27,7 +27,7 @@ ALIASES = {
     "所属市": "city", "所属省": "province", "单位名称": "bureau", "科技局名称": "bureau",
     "指标代码": "id", "指标名称": "name", "单位": "unit", "指标类型": "kind", "小数位数": "decimals",
     "越高越好": "higher_is_better", "谓语": "verb", "分子指标": "numerator", "分母指标": "denominator",
-    "说明": "note", "县区": "county", "年份": "year", "指标": "indicator", "时期": "period",
+    "说明": "note", "别名": "aliases", "县区": "county", "年份": "year", "指标": "indicator", "时期": "period",
     "数值": "value", "限定词": "qualifier", "目标": "target", "报送增速": "reported_growth",
     "报送完成率": "reported_completion", "全市排名": "city_rank", "全省排名": "province_rank",
     "来源": "source", "目标值": "target", "目标类型": "type", "前缀": "prefix", "后缀": "suffix",
@@ -35,7 +35,7 @@ ALIASES = {
 
 COUNTY_COLS = ("slug", "name", "kind", "city", "province", "bureau")
 INDICATOR_COLS = ("id", "name", "unit", "kind", "decimals", "higher_is_better")
-INDICATOR_OPT = ("verb", "numerator", "denominator", "note")
+INDICATOR_OPT = ("verb", "numerator", "denominator", "note", "aliases")
 VALUE_COLS = ("county", "year", "indicator", "value", "source")
 VALUE_OPT = ("period", "unit", "qualifier", "target", "reported_growth", "reported_completion",
              "city_rank", "province_rank")

@@ -6,14 +6,23 @@ Every cell becomes the text a person sees: a percent-formatted cell holding 0.03
 not an empty cell. Every sheet with content is read (or refused by name); old formats are refused
 with the way out. A CSV's encoding is UTF-8, or GBK/GB18030 when that is certain — never a guess.
 
-Only the standard library, openpyxl and charset-normalizer are used, so this is cheap to call
-before any kernel starts.
+A workbook is read once, streamed: each sheet's XML part is parsed row by row (lxml iterparse;
+openpyxl supplies the shared strings, styles and date formats) with the cached value of every
+formula, so a stale or missing <dimension> record cannot cut or slow it; merged ranges come from
+the sheet's <mergeCells> list, scanned from the same part in bounded chunks. Records are built as
+rows arrive (only the first rows are held, to find the header), so a table of 200,000 rows is not
+held twice. A sheet whose header names no known column keeps its grid for the statistics-table
+layouts (reportkit.inputs.layouts).
+
+Only the standard library, openpyxl (with lxml) and charset-normalizer are used, so this is
+cheap to call before any kernel starts.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -54,6 +63,8 @@ _CLEAN = str.maketrans({**dict.fromkeys(_INVISIBLE), **_SPACES})
 
 def clean_cell(text: str) -> str:
     """What a person sees in the cell: invisible characters dropped, odd spaces made spaces, trimmed."""
+    if text.__class__ is str and text.isascii():
+        return text.strip()
     return str(text).translate(_CLEAN).strip()
 
 
@@ -121,6 +132,16 @@ class Table:
     raw_header: list[str]                # as written
     header_row: int
     records: list[dict] = field(default_factory=list)
+    index: int = 1                       # the sheet's position in the workbook (1 for a .csv)
+    #: a table whose header names no known column keeps every non-empty row as
+    #: (row number, cells, {column index: problem}) and its merged ranges
+    #: (min_row, min_col, max_row, max_col), for the statistics-table layouts
+    grid: list | None = None
+    merges: list = field(default_factory=list)
+
+    @property
+    def file_text(self) -> str:
+        return str(self.path)
 
     @property
     def where(self) -> str:
@@ -145,41 +166,75 @@ def normalize_header(name: str, aliases: dict[str, str]) -> str:
     return aliases.get(low, low) if re.fullmatch(r"[a-z0-9_]+", low) else h
 
 
-def _header_index(rows: list[list[str]], aliases: dict[str, str], known: set[str]) -> int:
+def _header_index(rows: list[list[str]], aliases: dict[str, str], known: set[str]) -> tuple[int, bool]:
     """The header row: the first of the first rows that names two known columns (a title line may
-    stand above it); the first non-empty row when none does."""
+    stand above it), and True; the first non-empty row and False when none does."""
     first = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), 0)
     for i, r in enumerate(rows[:HEADER_SEARCH_ROWS]):
         names = {normalize_header(c, aliases) for c in r}
         if len(names & known) >= 2:
-            return i
-    return first
+            return i, True
+    return first, False
 
 
-def _records(path: Path, sheet: str, rows: list[list[str]], row_numbers: list[int],
-             problems: list[dict], aliases: dict[str, str], known: set[str]) -> Table | None:
-    if not any(any(c.strip() for c in r) for r in rows):
-        return None
-    h = _header_index(rows, aliases, known)
-    raw = [clean_cell(c) for c in rows[h]]
+def _records(path: Path, sheet: str, rows, aliases: dict[str, str], known: set[str],
+             index: int = 1, merges: list | None = None, grid_unless: frozenset = frozenset()) -> Table | None:
+    """A table from ``rows``, an iterable of (row number, cells, {column index: problem}) read
+    once, in order (streamed: only the first rows are held to find the header).
+
+    A table whose header names no known columns, or lacks one of ``grid_unless`` (a statistics
+    table printed as it came, see ``reportkit.inputs.layouts``) also keeps its grid of cells and
+    its merged ranges."""
+    rows = iter(rows)
+    head: list[tuple[int, list[str], dict]] = []
+    for item in rows:
+        head.append(item)
+        if item[0] >= HEADER_SEARCH_ROWS:
+            break
+    if not any(any(c.strip() for c in r) for _, r, _ in head):
+        nxt = next((item for item in rows if any(c.strip() for c in item[1])), None)
+        if nxt is None:
+            return None
+        head.append(nxt)
+    h, recognized = _header_index([r for _, r, _ in head], aliases, known)
+    raw = [clean_cell(c) for c in head[h][1]]
     while raw and raw[-1] == "":
         raw.pop()
     header = [normalize_header(c, aliases) for c in raw]
-    table = Table(path, sheet, header, raw, row_numbers[h])
-    for k in range(h + 1, len(rows)):
-        cells = [clean_cell(c) for c in rows[k]]
+    table = Table(path, sheet, header, raw, head[h][0], index=index)
+    named = [(i, col) for i, col in enumerate(header) if col]
+    width = len(header)
+    strict_width = recognized     # a header found by its column names: a cell beyond it is refused
+    if recognized and grid_unless and not grid_unless <= set(header):
+        recognized = False      # 指标名称/单位/目标 name known columns, but this is no long table
+    grid = None if recognized else [(n, [clean_cell(c) for c in r], p) for n, r, p in head]
+    if grid is not None:
+        table.grid, table.merges = grid, list(merges or [])
+    append = table.records.append
+    file_text = str(path)
+    # one string object per repeated cell text (county, year, indicator, source): a table of
+    # 200,000 rows holds a few thousand distinct texts, not millions of copies
+    intern = {}.setdefault
+    for number, cells, problems in itertools.chain(head[h + 1:], rows):
+        cells = [c.strip() if c.isascii() else clean_cell(c) for c in cells] if cells else cells
         if not any(cells):
             continue
-        extra = [c for c in cells[len(header):] if c]
-        if extra:
-            raise FileReadError(f"第 {row_numbers[k]} 行有 {len(cells)} 个格,而表头只有 {len(header)} 列"
-                                f"(多出的是“{visible(extra[0])}”)",
-                                file=path, sheet=sheet or None, row=row_numbers[k],
-                                hint="去掉多余的逗号(文字中的逗号请用中文逗号“\uff0c”,或给整格加英文双引号)")
-        rec = {col: (cells[i] if i < len(cells) else "") for i, col in enumerate(header) if col}
-        rec[ROW], rec[FILE], rec[SHEET] = row_numbers[k], str(path), sheet
-        rec[PROBLEMS] = {header[i]: msg for i, msg in problems[k].items() if i < len(header) and header[i]}
-        table.records.append(rec)
+        if grid is not None and number > head[-1][0]:
+            grid.append((number, cells, problems))
+        if len(cells) > width:
+            extra = [c for c in cells[width:] if c]
+            if extra:
+                if not strict_width:
+                    continue        # under a title line: a statistics table's reader sees every column
+                raise FileReadError(f"第 {number} 行有 {len(cells)} 个格,而表头只有 {width} 列"
+                                    f"(多出的是“{visible(extra[0])}”)",
+                                    file=path, sheet=sheet or None, row=number,
+                                    hint="去掉多余的逗号(文字中的逗号请用中文逗号“\uff0c”,或给整格加英文双引号)")
+        n = len(cells)
+        rec = {col: (intern(cells[i], cells[i]) if i < n else "") for i, col in named}
+        rec[ROW], rec[FILE], rec[SHEET] = number, file_text, sheet
+        rec[PROBLEMS] = {header[i]: msg for i, msg in problems.items() if i < width and header[i]} if problems else {}
+        append(rec)
     return table
 
 
@@ -189,16 +244,22 @@ def _sniff_delimiter(text: str) -> str:
     return max(counts, key=lambda d: (counts[d], d == ","))
 
 
-def _csv(path: Path, aliases, known) -> list[Table]:
+def _csv(path: Path, aliases, known, grid_unless=frozenset()) -> list[Table]:
     raw = path.read_bytes()
     if not raw.strip():
         raise FileReadError("文件是空的", file=path, hint="写上表头和数据,或删除这个文件")
-    text = decode_csv_bytes(raw, path).replace("\r\n", "\n").replace("\r", "\n")
-    try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=_sniff_delimiter(text)))
-    except csv.Error as exc:
-        raise FileReadError(f"CSV 格式错误({exc})", file=path, hint="检查是否有未闭合的英文双引号") from exc
-    table = _records(path, "", rows, list(range(1, len(rows) + 1)), [{} for _ in rows], aliases, known)
+    text = decode_csv_bytes(raw, path)
+    del raw
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=_sniff_delimiter(text))
+    no_problems: dict = {}
+
+    def rows():
+        try:
+            for number, cells in enumerate(reader, 1):
+                yield number, cells, no_problems
+        except csv.Error as exc:
+            raise FileReadError(f"CSV 格式错误({exc})", file=path, hint="检查是否有未闭合的英文双引号") from exc
+    table = _records(path, "", rows(), aliases, known, grid_unless=grid_unless)
     return [table] if table else []
 
 
@@ -206,7 +267,7 @@ def _number_text(v, fmt: str) -> str:
     """A number as a person sees it: exact digits (no float noise, no exponent); a percent format
     shows the value times a hundred with a % sign."""
     d = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
-    if _is_percent(fmt):
+    if fmt == "%" or _is_percent(fmt):
         d = d * 100
         return _plain(d) + "%"
     return _plain(d)
@@ -224,30 +285,259 @@ def _is_percent(fmt: str) -> bool:
     return "%" in core
 
 
-def _cell(cell, formula) -> tuple[str, str | None]:
-    """(text, problem) of one cell."""
-    v = cell.value
-    if v is None:
-        if isinstance(formula, str) and formula.startswith("="):
+def _percent_styles(wb) -> set[int]:
+    """Style ids of a workbook whose number format shows a percentage."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+    out = set()
+    for style_id, style in enumerate(wb._cell_styles):
+        fmt_id = style.numFmtId
+        fmt = (BUILTIN_FORMATS.get(fmt_id, "General") if fmt_id < BUILTIN_FORMATS_MAX_SIZE
+               else wb._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE])
+        if _is_percent(fmt):
+            out.add(style_id)
+    return out
+
+
+def _value_text(value, percent: bool, formula: str | None) -> tuple[str, str | None]:
+    """(text, problem) of one cell's value as Excel shows it."""
+    if value is None:
+        if formula:
             return "", (f"单元格是公式“{formula[:40]}”,但文件里没有它的计算结果(文件可能由其他程序生成,"
                         "从未在 Excel/WPS 中打开保存过)")
         return "", None
-    if isinstance(v, bool):
-        return ("是" if v else "否"), None
-    if isinstance(v, (int, float, Decimal)):
-        return _number_text(v, cell.number_format), None
-    if isinstance(v, (dt.datetime, dt.date)):
-        return (v.date() if isinstance(v, dt.datetime) else v).isoformat(), None
-    if isinstance(v, dt.time):
-        return v.isoformat(), None
-    return str(v), None
+    if isinstance(value, bool):
+        return ("是" if value else "否"), None
+    if isinstance(value, (int, float, Decimal)):
+        return _number_text(value, "%" if percent else ""), None
+    if isinstance(value, (dt.datetime, dt.date)):
+        return (value.date() if isinstance(value, dt.datetime) else value).isoformat(), None
+    if isinstance(value, dt.time):
+        return value.isoformat(), None
+    return str(value), None
 
 
-def _xlsx(path: Path, aliases, known) -> list[Table]:
-    from openpyxl import load_workbook
+MAX_MERGE_BYTES = 8 * 1024 * 1024       # a <mergeCells> list longer than this is not a clerk's table
+_MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _sheet_merges(archive: zipfile.ZipFile, part: str, path: Path, sheet: str) -> list[tuple[int, int, int, int]]:
+    """The merged ranges of one sheet, read from its XML part (read-only openpyxl has none):
+    the part is scanned in chunks and only its <mergeCells> list (after the cell data) is kept."""
+    tail = b""
+    found = False
+    kept = bytearray()
+    with archive.open(part) as fh:
+        while True:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                break
+            if not found:
+                buf = tail + chunk
+                at = buf.find(b"<mergeCells")
+                if at < 0:
+                    at = buf.find(b":mergeCells")
+                if at < 0:
+                    tail = buf[-32:]
+                    continue
+                found = True
+                chunk = buf[at:]
+            kept += chunk
+            if len(kept) > MAX_MERGE_BYTES:
+                raise FileReadError("工作表的合并单元格多得不像一张统计表", file=path, sheet=sheet,
+                                    hint="取消不需要的合并单元格(“合并后居中”再点一次)后保存")
+    out = []
+    for m in _MERGE_RE.finditer(bytes(kept)):
+        c1, r1 = _column_number(m.group(1)), int(m.group(2))
+        c2, r2 = (_column_number(m.group(3)), int(m.group(4))) if m.group(3) else (c1, r1)
+        out.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+    return out
+
+
+def coordinate(row: int, column: int) -> str:
+    """'D7' of row 7, column 4."""
+    from openpyxl.utils import get_column_letter
+    return f"{get_column_letter(column)}{row}"
+
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW_TAG, _C, _V, _F, _IS, _T = (_NS + t for t in ("row", "c", "v", "f", "is", "t"))
+_REF_RE = re.compile(r"([A-Z]+)(\d+)")
+
+
+_PLAIN_NUMBER = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?")
+
+
+def _number_fast(text: str) -> str | None:
+    """The text Excel shows for a stored number without a percent format, for the plain decimals
+    of at most 15 significant digits every cell of a clerk's table holds (None: take the slow,
+    exact path). A double holds 15 digits exactly, so this equals Decimal(repr(float(text)))."""
+    m = _PLAIN_NUMBER.fullmatch(text)
+    if m is None:
+        return None
+    sign, whole, frac = m.groups()
+    whole = whole.lstrip("0") or "0"
+    frac = (frac or "").rstrip("0")
+    if len(whole.lstrip("0")) + len(frac) > 15:
+        return None
+    out = whole + ("." + frac if frac else "")
+    return out if not sign or out == "0" else "-" + out
+
+
+def _sheet_cells(wb, archive, part: str, strings, percent: set[int]):
+    """(row number, {column: (text, problem)}) of every row of a sheet that has cells, parsed from
+    its XML in one pass (lxml, each row let go once read): cached formula values, the formula of
+    a cell without one, shared and inline strings, dates by the cell's style."""
+    from lxml import etree
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    dates = {str(i) for i in wb._date_formats}
+    durations = {str(i) for i in wb._timedelta_formats}
+    pct = {str(i) for i in percent}
+    epoch = wb.epoch
+    columns: dict[str, int] = {}
+    digits = "0123456789"
+    with archive.open(part) as src:
+        number = 0
+        for _, row in etree.iterparse(src, events=("end",), tag=_ROW_TAG, resolve_entities=False,
+                                      no_network=True, huge_tree=True):
+            r = row.get("r")
+            number = int(r) if r else number + 1
+            got = {}
+            col = 0
+            for c in row:
+                if c.tag != _C:
+                    continue
+                a = c.attrib
+                ref = a.get("r")
+                if ref:
+                    letters = ref.rstrip(digits)
+                    col = columns.get(letters) or columns.setdefault(letters, _column_number(letters.encode()))
+                else:
+                    col += 1
+                t = a.get("t", "n")
+                style = a.get("s")
+                text = formula = inline = None
+                for ch in c:
+                    tag = ch.tag
+                    if tag == _V:
+                        text = ch.text
+                    elif tag == _F:
+                        formula = ch
+                    elif tag == _IS:
+                        inline = ch
+                if t == "n" and text is not None and style not in pct and style not in dates:
+                    shown = _number_fast(text)
+                    if shown is not None:
+                        got[col] = (shown, None)
+                        continue
+                value = None
+                if t == "inlineStr":
+                    value = "".join(x.text or "" for x in inline.iter(_T)) if inline is not None else None
+                elif text is not None:
+                    if t == "n":
+                        value = float(text) if ("." in text or "E" in text or "e" in text) else int(text)
+                        if style in dates:
+                            try:
+                                value = from_excel(value, epoch, timedelta=style in durations)
+                            except (OverflowError, ValueError):
+                                value = "#VALUE!"
+                    elif t == "s":
+                        value = strings[int(text)]
+                    elif t == "b":
+                        value = bool(int(text))
+                    elif t == "d":
+                        value = from_ISO8601(text)
+                    else:                       # str (a formula's text result), e (an error value)
+                        value = text
+                shown_formula = None
+                if value is None and formula is not None:
+                    shown_formula = "=" + (formula.text or "")
+                if value is None and shown_formula is None:
+                    continue
+                got[col] = _value_text(value, style in pct, shown_formula)
+            row.clear()
+            while row.getprevious() is not None:
+                del row.getparent()[0]
+            yield number, got
+
+
+def _sheet_rows(wb, archive, part, strings, merges, percent: set[int]):
+    """(row number, cells as seen, problems) of every row that has a cell, streamed from the
+    sheet's XML: one pass, no trust in a stale <dimension>. A merge down one column gives its
+    text to every row it spans."""
+    down = {}
+    for r1, c1, r2, c2 in merges:
+        if c1 == c2 and r2 > r1:
+            down[(r1, c1)] = r2
+    spans: dict[int, tuple[int, tuple]] = {}    # column -> (last row, (text, problem))
+    last = 0
+    for number, got in _sheet_cells(wb, archive, part, strings, percent):
+        if spans:
+            # rows inside a vertical merge that have no cell of their own still read its text
+            for r in range(last + 1, number):
+                filled = {c: t for c, (end, t) in spans.items() if end >= r}
+                if filled:
+                    yield _row_of(r, filled)
+            for c, (end, t) in list(spans.items()):
+                if end < number:
+                    del spans[c]
+                else:
+                    got[c] = t
+        last = number
+        if down:
+            for c in list(got):
+                end = down.get((number, c))
+                if end:
+                    spans[c] = (end, got[c])
+        yield _row_of(number, got)
+    if spans:
+        for r in range(last + 1, max(end for end, _ in spans.values()) + 1):
+            yield _row_of(r, {c: t for c, (end, t) in spans.items() if end >= r})
+
+
+def _row_of(number: int, got: dict) -> tuple[int, list[str], dict]:
+    width = max(got) if got else 0
+    cells = [""] * width
+    problems = {}
+    for c, (text, problem) in got.items():
+        cells[c - 1] = text
+        if problem:
+            problems[c - 1] = problem
+    while cells and cells[-1] == "":
+        cells.pop()
+    return number, cells, problems
+
+
+def _open_workbook(path: Path):
+    """(workbook with its styles, archive, shared strings, [(sheet name, XML part)]) of an .xlsx,
+    without openpyxl's read-only worksheets: they scan a whole sheet for its size when its
+    <dimension> record is missing, a pass this reader does not need."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    reader = ExcelReader(path, read_only=True, keep_vba=False, data_only=True, keep_links=False)
     try:
-        values = load_workbook(path, data_only=True)
-        formulas = load_workbook(path, data_only=False)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [(sheet.name, rel.target) for sheet, rel in reader.parser.find_sheets()
+                  if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+    except BaseException:
+        reader.archive.close()
+        raise
+    return reader.wb, reader.archive, reader.shared_strings, sheets
+
+
+def _xlsx(path: Path, aliases, known, grid_unless=frozenset()) -> list[Table]:
+    """Every sheet of a workbook, read once, streamed."""
+    try:
+        wb, archive, strings, sheets = _open_workbook(path)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, TypeError) as exc:
         raise FileReadError(f"文件已损坏或不是有效的 .xlsx 表格({type(exc).__name__})", file=path,
                             hint=SAVE_AS) from exc
@@ -256,54 +546,38 @@ def _xlsx(path: Path, aliases, known) -> list[Table]:
                             hint=SAVE_AS) from exc
     tables = []
     try:
-        for ws in values.worksheets:
-            fws = formulas[ws.title]
-            fill, across = _merges(ws)
-            rows, problems = [], []
-            for r in range(1, ws.max_row + 1):   # not read-only: a stale <dimension> cannot cut rows
-                row, probs = [], {}
-                for c in range(1, ws.max_column + 1):
-                    text, problem = fill[(r, c)] if (r, c) in fill else _cell(ws.cell(r, c), fws.cell(r, c).value)
-                    row.append(text)
-                    if problem:
-                        probs[c - 1] = problem
-                rows.append(row)
-                problems.append(probs)
-            numbers = list(range(1, len(rows) + 1))
-            table = _records(path, ws.title, rows, numbers, problems, aliases, known)
+        percent = _percent_styles(wb)
+        for index, (title, part) in enumerate(sheets, 1):
+            try:
+                merges = _sheet_merges(archive, part, path, title)
+                table = _records(path, title, _sheet_rows(wb, archive, part, strings, merges, percent), aliases,
+                                 known, index=index, merges=merges, grid_unless=grid_unless)
+            except FileReadError:
+                raise
+            except Exception as exc:      # a malformed sheet part
+                raise FileReadError(f"工作表“{title}”已损坏,读不出来({type(exc).__name__})", file=path,
+                                    sheet=title, hint=SAVE_AS) from exc
             if table is None:
                 continue
-            for min_row, max_row, coord in across:
-                if max_row >= table.header_row:
-                    raise FileReadError(f"单元格 {coord} 是跨列合并的,看不出每一列的值", file=path,
-                                        sheet=ws.title, row=min_row,
-                                        hint="取消合并单元格(再点一次“合并后居中”),每格填上自己的值")
+            if table.grid is None:
+                for r1, c1, r2, c2 in merges:
+                    if c1 != c2 and r2 >= table.header_row:
+                        coord = coordinate(r1, c1) + ":" + coordinate(r2, c2)
+                        raise FileReadError(f"单元格 {coord} 是跨列合并的,看不出每一列的值", file=path,
+                                            sheet=title, row=r1,
+                                            hint="取消合并单元格(再点一次“合并后居中”),每格填上自己的值")
             tables.append(table)
     finally:
-        values.close()
-        formulas.close()
+        archive.close()
     return tables
 
 
-def _merges(ws):
-    """Merged cells read as Excel shows them: a merge down one column (a county written once for
-    several rows) gives its text to every row it spans; a merge across columns is returned apart
-    (allowed only in a title line above the header)."""
-    fill, across = {}, []
-    for rng in ws.merged_cells.ranges:
-        text = _cell(ws.cell(rng.min_row, rng.min_col), None)
-        if rng.min_col != rng.max_col:
-            across.append((rng.min_row, rng.max_row, rng.coord))
-            continue
-        for r in range(rng.min_row, rng.max_row + 1):
-            fill[(r, rng.min_col)] = text
-    return fill, across
-
-
-def read_tables(path: Path, aliases: dict[str, str] | None = None, known: set[str] = frozenset()) -> list[Table]:
+def read_tables(path: Path, aliases: dict[str, str] | None = None, known: set[str] = frozenset(),
+                grid_unless: frozenset = frozenset()) -> list[Table]:
     """The tables of a .csv (one) or an .xlsx (one per sheet with content), cells as seen.
 
-    ``known``: column ids the caller expects (to find a header below a title line)."""
+    ``known``: column ids the caller expects (to find a header below a title line);
+    ``grid_unless``: columns without which a table keeps its grid (see ``Table.grid``)."""
     path = Path(path)
     if not path.exists():
         raise FileReadError("文件不存在", file=path, hint="检查文件名和所在文件夹")
@@ -312,9 +586,9 @@ def read_tables(path: Path, aliases: dict[str, str] | None = None, known: set[st
     if suffix in OLD_FORMATS:
         raise FileReadError(f"{OLD_FORMATS[suffix]} 不能直接读取", file=path, hint=SAVE_AS)
     if suffix == ".csv":
-        return _csv(path, aliases, known)
+        return _csv(path, aliases, known, grid_unless)
     if suffix in (".xlsx", ".xlsm"):
-        return _xlsx(path, aliases, known)
+        return _xlsx(path, aliases, known, grid_unless)
     raise FileReadError(f"不支持的文件类型“{path.suffix}”", file=path, hint="保存为 .csv 或 .xlsx")
 
 

@@ -46,8 +46,11 @@ class SourceRow:
     period: str
 
     sheet: str = ""
+    cell: str = ""          # "第1张表 D7": a statistics table read in place
 
     def cite(self) -> str:
+        if self.cell:
+            return f"{self.source}({Path(self.file).name} {self.cell})"
         where = Path(self.file).name + (f" 工作表“{self.sheet}”" if self.sheet else "")
         return f"{self.source}({where} 第 {self.row} 行)"
 
@@ -227,7 +230,7 @@ def _source(row) -> SourceRow:
     return SourceRow(file=row["file"], row=int(row["row"]), source=row["source"],
                      illustrative=bool(row["illustrative"]), county=row["county"],
                      year=int(row["year"]), indicator=row["indicator"], period=row["period"],
-                     sheet=row.get("sheet", "") or "")
+                     sheet=row.get("sheet", "") or "", cell=row.get("cell", "") or "")
 
 
 def _none(v):

@@ -48,22 +48,38 @@ def check(data_dir: Path | None = None) -> CheckResult:
         result.errors.append(exc)
         return result
     result.errors += problems.errors
-    _notes(result, root, ds)
+    if problems.readings:           # how each statistics table was read (reportkit.inputs.layouts)
+        from ..inputs.layouts import Catalog
+        catalog = Catalog.of(ds)
+        result.notes += [f"读取了 {config.VALUES_DIRNAME}/{r.summary(catalog)}" for r in problems.readings]
+    stats = {str(r.path) for r in problems.readings}
+    for path, (_, n_records, counties) in problems.files.items():     # and each long table
+        if path in stats or not n_records:
+            continue
+        names = [ds.county(c).name for c in sorted(counties) if c in ds.county_slugs]
+        shown = "、".join(names[:12]) + (f" 等 {len(names)} 个" if len(names) > 12 else "")
+        result.notes.append(f"读取了 {Path(path).parent.name}/{Path(path).name}:按长表(每行一个县区、年份、指标)读取,"
+                            f"{n_records} 行;县区 {len(names)} 个({shown or '无'})")
+    _notes(result, root, ds, problems)
     for md in sorted((root / config.NARRATIVE_DIRNAME).glob("*/*.md")):
         _narrative(result, ds, md)
     return result
 
 
-def _notes(result: CheckResult, root: Path, ds) -> None:
+def _notes(result: CheckResult, root: Path, ds, problems=None) -> None:
     for folder in (config.VALUES_DIRNAME, config.TARGETS_DIRNAME):
         for path in list_tables(root / folder):
-            try:
-                tables = read_tables(path, data_mod.ALIASES, data_mod.KNOWN_COLUMNS)
-            except ReportkitError:
-                continue          # already an error
-            if tables and not any(t.records for t in tables):
+            if problems is not None and str(path) in problems.files:   # read once, by data.load
+                n_tables, n_records, counties = problems.files[str(path)]
+            else:
+                try:
+                    tables = read_tables(path, data_mod.ALIASES, data_mod.KNOWN_COLUMNS)
+                except ReportkitError:
+                    continue          # already an error
+                n_tables, n_records = len(tables), sum(len(t.records) for t in tables)
+                counties = {r.get("county", "") for t in tables for r in t.records}
+            if n_tables and not n_records:
                 result.notes.append(f"{folder}/{path.name} 只有表头,没有数据行")
-            counties = {r.get("county", "") for t in tables for r in t.records}
             unknown = sorted(c for c in counties if c and c not in ds.county_slugs)
             if unknown:
                 result.notes.append(f"{folder}/{path.name} 中有未登记的县区:{'、'.join(unknown)}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from ..inputs.schema import (ALIASES, COUNTY_COLS, INDICATOR_COLS, INDICATOR_OPT
 
 _KNOWN = set(COUNTY_COLS + INDICATOR_COLS + INDICATOR_OPT + VALUE_COLS + VALUE_OPT + TARGET_COLS + TARGET_OPT)
 from ..exceptions import ReportkitError
-from ..inputs.tables import FILE, PROBLEMS, ROW, SHEET, find_table, list_tables, read_records
+from ..inputs.tables import FILE, PROBLEMS, ROW, SHEET, find_table, list_tables, read_records, read_tables
 
 def _sha(*chunks: bytes) -> str:
     h = hashlib.sha256()
@@ -52,6 +53,34 @@ def _row_key(rec: dict) -> bytes:
                        sorted(rec.get(PROBLEMS, {}).items())], ensure_ascii=False).encode()
 
 
+def _statistics_records(path: Path, registry: list[dict], catalog: list[dict], idx) -> list[dict]:
+    """The records of a value file, a city or county table (reportkit.inputs.layouts) read as the
+    long rows it holds; one that cannot be read whole is charged to every report (broken)."""
+    from types import SimpleNamespace
+
+    from ..inputs import layouts
+    tables = read_tables(path, ALIASES, _KNOWN, grid_unless=frozenset(VALUE_COLS))
+    if not any(t.grid is not None for t in tables):
+        return [r for t in tables for r in t.records]
+    split = lambda text: tuple(a.strip() for a in re.split(r"[、|｜]", text or "") if a.strip())  # noqa: E731
+    inds = {r.get("id", ""): SimpleNamespace(id=r.get("id", ""), name=r.get("name", ""), unit=r.get("unit", ""),
+                                             kind=r.get("kind", ""), aliases=split(r.get("aliases", "")))
+            for r in catalog if r.get("id")}
+    places = {r.get("slug", ""): SimpleNamespace(slug=r.get("slug", ""), name=r.get("name", ""),
+                                                 city=r.get("city", ""), province=r.get("province", ""))
+              for r in registry if r.get("slug")}
+    out = []
+    for table in tables:
+        reading = layouts.read_table(table, layouts.Catalog(inds, places)) if table.grid is not None else None
+        if reading is None:
+            out += table.records
+            continue
+        if reading.errors:
+            raise reading.errors[0]
+        out += reading.table.records
+    return out
+
+
 @dataclass
 class DataIndex:
     """data/ read once, cheaply (no pandas): registry, catalog and rows by county.
@@ -80,7 +109,10 @@ class DataIndex:
         for folder, store in ((config.VALUES_DIRNAME, idx.values), (config.TARGETS_DIRNAME, idx.targets)):
             for path in list_tables(root / folder):
                 try:
-                    records = read_records(path, ALIASES, _KNOWN)[1]
+                    if store is idx.values:     # a statistics table counts by the counties read from it
+                        records = _statistics_records(path, registry, catalog, idx)
+                    else:
+                        records = read_records(path, ALIASES, _KNOWN)[1]
                 except ReportkitError as exc:
                     idx.broken[path] = (_sha(path.read_bytes()), exc)
                     continue
