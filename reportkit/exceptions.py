@@ -177,6 +177,12 @@ class NarrativeError(DataError):
     title = "叙述文件有误"
 
 
+class CitySettingsError(DataError):
+    """The city view's settings file (data/city.yaml) is malformed or names an unknown indicator."""
+    code = "city-settings-error"
+    title = "全市汇总设置有误"
+
+
 class TemplateError(ReportkitError):
     """The Word template lacks a style or is otherwise unusable."""
     code = "template-error"
