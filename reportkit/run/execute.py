@@ -149,9 +149,6 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
     previous outputs stay exactly as they were; the executed notebook with the error marked and
     its HTML are kept beside them as report.failed.ipynb/.html, and PipelineError names the step.
     """
-    import nbformat
-    from papermill.exceptions import PapermillExecutionError
-
     county, year = validate_params(county, year, data_dir, index=index)
     t0 = time.perf_counter()
     root = Path(build_root or config.BUILD_DIR)
@@ -173,6 +170,24 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
         params["data_dir"] = str(Path(data_dir).resolve())
     if build_root is not None:
         params["build_root"] = str(Path(build_root).resolve())
+    timings, changes = run_staged(notebook, params, paths=paths, stage=stage, staging_root=staging_root,
+                                  run_id=run_id, county=county, year=year, strict=strict, html=html,
+                                  verbose=verbose, kernel=kernel)
+    return RunResult(county=county, year=year, run_id=run_id, out_dir=paths.out_dir, notebook=paths.notebook,
+                     html=paths.html, docx=paths.docx, seconds=time.perf_counter() - t0, changes=changes,
+                     timings=timings)
+
+
+def run_staged(notebook: Path, params: dict, *, paths, stage, staging_root: Path, run_id: str, county: str,
+               year: int, strict: bool = False, html: bool = True, verbose: bool = False,
+               kernel=None) -> tuple[list[tuple[str, float]], list[dict]]:
+    """Execute ``notebook`` writing into ``stage`` (paths inside ``staging_root``), export it to HTML
+    and, only when every step succeeded, move its outputs into ``paths`` (the .docx last); on
+    failure the previous outputs stay as they were and the failed notebook is kept beside them.
+    ``paths``/``stage`` are :class:`config.ReportPaths` (a county report) or the like (the city view).
+    Returns (seconds per step, the changes the run recorded)."""
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
     started = dt.datetime.now().isoformat(timespec="seconds")
     exporter = _Prepared(html_exporter) if html else None
     failure = None
@@ -222,9 +237,7 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
         _promote(stage, paths, run_id)
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
-    return RunResult(county=county, year=year, run_id=run_id, out_dir=paths.out_dir, notebook=paths.notebook,
-                     html=paths.html, docx=paths.docx, seconds=time.perf_counter() - t0, changes=changes,
-                     timings=timings)
+    return timings, changes
 
 
 def step_timings(nb) -> list[tuple[str, float]]:

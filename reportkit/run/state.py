@@ -73,7 +73,8 @@ class Decision:
         if self.forced and not self.changed:
             return "强制重新生成"
         names = {"code": "代码或模板", "environment": "软件版本", "registry": "县区登记", "catalog": "指标目录", "values": "指标数据",
-                 "targets": "目标", "narrative": "叙述", "params": "参数"}
+                 "targets": "目标", "narrative": "叙述", "params": "参数",
+                 "settings": "汇总设置", "states": "县区报告状态"}
         return "输入有变化:" + "、".join(names.get(c, c) for c in self.changed) if self.changed else "重新生成"
 
 
