@@ -111,13 +111,13 @@ def compare_chart(view, ind_id: str, out_dir: Path, highlight: str | None = None
                                              view.units.index(c.county)))
     bars = best_first[::-1]          # barh draws bottom-up: the best at the top
     illustrative = [bool(c.figure.illustrative) for c in bars]
-    plan = {"kind": "compare", "size": _figsize(max(2.4, 0.32 * len(bars) + 1.0)),
+    plan = {"kind": "compare", "size": _figsize(max(2.4, 0.2 * len(bars) + 0.9)),
             "names": [c.county.name for c in bars], "values": [float(c.figure.value) for c in bars],
             "labels": [c.value_text + (f"\uff08{c.rank_text}\uff09" if c.rank_text else "") for c in bars],
             "highlight": [c.county.slug == highlight for c in bars], "illustrative": illustrative,
             "unit": col.unit_label, "legend": any(illustrative)}
     lacking = "、".join(c.county.name for c in col.missing)
-    title = f"{view.year}年{view.city}各县(市、区){col.title}" + (f"\uff08{lacking}暂缺\uff09" if lacking else "")
+    title = f"{view.year}年{view.city}各县\uff08市、区\uff09{col.title}" + (f"\uff08{lacking}暂缺\uff09" if lacking else "")
     return Chart(id=f"compare_{ind.id}", title=title, path=Path(out_dir) / f"compare_{ind.id}.png",
                  illustrative=any(illustrative),
                  data=[(c.county.slug, str(c.figure.value), c.rank) for c in best_first], plan=plan)

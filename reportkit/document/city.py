@@ -22,13 +22,13 @@ from ..iorw import atomic_path
 from ..model.city import COVERAGE_LEGEND, TOTAL, CityView
 from ..model.report import ILLUSTRATIVE_NOTICE
 from . import oxml
-from .builder import EMPTY_CELL, cn_number, fit_widths, save_reproducibly, table_text_size
+from .builder import CELL_MARGINS, EMPTY_CELL, cn_number, save_reproducibly, table_text_size, text_width
 from .layout import signature_indents, title_lines
 from .template import BLOCKS, resolve_styles, style_size, text_width as page_text_width
 
 #: How many indicators one coverage table holds (more would not fit the page width).
 COVERAGE_PER_TABLE = 6
-STATE_COLUMNS = ("县(市、区)", "报告状态", "说明")
+STATE_COLUMNS = ("县\uff08市、区\uff09", "报告状态", "说明")
 
 
 def city_title(view: CityView) -> str:
@@ -69,7 +69,7 @@ class _CityWriter:
         return p
 
     def table(self, title: str, header: list[str], rows: list[list[str]], *, bold_last: bool = False,
-              left_columns: int = 1):
+              left_columns: int = 1, flexible: int | None = None):
         """A captioned three-line table as the county reports draw theirs."""
         self.caption("表", title)
         table = self.doc.add_table(rows=1 + len(rows), cols=len(header))
@@ -92,7 +92,7 @@ class _CityWriter:
                 cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
             oxml.cant_split(row)
         oxml.repeat_header(table.rows[0])
-        oxml.set_table_widths(table, fit_widths(cells, table_text_size(self.s), page_text_width(self.doc)))
+        oxml.set_table_widths(table, spread_widths(cells, table_text_size(self.s), page_text_width(self.doc), flexible))
         oxml.table_borders_three_line(table._tbl)
         return table
 
@@ -104,10 +104,28 @@ class _CityWriter:
         self.caption("图", chart.title)
 
 
+def spread_widths(cells: list[list[str]], size_pt: float, total: int, flexible: int | None = None) -> list[int]:
+    """Column widths (twips) filling the text width: no value breaks inside its cell; the
+    ``flexible`` column (long text) takes what is left and wraps, else the room left over is
+    shared evenly (headers wrap when the values leave too little room)."""
+    n = len(cells[0])
+    body = [max([text_width(r[c], size_pt) for r in cells[1:]] or [0]) + CELL_MARGINS for c in range(n)]
+    head = [text_width(h, size_pt) + CELL_MARGINS for h in cells[0]]
+    widths = [max(b, h) for b, h in zip(body, head)]
+    if flexible is not None:
+        rest = total - (sum(widths) - widths[flexible])
+        widths[flexible] = max(rest, text_width("说明说明说明", size_pt) + CELL_MARGINS)
+        return widths
+    if sum(widths) > total:
+        widths = [max(b, text_width(h[:2], size_pt) + CELL_MARGINS) for b, h in zip(body, cells[0])]
+    extra = max(0, total - sum(widths))
+    return [w + extra // n + (1 if i < extra % n else 0) for i, w in enumerate(widths)]
+
+
 def indicator_rows(view: CityView, ind_id: str) -> tuple[list[str], list[list[str]]]:
     """Header and rows of one indicator's table: every unit, then 全市."""
     col = view.column(ind_id)
-    header = ["县(市、区)", f"本年\uff08{col.unit_label}\uff09", "增减", "全市排名"]
+    header = ["县\uff08市、区\uff09", f"本年\uff08{col.unit_label}\uff09", "增减", "全市排名"]
     rows = [[c.county.name, c.value_text, c.change_text, c.rank_text] for c in col.cells]
     rows.append([TOTAL, col.total_text, col.total_change_text, ""])
     return header, rows
@@ -118,7 +136,7 @@ def coverage_tables(view: CityView) -> list[tuple[list[str], list[list[str]]]]:
     out = []
     for start in range(0, len(grid.columns), COVERAGE_PER_TABLE):
         part = grid.iloc[:, start:start + COVERAGE_PER_TABLE]
-        out.append((["县(市、区)"] + list(part.columns),
+        out.append((["县\uff08市、区\uff09"] + list(part.columns),
                     [[name] + list(row) for name, row in zip(part.index, part.itertuples(index=False))]))
     return out
 
@@ -169,9 +187,9 @@ def build_city_document(view: CityView, states: list[dict], charts=(), out_path:
 
     def main():
         names = "、".join(u.name for u in view.units)
-        lead = (f"本汇总依据各县\uff08市、区\uff09报送的数据生成,比较{view.city}{len(view.units)}个县\uff08市、区\uff09"
+        lead = (f"本汇总依据各县\uff08市、区\uff09报送的数据生成\uff0c比较{view.city}{len(view.units)}个县\uff08市、区\uff09"
                 f"\uff08{names}\uff09{view.year}年的{len(view.columns)}项主要科技创新指标。全市排名只在全市各县\uff08市、区\uff09"
-                "都有同一时期数据时计算,数值相同的并列,其后名次顺延;缺数据的县\uff08市、区\uff09列为“缺”。")
+                "都有同一时期数据时计算\uff0c数值相同的并列\uff0c其后名次顺延\uff1b缺数据的县\uff08市、区\uff09列为“缺”。")
         if highlight:
             lead += f"图中红色为{view.dataset.county(highlight).name}。"
         w.para(lead)
@@ -190,7 +208,8 @@ def build_city_document(view: CityView, states: list[dict], charts=(), out_path:
             w.table(f"{view.year}年各县\uff08市、区\uff09数据覆盖情况", header, rows)
         w.para(COVERAGE_LEGEND + "。", styles.note)
         w.heading1("各县\uff08市、区\uff09报告进度")
-        w.table(f"{view.year}年各县\uff08市、区\uff09科技局工作总结生成情况", list(STATE_COLUMNS), state_rows(states))
+        w.table(f"{view.year}年各县\uff08市、区\uff09科技局工作总结生成情况", list(STATE_COLUMNS), state_rows(states),
+                flexible=2)
 
     def notes():
         w.para("\uff08资料来源\uff1a各县\uff08市、区\uff09报送数据\uff1b每个数的出处\uff08文件、工作表、行\uff09见同一文件夹中的"

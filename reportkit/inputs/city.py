@@ -41,13 +41,16 @@ def _ids(value, key: str, path: Path, catalog: list[str], where: str) -> tuple[s
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise CitySettingsError(f"{where}“{key}”应是指标代码的列表,写的是:{visible(repr(value))}", file=path,
-                                column=key, hint=f"写成 {key}: [rd_expenditure, hte_total]")
+                                hint=f"写成 {key}: [rd_expenditure, hte_total]")
     for v in value:
         if v not in catalog:
-            near = [c for c in catalog if v.lower() in c or c in v.lower()][:5]
+            import difflib
+            near = difflib.get_close_matches(v, catalog, n=3, cutoff=0.6)
+            line = next((i for i, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+                         if v in text), None)
             raise CitySettingsError(f"{where}“{key}”中的“{visible(v)}”不是指标目录中的代码"
-                                    + (f"(相近的有:{'、'.join(near)})" if near else ""),
-                                    file=path, column=key, value=v, indicator=v,
+                                    + (f"(是不是:{'、'.join(near)})" if near else ""),
+                                    file=path, row=line, value=v, indicator=v,
                                     hint="改为 indicators.csv 中的指标代码")
     return tuple(dict.fromkeys(value))
 

@@ -27,8 +27,8 @@ TOTAL = "全市"
 MISSING = "缺"
 #: Coverage grid states: key -> what the grid prints.
 COVERAGE = {"present": "有", "missing": "缺", "illustrative": "示例", "worked_back": "推算", "partial": "早期"}
-COVERAGE_LEGEND = ("有:有本年数据;缺:没有数据;示例:数据来源注明“示例”,不得引用;"
-                   "推算:增减所依据的上年数是由增速倒推的;早期:只有较早的累计时期(如1-10月)的数据")
+COVERAGE_LEGEND = ("有\uff1a有本年数据\uff1b缺\uff1a没有数据\uff1b示例\uff1a数据来源注明“示例”\uff0c不得引用\uff1b"
+                   "推算\uff1a增减所依据的上年数是由增速倒推的\uff1b早期\uff1a只有较早的累计时期\uff08如1-10月\uff09的数据")
 #: Kinds a 全市 total is the sum of the units' values.
 SUMMABLE = ("amount", "count")
 
@@ -191,10 +191,10 @@ class CityView:
         out = []
         for col in self.columns:
             if col.ranks.ranks is None and col.indicator.kind != "rank" and col.ranks.with_value:
-                out.append(f"{col.title}:{len(col.missing)} 个县(市、区)没有{col.period}数据"
-                           f"({'、'.join(c.county.name for c in col.missing)}),未计算全市排名")
+                out.append(f"{col.title}\uff1a{len(col.missing)}个县\uff08市、区\uff09没有{col.period}数据"
+                           f"\uff08{'、'.join(c.county.name for c in col.missing)}\uff09\uff0c未计算全市排名")
             if col.total is None and col.total_note:
-                out.append(f"{col.title}:{col.total_note}")
+                out.append(f"{col.title}\uff1a{col.total_note}")
         return out + self.warnings
 
 
@@ -252,9 +252,9 @@ def _column(engine: FigureEngine, city: str, year: int, ind: Indicator, units: l
     if ind.kind not in SUMMABLE:
         col.total_note = "比重、指数和排名类指标不加总"
     elif not col.complete:
-        col.total_note = f"有 {len(col.missing)} 个县(市、区)缺数据,不计算全市合计"
+        col.total_note = f"有{len(col.missing)}个县\uff08市、区\uff09缺数据\uff0c不计算全市合计"
     elif any(c.figure.qualifier for c in cells):
-        col.total_note = "有县(市、区)的数是约数或下限,不计算全市合计"
+        col.total_note = "有县\uff08市、区\uff09的数是约数或下限\uff0c不计算全市合计"
     else:
         col.total = sum((c.figure.value for c in cells), Decimal(0))
         if all(c.figure.prev_value is not None for c in cells):
@@ -267,8 +267,8 @@ def _given_rank_warnings(col: CityColumn) -> list[str]:
     for c in col.cells:
         f = c.figure
         if f is not None and c.rank_source == "computed" and f.rank_source == "given" and f.city_rank != c.rank:
-            out.append(f"{c.county.name}{col.title}:数据中填写的全市排名第{f.city_rank}与按全市数据计算的"
-                       f"{c.rank_text}不一致(县区报告用填写的排名),请核对")
+            out.append(f"{c.county.name}{col.title}\uff1a数据中填写的全市排名第{f.city_rank}与按全市数据计算的"
+                       f"{c.rank_text}不一致\uff08县区报告用填写的排名\uff09\uff0c请核对")
     return out
 
 
