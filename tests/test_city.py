@@ -289,3 +289,13 @@ def test_cli_city_refuses_an_unknown_city(full, capsys):
     assert main(["city", "--city", "温州", "--year", "2024", "--data", str(full)]) == 2
     err = capsys.readouterr().err
     assert "没有登记“温州”" in err and "CITY=温州市" in err
+
+
+def test_make_check_reports_a_bad_city_yaml(full, tmp_path):
+    from reportkit.run.check import check
+    data = tmp_path / "data"
+    shutil.copytree(full, data)
+    (data / "city.yaml").write_text("indicators: [rd_expenditure]\n温州市:\n  charts: [hte]\n", encoding="utf-8")
+    lines = check(data).lines()
+    assert [ln for ln in lines if "city.yaml" in ln] == [
+        f"错误:文件 {data / 'city.yaml'},第 3 行:温州市的“charts”中的“hte”不是指标目录中的代码。请改为 indicators.csv 中的指标代码"]

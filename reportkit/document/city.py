@@ -190,7 +190,7 @@ def build_city_document(view: CityView, states: list[dict], charts=(), out_path:
         lead = (f"本汇总依据各县\uff08市、区\uff09报送的数据生成\uff0c比较{view.city}{len(view.units)}个县\uff08市、区\uff09"
                 f"\uff08{names}\uff09{view.year}年的{len(view.columns)}项主要科技创新指标。全市排名只在全市各县\uff08市、区\uff09"
                 "都有同一时期数据时计算\uff0c数值相同的并列\uff0c其后名次顺延\uff1b缺数据的县\uff08市、区\uff09列为“缺”。")
-        if highlight:
+        if highlight and charts:
             lead += f"图中红色为{view.dataset.county(highlight).name}。"
         w.para(lead)
         w.heading1("主要指标比较")
