@@ -299,3 +299,27 @@ def test_make_check_reports_a_bad_city_yaml(full, tmp_path):
     lines = check(data).lines()
     assert [ln for ln in lines if "city.yaml" in ln] == [
         f"错误:文件 {data / 'city.yaml'},第 3 行:温州市的“charts”中的“hte”不是指标目录中的代码。请改为 indicators.csv 中的指标代码"]
+
+
+def _guarded_cities():
+    from reportkit.run import guard
+    return guard.guarded_cities()
+
+
+@pytest.mark.parametrize("city,year", _guarded_cities())
+def test_guarded_city_views_print_what_was_blessed(city, year):
+    """Every city view under guard (tests/notebooks/city_<city>_<year>.ipynb) still prints the
+    cells that were blessed; a moved cell is named as a clerk reads it."""
+    import nbformat
+    from reportkit.run import guard
+    nb = nbformat.read(guard.city_reference(city, year), as_version=4)
+    moved = guard.city_differences(city, year, nb.metadata["reportkit_guard"])
+    assert not moved, "已发布的全市汇总变了(确认无误后 make bless CITY=… YEAR=…):\n" + "\n".join(moved)
+
+
+def test_guarded_cities_lists_the_reference_notebooks(tmp_path):
+    from reportkit.run import guard
+    for name in ("city_温州市_2024.ipynb", "city_舟山市_2023.ipynb", "pingyang_2024.ipynb", "city_x.ipynb"):
+        (tmp_path / name).write_text("{}", encoding="utf-8")
+    assert guard.guarded_cities(tmp_path) == [("温州市", 2024), ("舟山市", 2023)]
+    assert guard.guarded(tmp_path) == [("pingyang", 2024)]

@@ -163,6 +163,16 @@ def city_reference(city: str, year: int, dest: Path | None = None) -> Path:
     return Path(dest or GUARD_DIR) / f"city_{city}_{int(year)}.ipynb"
 
 
+_CITY_NAME = re.compile(r"^city_(.+)_(\d{4})\.ipynb$")
+
+
+def guarded_cities(dest: Path | None = None) -> list[tuple[str, int]]:
+    """The city views under guard: one per reference notebook city_<city>_<year>.ipynb."""
+    folder = Path(dest or GUARD_DIR)
+    found = [_CITY_NAME.match(p.name) for p in sorted(folder.glob("city_*.ipynb"))] if folder.is_dir() else []
+    return [(m.group(1), int(m.group(2))) for m in found if m]
+
+
 def city_record(figures_json: dict) -> dict:
     """What a city view's reference keeps: every cell of its tables and of the coverage grid."""
     return {"tables": figures_json.get("tables", {}), "coverage": figures_json.get("coverage", [])}
