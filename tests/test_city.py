@@ -323,3 +323,10 @@ def test_guarded_cities_lists_the_reference_notebooks(tmp_path):
         (tmp_path / name).write_text("{}", encoding="utf-8")
     assert guard.guarded_cities(tmp_path) == [("温州市", 2024), ("舟山市", 2023)]
     assert guard.guarded(tmp_path) == [("pingyang", 2024)]
+
+
+def test_cli_city_refuses_a_county_of_another_city(full, capsys):
+    from reportkit.cli import main
+    assert main(["city", "--city", CITY, "--year", "2024", "--county", "xinchang", "--data", str(full)]) == 2
+    err = capsys.readouterr().err
+    assert "COUNTY=“xinchang”属于绍兴市,不是温州市的县(市、区)" in err and "pingyang(平阳县)" in err

@@ -226,10 +226,22 @@ def check_city(ds: Dataset, city: str) -> str:
         near = [k for k in known if city and (city.rstrip("市") in k)]
         raise ParameterError(f"counties.csv 中没有登记“{city}”的县(市、区)"
                              + (f"(是不是:{'、'.join(near)})" if near else "")
-                             + f"。已登记的市:{'、'.join(known)}", column="CITY",
-                             file=ds.root / "counties.csv", value=city,
+                             + f"。已登记的市:{'、'.join(known)}", value=city,
                              hint="用 counties.csv 的 city 列中的写法,如 CITY=温州市")
     return city
+
+
+def check_highlight(ds: Dataset, city: str, county: str) -> str:
+    """The county to highlight: registered and of this city, or ParameterError naming the city's units."""
+    if not county:
+        return ""
+    units = ds.counties_in_city(city)
+    if county not in units:
+        listed = "、".join(f"{s}({ds.county(s).name})" for s in units)
+        where = f"属于{ds.county(county).city}," if county in ds.county_slugs else "未登记,"
+        raise ParameterError(f"COUNTY=“{county}”{where}不是{city}的县(市、区)。{city}的县区代码:{listed}",
+                             value=county, hint=f"COUNTY 写{city}的县区代码,或去掉 COUNTY")
+    return county
 
 
 def _column(engine: FigureEngine, city: str, year: int, ind: Indicator, units: list[County]) -> CityColumn:

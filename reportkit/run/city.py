@@ -17,11 +17,10 @@ import pandas as pd
 
 from .. import config
 from ..charts.plan import Chart, plan_city_charts, render
-from ..exceptions import ParameterError
 from ..inputs import data as data_mod
 from ..inputs.city import settings_path
 from ..iorw import write_text
-from ..model.city import CityView, check_city, compute_city_view
+from ..model.city import CityView, check_city, check_highlight, compute_city_view
 from . import environment, state
 from .fingerprint import DataIndex, city_fingerprint, code_hash
 
@@ -131,10 +130,7 @@ class CityRun:
     def load(self) -> pd.DataFrame:
         self.dataset = data_mod.load(self.data_dir)
         check_city(self.dataset, self.city)
-        if self.county and self.dataset.county(self.county).city != self.city:
-            c = self.dataset.county(self.county)
-            raise ParameterError(f"{c.name}({self.county})属于{c.city},不属于{self.city}", column="COUNTY",
-                                 value=self.county, hint=f"COUNTY 写{self.city}的县区代码,或去掉 COUNTY")
+        check_highlight(self.dataset, self.city, self.county)
         units = self.dataset.counties_in_city(self.city)
         v = self.dataset.values
         rows = v[v.county.isin(units) & (v.year == self.year)]
@@ -208,6 +204,7 @@ def fingerprint(city: str, year: int, *, county: str = "", data_dir=None, build_
     idx = index or DataIndex.read(data_dir)
     ds = dataset or data_mod.load(data_dir)
     check_city(ds, city)
+    check_highlight(ds, city, county)
     units = [ds.county(s) for s in ds.counties_in_city(city)]
     code = code_hash()
     states = report_states(units, year, build_root=build_root, index=idx, code=code)
