@@ -252,6 +252,8 @@ def test_city_docx_holds_the_tables_states_and_coverage(full, tmp_path):
     hte = next(t for t in doc.tables if "本年\uff08家\uff09" in t.rows[0].cells[1].text)
     cells = [[c.text for c in r.cells] for r in hte.rows]
     assert cells[2] == ["龙湾区", "420", "增长11.11%", "并列第2"] and cells[-1][0] == "全市"
+    bold = [r.cells[0].text for r in hte.rows[1:] if r.cells[0].paragraphs[0].runs[0].bold]
+    assert bold == ["平阳县", "全市"] and "表中加粗的是平阳县\uff0c图中红色的是平阳县。" in text
     assert len(doc.inline_shapes) == 4
     assert [c.plan["highlight"].count(True) for c in charts] == [1, 1, 1, 1]
     assert [n for n, h in zip(charts[0].plan["names"], charts[0].plan["highlight"]) if h] == ["平阳县"]

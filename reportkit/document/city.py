@@ -69,7 +69,7 @@ class _CityWriter:
         return p
 
     def table(self, title: str, header: list[str], rows: list[list[str]], *, bold_last: bool = False,
-              left_columns: int = 1, flexible: int | None = None):
+              left_columns: int = 1, flexible: int | None = None, bold_rows: tuple[int, ...] = ()):
         """A captioned three-line table as the county reports draw theirs."""
         self.caption("表", title)
         table = self.doc.add_table(rows=1 + len(rows), cols=len(header))
@@ -82,7 +82,7 @@ class _CityWriter:
                 cell.text = text
                 p = cell.paragraphs[0]
                 p.style = self.s.table_text
-                if r == 0 or (bold_last and r == len(cells) - 1):
+                if r == 0 or (bold_last and r == len(cells) - 1) or r - 1 in bold_rows:
                     for run in p.runs:
                         run.bold = True
                 if r == 0:
@@ -190,13 +190,15 @@ def build_city_document(view: CityView, states: list[dict], charts=(), out_path:
         lead = (f"本汇总依据各县\uff08市、区\uff09报送的数据生成\uff0c比较{view.city}{len(view.units)}个县\uff08市、区\uff09"
                 f"\uff08{names}\uff09{view.year}年的{len(view.columns)}项主要科技创新指标。全市排名只在全市各县\uff08市、区\uff09"
                 "都有同一时期数据时计算\uff0c数值相同的并列\uff0c其后名次顺延\uff1b缺数据的县\uff08市、区\uff09列为“缺”。")
-        if highlight and charts:
-            lead += f"图中红色为{view.dataset.county(highlight).name}。"
+        if highlight:
+            name = view.dataset.county(highlight).name
+            lead += f"表中加粗的是{name}" + (f"\uff0c图中红色的是{name}。" if charts else "。")
         w.para(lead)
         w.heading1("主要指标比较")
         for col in view.columns:
             header, rows = indicator_rows(view, col.id)
-            w.table(f"{view.year}年各县\uff08市、区\uff09{col.title}", header, rows, bold_last=True)
+            mine = tuple(i for i, u in enumerate(view.units) if u.slug == highlight)
+            w.table(f"{view.year}年各县\uff08市、区\uff09{col.title}", header, rows, bold_last=True, bold_rows=mine)
             chart = charts.get(col.id)
             if chart is not None:
                 w.picture(chart)
