@@ -271,6 +271,10 @@ class FigureEngine:
 
     def __init__(self, ds: Dataset):
         self.ds = ds
+        # a Dataset does not change: each value resolved and each city's ranks computed once
+        # (a city's ranks are asked for by every one of its units)
+        self._resolved: dict[tuple, Resolved | None] = {}
+        self._city_ranks: dict[tuple, CityRanks] = {}
 
     # -- raw value resolution --------------------------------------------
     def _row(self, county: str, year: int, ind: str, period: str | None = None):
@@ -287,6 +291,12 @@ class FigureEngine:
 
         A ratio with numerator/denominator in the catalog is computed from them when its own
         row is missing (a share: 占比 = 分子 ÷ 分母 × 100)."""
+        key = (county, year, ind_id, period)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(county, year, ind_id, period)
+        return self._resolved[key]
+
+    def _resolve(self, county: str, year: int, ind_id: str, period: str | None) -> "Resolved | None":
         ind = self.ds.indicator(ind_id)
         row = self._row(county, year, ind_id, period)
         if row is not None:
@@ -417,6 +427,12 @@ class FigureEngine:
         """The one rule for a computed 全市排名 (county reports and the city view both use it):
         every unit of the city must have a value of the same period; ties share the better place
         and the next place is skipped (1, 2, 2, 4: 并列第2), as statistics bureaus rank."""
+        key = (city, year, ind_id, period)
+        if key not in self._city_ranks:
+            self._city_ranks[key] = self._rank_city(city, year, ind_id, period)
+        return self._city_ranks[key]
+
+    def _rank_city(self, city: str, year: int, ind_id: str, period: str) -> "CityRanks":
         ind = self.ds.indicator(ind_id)
         peers = self.ds.counties_in_city(city)
         if ind.kind == "rank" or len(peers) < 2:
