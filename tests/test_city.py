@@ -88,7 +88,11 @@ def test_county_reports_city_rank_agrees_with_the_city_table(which, request):
             continue
         rf = compute_report_figures(slug, 2024, dataset=ds)
         for f in rf.figures:
-            cell = view.column(f.id).cell(slug)
+            col = view.column(f.id)
+            cell = col.cell(slug)
+            if f.period != col.period:      # the county report states another period's figure
+                assert f.rank_source != "computed" or cell.rank is None, (slug, f.id)
+                continue
             if f.rank_source == "computed" or cell.rank_source == "computed":
                 assert f.city_rank == cell.rank, (slug, f.id)
                 compared += 1
@@ -97,6 +101,28 @@ def test_county_reports_city_rank_agrees_with_the_city_table(which, request):
     assert compared == {"full": 48, "gaps": 0}[which]
     if which == "gaps":       # 文成县 has no data: no column is complete, no rank anywhere
         assert all(c.rank is None for col in view.columns for c in col.cells)
+
+
+def test_a_period_every_unit_has_is_compared_and_ranked(full, tmp_path):
+    """Every unit has 1-10月 of tech_contract_value, only 鹿城区 also 全年: the column compares
+    1-10月 (ranked, as every other unit's county report ranks it); 鹿城区's own report states 全年."""
+    data = tmp_path / "data"
+    shutil.copytree(full, data)
+    for i, slug in enumerate(WENZHOU):
+        rows = [{"county": slug, "year": "2024", "indicator": "tech_contract_value", "period": "1-10月",
+                 "value": str(20 - i), "source": "测试来源"}]
+        if i == 0:
+            rows.append({"county": slug, "year": "2024", "indicator": "tech_contract_value", "value": "30",
+                         "source": "测试来源"})
+        write_csv(data / "values" / f"contract_{slug}.csv", VALUE_HEADER, rows)
+    ds = data_mod.load(data)
+    view = compute_city_view(CITY, 2024, dataset=ds)
+    col = view.column("tech_contract_value")
+    assert col.period == "1-10月" and col.title == "技术合同交易额\uff081-10月\uff09"
+    assert [c.rank_text for c in col.cells][:3] == ["第1", "第2", "第3"]
+    assert compute_report_figures("longwan", 2024, dataset=ds).figure("tech_contract_value").city_rank == 2
+    own = compute_report_figures("lucheng", 2024, dataset=ds).figure("tech_contract_value")
+    assert own.period == "全年" and own.city_rank is None
 
 
 def test_city_with_gaps_shows_every_unit_and_the_coverage_grid(gaps):

@@ -244,10 +244,23 @@ def check_highlight(ds: Dataset, city: str, county: str) -> str:
     return county
 
 
+def column_period(engine: FigureEngine, year: int, ind: Indicator, slugs: list[str]) -> str:
+    """The period a column compares: the one most units have a value of (so that, when every unit
+    has it, the column is ranked as the county reports rank), the most complete among equals."""
+    ds = engine.ds
+    ids = [ind.id] + [i for i in (ind.numerator, ind.denominator) if i]
+    candidates = {p for s in slugs for i in ids for p in ds.rows(s, year, i).period}
+    if not candidates:
+        return "全年"
+
+    def have(p):
+        return sum(1 for s in slugs if (g := engine.resolve(s, year, ind.id, p)) is not None and g.period == p)
+    return max(sorted(candidates), key=lambda p: (have(p), period_months(p)))
+
+
 def _column(engine: FigureEngine, city: str, year: int, ind: Indicator, units: list[County]) -> CityColumn:
     own = {u.slug: engine.resolve(u.slug, year, ind.id) for u in units}
-    periods = [g.period for g in own.values() if g is not None]
-    period = max(periods, key=period_months) if periods else "全年"
+    period = column_period(engine, year, ind, [u.slug for u in units])
     ranks = engine.city_ranks(city, year, ind.id, period)
     cells = []
     for u in units:
