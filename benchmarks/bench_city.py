@@ -69,10 +69,13 @@ def main() -> None:
             failed = build / "pingyang" / "2024" / "report.failed.ipynb"
             failed.parent.mkdir(parents=True, exist_ok=True)
             failed.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}', encoding="utf-8")
+            before = {p: p.stat().st_mtime_ns for p in (build / "_city").glob("*/2024/*.docx")}
             rows.setdefault("one edit", []).append(timed([reportkit, "city", "--city", "all", "--year", "2024",
                                                           "--no-progress", "--build", str(build)] + jobs, env))
             built = sorted(p.name for p in (build / "_city").iterdir())
             assert len(built) == 11, built
+            rebuilt = sorted(p.parent.parent.name for p, t in before.items() if p.stat().st_mtime_ns != t)
+            assert rebuilt == ["温州市"], rebuilt
     lines = [f"# City view benchmark ({dt.date.today().isoformat()})", "",
              f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
              f"{platform.system()}; repeat {args.repeat}; jobs {args.jobs or 'default (cores + 1)'}. "
@@ -85,7 +88,7 @@ def main() -> None:
     lines += ["", "`view`: the 11 city views computed in one process (load + model, no notebook). `one`: one city, "
               "cold, one kernel. `all cold`: every city with data, in the batch's worker processes. `all warm`: "
               "the same, nothing changed (all skipped). `one edit`: one county report's state changed; only its "
-              "city (温州市) rebuilt.", ""]
+              "city (温州市) rebuilt (checked: the other 10 documents are untouched).", ""]
     out = Path(__file__).resolve().parent / "RESULTS_CITY.md"
     out.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
