@@ -358,3 +358,29 @@ def test_cli_city_refuses_a_county_of_another_city(full, capsys):
     assert main(["city", "--city", CITY, "--year", "2024", "--county", "xinchang", "--data", str(full)]) == 2
     err = capsys.readouterr().err
     assert "COUNTY=“xinchang”属于绍兴市,不是温州市的县(市、区)" in err and "pingyang(平阳县)" in err
+
+
+def _city_in_process(city, data, build):
+    """A city view written as the notebook writes it (no kernel), and its build record."""
+    from reportkit.run import state
+    from reportkit.run.city import CityRun, fingerprint
+    run = CityRun(city, 2024, data_dir=data, build_root=build, run_id="city-test")
+    run.load(), run.compute(), run.report_states(), run.draw(), run.write_outputs()
+    state.record(run.paths, fingerprint(city, 2024, data_dir=data, build_root=build)[0], run.run_id)
+    return run.paths
+
+
+def test_make_clean_removes_city_views_but_keeps_an_edited_one(tmp_path):
+    from docx import Document
+    from reportkit.run.state import clean
+    data = make_city_data(tmp_path / "data", cities=["舟山市", "衢州市"])
+    build = tmp_path / "build"
+    plain = _city_in_process("舟山市", data, build)
+    edited = _city_in_process("衢州市", data, build)
+    doc = Document(edited.docx)
+    doc.add_paragraph("市局加的一段")
+    doc.save(edited.docx)
+    kept = clean(build)
+    assert kept == [(edited.docx, "生成后被编辑过")]
+    assert not plain.out_dir.exists()
+    assert edited.docx.exists() and not edited.figures_csv.exists() and not edited.charts_dir.exists()

@@ -155,16 +155,19 @@ REGENERABLE = ("report.ipynb", "report.html", "figures.csv", "figures.json", "ch
 def clean(build_root: Path | None = None) -> list[tuple[Path, str]]:
     """Remove what a rebuild makes again; keep what it cannot: ``versions/``, a .docx an editor
     changed (or whose origin is unknown) with the record that tells so. Returns what was kept."""
-    from ..config import BUILD_DIR, report_paths
+    from ..config import BUILD_DIR, CITY_DIRNAME, city_paths, report_paths
     root = Path(build_root or BUILD_DIR)
     kept: list[tuple[Path, str]] = []
-    found = {p.parent for p in root.glob("*/*/report.ipynb")} | \
-        {p.parent.parent for p in root.glob("*/*/.reportkit/state.json")} | {p.parent for p in root.glob("*/*/*.docx")}
+    found = set()
+    for base in (root, root / CITY_DIRNAME):         # county reports, and the city views (build/_city/)
+        found |= {p.parent for p in base.glob("*/*/report.ipynb")} | \
+            {p.parent.parent for p in base.glob("*/*/.reportkit/state.json")} | {p.parent for p in base.glob("*/*/*.docx")}
     for out_dir in sorted(found):
         county, year = out_dir.parent.name, out_dir.name
         if not year.isdigit():
             continue
-        paths = report_paths(county, int(year), root)
+        city = out_dir.parent.parent == root / CITY_DIRNAME
+        paths = (city_paths if city else report_paths)(county, int(year), root)
         if not paths.out_dir.exists():
             continue
         for name in REGENERABLE:
