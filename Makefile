@@ -23,6 +23,7 @@ export MPLBACKEND := Agg
 # checked as written ($(value …), never expanded) and refused if it holds $, a backtick or a line
 # break, then kept as plain text (:=) for the rest of the Makefile.
 COUNTY ?=
+CITY ?=
 YEAR ?=
 FILE ?=
 STRICT ?=
@@ -35,7 +36,7 @@ UPGRADE ?=
 PREVIEW ?=
 WITH ?=
 SCHEDULER ?=
-USER_VARS := COUNTY YEAR FILE STRICT FORCE CLEAN COMMENTS VERBOSE JOBS UPGRADE WITH SCHEDULER PYTHON
+USER_VARS := COUNTY CITY YEAR FILE STRICT FORCE CLEAN COMMENTS VERBOSE JOBS UPGRADE WITH SCHEDULER PYTHON
 BACKTICK := `
 define NEWLINE
 
@@ -48,10 +49,10 @@ $(foreach v,$(USER_VARS),$(if $(findstring $(BACKTICK),$(value $(v))),$(call ref
 $(foreach v,$(USER_VARS),$(eval override $(v) := $$(value $(v))))
 WITH_SETS := test cluster notebook
 $(if $(filter-out $(WITH_SETS),$(WITH)),$(error WITH=“$(WITH)”中的“$(filter-out $(WITH_SETS),$(WITH))”不是可安装的附加部分;可用:$(WITH_SETS),如 make setup WITH="test"))
-export COUNTY YEAR FILE JOBS SCHEDULER PYTHON
+export COUNTY CITY YEAR FILE JOBS SCHEDULER PYTHON
 
 .DEFAULT_GOAL := help
-.PHONY: help setup lock report all check harvest audit pdf figures import new test bless unbless template lab clean distclean benchmark
+.PHONY: help setup lock report city all check harvest audit pdf figures import new test bless unbless template lab clean distclean benchmark
 
 help: ## 列出所有目标
 	@echo "用法: make <目标> [COUNTY=xinchang YEAR=2024]"
@@ -99,6 +100,10 @@ report: $(STAMP) ## 生成一份报告(没有变化时跳过;编辑过的文档�
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make report COUNTY=xinchang YEAR=2024" >&2; exit 2; }
 	@$(BIN)/reportkit report --county "$$COUNTY" --year "$$YEAR" $(if $(STRICT),--strict,) $(if $(FORCE),--force,) $(if $(CLEAN),--clean,) $(if $(VERBOSE),--verbose,)
 
+city: $(STAMP) ## 全市汇总(各县区指标、全市排名、数据覆盖、报告进度;没有变化时跳过):make city CITY=温州市 YEAR=2024 [COUNTY=pingyang] [FORCE=1];CITY=all 为所有有数据的市
+	@test -n "$$CITY" -a -n "$$YEAR" || { echo "请指定市和年份,如:make city CITY=温州市 YEAR=2024" >&2; exit 2; }
+	@$(BIN)/reportkit city --city "$$CITY" --year "$$YEAR" $(if $(COUNTY),--county "$$COUNTY",) $(if $(FORCE),--force,) $(if $(JOBS),--jobs "$$JOBS",) $(if $(VERBOSE),--verbose,)
+
 all: $(STAMP) $(if $(SCHEDULER),$(VENV)/.installed-cluster,) ## 并行生成某年所有县区的报告(只重做有变化的):make all YEAR=2024 [COUNTY="pingyang xinchang"] [JOBS=2] [FORCE=1] [CLEAN=1] [SCHEDULER=tcp://host:8786]
 	@test -n "$$YEAR" || { echo "请指定年份,如:make all YEAR=2024" >&2; exit 2; }
 	@set -f; counties=(); for c in $${COUNTY//,/ }; do counties+=(--county "$$c"); done; \
@@ -134,8 +139,8 @@ new: $(STAMP) ## 由上一年的叙述文件开始新一年(上年原文标为�
 test: $(VENV)/.installed-test ## 运行全部测试:单元测试、回测、文档检查、参考笔记本(nbval)
 	REPORTKIT_BUILD=$(CURDIR)/build/_test $(BIN)/python -m pytest --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-current-env tests
 
-bless: $(STAMP) ## 保护已发布的报告/接受数字的变化:make bless [COUNTY=… YEAR=…](不写则更新全部)
-	@$(BIN)/reportkit bless $(if $(COUNTY),--county "$$COUNTY",) $(if $(YEAR),--year "$$YEAR",)
+bless: $(STAMP) ## 保护已发布的报告/接受数字的变化:make bless [COUNTY=… YEAR=…](不写则更新全部);全市汇总:make bless CITY=温州市 YEAR=2024
+	@$(BIN)/reportkit bless $(if $(CITY),--city "$$CITY",) $(if $(COUNTY),--county "$$COUNTY",) $(if $(YEAR),--year "$$YEAR",)
 
 unbless: $(STAMP) ## 不再保护某份报告:make unbless COUNTY=… YEAR=…
 	@test -n "$$COUNTY" -a -n "$$YEAR" || { echo "请指定县区和年份,如:make unbless COUNTY=xinchang YEAR=2024" >&2; exit 2; }

@@ -148,6 +148,35 @@ def cmd_all(args) -> int:
     return 1 if any(j.status == "failed" for j in jobs) else 0
 
 
+def cmd_city(args) -> int:
+    """The city's view: one city (or every city with data: --city all), built or skipped."""
+    from .run.city import build_city
+    from .run.fingerprint import DataIndex
+    if args.city == "all":
+        from .run.batch import run_cities, summary
+        jobs = run_cities(args.year, data_dir=args.data, build_root=args.build, force=args.force,
+                          jobs=args.jobs, progress=not args.no_progress)
+        print(summary(jobs, args.build))
+        return 1 if any(j.status == "failed" for j in jobs) else 0
+    idx = DataIndex.read(args.data)
+    out = build_city(args.city, args.year, county=args.county or "", data_dir=args.data, build_root=args.build,
+                     force=args.force, index=idx, verbose=args.verbose)
+    if out.action == "skipped":
+        print(f"汇总已是最新(数据、县区报告状态、设置和代码都没有变化):{_show(out.paths.docx)}")
+        print("如需强制重新生成,加 --force(make city … FORCE=1)。")
+        return 0
+    if out.action == "kept":
+        print(f"汇总文档生成后被编辑过,输入没有变化:未重新生成:{_show(out.paths.docx)}(要重新生成加 FORCE=1,编辑稿会先保留)")
+        return 0
+    print(f"完成({out.seconds:.1f} 秒)。输出在 {_show(out.paths.out_dir)}/:")
+    for label, path in (("Word 文档", out.paths.docx), ("笔记本 HTML", out.paths.html),
+                        ("指标数据", out.paths.figures_csv), ("图表", out.paths.charts_dir)):
+        print(f"  {label}: {_show(path)}")
+    if out.kept:
+        print(f"  原文档已保留为: {_show(out.kept)}")
+    return 0
+
+
 def cmd_pdf(args) -> int:
     from .inputs.parameters import check_slug, check_year
     from .run.pdf import report_pdf
@@ -237,6 +266,15 @@ def cmd_clean(args) -> int:
 
 def cmd_bless(args) -> int:
     from .run.guard import bless, guarded
+    if getattr(args, "city", None):
+        from .run.guard import bless_city
+        if not args.year:
+            from .exceptions import ParameterError
+            raise ParameterError("CITY 要和 YEAR 一起指定", hint="如 make bless CITY=温州市 YEAR=2024")
+        path = bless_city(args.city, int(args.year))
+        print(f"已更新全市汇总的参考笔记本 {_show(path)}")
+        print("make test 会按这个笔记本核对已发布的汇总。请检查 git diff 后提交。")
+        return 0
     if bool(args.county) != bool(args.year):
         from .exceptions import ParameterError
         raise ParameterError("COUNTY 和 YEAR 要一起指定", hint="如 make bless COUNTY=xinchang YEAR=2024;都不写则更新全部")
@@ -395,6 +433,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_all)
 
+    p = sub.add_parser("city", help="全市汇总:一个市各县(市、区)的指标、排名、数据覆盖和报告进度")
+    p.add_argument("--city", required=True, help="市名(counties.csv 的 city 列),如 温州市;all 表示所有有数据的市")
+    p.add_argument("--year", required=True, type=int, help="年份,如 2024")
+    p.add_argument("--county", default=None, help="在图中突出显示的县区代码(可选)")
+    p.add_argument("--force", action="store_true", help="即使输入没有变化也重新生成")
+    p.add_argument("--jobs", type=int, default=None, help="--city all 时的并行进程数")
+    p.add_argument("--no-progress", action="store_true", help="不显示进度条")
+    p.add_argument("--verbose", action="store_true", help="显示笔记本每个单元格的进度")
+    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
+    _add_common(p)
+    p.set_defaults(func=cmd_city)
+
     p = sub.add_parser("worker", help="批量生成的工作进程(由 reportkit all 启动,内部使用)")
     p.set_defaults(func=lambda args: __import__("reportkit.run.batch", fromlist=["serve"]).serve())
 
@@ -419,6 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("bless", help="把一份报告置于保护之下,或接受数字的变化(更新参考笔记本)")
     p.add_argument("--county", default=None, help="县区代码(与 --year 一起;都不写则更新全部受保护的报告)")
+    p.add_argument("--city", default=None, help="市名:保护这个市的全市汇总(与 --year 一起)")
     p.add_argument("--year", default=None, help="年份")
     p.set_defaults(func=cmd_bless)
 

@@ -143,5 +143,23 @@ def report_paths(county: str, year: int, root: Path | None = None) -> ReportPath
     return ReportPaths(county, int(year), Path(root or BUILD_DIR))
 
 
+#: The city views' folder under the build root: build/_city/<city>/<year>/.
+CITY_DIRNAME = "_city"
+
+
+@dataclass(frozen=True)
+class CityPaths(ReportPaths):
+    """Every file of one city view: ``build/_city/<city>/<year>/`` (``county`` holds the city's
+    name); the same names inside as a county report's, so the same run, promotion and record apply."""
+
+    @property
+    def out_dir(self) -> Path:
+        return Path(self.root) / CITY_DIRNAME / self.county / str(self.year)
+
+
+def city_paths(city: str, year: int, root: Path | None = None) -> CityPaths:
+    return CityPaths(city, int(year), Path(root or BUILD_DIR))
+
+
 def narrative_path(county: str, year: int, data_dir: Path | None = None) -> Path:
     return Path(data_dir or DATA_DIR) / NARRATIVE_DIRNAME / county / f"{year}.md"

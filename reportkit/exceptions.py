@@ -187,6 +187,12 @@ class LayoutError(DataError):
     title = "统计表格的表头、名称或单位无法对应"
 
 
+class CitySettingsError(DataError):
+    """The city view's settings file (data/city.yaml) is malformed or names an unknown indicator."""
+    code = "city-settings-error"
+    title = "全市汇总设置有误"
+
+
 class TemplateError(ReportkitError):
     """The Word template lacks a style or is otherwise unusable."""
     code = "template-error"

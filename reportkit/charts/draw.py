@@ -195,7 +195,28 @@ def _ranks(ax, plan) -> list[str]:
     return names
 
 
-KINDS = {"trend": _trend, "completion": _completion, "ranks": _ranks}
+def _compare(ax, plan) -> list[str]:
+    names, vals = plan["names"], plan["values"]
+    colors = [COLOR_TARGET if h else (COLOR_ILLUSTRATIVE if i else COLOR)
+              for h, i in zip(plan["highlight"], plan["illustrative"])]
+    bars = ax.barh(names, vals, color=colors, height=0.6, hatch=[HATCH if i else "" for i in plan["illustrative"]],
+                   edgecolor="white", linewidth=0)
+    for b, label in zip(bars, plan["labels"]):
+        ax.annotate(label, (b.get_width(), b.get_y() + b.get_height() / 2),
+                    va="center", fontsize=8, xytext=(3, 0), textcoords="offset points")
+    for tick, h in zip(ax.get_yticklabels(), plan["highlight"]):
+        if h:
+            tick.set_color(COLOR_TARGET)
+    ax.set_xlim(min(0, min(vals)), max(vals + [0]) * 1.3 or 1)
+    ax.tick_params(axis="y", labelsize=9)
+    _unit_label(ax, plan["unit"])
+    if plan["legend"]:
+        _legend_above(ax, [Patch(facecolor=COLOR, label="报告数据"),
+                           Patch(facecolor=COLOR_ILLUSTRATIVE, hatch=HATCH, edgecolor="white", label="示例数据(不得引用)")])
+    return names + plan["labels"] + [plan["unit"]]
+
+
+KINDS = {"trend": _trend, "completion": _completion, "ranks": _ranks, "compare": _compare}
 
 
 def _draw(plan: dict):

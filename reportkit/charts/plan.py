@@ -127,6 +127,37 @@ def rank_chart(figs: list[Figure], out_dir: Path) -> Chart | None:
                  data=[(r.id, r.city_rank, r.province_rank) for r in ranked], plan=plan)
 
 
+def compare_chart(view, ind_id: str, out_dir: Path, highlight: str | None = None) -> Chart | None:
+    """The units of a city compared on one indicator (the city view): horizontal bars sorted best
+    first, in the catalog's unit; the report county (``highlight``, a slug) in the accent colour,
+    illustrative bars grey and hatched; units without a value are named in the caption, not drawn."""
+    col = view.column(ind_id)
+    ind = col.indicator
+    have = [c for c in col.cells if c.figure is not None]
+    if len(have) < 2 or ind.kind == "rank":
+        return None
+    best_first = sorted(have, key=lambda c: (-c.figure.value if ind.higher_is_better else c.figure.value,
+                                             view.units.index(c.county)))
+    bars = best_first[::-1]          # barh draws bottom-up: the best at the top
+    illustrative = [bool(c.figure.illustrative) for c in bars]
+    plan = {"kind": "compare", "size": _figsize(max(2.4, 0.2 * len(bars) + 0.9)),
+            "names": [c.county.name for c in bars], "values": [float(c.figure.value) for c in bars],
+            "labels": [c.value_text + (f"\uff08{c.rank_text}\uff09" if c.rank_text else "") for c in bars],
+            "highlight": [c.county.slug == highlight for c in bars], "illustrative": illustrative,
+            "unit": col.unit_label, "legend": any(illustrative)}
+    lacking = "、".join(c.county.name for c in col.missing)
+    title = f"{view.year}年{view.city}各县\uff08市、区\uff09{col.title}" + (f"\uff08{lacking}暂缺\uff09" if lacking else "")
+    return Chart(id=f"compare_{ind.id}", title=title, path=Path(out_dir) / f"compare_{ind.id}.png",
+                 illustrative=any(illustrative),
+                 data=[(c.county.slug, str(c.figure.value), c.rank) for c in best_first], plan=plan)
+
+
+def plan_city_charts(view, out_dir: Path, highlight: str | None = None) -> list[Chart]:
+    """The city view's comparison charts: one per indicator of ``view.chart_ids``."""
+    charts = [compare_chart(view, i, out_dir, highlight) for i in view.chart_ids]
+    return [c for c in charts if c is not None]
+
+
 def _latest_figure(rf, ind_id: str) -> Figure | None:
     """The indicator's figure in the latest year before the report year that has a value."""
     for y in sorted((y for y in rf.dataset.years(rf.county.slug) if y < rf.year), reverse=True):

@@ -214,6 +214,38 @@ class NextTarget:
                 "sources": "; ".join(s.cite() for s in self.sources)}
 
 
+def competition_ranks(values: dict[str, Decimal], higher_is_better: bool = True) -> dict[str, int]:
+    """Places as statistics bureaus give them: one more than the number of strictly better values,
+    so equal values share a place and the next place is skipped (1, 2, 2, 4)."""
+    others = list(values.values())
+    return {key: 1 + sum(1 for o in others if (o > v if higher_is_better else o < v))
+            for key, v in values.items()}
+
+
+def rank_text(rank: int | None, tied: bool = False) -> str:
+    """'第2', or '并列第2' when another unit has the same place; '' without a rank."""
+    if rank is None:
+        return ""
+    return f"{'并列' if tied else ''}第{rank}"
+
+
+@dataclass
+class CityRanks:
+    """The computed city ranks of one indicator-period: ``ranks`` None when not every unit has a value."""
+    ranks: dict[str, int] | None
+    units: int
+    with_value: int
+    reason: str = ""
+
+    def tied(self, slug: str) -> bool:
+        if not self.ranks or slug not in self.ranks:
+            return False
+        return sum(1 for r in self.ranks.values() if r == self.ranks[slug]) > 1
+
+    def text(self, slug: str) -> str:
+        return rank_text((self.ranks or {}).get(slug), self.tied(slug))
+
+
 # ------------------------------------------------------------------ engine
 
 @dataclass
@@ -242,6 +274,10 @@ class FigureEngine:
 
     def __init__(self, ds: Dataset):
         self.ds = ds
+        # a Dataset does not change: each value resolved and each city's ranks computed once
+        # (a city's ranks are asked for by every one of its units)
+        self._resolved: dict[tuple, Resolved | None] = {}
+        self._city_ranks: dict[tuple, CityRanks] = {}
 
     # -- raw value resolution --------------------------------------------
     def _row(self, county: str, year: int, ind: str, period: str | None = None):
@@ -258,6 +294,12 @@ class FigureEngine:
 
         A ratio with numerator/denominator in the catalog is computed from them when its own
         row is missing (a share: 占比 = 分子 ÷ 分母 × 100)."""
+        key = (county, year, ind_id, period)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(county, year, ind_id, period)
+        return self._resolved[key]
+
+    def _resolve(self, county: str, year: int, ind_id: str, period: str | None) -> "Resolved | None":
         ind = self.ds.indicator(ind_id)
         row = self._row(county, year, ind_id, period)
         if row is not None:
@@ -274,9 +316,11 @@ class FigureEngine:
         return None
 
     # -- one figure --------------------------------------------------------
-    def figure(self, county: str, year: int, ind_id: str) -> Figure | None:
+    def figure(self, county: str, year: int, ind_id: str, period: str | None = None) -> Figure | None:
+        """The figure of an indicator for a county-year: of its most complete period, or of
+        ``period`` (None when there is no value of it)."""
         ind = self.ds.indicator(ind_id)
-        got = self.resolve(county, year, ind_id)
+        got = self.resolve(county, year, ind_id, period)
         if got is None:
             return None
         row = got.row
@@ -365,23 +409,45 @@ class FigureEngine:
         if fig.kind == "rank":
             return
         city = self.ds.county(fig.county).city
-        peers = self.ds.counties_in_city(city)
-        if len(peers) < 2:
+        got = self.city_ranks(city, fig.year, fig.id, fig.period)
+        if got.ranks is None:
+            if got.reason:
+                fig.warnings.append(got.reason)
             return
-        values = {}
-        for slug in peers:
-            got = self.resolve(slug, fig.year, fig.id, fig.period)
-            if got is not None and got.period == fig.period:
-                values[slug] = got.value
-        if len(values) < len(peers):
-            if len(values) >= 2:
-                fig.warnings.append(f"未计算全市排名:{city} {len(peers)} 个县(市、区)中只有 {len(values)} 个有"
-                                    f"{fig.period}的数据(排名须与全市比较;可在 city_rank 列填写公布的排名)")
-            return
-        mine = values[fig.county]
-        better = [v for v in values.values() if (v > mine if fig.indicator.higher_is_better else v < mine)]
-        fig.city_rank = len(better) + 1
+        fig.city_rank = got.ranks[fig.county]
         fig.rank_source = "computed"
+
+    def city_values(self, city: str, year: int, ind_id: str, period: str) -> dict[str, Resolved]:
+        """Each unit of the city that has a value of exactly this period: {slug: Resolved}."""
+        out = {}
+        for slug in self.ds.counties_in_city(city):
+            got = self.resolve(slug, year, ind_id, period)
+            if got is not None and got.period == period:
+                out[slug] = got
+        return out
+
+    def city_ranks(self, city: str, year: int, ind_id: str, period: str) -> "CityRanks":
+        """The one rule for a computed 全市排名 (county reports and the city view both use it):
+        every unit of the city must have a value of the same period; ties share the better place
+        and the next place is skipped (1, 2, 2, 4: 并列第2), as statistics bureaus rank."""
+        key = (city, year, ind_id, period)
+        if key not in self._city_ranks:
+            self._city_ranks[key] = self._rank_city(city, year, ind_id, period)
+        return self._city_ranks[key]
+
+    def _rank_city(self, city: str, year: int, ind_id: str, period: str) -> "CityRanks":
+        ind = self.ds.indicator(ind_id)
+        peers = self.ds.counties_in_city(city)
+        if ind.kind == "rank" or len(peers) < 2:
+            return CityRanks(None, len(peers), 0)
+        values = {slug: got.value for slug, got in self.city_values(city, year, ind_id, period).items()}
+        if len(values) < len(peers):
+            reason = ""
+            if len(values) >= 2:
+                reason = (f"未计算全市排名:{city} {len(peers)} 个县(市、区)中只有 {len(values)} 个有"
+                          f"{period}的数据(排名须与全市比较;可在 city_rank 列填写公布的排名)")
+            return CityRanks(None, len(peers), len(values), reason)
+        return CityRanks(competition_ranks(values, ind.higher_is_better), len(peers), len(values))
 
     # -- a county-year ------------------------------------------------------
     def figures(self, county: str, year: int, indicators: list[str] | None = None,

@@ -87,7 +87,8 @@ class Decision:
         if self.forced and not self.changed:
             return "强制重新生成"
         names = {"code": "代码或模板", "environment": "软件版本", "registry": "县区登记", "catalog": "指标目录", "values": "指标数据",
-                 "targets": "目标", "narrative": "叙述", "params": "参数"}
+                 "targets": "目标", "narrative": "叙述", "params": "参数",
+                 "settings": "汇总设置", "states": "县区报告状态"}
         return "输入有变化:" + "、".join(names.get(c, c) for c in self.changed) if self.changed else "重新生成"
 
 
@@ -168,16 +169,19 @@ REGENERABLE = OUTPUTS + ("audit.csv",)
 def clean(build_root: Path | None = None) -> list[tuple[Path, str]]:
     """Remove what a rebuild makes again; keep what it cannot: ``versions/``, a .docx an editor
     changed (or whose origin is unknown) with the record that tells so. Returns what was kept."""
-    from ..config import BUILD_DIR, report_paths
+    from ..config import BUILD_DIR, CITY_DIRNAME, city_paths, report_paths
     root = Path(build_root or BUILD_DIR)
     kept: list[tuple[Path, str]] = []
-    found = {p.parent for p in root.glob("*/*/report.ipynb")} | \
-        {p.parent.parent for p in root.glob("*/*/.reportkit/state.json")} | {p.parent for p in root.glob("*/*/*.docx")}
+    found = set()
+    for base in (root, root / CITY_DIRNAME):         # county reports, and the city views (build/_city/)
+        found |= {p.parent for p in base.glob("*/*/report.ipynb")} | \
+            {p.parent.parent for p in base.glob("*/*/.reportkit/state.json")} | {p.parent for p in base.glob("*/*/*.docx")}
     for out_dir in sorted(found):
         county, year = out_dir.parent.name, out_dir.name
         if not year.isdigit():
             continue
-        paths = report_paths(county, int(year), root)
+        city = out_dir.parent.parent == root / CITY_DIRNAME
+        paths = (city_paths if city else report_paths)(county, int(year), root)
         if not paths.out_dir.exists():
             continue
         with report_lock(paths):           # not while a run of it is moving its outputs in
@@ -191,13 +195,14 @@ def _clean_staging(root: Path) -> None:
     """The staging folders killed runs left (build/.staging/<county>-<year>-<hash>-<suffix>/): each
     removed once no run of its county-year is under way, after a promotion it holds is completed."""
     import re
-    from ..config import report_paths
+    from ..config import city_paths, report_paths
     staging = root / ".staging"
     for folder in sorted(staging.iterdir()) if staging.is_dir() else []:
         m = re.match(r"(.+)-(\d{4})-[0-9a-f]{12}-", folder.name)
         if not m:
             continue
-        paths = report_paths(m[1], int(m[2]), root)
+        city = m[1].startswith("city-")                  # a city view's run: city-<city>-<year>-…
+        paths = city_paths(m[1][5:], int(m[2]), root) if city else report_paths(m[1], int(m[2]), root)
         with report_lock(paths):
             recover(paths)
             shutil.rmtree(folder, ignore_errors=True)
@@ -504,9 +509,10 @@ def promote(stage: ReportPaths, paths: ReportPaths, run_id: str, names: list[str
 
 def _places(paths: ReportPaths, journal: dict, name: str) -> tuple[Path, Path, Path]:
     """(new in staging, published, previous kept aside in staging) of one item."""
-    from ..config import build_dir
+    import dataclasses
     staging = paths.root / journal["staging"]
-    return build_dir(paths.county, paths.year, staging) / name, paths.out_dir / name, staging / ".previous" / name
+    staged = dataclasses.replace(paths, root=staging).out_dir       # the same layout (a report or a city view)
+    return staged / name, paths.out_dir / name, staging / ".previous" / name
 
 
 def _forward(paths: ReportPaths, journal: dict) -> None:

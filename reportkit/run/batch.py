@@ -61,6 +61,56 @@ def build_job(county: str, year: int, data_dir=None, build_root=None, strict=Fal
     return job
 
 
+def build_city_job(city: str, year: int, data_dir=None, build_root=None, *, kernel=None,
+                   index: DataIndex | None = None) -> Job:
+    """Build one city view in this process (a batch worker's kept kernel); never raises for a failure."""
+    from .city import build_city
+    from ..exceptions import ReportkitError
+    t0 = time.perf_counter()
+    job = Job(city, int(year))
+    try:
+        out = build_city(city, year, data_dir=data_dir, build_root=build_root, force=True, kernel=kernel,
+                         index=index)
+        job.status, job.output = "built", str(out.paths.docx)
+    except ReportkitError as exc:
+        job.status, job.message, job.error = "failed", f"错误:{exc}", exc.to_dict()
+    except Exception as exc:        # a bug must not stop the other cities: say what it was
+        job.status, job.message = "failed", f"错误:{type(exc).__name__}:{exc}"
+        job.error = {"code": "internal-error", "message": job.message, "exit_code": 1, "text": job.message}
+    job.seconds = time.perf_counter() - t0
+    return job
+
+
+def run_cities(year: int, *, cities: list[str] | None = None, data_dir=None, build_root=None, force=False,
+               jobs: int | None = None, progress=True) -> list[Job]:
+    """``make city CITY=all``: the city view of every city of the registry with data for ``year``,
+    those whose inputs are unchanged skipped, the rest built by the batch's worker processes."""
+    from ..inputs import data as data_mod
+    from ..model.city import cities_with_data
+    from .city import fingerprint
+    idx = DataIndex.read(data_dir)
+    ds = data_mod.load(data_dir)
+    names = cities or cities_with_data(ds, int(year))
+    if not names:
+        from ..exceptions import NoDataError
+        raise NoDataError(f"没有哪个市的县(市、区)有 {year} 年的数据", year=year, file=idx.root / config.VALUES_DIRNAME,
+                          hint="在 values 文件夹的表格中加入数据,或换一个年份")
+    done, args = [], []
+    for city in names:
+        fp, _ = fingerprint(city, int(year), data_dir=data_dir, build_root=build_root, index=idx, dataset=ds)
+        paths = config.city_paths(city, int(year), build_root)
+        decision = state.decide(paths, fp, force=force)
+        if decision.action == "build":
+            args.append((city, int(year), data_dir, build_root, False, False, True))
+        else:
+            done.append(Job(city, int(year), status="skipped" if decision.action == "skip" else "kept",
+                            output=str(paths.docx), message="" if decision.action == "skip" else decision.reason))
+    if args:
+        done += _run_local(args, jobs=jobs, progress=progress)
+    order = {c: i for i, c in enumerate(names)}
+    return sorted(done, key=lambda j: order.get(j.county, 0))
+
+
 class WorkerProcess:
     """A batch worker (``python -m reportkit worker``): one process with one kept kernel, building
     the reports it is sent one after another. It answers each request (a JSON line) with its Job
@@ -89,14 +139,15 @@ class WorkerProcess:
                 lines.append(line.rstrip())
                 del lines[:-20]
 
-    def build(self, county, year, data_dir=None, build_root=None, strict=False, clean=False) -> Job:
+    def build(self, county, year, data_dir=None, build_root=None, strict=False, clean=False, city=False) -> Job:
+        """Build one county's report (or, ``city``: the city view of the city named ``county``)."""
         import json
         if self.proc is None or self.proc.poll() is not None:
             self._start()
         t0 = time.perf_counter()
         request = {"county": county, "year": int(year), "data_dir": str(data_dir) if data_dir else None,
                    "build_root": str(build_root) if build_root else None, "strict": bool(strict),
-                   "clean": bool(clean)}
+                   "clean": bool(clean), "city": bool(city)}
         try:
             self.proc.stdin.write(json.dumps(request, ensure_ascii=False) + "\n")
             self.proc.stdin.flush()
@@ -155,9 +206,13 @@ def serve() -> int:
                     indexes[data_dir] = DataIndex.read(data_dir)
                 except Exception:             # build_job says what is wrong with it, for this report
                     indexes[data_dir] = None
-            job = build_job(request["county"], request["year"], data_dir, request.get("build_root"),
-                            request.get("strict", False), request.get("clean", False), kernel=kernel,
-                            index=indexes[data_dir])
+            if request.get("city"):
+                job = build_city_job(request["county"], request["year"], data_dir, request.get("build_root"),
+                                     kernel=kernel, index=indexes[data_dir])
+            else:
+                job = build_job(request["county"], request["year"], data_dir, request.get("build_root"),
+                                request.get("strict", False), request.get("clean", False), kernel=kernel,
+                                index=indexes[data_dir])
             answer.write(json.dumps(dataclasses.asdict(job), ensure_ascii=False) + "\n")
     return 0
 

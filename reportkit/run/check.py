@@ -61,6 +61,7 @@ def check(data_dir: Path | None = None) -> CheckResult:
         result.notes.append(f"读取了 {Path(path).parent.name}/{Path(path).name}:按长表(每行一个县区、年份、指标)读取,"
                             f"{n_records} 行;县区 {len(names)} 个({shown or '无'})")
     _notes(result, root, ds, problems)
+    _city_settings(result, root, ds)
     for md in sorted((root / config.NARRATIVE_DIRNAME).glob("*/*.md")):
         _narrative(result, ds, md)
     return result
@@ -94,6 +95,24 @@ def _notes(result: CheckResult, root: Path, ds, problems=None) -> None:
     for year, counties in sorted(lacking.items()):
         result.notes.append(f"{year} 年有数据但没有叙述文件的县区:{'、'.join(counties)}"
                             f"(make all YEAR={year} 不会生成;复制 narrative/TEMPLATE.md 开始写)")
+
+
+def _city_settings(result: CheckResult, root: Path, ds) -> None:
+    """data/city.yaml (the city view's settings), checked for every registered city."""
+    from ..inputs.city import read_settings, settings_path
+    if not settings_path(root).exists():
+        return
+    seen = set()
+    for slug in ds.county_slugs:
+        city = ds.county(slug).city
+        if city in seen:
+            continue
+        seen.add(city)
+        try:
+            read_settings(city, ds.indicator_ids, root)
+        except ReportkitError as exc:
+            result.errors.append(exc)
+            return
 
 
 def _narrative(result: CheckResult, ds, md: Path) -> None:

@@ -171,10 +171,6 @@ def _run_locked(county, year, root, paths, *, data_dir, build_root, strict, clea
                 kernel, fingerprint, record) -> RunResult:
     import tempfile
 
-    import nbformat
-    from papermill.exceptions import PapermillExecutionError
-    from ..outputs import state
-
     t0 = time.perf_counter()
     check_template()
     paths.out_dir.mkdir(parents=True, exist_ok=True)
@@ -201,6 +197,29 @@ def _run_locked(county, year, root, paths, *, data_dir, build_root, strict, clea
         params["data_dir"] = str(Path(data_dir).resolve())
     if build_root is not None:
         params["build_root"] = str(Path(build_root).resolve())
+    timings, changes = run_staged(notebook, params, paths=paths, stage=stage, staging_root=staging_root,
+                                  run_id=run_id, county=county, year=year, strict=strict, html=html,
+                                  verbose=verbose, kernel=kernel, fingerprint=fingerprint, record=record)
+    return RunResult(county=county, year=year, run_id=run_id, out_dir=paths.out_dir, notebook=paths.notebook,
+                     html=paths.html, docx=paths.docx, seconds=time.perf_counter() - t0, changes=changes,
+                     timings=timings)
+
+
+def run_staged(notebook: Path, params: dict, *, paths, stage, staging_root: Path, run_id: str, county: str,
+               year: int, fingerprint: dict, strict: bool = False, html: bool = True, verbose: bool = False,
+               kernel=None, record=None) -> tuple[list[tuple[str, float]], list[dict]]:
+    """Execute ``notebook`` writing into ``stage`` (paths inside ``staging_root``, a folder of this
+    run's own), export it to HTML and, only when every step succeeded, move its outputs into
+    ``paths`` with the record of the build (``fingerprint``; ``record(changes)``: the outcome it
+    keeps) by :func:`reportkit.outputs.state.promote`, all or nothing; on failure the previous
+    outputs stay as they were and the failed notebook is kept beside them. The caller holds the
+    county-year's lock.
+    ``paths``/``stage`` are :class:`config.ReportPaths` (a county report) or the like (the city view).
+    Returns (seconds per step, the changes the run recorded)."""
+    import nbformat
+    from papermill.exceptions import PapermillExecutionError
+
+    from ..outputs import state
     started = dt.datetime.now().isoformat(timespec="seconds")
     exporter = _Prepared(html_exporter) if html else None
     failure = None
@@ -256,9 +275,7 @@ def _run_locked(county, year, root, paths, *, data_dir, build_root, strict, clea
         state.promote(stage, paths, run_id, list(state.OUTPUTS), fingerprint, record(changes) if record else None)
     finally:
         shutil.rmtree(staging_root, ignore_errors=True)
-    return RunResult(county=county, year=year, run_id=run_id, out_dir=paths.out_dir, notebook=paths.notebook,
-                     html=paths.html, docx=paths.docx, seconds=time.perf_counter() - t0, changes=changes,
-                     timings=timings)
+    return timings, changes
 
 
 def step_timings(nb) -> list[tuple[str, float]]:
@@ -279,8 +296,6 @@ def step_timings(nb) -> list[tuple[str, float]]:
 
 
 STAGING = ".staging"
-#: What a run writes, moved into place in this order once every step succeeded (then the
-#: manifest, the .docx and the record of what was written: state.promote).
 
 
 def check_template(template: Path | None = None) -> Path:
@@ -324,7 +339,7 @@ def _os_error_text(ename: str, evalue: str) -> str | None:
     if not m or ename not in ("OSError", "IOError", "PermissionError", "FileNotFoundError", "IsADirectoryError",
                               "NotADirectoryError", "FileExistsError", "BlockingIOError"):
         return None
-    from ..cli import os_error_message
+    from ..exceptions import os_error_message
     return os_error_message(OSError(int(m[1]), os.strerror(int(m[1])), m[2]))
 
 

@@ -189,3 +189,24 @@ class DataIndex:
             "params": _sha(f"{county}|{year}|{int(bool(strict))}".encode()),
         }
         return {"hash": _sha(*(f"{k}={v}".encode() for k, v in sorted(parts.items()))), "parts": parts}
+
+
+def city_fingerprint(index: DataIndex, city: str, year: int, code: str, *, county: str = "",
+                     settings: bytes = b"", notebook: bytes = b"", states: str = "") -> dict:
+    """The parts a city view depends on and their combined hash: the registry rows, value rows
+    (and unreadable files) of every unit of the city, the catalog, the settings file (city.yaml),
+    the code and the city notebook, the state of each county's report (the view shows it) and
+    the parameters (city, year, the highlighted county)."""
+    slugs = [r["slug"] for r in index.registry if r.get("city") == city and r.get("slug")]
+    base = index.fingerprint(slugs[0], year, code)["parts"] if slugs else {}
+    parts = {
+        "code": _sha(code.encode(), notebook),
+        "environment": environment.digest(),
+        "registry": base.get("registry", "none"),
+        "catalog": index.catalog_hash,
+        "values": base.get("values", "none"),
+        "settings": _sha(settings),
+        "states": _sha(states.encode()),
+        "params": _sha(f"city|{city}|{year}|{county}".encode()),
+    }
+    return {"hash": _sha(*(f"{k}={v}".encode() for k, v in sorted(parts.items()))), "parts": parts}

@@ -211,3 +211,77 @@ def coalesce_streams(outputs: list) -> list:
 
 def _joined(text) -> str:
     return "".join(text) if isinstance(text, list) else str(text)
+
+
+# ---------------------------------------------------------------- the city view under guard
+
+def city_reference(city: str, year: int, dest: Path | None = None) -> Path:
+    """A city view's reference notebook: city_<city>_<year>.ipynb in the guard folder."""
+    return Path(dest or GUARD_DIR) / f"city_{city}_{int(year)}.ipynb"
+
+
+_CITY_NAME = re.compile(r"^city_(.+)_(\d{4})\.ipynb$")
+
+
+def guarded_cities(dest: Path | None = None) -> list[tuple[str, int]]:
+    """The city views under guard: one per reference notebook city_<city>_<year>.ipynb."""
+    folder = Path(dest or GUARD_DIR)
+    found = [_CITY_NAME.match(p.name) for p in sorted(folder.glob("city_*.ipynb"))] if folder.is_dir() else []
+    return [(m.group(1), int(m.group(2))) for m in found if m]
+
+
+def city_record(figures_json: dict) -> dict:
+    """What a city view's reference keeps: every cell of its tables and of the coverage grid."""
+    return {"tables": figures_json.get("tables", {}), "coverage": figures_json.get("coverage", [])}
+
+
+def city_differences(city: str, year: int, guard: dict, data_dir: Path | None = None) -> list[str]:
+    """The published cells of a city view that moved: '温州市 2024 年 高新技术企业总数 平阳县 全市排名:
+    第3 → 并列第2'. Empty when the view would print what was blessed."""
+    from ..model.city import compute_city_view
+    view = compute_city_view(city, int(year), data_dir=data_dir)
+    now = city_record({"tables": {c.id: view.table(c.id).to_dict("records") for c in view.columns},
+                       "coverage": view.coverage().reset_index(names="县(市、区)").to_dict("records")})
+    who = f"{city} {year} 年"
+    names = {c.id: c.title for c in view.columns}
+    out = []
+    for ind, old_rows in guard.get("tables", {}).items():
+        new_rows = now["tables"].get(ind)
+        if new_rows is None:
+            out.append(f"{who} {ind}:已不在汇总中")
+            continue
+        new_by_unit = {r["县(市、区)"]: r for r in new_rows}
+        for old in old_rows:
+            unit = old["县(市、区)"]
+            new = new_by_unit.get(unit, {})
+            for key, value in old.items():
+                if key != "县(市、区)" and str(value) != str(new.get(key, "")):
+                    out.append(f"{who} {names.get(ind, ind)} {unit} {key}:{value or '(无)'} → {new.get(key) or '(无)'}")
+    for ind in now["tables"]:
+        if ind not in guard.get("tables", {}):
+            out.append(f"{who} {names.get(ind, ind)}:新加入汇总")
+    if not out and guard.get("coverage") != now["coverage"]:
+        out.append(f"{who} 数据覆盖情况变了")
+    return out
+
+
+def bless_city(city: str, year: int, dest: Path | None = None, data_dir: Path | None = None) -> Path:
+    """Run the city notebook and keep it as the reference (in a temporary build folder: blessing
+    never touches build/)."""
+    from .city import CITY_NOTEBOOK
+    from .warm import KeptKernel
+    from ..inputs import data as data_mod
+    from ..model.city import check_city
+    check_city(data_mod.load(data_dir), city)
+    dest = Path(dest or GUARD_DIR)
+    dest.mkdir(parents=True, exist_ok=True)
+    out = city_reference(city, year, dest)
+    data_env = {"REPORTKIT_DATA": str(Path(data_dir).resolve())} if data_dir else {}
+    with tempfile.TemporaryDirectory(prefix="reportkit-bless-") as tmp, _environ(**data_env, REPORTKIT_BUILD=tmp), \
+            KeptKernel() as kernel:
+        from .execute import execute_notebook
+        execute_notebook(CITY_NOTEBOOK, out, {"city": city, "year": int(year)}, kernel)
+        kernel.finished(True)
+        figures = json.loads(config.city_paths(city, year, Path(tmp)).figures_json.read_text(encoding="utf-8"))
+        normalize(out, city_record(figures))
+    return out
