@@ -123,3 +123,7 @@ class DocumentError(ReportkitError):
 
 class HarvestConflictError(ReportkitError):
     """An edited document and a changed narrative file would overwrite each other."""
+
+
+class ForeignDocumentError(DocumentError):
+    """A document that is another county's or another year's report (harvest, audit)."""

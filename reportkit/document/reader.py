@@ -69,6 +69,7 @@ class DocxContent:
     identifier: str = ""
     title: str = ""
     comments: dict[str, tuple[str, str]] = field(default_factory=dict)   # id -> (author, text)
+    properties: dict[str, str] = field(default_factory=dict)   # core properties: subject, creator, keywords …
 
     @property
     def revisions(self) -> list[Revision]:
@@ -371,6 +372,10 @@ def read_docx(path: Path) -> DocxContent:
         ident, title = core.find(DC + "identifier"), core.find(DC + "title")
         content.identifier = (ident.text or "").strip() if ident is not None else ""
         content.title = (title.text or "").strip() if title is not None else ""
+        for el in core:
+            name = etree.QName(el).localname if isinstance(el.tag, str) else ""
+            if name and (el.text or "").strip():
+                content.properties[name] = el.text.strip()
     if comments_data:
         root = parse_xml(comments_data, "word/comments.xml", path)
         for c in root.iter(W + "comment"):
