@@ -315,7 +315,8 @@ def notes(year: int, data_dir=None, *, explicit: bool = False, index: DataIndex 
                        f"(写好叙述文件,或 make all YEAR={year} 时用 --county 指定)")
     for path, (_, exc) in sorted(idx.broken.items()):
         out.append(f"无法读取 {path.name}:{exc.message}")
-    return out
+    from .tables import unread_notes
+    return out + unread_notes(idx.root)
 
 
 def summary(jobs: list[Job], build_root: Path | None = None) -> str:

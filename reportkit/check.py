@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import config, data as data_mod, narrative as nm
 from .exceptions import ReportkitError
-from .tables import list_tables, other_files, read_tables
+from .tables import list_tables, read_tables, unread_notes
 
 
 @dataclass
@@ -60,14 +60,13 @@ def _notes(result: CheckResult, root: Path, ds) -> None:
             except ReportkitError:
                 continue          # already an error
             if tables and not any(t.records for t in tables):
-                result.notes.append(f"{folder}/{path.name} 只有表头,没有数据行")
+                result.notes.append(f"{path.relative_to(root).as_posix()} 只有表头,没有数据行")
             counties = {r.get("county", "") for t in tables for r in t.records}
             unknown = sorted(c for c in counties if c and c not in ds.county_slugs)
             if unknown:
-                result.notes.append(f"{folder}/{path.name} 中有未登记的县区:{'、'.join(unknown)}"
+                result.notes.append(f"{path.relative_to(root).as_posix()} 中有未登记的县区:{'、'.join(unknown)}"
                                     "(在 counties.csv 中登记后才会生成它们的报告)")
-        for path in other_files(root / folder):
-            result.notes.append(f"{folder}/{path.name} 不是 .csv 或 .xlsx 表格,没有读取")
+    result.notes += unread_notes(root)
     lacking: dict[int, list[str]] = {}
     for c in ds.county_slugs:           # the latest year of a county is the report to write
         years = ds.years(c)

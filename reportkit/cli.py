@@ -44,6 +44,9 @@ def cmd_figures(args) -> int:
 def cmd_report(args) -> int:
     from .build import build_report
     say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
+    from .tables import unread_notes
+    for line in unread_notes(Path(args.data or config.DATA_DIR)):
+        print(f"提示:{line}")
     out = build_report(args.county, args.year, data_dir=args.data, build_root=args.build,
                        strict=args.strict, force=args.force, clean=args.clean, on_step=say, verbose=args.verbose)
     paths = out.paths

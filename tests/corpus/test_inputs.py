@@ -537,5 +537,6 @@ def test_check_lists_every_problem_at_once(tmp_path):
     assert sorted(e.row for e in r.errors if Path(e.file).name == "v.csv") == list(range(2, 12))
     assert [ln.split("第 ")[1].split(" 行")[0] for ln in r.lines() if ln.startswith("错误")] == [str(n) for n in range(2, 12)]
     assert "values/empty.csv 只有表头,没有数据行" in r.notes
-    assert "values/说明.docx 不是 .csv 或 .xlsx 表格,没有读取" in r.notes
+    assert "没有读取 values/说明.docx:不是 .csv 或 .xlsx 表格(扩展名 .docx),没有读取;如果其中是数据,在 Excel/WPS 中另存为" \
+           " Excel 工作簿(.xlsx)或 CSV UTF-8(逗号分隔)" in r.notes
     assert any("未登记的县区:alpah" in n for n in r.notes)
