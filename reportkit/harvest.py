@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import operator
 import re
+from collections import Counter
+from itertools import groupby
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +60,7 @@ class HarvestResult:
     backup: Path | None = None
     written: bool = False
     notes: dict[str, list[str]] = field(default_factory=dict)
+    _noted: dict[str, set[str]] = field(default_factory=dict, repr=False)   # notes as sets: a check per note, not a scan
 
     @property
     def changed(self) -> bool:
@@ -64,7 +68,11 @@ class HarvestResult:
 
     def note(self, kind: str, text: str) -> None:
         self.notes.setdefault(kind, [])
-        if text not in self.notes[kind]:
+        if kind not in self._noted:
+            self._noted[kind] = set(self.notes[kind])
+        seen = self._noted[kind]
+        if text not in seen:
+            seen.add(text)
             self.notes[kind].append(text)
 
     #: kind -> heading of the summary (in this order); the first group are the edits carried over
@@ -167,7 +175,7 @@ def _kind(it: Item) -> str:
 
 def _bigrams(text: str) -> set[str]:
     t = re.sub(r"\s+", "", text)
-    return {t[i:i + 2] for i in range(len(t) - 1)} or ({t} if t else set())
+    return set(map(operator.add, t, t[1:])) or ({t} if t else set())
 
 
 def _sim(a: set, b: set) -> float:
@@ -182,67 +190,128 @@ def _strip_number(kind: str, text: str) -> str:
 
 
 def align(g_items: list[dict], e_items: list[Item]) -> list[int | None]:
-    """For each edited item, the index of the generated item it comes from (or None)."""
-    gk = [g["kind"] if g["kind"] != "template" else "p" for g in g_items]
-    ek = [_kind(e) for e in e_items]
-    gt = [_bigrams(_strip_number(k, g.get("text", "") or _cells_text(g.get("cells")))) for k, g in zip(gk, g_items)]
-    et = [_bigrams(_strip_number(k, e.text or _cells_text(e.cells))) for k, e in zip(ek, e_items)]
-    gtag = [g.get("tag", "") for g in g_items]
+    """For each edited item, the index of the generated item it comes from (or None).
 
-    def score(i: int, j: int) -> float:
-        g, e = g_items[i], e_items[j]
-        if gk[i] != ek[j]:
+    The best order-keeping matching (a weighted longest common subsequence) of the generated
+    items against the edited ones. Linear in the edited document: each edited item's text is
+    compared with the generated items of its kind once, as it is read (its bigrams are not kept);
+    only the edited items that could match anything enter the dynamic programme, whose rows are
+    computed with numpy (a row is a suffix maximum)."""
+    import numpy as np
+    gk = [g["kind"] if g["kind"] != "template" else "p" for g in g_items]
+    gt = [_bigrams(_strip_number(k, g.get("text", "") or _cells_text(g.get("cells")))) for k, g in zip(gk, g_items)]
+    gtag = [g.get("tag", "") for g in g_items]
+    by_kind: dict[str, list[int]] = {}
+    for i, k in enumerate(gk):
+        by_kind.setdefault(k, []).append(i)
+
+    def score(i: int, e: Item, ek: str, et: set) -> float:
+        g = g_items[i]
+        if gk[i] != ek:
             return 0.0
         if gk[i] == "picture":
             alt = g.get("alt", "")
             return 2.0 if alt and any(alt in p for p in e.pictures) else 0.6
         if g.get("kind") == "template":
             return 0.8 if (g.get("text", "") == e.text and not e.tag) else 0.0
-        sim = 1.0 if (g.get("text", "") == e.text and gk[i] != "table") else _sim(gt[i], et[j])
+        bonus = 0.0
         tag = e.tag
         if tag and gtag[i]:
-            if tag == gtag[i]:
-                sim += 1.0 if tag.startswith("rk:") else 0.4
-            else:
-                sim -= 0.3
+            bonus = (1.0 if tag.startswith("rk:") else 0.4) if tag == gtag[i] else -0.3
         threshold = 0.45 if gk[i] in ("p", "h3", "table") else 0.5
         if gk[i] in ("title", "signature", "date", "table"):
             threshold = 0.0          # one of each: matched by position in the order
+        exact = g.get("text", "") == e.text and gk[i] != "table"
+        if not exact:
+            la, lb = len(gt[i]), len(et)
+            if la + lb and 2 * min(la, lb) / (la + lb) + bonus < threshold:
+                return 0.0           # not even a full overlap would reach the threshold
+        sim = (1.0 if exact else _sim(gt[i], et)) + bonus
         return sim + 0.01 if sim >= threshold else 0.0
 
-    n, m = len(g_items), len(e_items)
-    dp = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        row, nxt = dp[i], dp[i + 1]
-        for j in range(m - 1, -1, -1):
-            best = max(nxt[j], row[j + 1])
-            s = score(i, j)
-            if s > 0:
-                best = max(best, nxt[j + 1] + s)
-            row[j] = best
-    origin: list[int | None] = [None] * m
-    i = j = 0
-    while i < n and j < m:
-        s = score(i, j)
-        if s > 0 and abs(dp[i][j] - (dp[i + 1][j + 1] + s)) < 1e-9:
-            origin[j] = i
-            i, j = i + 1, j + 1
-        elif abs(dp[i][j] - dp[i + 1][j]) < 1e-9:
+    # Text items can only score with a generated item that shares a bigram, has the same text or
+    # the same tag: an index of the generated bigrams finds those without comparing every pair.
+    positional = ("title", "signature", "date", "table", "picture")
+    index: dict[str, list[int]] = {}
+    by_text: dict[str, list[int]] = {}
+    by_tag: dict[str, list[int]] = {}
+    empty: list[int] = []
+    for i, g in enumerate(g_items):
+        if gk[i] in positional:
+            continue
+        by_text.setdefault(g.get("text", ""), []).append(i)
+        if g.get("kind") == "template":
+            continue
+        if gtag[i]:
+            by_tag.setdefault(gtag[i], []).append(i)
+        if not gt[i]:
+            empty.append(i)
+        for bg in gt[i]:
+            index.setdefault(bg, []).append(i)
+    keys = set(index)
+    near: dict[int, list[tuple[int, float]]] = {}    # edited item -> generated items it may be a moved copy of
+    ek = [_kind(e) for e in e_items]
+    cols: list[int] = []                     # edited items that match some generated item
+    found: list[dict[int, float]] = []
+    for j, e in enumerate(e_items):
+        cand = by_kind.get(ek[j])
+        if not cand:
+            continue
+        et = _bigrams(_strip_number(ek[j], e.text or _cells_text(e.cells)))
+        if ek[j] not in positional:
+            shared = Counter()
+            for bg in et & keys:
+                shared.update(index[bg])
+            cand = sorted(set(shared).union(by_text.get(e.text, ()), by_tag.get(e.tag, ()) if e.tag else (),
+                                            empty if not et else ()))
+            if ek[j] in ("p", "h2", "h3"):   # what the pass for moved items needs, kept small
+                sims = [(i, _sim(gt[i], et) if et else 1.0) for i in (shared if et else empty)]
+                sims = [(i, x) for i, x in sorted(sims) if gk[i] == ek[j] and x + 0.3 >= 0.85
+                        and g_items[i].get("kind") != "template"]
+                if sims:
+                    near[j] = sims
+        scores = {i: sc for i in cand if (sc := score(i, e, ek[j], et)) > 0}
+        if scores:
+            cols.append(j)
+            found.append(scores)
+    n, m = len(g_items), len(cols)
+    S = np.zeros((n, m))
+    for k, scores in enumerate(found):
+        for i, sc in scores.items():
+            S[i, k] = sc
+    del found
+    dp = np.zeros((n + 1, m + 1))
+    for i in range(n - 1, -1, -1):           # dp[i][k] = max(dp[i+1][k], dp[i][k+1], dp[i+1][k+1] + S[i][k])
+        nxt, s = dp[i + 1], S[i]
+        a = nxt[:m].copy()
+        hit = s > 0
+        a[hit] = np.maximum(a[hit], nxt[1:][hit] + s[hit])
+        dp[i, :m] = np.maximum.accumulate(a[::-1])[::-1]
+    origin: list[int | None] = [None] * len(e_items)
+    i = k = 0
+    while i < n and k < m:
+        sc = S[i, k]
+        if sc > 0 and abs(dp[i, k] - (dp[i + 1, k + 1] + sc)) < 1e-9:
+            origin[cols[k]] = i
+            i, k = i + 1, k + 1
+        elif abs(dp[i, k] - dp[i + 1, k]) < 1e-9:
             i += 1
         else:
-            j += 1
+            k += 1
+    del S, dp
     # moved items: unmatched on both sides and (nearly) the same
     used = {o for o in origin if o is not None}
-    for j in range(m):
-        if origin[j] is not None or ek[j] not in ("p", "h2", "h3"):
+    for j in sorted(near):
+        e = e_items[j]
+        if origin[j] is not None:
             continue
         best, best_i = 0.0, None
-        for i in range(n):
-            if i in used or gk[i] != ek[j] or g_items[i].get("kind") == "template":
+        for i, sim in near[j]:         # the others cannot reach 0.85
+            if i in used:
                 continue
-            s = _sim(gt[i], et[j]) + (0.3 if e_items[j].tag and e_items[j].tag == gtag[i] else 0.0)
-            if s > best:
-                best, best_i = s, i
+            sc = sim + (0.3 if e.tag and e.tag == gtag[i] else 0.0)
+            if sc > best:
+                best, best_i = sc, i
         if best_i is not None and best >= 0.85:
             origin[j] = best_i
             used.add(best_i)
@@ -353,12 +422,13 @@ def _char_formats(runs) -> list[tuple[bool, bool]]:
 
 
 def _literal_spans(text: str, fmt: list[tuple[bool, bool]]) -> list[Span]:
+    """Literal text in spans of one format each (``fmt``: the format of each character)."""
     out: list[Span] = []
-    for c, (b, i) in zip(text, fmt):
-        if out and out[-1].ref is None and (out[-1].bold, out[-1].italic) == (b, i):
-            out[-1].text += c
-        else:
-            out.append(Span(c, b, i))
+    pos = 0
+    for (b, i), same in groupby(fmt[:len(text)]):     # runs of one format, not a step per character
+        n = len(list(same))
+        out.append(Span(text[pos:pos + n], b, i))
+        pos += n
     return out
 
 
@@ -379,6 +449,8 @@ class _Rebuild:
         self.base_blocks = {b.line: b for s in base.slots() for b in s.blocks if b.line}
         self.base_slots = {s.id: s for s in base.slots()}
         self.after_signature = False
+        self._paragraphs: dict[int, int] = {}   # id(slot) -> paragraphs added to it so far
+        self._names: dict[tuple, str] = {}      # a slot's name as messages say it
         self._part("lead", "导语")
 
     # -- structure --------------------------------------------------------
@@ -404,6 +476,8 @@ class _Rebuild:
 
     def add(self, block: Block) -> None:
         self.slot.blocks.append(block)
+        if block.kind == "p":
+            self._paragraphs[id(self.slot)] = self._paragraphs.get(id(self.slot), 0) + 1
 
     # -- items --------------------------------------------------------------
     def title(self, e: Item, g: dict | None) -> None:
@@ -536,8 +610,11 @@ class _Rebuild:
         self.result.note("added", f"{where}“{text[:16]}…”")
 
     def _where(self) -> str:
-        n = sum(1 for b in self.slot.blocks if b.kind == "p") + 1
-        return f"{_slot_name(self.slot)}第{n}段"
+        n = self._paragraphs.get(id(self.slot), 0) + 1       # counted as they are added (a recount per paragraph is quadratic)
+        key = (id(self.slot), self.slot.title, self.slot.heading)
+        if key not in self._names:
+            self._names[key] = _slot_name(self.slot)
+        return f"{self._names[key]}第{n}段"
 
     def table(self, e: Item, g: dict | None) -> None:
         if g is None:

@@ -399,7 +399,12 @@ def _check_front(meta: dict, head: str, path) -> None:
                                       "(多为当年年底或次年年初);是不是从别的年份的文件抄来的?")
 
 
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _check_characters(text: str, path) -> None:
+    if not _CONTROL_RE.search(text):        # the usual case, without a step per character
+        return
     for n, line in enumerate(text.split("\n"), start=1):
         bad = [c for c in line if (ord(c) < 32 and c != "\t") or ord(c) == 127]
         if bad:
@@ -639,9 +644,14 @@ def _escaped(source: str, i: int) -> bool:
     return (i - k - 1) % 2 == 1
 
 
+_ESCAPE_RE = re.compile(r"[\\*{｛]")
+
+
 def escape(text: str, *, start: bool = True) -> str:
     """Literal text as narrative source: backslash, *, a { that would start a reference, and a
     leading # are escaped; nothing else changes."""
+    if not _ESCAPE_RE.search(text) and not (start and text.startswith("#")):
+        return text
     out = []
     for i, c in enumerate(text):
         if c in "\\*":
