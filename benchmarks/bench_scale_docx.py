@@ -110,7 +110,8 @@ def make_edited(src: Path, dest: Path, paragraphs: int, *, random_chars: int = 0
 
 
 def export_old(commit: str, dest: Path) -> Path:
-    """The reportkit package as of ``commit`` (git archive: no worktree is added to the repo)."""
+    """The reportkit package as of ``commit`` (git archive: no worktree is added to the repo; the
+    data and build of the measurement are passed explicitly)."""
     dest.mkdir(parents=True)
     archive = subprocess.run(["git", "archive", commit, "reportkit", "templates", "notebooks", "pyproject.toml"],
                              cwd=ROOT, check=True, capture_output=True).stdout
@@ -161,6 +162,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--old", default=None, help="commit of the code before the change (default: merge-base with main)")
     ap.add_argument("--no-old", action="store_true")
+    ap.add_argument("--new", default=None, help="commit to measure as the new code (default: this checkout as it is)")
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
@@ -179,7 +181,8 @@ def main() -> None:
             path = tmp / "big.docx"
             info = make_edited(src, path, n, random_chars=chars)
             docs.append((f"{info['docx_mb']:.1f} MB", path, info))
-        codes = [("改动前", export_old(old, tmp / "old")) if old else None, ("改动后", ROOT)]
+        codes = [("改动前", export_old(old, tmp / "old")) if old else None,
+                 ("改动后", export_old(args.new, tmp / "new") if args.new else ROOT)]
         codes = [c for c in codes if c]
         rows = []
         for label, path, info in docs:
@@ -202,7 +205,7 @@ def write_results(args, old, rows) -> None:
         "",
         f"Each row is one fresh process (imports included): `harvest(write=False)` or `audit(write=False)` of "
         f"{COUNTY} {YEAR} on an edited copy of its report; time is wall time, peak is wait4's largest resident set. "
-        f"Old (改动前) = {old or '—'}, new (改动后) = this checkout, interleaved. Limits: {LIMIT_SECONDS:.0f} s and "
+        f"Old (改动前) = {old or '—'}, new (改动后) = {args.new or 'this checkout'}, interleaved. Limits: {LIMIT_SECONDS:.0f} s and "
         f"{LIMIT_MB:.0f} MB for the 15 MB document. A run stopped at the timeout ({args.timeout:.0f} s) is marked “>”.",
         "",
         "| 文档 | 段落 | document.xml | .docx | 步骤 | 代码 | 秒 | 峰值 MB |",
