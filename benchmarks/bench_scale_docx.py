@@ -125,7 +125,18 @@ from pathlib import Path
 from reportkit.{mod} import {mod}
 tmp = Path(sys.argv[1])
 r = {mod}({county!r}, {year}, file=Path(sys.argv[2]), data_dir=tmp / "data", build_root=tmp / "build", write=False)
+print(next(ln.split()[1] for ln in open("/proc/self/status") if ln.startswith("VmHWM:")))
 """
+
+
+def _hwm(pid: int) -> int:
+    """The process's peak resident set so far, in kB (VmHWM belongs to the program after exec: the
+    forked parent's pages, which wait4's ru_maxrss keeps, are not in it)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return next(int(ln.split()[1]) for ln in fh if ln.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
 
 
 def timed(code_root: Path, what: str, tmp: Path, docx: Path, timeout: float) -> tuple[float, float, float, bool]:
@@ -134,25 +145,35 @@ def timed(code_root: Path, what: str, tmp: Path, docx: Path, timeout: float) -> 
     env = dict(os.environ, PYTHONPATH=str(code_root), PYTHONDONTWRITEBYTECODE="1")
     cmd = [sys.executable, "-c", SCRIPT.format(mod=what, county=COUNTY, year=YEAR), str(tmp), str(docx)]
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=code_root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    proc = subprocess.Popen(cmd, cwd=code_root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
     finished = True
     deadline = t0 + timeout
-    while True:
-        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() > deadline:
-            os.killpg(proc.pid, signal.SIGKILL)
-            _, status, usage = os.wait4(proc.pid, 0)
-            finished = False
-            break
-        time.sleep(0.05)
+    peak = 0
+    try:
+        while True:
+            peak = max(peak, _hwm(proc.pid))
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                peak = max(peak, _hwm(proc.pid))
+                os.killpg(proc.pid, signal.SIGKILL)
+                _, status, usage = os.wait4(proc.pid, 0)
+                finished = False
+                break
+            time.sleep(0.05)
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
     seconds = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)
     if finished and code != 0:
         raise SystemExit(f"failed ({code_root.name} {what} {docx.name}):\n{proc.stderr.read().decode()[-3000:]}")
-    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, finished
+    out = proc.stdout.read().decode().split()
+    if finished and out and out[-1].isdigit():
+        peak = max(peak, int(out[-1]))
+    return seconds, usage.ru_utime + usage.ru_stime, peak / 1024, finished
 
 
 def main() -> None:
@@ -166,6 +187,7 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=300.0)
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))     # stopped: the temporary folder and the child go too
     old = None if args.no_old else (args.old or subprocess.run(["git", "merge-base", "HEAD", "main"], cwd=ROOT,
                                                                  capture_output=True, text=True).stdout.strip())
     with tempfile.TemporaryDirectory(prefix="bench-scale-docx-") as t:
@@ -204,9 +226,9 @@ def write_results(args, old, rows) -> None:
         f"{os.cpu_count()} CPUs (shared with other jobs while measured)",
         "",
         f"Each row is one fresh process (imports included): `harvest(write=False)` or `audit(write=False)` of "
-        f"{COUNTY} {YEAR} on an edited copy of its report; time is wall time, peak is wait4's largest resident set. "
+        f"{COUNTY} {YEAR} on an edited copy of its report; time is wall time, CPU is user + system. "
         f"Old (改动前) = {old or '—'}, new (改动后) = {args.new or 'this checkout'}, interleaved. Limits: {LIMIT_SECONDS:.0f} s and "
-        f"{LIMIT_MB:.0f} MB for the 15 MB document. A run stopped at the timeout ({args.timeout:.0f} s) is marked “>”.",
+        f"{LIMIT_MB:.0f} MB for the 15 MB document. Peak is the process's VmHWM (its largest resident set after exec). A run stopped at the timeout ({args.timeout:.0f} s) is marked “>”.",
         "",
         "| 文档 | 段落 | document.xml | .docx | 步骤 | 代码 | 秒 | CPU 秒 | 峰值 MB |",
         "|---|---:|---:|---:|---|---|---:|---:|---:|",

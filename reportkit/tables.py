@@ -238,6 +238,8 @@ def _cell(cell, formula) -> tuple[str, str | None]:
     if isinstance(v, (int, float, Decimal)):
         return _number_text(v, cell.number_format), None
     if isinstance(v, (dt.datetime, dt.date)):
+        if _year_only(cell.number_format):      # a year typed as a date, shown as 2024 (yyyy, yyyy"年")
+            return str(v.year), None
         return (v.date() if isinstance(v, dt.datetime) else v).isoformat(), None
     if isinstance(v, dt.time):
         return v.isoformat(), None
@@ -438,3 +440,10 @@ def unread_files(root: Path) -> list[tuple[Path, str]]:
 def unread_notes(root: Path) -> list[str]:
     """One line per file of data/ that is not read, with the reason (`make check`, `make report`, `make all`)."""
     return [f"没有读取 {rel.as_posix()}:{why}" for rel, why in unread_files(root)]
+
+
+def _year_only(fmt: str) -> bool:
+    """A date format that shows only the year (yyyy, yyyy"年", [$-804]yyyy\\年, e): the cell reads
+    as the year it shows."""
+    core = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", fmt or "").strip().lower()
+    return bool(core) and re.fullmatch(r"(yyyy|yyy|e)[\s.\-/年]*", core) is not None

@@ -1,4 +1,6 @@
 """reportkit.data and reportkit.tables: accepted formats and every validation error."""
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -237,3 +239,25 @@ def test_make_report_names_the_files_it_does_not_read(tmp_path, capsys):
     out = capsys.readouterr()
     assert code == 2 and "没有 1999 年的指标数据" in out.err
     assert out.out.startswith("提示:没有读取 values/xinchang_2023.txt:不是 .csv 或 .xlsx 表格(扩展名 .txt)")
+
+
+def test_a_year_shown_as_a_full_date_is_named_before_the_report_starts(tmp_path):
+    """Issue 20: 没有 2024 年的指标数据(已有年份:无) hid that the year cells were dates."""
+    import datetime as dt
+    from openpyxl import Workbook
+    from reportkit.parameters import validate
+    root = make_data(tmp_path / "d", [v("beta", 2024, "rd", "1")])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append(VALUE_HEADER)
+    for ind, value in (("rd", 15.44), ("hte", 300)):
+        ws.append(["alpha", dt.date(2024, 1, 1), ind, "", value] + [""] * 7 + ["测试来源"])
+        ws.cell(ws.max_row, 2).number_format = "yyyy-mm-dd"
+    wb.save(root / "values" / "alpha.xlsx")
+    with pytest.raises(NoDataError) as ei:
+        validate("alpha", 2024, root)
+    e = ei.value
+    assert (Path(e.file).name, e.sheet, e.row, e.column) == ("alpha.xlsx", "数据", 2, "year")
+    assert str(e).endswith("甲县(alpha)没有 2024 年的指标数据:有 2 行的年份不是四位年份,如“2024-01-01”(设成了日期格式的单元格?)。"
+                           "请在 year 列填四位年份,如 2024;在 Excel/WPS 中把这一列的单元格格式改为“常规”后重新输入年份")

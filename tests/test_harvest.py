@@ -364,3 +364,16 @@ def test_make_harvest_with_a_mailed_back_file_prints_summary_and_diff(work, tmp_
     assert "+date: 2024年12月20日" in r.stdout and "make report COUNTY=xinchang YEAR=2024" in r.stdout
     assert_six_harvested(md_of(work).read_text(encoding="utf-8"))
     assert state.docx_status(paths) == "edited"
+
+
+def test_a_gbk_narrative_builds_and_reads_back(tmp_path):
+    """Issue 20: a narrative saved as GBK (Notepad's ANSI) gave a UnicodeDecodeError at the Word step."""
+    data = copy_real_data(tmp_path / "data")
+    md = config.narrative_path("xinchang", 2024, data)
+    text = md.read_text(encoding="utf-8")
+    md.write_bytes(text.encode("gbk"))
+    generate("xinchang", 2024, data, tmp_path / "build")
+    paths = config.report_paths("xinchang", 2024, tmp_path / "build")
+    assert read_docx(paths.docx).title == "新昌县科学技术局2024年科技创新工作情况"
+    r = harvest("xinchang", 2024, data_dir=data, build_root=tmp_path / "build")
+    assert not r.changed and not r.written and md.read_bytes() == text.encode("gbk")

@@ -217,6 +217,26 @@ def _(root):
     xlsx(root / "values" / "x.xlsx", {"数据": [HEAD, row(value=dt.date(2024, 1, 15))]})
 
 
+# issue 20: a year cell holding a date shown as 2024 read as 2024-01-01 (没有 2024 年的指标数据)
+@case("xlsx_year_formatted_as_date", Reads("rd", "15.44亿元", "1.31"))
+def _(root):
+    import datetime as dt
+    xlsx(root / "values" / "x.xlsx", {"数据": [HEAD, row(year=dt.datetime(2024, 3, 1), value=15.44)]}, {("数据", "B2"): "yyyy"})
+
+
+@case("xlsx_year_formatted_as_chinese_date", Reads("rd", "15.44亿元", "1.31"))
+def _(root):
+    import datetime as dt
+    xlsx(root / "values" / "x.xlsx", {"数据": [HEAD, row(year=dt.datetime(2024, 1, 1), value=15.44)]},
+         {("数据", "B2"): '[$-804]yyyy"年"'})
+
+
+@case("xlsx_year_shown_as_a_full_date", Refused(ValueFormatError, "年份“2024-01-01”无效", "x.xlsx", 2, "year"))
+def _(root):
+    import datetime as dt
+    xlsx(root / "values" / "x.xlsx", {"数据": [HEAD, row(year=dt.date(2024, 1, 1), value=15.44)]}, {("数据", "B2"): "yyyy-mm-dd"})
+
+
 @case("xlsx_thousands_format", Reads("hte", "1234家"))
 def _(root):
     xlsx(root / "values" / "x.xlsx", {"数据": [HEAD, row(ind="hte", value=1234)]}, {("数据", "E2"): "#,##0"})
