@@ -867,20 +867,20 @@ def _county_in(text: str, registry: list[dict]) -> str | None:
     return found.pop() if len(found) == 1 else None
 
 
-def document_claims(content: DocxContent, registry: list[dict]) -> list[Claim]:
+def document_claims(content: DocxContent, registry: list[dict], year: int | None = None) -> list[Claim]:
     """Everything in a document that says whose report it is: the run id reportkit wrote, the
     title, the 落款, the part headings (2024年工作总结) and the document properties (subject,
     author, keywords) — so removing one of them does not make another county's report pass."""
     claims: list[Claim] = []
     slugs = {r["slug"] for r in registry}
 
-    def add(text: str, label: str, *, county=True, year=True, year_re=YEAR_RE):
+    def add(text: str, label: str, *, county=True, want_year=True, year_re=YEAR_RE):
         text = (text or "").strip()
         if not text:
             return
         c = _county_in(text, registry) if county else None
-        m = year_re.search(text) if year else None
-        y = int(m.group(1)) if m else None
+        years = [int(y) for y in year_re.findall(text)] if want_year else []
+        y = (year if year in years else years[0]) if years else None     # 2023—2024年: this year is named
         if c or y:
             claims.append(Claim(c, y, f"{label}“{text[:40]}”"))
 
@@ -894,12 +894,12 @@ def document_claims(content: DocxContent, registry: list[dict]) -> list[Claim]:
     for it in content.items:
         kind = _kind(it)
         if kind == "signature":
-            add(it.text, "落款", year=False)
+            add(it.text, "落款", want_year=False)
         elif kind == "h1":
             add(it.text, "一级标题", county=False, year_re=SUMMARY_YEAR_RE)
     props = content.properties
     add(props.get("subject", ""), "文档属性“主题”")
-    add(props.get("creator", ""), "文档属性“作者”", year=False)
+    add(props.get("creator", ""), "文档属性“作者”", want_year=False)
     keywords = props.get("keywords", "")
     if keywords:
         years = [int(k) for k in re.split(r"[;；,，\s]+", keywords) if re.fullmatch(r"(19|20)\d{2}", k)]
@@ -936,7 +936,7 @@ def check_owner(content: DocxContent, county: str, year: int, data_root: Path, f
     """Refuse a document that is another county's or year's report, saying whose it is."""
     registry = _registry(data_root)
     names = {r["slug"]: r.get("name") or r["slug"] for r in registry}
-    claims = document_claims(content, registry)
+    claims = document_claims(content, registry, year)
     if manifest is not None:
         fig = _figure_claim(content, manifest, names.get(county, county), year)
         if fig is not None:

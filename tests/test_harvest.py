@@ -377,3 +377,10 @@ def test_a_gbk_narrative_builds_and_reads_back(tmp_path):
     assert read_docx(paths.docx).title == "新昌县科学技术局2024年科技创新工作情况"
     r = harvest("xinchang", 2024, data_dir=data, build_root=tmp_path / "build")
     assert not r.changed and not r.written and md.read_bytes() == text.encode("gbk")
+
+
+def test_a_title_naming_two_years_including_this_one_is_this_years(work, tmp_path):
+    root, paths = work
+    both = _without(paths.docx, tmp_path / "b.docx", props=ALL_PROPS, title="新昌县科学技术局2023—2024年科技创新工作情况")
+    r = run(work, file=both, write=False)
+    assert r.notes["meta"] == ["标题:新昌县科学技术局2023—2024年科技创新工作情况"]
