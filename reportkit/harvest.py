@@ -22,7 +22,7 @@ import json
 import operator
 import re
 from collections import Counter
-from itertools import groupby
+from itertools import chain, groupby, repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -418,7 +418,7 @@ def _flat_runs(runs) -> list[tuple[str, bool, bool]]:
 
 
 def _char_formats(runs) -> list[tuple[bool, bool]]:
-    return [(b, i) for t, b, i in runs for _ in t]
+    return list(chain.from_iterable(repeat((b, i), len(t)) for t, b, i in runs))
 
 
 def _literal_spans(text: str, fmt: list[tuple[bool, bool]]) -> list[Span]:
@@ -687,7 +687,7 @@ def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path 
     if manifest is None:
         manifest = fresh_manifest(county, year, data_dir)
         note = "没有生成记录:按当前数据和叙述生成的版本对照(编辑稿中的旧数字会列为与数据不符)"
-    check_owner(content, county, year, data_root, file, manifest=manifest)
+    check_owner(content, county, year, data_root, file, manifest=manifest, claims=False)
     current = nm.read_text(npath) if npath.exists() else ""
     base_text = manifest.get("narrative") or ""
     base = nm.parse(base_text, npath) if base_text else nm.empty()
@@ -932,11 +932,12 @@ def _figure_claim(content: DocxContent, manifest: dict, county_name: str, year: 
 
 
 def check_owner(content: DocxContent, county: str, year: int, data_root: Path, file: Path, *,
-                manifest: dict | None = None, command: str = "harvest") -> None:
-    """Refuse a document that is another county's or year's report, saying whose it is."""
+                manifest: dict | None = None, command: str = "harvest", claims: bool = True) -> None:
+    """Refuse a document that is another county's or year's report, saying whose it is (``claims``
+    off: only its 表1 against ``manifest``, the rest having been checked already)."""
     registry = _registry(data_root)
     names = {r["slug"]: r.get("name") or r["slug"] for r in registry}
-    claims = document_claims(content, registry, year)
+    claims = document_claims(content, registry, year) if claims else []
     if manifest is not None:
         fig = _figure_claim(content, manifest, names.get(county, county), year)
         if fig is not None:
