@@ -30,7 +30,7 @@ import yaml
 
 from . import config, narrative as nm, state
 from .document.reader import DocxContent, Item, read_docx
-from .exceptions import DocumentError, ForeignDocumentError, HarvestConflictError
+from .exceptions import DocumentError, ForeignDocumentError, HarvestConflictError, NarrativeError
 from .iorw import write_text
 from .narrative import Block, Narrative, Part, Slot, Span
 from .references import split_key
@@ -696,7 +696,11 @@ def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path 
         result.note("not_carried", note)
     new = _rebuild(base, manifest, content, result)
     new_text = nm.dumps(new) if result.counts()["total"] or new.front != base.front else base_text
-    nm.parse(new_text, npath)   # what we write must read back
+    try:
+        nm.parse(new_text, npath)   # what we write must read back
+    except NarrativeError as exc:   # e.g. a 成文日期 typed in Word that no report of this year can have
+        raise DocumentError(f"编辑稿写回后的叙述文件不能使用:{exc.message}", file=file, county=county, year=year,
+                            hint=f"{exc.hint or '改正后再试'}(在文档中改正后再写回;叙述文件没有改动)") from None
     moved_on = _norm(current) != _norm(base_text)
     if moved_on and _norm(current) != _norm(new_text) and not allow_conflict:
         raise HarvestConflictError(

@@ -384,3 +384,17 @@ def test_a_title_naming_two_years_including_this_one_is_this_years(work, tmp_pat
     both = _without(paths.docx, tmp_path / "b.docx", props=ALL_PROPS, title="新昌县科学技术局2023—2024年科技创新工作情况")
     r = run(work, file=both, write=False)
     assert r.notes["meta"] == ["标题:新昌县科学技术局2023—2024年科技创新工作情况"]
+
+
+def test_a_date_typed_in_word_outside_the_reports_window_is_refused(work):
+    root, paths = work
+    before = md_of(work).read_bytes()
+    doc = ed.open_doc(paths.docx)
+    ed.set_text(ed.find(doc, tag="rk:date"), "2023年12月20日")
+    doc.save(paths.docx)
+    with pytest.raises(DocumentError) as ei:
+        run(work)
+    assert str(ei.value) == (f"文件 {paths.docx}:编辑稿写回后的叙述文件不能使用:成文日期 date: 2023年12月20日 早于 2024 年,"
+                             "不像 2024 年报告的成文日期。请改为 2024年1月1日 至 2025年12月31日 之间的日期(多为当年年底或次年年初);"
+                             "是不是从别的年份的文件抄来的?(在文档中改正后再写回;叙述文件没有改动)")
+    assert md_of(work).read_bytes() == before
