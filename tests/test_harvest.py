@@ -398,3 +398,19 @@ def test_a_date_typed_in_word_outside_the_reports_window_is_refused(work):
                              "不像 2024 年报告的成文日期。请改为 2024年1月1日 至 2025年12月31日 之间的日期(多为当年年底或次年年初);"
                              "是不是从别的年份的文件抄来的?(在文档中改正后再写回;叙述文件没有改动)")
     assert md_of(work).read_bytes() == before
+
+
+def test_a_long_edited_document_is_harvested_whole(work, tmp_path):
+    """Issue 20, point 6 (the times are in benchmarks/RESULTS_SCALE_DOCX.md): 2,000 paragraphs typed
+    into the sections are all carried, each placed and numbered where the editor typed it."""
+    import sys
+    sys.path.insert(0, str(config.ROOT / "benchmarks"))
+    from bench_scale_docx import make_edited
+    root, paths = work
+    make_edited(paths.docx, tmp_path / "long.docx", 2000)
+    r = run(work, file=tmp_path / "long.docx", write=False)
+    assert r.counts()["added"] == 2000 and r.counts()["total"] == 2000 and len(r.notes["literal"]) == 8000
+    assert r.notes["added"][:2] == ["导语部分第2段“第1项工作：组织实施科技项目4个…”", "导语部分第3段“第2项工作：组织实施科技项目5个…”"]
+    assert r.notes["added"][-1] == "“强化科技创新和产业创新融合”第222段“第2000项工作：组织实施科技项…”"
+    assert all(r.new_text.count(f"第{n}项工作：") == 1 for n in (1, 999, 2000))
+    assert r.new_text.count("项工作：") == 2000
