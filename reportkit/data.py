@@ -566,7 +566,7 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
                 key = key_of(record)
                 if key in seen:
                     pfile, psheet, prow = seen[key]
-                    where = Path(pfile).name + (f" 工作表“{psheet}”" if psheet else "")
+                    where = _shown(pfile) + (f" 工作表“{psheet}”" if psheet else "")
                     _fail(problems, DuplicateRowError(f"{describe(record)}重复:{where} 第 {prow} 行已有同一数据",
                                                       **_located(rec, "indicator", **_Rows.ctx(row)),
                                                       hint="删除其中一行(修订数据请直接改原行)"))
@@ -574,6 +574,13 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
                 seen[key] = (rec[FILE], rec[SHEET], rec[ROW])
                 records.append(record)
     return records
+
+
+def _shown(file) -> str:
+    """A data file as messages name it: values/历史/xinchang.csv is 历史/xinchang.csv (not to be
+    taken for values/xinchang.csv)."""
+    p = Path(file)
+    return p.name if p.parent.name in (config.VALUES_DIRNAME, config.TARGETS_DIRNAME) else f"{p.parent.name}/{p.name}"
 
 
 def city_peers(counties: list[County], county: str) -> set[str]:

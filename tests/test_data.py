@@ -261,3 +261,15 @@ def test_a_year_shown_as_a_full_date_is_named_before_the_report_starts(tmp_path)
     assert (Path(e.file).name, e.sheet, e.row, e.column) == ("alpha.xlsx", "数据", 2, "year")
     assert str(e).endswith("甲县(alpha)没有 2024 年的指标数据:有 2 行的年份不是四位年份,如“2024-01-01”(设成了日期格式的单元格?)。"
                            "请在 year 列填四位年份,如 2024;在 Excel/WPS 中把这一列的单元格格式改为“常规”后重新输入年份")
+
+
+def test_a_copy_kept_in_a_subfolder_is_a_duplicate_naming_both_files(tmp_path):
+    from helpers import copy_real_data
+    root = copy_real_data(tmp_path / "d")
+    (root / "values" / "备份").mkdir()
+    (root / "values" / "备份" / "xinchang.csv").write_bytes((root / "values" / "xinchang.csv").read_bytes())
+    with pytest.raises(DuplicateRowError) as ei:
+        data.load(root)
+    e = ei.value
+    assert Path(e.file).relative_to(root).as_posix() == "values/备份/xinchang.csv" and e.row == 2
+    assert "重复:xinchang.csv 第 2 行已有同一数据" in str(e)
