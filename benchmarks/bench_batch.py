@@ -9,7 +9,7 @@ report carries the illustrative-data notice. Results go to benchmarks/RESULTS_BA
 
 - cold serial / cold parallel: `python -m reportkit report --force` per report, one at a time /
   N at a time (what `make all` did before kept kernels);
-- warm parallel: `reportkit.batch.run_batch` (N workers, each keeping one kernel);
+- warm parallel: `reportkit.run.batch.run_batch` (N workers, each keeping one kernel);
 - baseline: `reportkit all --force` of the code as it was when the issue asking for kept kernels
   was filed (--baseline, a git revision checked out into a temporary worktree and run with this
   environment): "today's parallel batch" of the issue's goal, measured on the same machine;
@@ -38,9 +38,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_report import timed  # noqa: E402  (this folder is the script's own)
-from reportkit import batch, config  # noqa: E402
-from reportkit.schema import ALIASES  # noqa: E402
-from reportkit.tables import read_records  # noqa: E402
+from reportkit.run import batch
+from reportkit import config  # noqa: E402
+from reportkit.inputs.schema import ALIASES  # noqa: E402
+from reportkit.inputs.tables import read_records  # noqa: E402
 
 SYNTHETIC_SOURCE = "合成数据:基准测试自动生成的示例数据,不得引用"
 YEARS = range(2020, 2025)

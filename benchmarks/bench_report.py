@@ -37,7 +37,7 @@ TARGET_STANDIN = 1.8      # stand-in / cold report, at least
 STANDIN_CELLS = [
     "county = 'xinchang'\nyear = 2024",
     "from pathlib import Path\nfrom IPython.display import Image, Markdown, display\n"
-    "from reportkit import charts\nfrom reportkit.report import compute_report_figures",
+    "from reportkit.charts import plan as charts\nfrom reportkit.model.report import compute_report_figures",
     "rf = compute_report_figures(county, year)\ndisplay(Markdown(rf.paragraph))",
     "table = rf.table()\nrows = [list(table.columns)] + table.astype(str).values.tolist()\n"
     "md = ['| ' + ' | '.join(r) + ' |' for r in rows]\nmd.insert(1, '|' + '---|' * len(rows[0]))\n"

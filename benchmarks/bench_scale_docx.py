@@ -49,9 +49,9 @@ HANZI = ("科技创新企业研发投入平台建设人才引进项目资金成�
 def build_report(tmp: Path) -> Path:
     """xinchang 2024 generated into tmp/build (the steps of the notebook, in this process)."""
     sys.path.insert(0, str(ROOT))
-    from reportkit import state
-    from reportkit.fingerprint import DataIndex, code_hash
-    from reportkit.pipeline import ReportRun
+    from reportkit.run import state
+    from reportkit.run.fingerprint import DataIndex, code_hash
+    from reportkit.run.pipeline import ReportRun
     data = tmp / "data"
     shutil.copytree(ROOT / "data", data)
     run = ReportRun(COUNTY, YEAR, data_dir=data, build_root=tmp / "build", run_id=f"{COUNTY}-{YEAR}-bench")

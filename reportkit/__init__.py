@@ -1,5 +1,19 @@
 """reportkit: a county 科技局 annual work report, reproducibly from data.
 
+The package is laid out as the data flows (see docs/architecture.md); each folder may import
+only from the folders listed before it, and from the foundation modules at the top:
+
+- foundation: ``config`` (paths, settings), ``exceptions`` (the error catalogue), ``iorw`` (atomic
+  writes), ``numbers`` (exact decimals and units);
+- ``inputs/``: the clerk's files read and validated (tables, schema, the dataset, parameters);
+- ``narrative/``: the prose of a county-year (the narrative file: its model, parser and writer);
+- ``model/``: every figure computed and phrased (figures, phrasing, references, the report);
+- ``charts/``: charts planned as data, then drawn (matplotlib, the shipped font);
+- ``document/``: the Word document written and read back (template, builder, revisions, reader);
+- ``editing/``: an edited document back to data (tracing, harvest, audit);
+- ``run/``: running it all (fingerprint, state, notebook execution, kept kernels, batch, guard, pdf);
+- ``cli``: the ``reportkit`` command on top.
+
 The public API is imported lazily, so that the command line starts fast.
 """
 from __future__ import annotations
@@ -9,11 +23,11 @@ import importlib
 __version__ = "0.1.0"
 
 _API = {
-    "Dataset": "data", "load": "data", "ReportkitError": "exceptions", "Figure": "figures",
-    "FigureEngine": "figures", "NextTarget": "figures", "figures_table": "figures",
-    "uses_illustrative": "figures", "indicator_paragraph": "phrasing",
-    "targets_sentence": "phrasing", "compute_report_figures": "report", "ReportRun": "pipeline",
-    "run_report": "execute",
+    "Dataset": "inputs.data", "load": "inputs.data", "ReportkitError": "exceptions",
+    "Figure": "model.figures", "FigureEngine": "model.figures", "NextTarget": "model.figures",
+    "figures_table": "model.figures", "uses_illustrative": "model.figures",
+    "indicator_paragraph": "model.phrasing", "targets_sentence": "model.phrasing",
+    "compute_report_figures": "model.report", "ReportRun": "run.pipeline", "run_report": "run.execute",
 }
 
 __all__ = [*_API, "__version__"]

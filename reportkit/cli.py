@@ -15,8 +15,8 @@ def _add_common(p: argparse.ArgumentParser) -> None:
 
 
 def cmd_figures(args) -> int:
-    from . import parameters
-    from .report import compute_report_figures
+    from .inputs import parameters
+    from .model.report import compute_report_figures
     parameters.validate(args.county, args.year, args.data)
     rf = compute_report_figures(args.county, args.year, data_dir=args.data)
     out = sys.stdout
@@ -32,7 +32,7 @@ def cmd_figures(args) -> int:
         for w in f.warnings:
             out.write(f"\n提示:{f.name}:{w}\n")
     if rf.illustrative:
-        from .report import ILLUSTRATIVE_NOTICE
+        from .model.report import ILLUSTRATIVE_NOTICE
         out.write(f"\n\n注意:{ILLUSTRATIVE_NOTICE}\n")
     if args.csv:
         path = Path(args.csv)
@@ -42,9 +42,9 @@ def cmd_figures(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .build import build_report
+    from .run.build import build_report
     say = (lambda msg: None) if args.quiet else (lambda msg: print(msg, file=sys.stderr))
-    from .tables import unread_notes
+    from .inputs.tables import unread_notes
     for line in unread_notes(Path(args.data or config.DATA_DIR)):
         print(f"提示:{line}")
     out = build_report(args.county, args.year, data_dir=args.data, build_root=args.build,
@@ -106,8 +106,8 @@ def _show(path: Path) -> str:
 
 
 def cmd_all(args) -> int:
-    from .batch import notes, run_batch, summary
-    from .fingerprint import DataIndex
+    from .run.batch import notes, run_batch, summary
+    from .run.fingerprint import DataIndex
     idx = DataIndex.read(args.data)
     jobs = run_batch(args.year, data_dir=args.data, build_root=args.build, counties=args.county or None,
                      jobs=args.jobs, scheduler=args.scheduler, force=args.force, strict=args.strict,
@@ -119,8 +119,8 @@ def cmd_all(args) -> int:
 
 
 def cmd_pdf(args) -> int:
-    from .parameters import check_slug, check_year
-    from .pdf import report_pdf
+    from .inputs.parameters import check_slug, check_year
+    from .run.pdf import report_pdf
     county, year = check_slug(args.county), check_year(args.year)
     out = report_pdf(county, year, build_root=args.build, file=args.file)
     print(f"已生成 PDF:{_show(out)}")
@@ -128,7 +128,7 @@ def cmd_pdf(args) -> int:
 
 
 def cmd_check(args) -> int:
-    from .check import check
+    from .run.check import check
     r = check(args.data)
     print(f"检查 {_show(r.root)}(县区登记、指标目录、数据表和 {r.narratives} 个叙述文件)……")
     for line in r.lines():
@@ -141,8 +141,8 @@ def cmd_check(args) -> int:
 
 
 def cmd_harvest(args) -> int:
-    from .harvest import harvest
-    from .parameters import check_slug, check_year
+    from .editing.harvest import harvest
+    from .inputs.parameters import check_slug, check_year
     county, year = check_slug(args.county), check_year(args.year)
     h = harvest(county, year, file=args.file, data_dir=args.data, build_root=args.build,
                 write=not args.dry_run, allow_conflict=args.force)
@@ -153,8 +153,8 @@ def cmd_harvest(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from .audit import audit
-    from .parameters import check_slug, check_year
+    from .editing.audit import audit
+    from .inputs.parameters import check_slug, check_year
     county, year = check_slug(args.county), check_year(args.year)
     a = audit(county, year, file=args.file, data_dir=args.data, build_root=args.build, comments=args.comments)
     print(f"核对 {_show(a.file)} 中的数字(按 {county} {year} 年的当前数据):")
@@ -171,7 +171,7 @@ def cmd_audit(args) -> int:
 
 
 def cmd_clean(args) -> int:
-    from .state import clean
+    from .run.state import clean
     kept = clean(args.build)
     for path, why in kept:
         print(f"保留 {_show(path)}({why})")
@@ -180,7 +180,7 @@ def cmd_clean(args) -> int:
 
 
 def cmd_bless(args) -> int:
-    from .guard import bless, guarded
+    from .run.guard import bless, guarded
     if bool(args.county) != bool(args.year):
         from .exceptions import ParameterError
         raise ParameterError("COUNTY 和 YEAR 要一起指定", hint="如 make bless COUNTY=xinchang YEAR=2024;都不写则更新全部")
@@ -195,7 +195,7 @@ def cmd_bless(args) -> int:
 
 
 def cmd_unbless(args) -> int:
-    from .guard import unbless
+    from .run.guard import unbless
     path = unbless(args.county, int(args.year))
     print(f"已删除参考笔记本 {_show(path)}:{args.county} {args.year} 年不再受保护。请提交这一删除。")
     return 0
@@ -316,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_all)
 
     p = sub.add_parser("worker", help="批量生成的工作进程(由 reportkit all 启动,内部使用)")
-    p.set_defaults(func=lambda args: __import__("reportkit.batch", fromlist=["serve"]).serve())
+    p.set_defaults(func=lambda args: __import__("reportkit.run.batch", fromlist=["serve"]).serve())
 
     p = sub.add_parser("check", help="检查整个数据文件夹,一次列出所有问题")
     _add_common(p)

@@ -28,8 +28,8 @@ NARRATIVE_DIRNAME = "narrative"
 #: The Word template (override with REPORTKIT_TEMPLATE, e.g. a bureau's own house style).
 DEFAULT_TEMPLATE = Path(os.environ.get("REPORTKIT_TEMPLATE", TEMPLATES_DIR / "gongwen.docx"))
 #: the charts' CJK font, shipped inside the package (a GB 2312 subset of Noto Sans CJK SC, SIL OFL 1.1;
-#: see reportkit/fonts/README.md), so charts look the same on every machine and need no system font
-CHART_FONT = Path(__file__).resolve().parent / "fonts" / "ReportkitSansSC-Regular.otf"
+#: see reportkit/charts/fonts/README.md), so charts look the same on every machine and need no system font
+CHART_FONT = Path(__file__).resolve().parent / "charts" / "fonts" / "ReportkitSansSC-Regular.otf"
 
 
 def cache_dir() -> Path:

@@ -5,7 +5,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from reportkit import data as data_mod  # noqa: E402
+from reportkit.inputs import data as data_mod  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -69,9 +69,9 @@ def copy_real_data(dest: Path) -> Path:
 def generate(county, year, data_dir, build_root, run_id="run-1", *, clean=False):
     """Build a report as `make report` does, in this process (no kernel): the ReportRun steps the
     notebook calls, then the record of what was written. Returns the ReportRun."""
-    from reportkit import state
-    from reportkit.fingerprint import DataIndex, code_hash
-    from reportkit.pipeline import ReportRun
+    from reportkit.run import state
+    from reportkit.run.fingerprint import DataIndex, code_hash
+    from reportkit.run.pipeline import ReportRun
     run = ReportRun(county, year, data_dir=data_dir, build_root=build_root, run_id=f"{county}-{year}-{run_id}",
                     clean=clean)
     run.load()

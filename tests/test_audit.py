@@ -1,4 +1,4 @@
-"""reportkit.audit: every number of a report traced, listed or flagged (no kernel)."""
+"""reportkit.editing.audit: every number of a report traced, listed or flagged (no kernel)."""
 import csv
 import shutil
 import subprocess
@@ -10,7 +10,7 @@ from docx import Document
 import editing as ed
 from helpers import SEEDED, copy_real_data, generate
 from reportkit import config
-from reportkit.audit import COLUMNS, audit
+from reportkit.editing.audit import COLUMNS, audit
 
 
 @pytest.fixture(scope="module")

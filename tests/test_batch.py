@@ -1,4 +1,4 @@
-"""reportkit.batch: parallel builds, incremental rebuilds, failures, and the Dask executor."""
+"""reportkit.run.batch: parallel builds, incremental rebuilds, failures, and the Dask executor."""
 import json
 import subprocess
 import sys
@@ -7,7 +7,8 @@ import pytest
 from docx import Document
 
 from helpers import copy_real_data
-from reportkit import batch, config
+from reportkit.run import batch
+from reportkit import config
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,8 @@ import pytest
 
 import editing as ed
 from helpers import copy_real_data, generate, set_value
-from reportkit import batch, config, state
+from reportkit.run import batch, state
+from reportkit import config
 from reportkit.document.reader import read_docx
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

@@ -1,4 +1,4 @@
-"""reportkit.charts and reportkit.drawing: Chinese renders with the font shipped in the package, no missing
+"""reportkit.charts.plan and reportkit.charts.draw: Chinese renders with the font shipped in the package, no missing
 glyphs, >= 200 dpi; charts are planned without matplotlib."""
 import dataclasses
 import subprocess
@@ -10,8 +10,8 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-from reportkit import charts, drawing
-from reportkit.report import compute_report_figures
+from reportkit.charts import plan as charts, draw as drawing
+from reportkit.model.report import compute_report_figures
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_font_is_shipped_in_the_package_with_its_licence():
 def test_font_draws_every_name_a_chart_can_print():
     """County names (all 90 registered), indicator names and units, and the charts' own words."""
     from reportkit import config
-    from reportkit.tables import find_table, read_records
+    from reportkit.inputs.tables import find_table, read_records
     texts = ["单位：报告数据示例数据(不得引用)年度目标(100%)完成率（%）名次(越小越好)全市全省第"
              "0123456789.-—%‰℃（）"]
     for stem in (config.COUNTIES_STEM, config.INDICATORS_STEM):
@@ -123,8 +123,8 @@ def test_charts_are_planned_without_matplotlib(tmp_path):
     import subprocess
     import sys
     code = ("import sys, json\n"
-            "from reportkit import charts\n"
-            "from reportkit.report import compute_report_figures\n"
+            "from reportkit.charts import plan as charts\n"
+            "from reportkit.model.report import compute_report_figures\n"
             "planned = charts.plan_charts(compute_report_figures('pingyang', 2024), sys.argv[1])\n"
             "print(json.dumps({'mpl': 'matplotlib' in sys.modules, 'ids': [c.id for c in planned],\n"
             "                  'files': [p.name for p in __import__('pathlib').Path(sys.argv[1]).glob('*')]}))")
@@ -139,7 +139,7 @@ def test_drawing_leaves_matplotlib_as_it_found_it():
     """Loading the drawing module skips matplotlib's generated set() docstrings only while its
     classes are defined; the function that writes them is put back for everything after."""
     code = ("import matplotlib.artist as a; kwdoc = a.kwdoc\n"
-            "import reportkit.drawing\n"
+            "import reportkit.charts.draw\n"
             "assert a.kwdoc is kwdoc\n"
             "class Later(a.Artist):\n    pass\n"
             "assert 'Supported properties' in Later.set.__doc__ and 'alpha:' in Later.set.__doc__\n")

@@ -1,11 +1,11 @@
-"""reportkit.data and reportkit.tables: accepted formats and every validation error."""
+"""reportkit.inputs.data and reportkit.inputs.tables: accepted formats and every validation error."""
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from helpers import VALUE_HEADER, make_data, v, write_csv
-from reportkit import data
+from reportkit.inputs import data
 from reportkit.exceptions import (DataError, DuplicateRowError, EncodingError, FileReadError,
                                   MissingColumnError, NegativeValueError, NoDataError,
                                   UnitMismatchError, UnknownCountyError, UnknownIndicatorError,
@@ -175,7 +175,7 @@ def _split_history(root, dest):
 
 
 def _growth(root):
-    from reportkit.report import compute_report_figures
+    from reportkit.model.report import compute_report_figures
     rf = compute_report_figures("xinchang", 2024, data_dir=root)
     return {f.id: (f.prev_value, f.growth, f.change_basis) for f in rf.figures}
 
@@ -184,7 +184,7 @@ def test_rows_in_a_subfolder_of_values_are_read(tmp_path):
     """Issue 20: last year's rows moved into values/历史/xinchang.csv were ignored without a word
     (growth clauses and the 示例 notice vanished)."""
     from helpers import copy_real_data
-    from reportkit.check import check
+    from reportkit.run.check import check
     whole = _growth(copy_real_data(tmp_path / "whole"))
     root = copy_real_data(tmp_path / "d")
     _split_history(root, "历史/xinchang.csv")
@@ -213,8 +213,8 @@ UNREAD = {
 
 def test_every_file_not_read_is_named_with_the_reason(tmp_path):
     from helpers import copy_real_data
-    from reportkit.batch import notes
-    from reportkit.check import check
+    from reportkit.run.batch import notes
+    from reportkit.run.check import check
     root = copy_real_data(tmp_path / "d")
     history = _split_history(root, "xinchang_2023.txt")
     for rel in UNREAD:
@@ -245,7 +245,7 @@ def test_a_year_shown_as_a_full_date_is_named_before_the_report_starts(tmp_path)
     """Issue 20: 没有 2024 年的指标数据(已有年份:无) hid that the year cells were dates."""
     import datetime as dt
     from openpyxl import Workbook
-    from reportkit.parameters import validate
+    from reportkit.inputs.parameters import validate
     root = make_data(tmp_path / "d", [v("beta", 2024, "rd", "1")])
     wb = Workbook()
     ws = wb.active

@@ -1,11 +1,12 @@
-"""reportkit.environment: the installed versions a report is made with are recorded, and an upgrade
+"""reportkit.run.environment: the installed versions a report is made with are recorded, and an upgrade
 rebuilds (saying so)."""
 import json
 import platform
 from importlib import metadata
 
-from reportkit import config, environment, state
-from reportkit.fingerprint import DataIndex, code_hash
+from reportkit import config
+from reportkit.run import environment, state
+from reportkit.run.fingerprint import DataIndex, code_hash
 
 
 def test_versions_are_the_installed_run_time_closure():

@@ -1,4 +1,4 @@
-"""reportkit.execute: the papermill run of one county-year, end to end (a kernel per run)."""
+"""reportkit.run.execute: the papermill run of one county-year, end to end (a kernel per run)."""
 import hashlib
 import json
 import re
@@ -11,7 +11,8 @@ import pytest
 from docx import Document
 
 from helpers import copy_real_data
-from reportkit import config, execute
+from reportkit import config
+from reportkit.run import execute
 from reportkit.document.reader import read_docx
 from reportkit.exceptions import NoDataError, ParameterError, PipelineError, UnknownCountyError
 
@@ -154,7 +155,7 @@ def test_html_is_nbconverts_own_without_loading_ipython(tmp_path):
     writes it (a batch worker) does not load IPython for the code highlighter."""
     code = f"""
 import sys, nbformat
-from reportkit import execute
+from reportkit.run import execute
 v4 = nbformat.v4
 nb = v4.new_notebook(cells=[v4.new_markdown_cell("## 1. 载入数据"),
     v4.new_code_cell("run = ReportRun(county, year)\\n%time x = 1  # a magic\\nprint(f'{{x:.1f}}')",

@@ -1,12 +1,12 @@
-"""reportkit.figures: every computation of the engine, with edge cases."""
+"""reportkit.model.figures: every computation of the engine, with edge cases."""
 from decimal import Decimal as D
 
 import pytest
 
 from helpers import make_data, v
-from reportkit import data
+from reportkit.inputs import data
 from reportkit.exceptions import MissingIndicatorError
-from reportkit.figures import FigureEngine, figures_table, uses_illustrative
+from reportkit.model.figures import FigureEngine, figures_table, uses_illustrative
 
 
 def engine(tmp_path, rows, **kw):

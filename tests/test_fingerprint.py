@@ -1,6 +1,6 @@
-"""reportkit.fingerprint: what a county-year's report depends on."""
+"""reportkit.run.fingerprint: what a county-year's report depends on."""
 from helpers import make_data, v
-from reportkit.fingerprint import DataIndex, code_hash
+from reportkit.run.fingerprint import DataIndex, code_hash
 
 
 def fp(root, county="alpha", year=2024, **kw):
@@ -62,7 +62,7 @@ def test_years_by_county_and_reports_by_narrative(tmp_path):
 
 
 def test_batch_notes_name_what_was_not_built_and_why(tmp_path):
-    from reportkit import batch
+    from reportkit.run import batch
     root = make_data(tmp_path / "a", rows() + [v("delta", 2024, "rd", "4")])
     (root / "values" / "beta.csv").write_bytes(b"county,year,indicator,period,value\nbeta,2024,rd,\xe5\x85\xa8\xe5\xb9\xb4,1,9,9\n")
     (root / "narrative" / "alpha").mkdir(parents=True)

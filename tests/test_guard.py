@@ -9,7 +9,8 @@ import nbformat
 import pytest
 
 from helpers import copy_real_data, set_value
-from reportkit import config, guard
+from reportkit import config
+from reportkit.run import guard
 
 
 @pytest.mark.parametrize("county,year", guard.guarded())

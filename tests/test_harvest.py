@@ -1,4 +1,4 @@
-"""reportkit.harvest: an edited report read back into the narrative file (no kernel: ReportRun in process)."""
+"""reportkit.editing.harvest: an edited report read back into the narrative file (no kernel: ReportRun in process)."""
 import os
 import shutil
 import subprocess
@@ -7,10 +7,12 @@ import pytest
 
 import editing as ed
 from helpers import copy_real_data, generate
-from reportkit import config, narrative, state
+from reportkit import config
+from reportkit.narrative import source as narrative
+from reportkit.run import state
 from reportkit.document.reader import read_docx
 from reportkit.exceptions import DocumentError, ForeignDocumentError, HarvestConflictError
-from reportkit.harvest import harvest
+from reportkit.editing.harvest import harvest
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 

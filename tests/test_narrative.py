@@ -1,9 +1,9 @@
-"""reportkit.narrative: narrative files, slots and figure references."""
+"""reportkit.narrative.source: narrative files, slots and figure references."""
 import pytest
 
 from helpers import SEEDED
 
-from reportkit import narrative
+from reportkit.narrative import source as narrative
 from reportkit.exceptions import NarrativeError
 
 GOOD = """---
@@ -222,7 +222,7 @@ def test_every_setting_the_code_reads_is_known():
 
 def test_omit_of_a_trend_chart_names_an_indicator_of_the_catalog(tmp_path):
     from helpers import copy_real_data
-    from reportkit.report import compute_report_figures
+    from reportkit.model.report import compute_report_figures
     root = copy_real_data(tmp_path / "data")
     md = root / "narrative" / "xinchang" / "2024.md"
     text = md.read_text(encoding="utf-8")

@@ -1,11 +1,10 @@
-"""reportkit.phrasing: the Chinese sentences, clause by clause."""
+"""reportkit.model.phrasing: the Chinese sentences, clause by clause."""
 import pytest
 
 from helpers import make_data, v
-from reportkit import data
-from reportkit.figures import FigureEngine
-from reportkit.phrasing import (figure_sentence, indicator_paragraph, target_phrase,
-                                targets_sentence)
+from reportkit.inputs import data
+from reportkit.model.figures import FigureEngine
+from reportkit.model.phrasing import figure_sentence, indicator_paragraph, target_phrase, targets_sentence
 
 C, S = "\uff0c", "\uff1b"
 

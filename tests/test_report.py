@@ -1,11 +1,11 @@
-"""reportkit.report: the report model (plan of indicators, table rows, references, rounding)."""
+"""reportkit.model.report: the report model (plan of indicators, table rows, references, rounding)."""
 import pytest
 
 from helpers import make_data, v
-from reportkit import data
+from reportkit.inputs import data
 from reportkit.exceptions import MissingIndicatorError, NarrativeError
-from reportkit.figures import FigureEngine
-from reportkit.report import compute_report_figures, printed_rate_differs, table_note, table_row
+from reportkit.model.figures import FigureEngine
+from reportkit.model.report import compute_report_figures, printed_rate_differs, table_note, table_row
 
 NARRATIVE = """---
 indicators: [{inds}]

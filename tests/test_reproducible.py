@@ -5,10 +5,11 @@ import subprocess
 import sys
 
 from helpers import copy_real_data
-from reportkit import config, environment
-from reportkit.charts import draw_charts
+from reportkit import config
+from reportkit.run import environment
+from reportkit.charts.plan import draw_charts
 from reportkit.document import builder
-from reportkit.report import compute_report_figures
+from reportkit.model.report import compute_report_figures
 
 STABLE = ("jiangbei_2020.docx", "figures.csv", "figures.json", "changes.csv")
 

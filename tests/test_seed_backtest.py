@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from reportkit import config
-from reportkit.figures import FigureEngine
-from reportkit.phrasing import figure_sentence, target_phrase
+from reportkit.model.figures import FigureEngine
+from reportkit.model.phrasing import figure_sentence, target_phrase
 
 EXPECTED = Path(__file__).parent / "expected" / "seed_figures.csv"
 SEEDS = config.ROOT.parent / "shared" / "seeds"

@@ -1,9 +1,10 @@
-"""reportkit.state: what reportkit last wrote, and the one rule whether to rebuild."""
+"""reportkit.run.state: what reportkit last wrote, and the one rule whether to rebuild."""
 import os
 
 import pytest
 
-from reportkit import config, state
+from reportkit import config
+from reportkit.run import state
 from reportkit.iorw import FILE_MODE
 
 

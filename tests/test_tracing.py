@@ -1,9 +1,9 @@
-"""reportkit.tracing: numbers in text traced to the figure they stand for, by the name before them."""
+"""reportkit.editing.tracing: numbers in text traced to the figure they stand for, by the name before them."""
 import pytest
 
-from reportkit.references import References
-from reportkit.report import compute_report_figures
-from reportkit.tracing import Tracer, find_numbers
+from reportkit.model.references import References
+from reportkit.model.report import compute_report_figures
+from reportkit.editing.tracing import Tracer, find_numbers
 
 
 @pytest.fixture(scope="module")

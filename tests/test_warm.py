@@ -1,4 +1,4 @@
-"""reportkit.warm: a kept kernel gives the same report as a kernel of its own, and no report sees
+"""reportkit.run.warm: a kept kernel gives the same report as a kernel of its own, and no report sees
 what the one before it left."""
 import hashlib
 import json
@@ -9,10 +9,11 @@ import nbformat
 import pytest
 
 from helpers import copy_real_data
-from reportkit import batch, config, execute
-from reportkit.build import build_report
+from reportkit.run import batch, execute
+from reportkit import config
+from reportkit.run.build import build_report
 from reportkit.exceptions import PipelineError
-from reportkit.warm import KeptKernel
+from reportkit.run.warm import KeptKernel
 
 STABLE = ("figures.csv", "figures.json", "changes.csv")
 
@@ -155,7 +156,7 @@ def test_memory_a_report_freed_goes_back_to_the_system():
     otherwise (what `make all`'s workers do between reports; run in a fresh interpreter)."""
     code = """
 import sys
-from reportkit.warm import release_memory
+from reportkit.run.warm import release_memory
 def anon():
     for line in open("/proc/self/status"):
         if line.startswith("RssAnon:"):

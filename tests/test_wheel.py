@@ -26,9 +26,9 @@ def wheel(tmp_path_factory):
 
 def test_the_wheel_holds_every_part(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for part in ("reportkit/document/builder.py", "reportkit/document/reader.py", "reportkit/harvest.py",
+    for part in ("reportkit/document/builder.py", "reportkit/document/reader.py", "reportkit/editing/harvest.py",
                  "reportkit/resources/templates/gongwen.docx", "reportkit/resources/notebooks/report.ipynb",
-                 "reportkit/fonts/ReportkitSansSC-Regular.otf", "reportkit/fonts/OFL.txt"):
+                 "reportkit/charts/fonts/ReportkitSansSC-Regular.otf", "reportkit/charts/fonts/OFL.txt"):
         assert part in names, part
     sources = {p.relative_to(config.ROOT).as_posix() for p in (config.ROOT / "reportkit").rglob("*.py")}
     assert sources <= set(names)

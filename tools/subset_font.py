@@ -7,7 +7,7 @@ read (GSUB, GPOS, vertical metrics) are dropped. The result is renamed (SIL OFL 
 Version be distributed under the licence; a distinct name also keeps a system-installed Noto Sans
 CJK SC from being picked instead, which would make charts differ between machines).
 
-    python tools/subset_font.py NotoSansCJKsc-Regular.otf   # writes reportkit/fonts/
+    python tools/subset_font.py NotoSansCJKsc-Regular.otf   # writes reportkit/charts/fonts/
 
 The source file is Noto Sans CJK SC 1.004 (googlefonts/noto-cjk, also shipped by Debian's
 fonts-noto-cjk and by the mplfonts package); run it again when the character set changes.
@@ -22,7 +22,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "reportkit" / "fonts" / "ReportkitSansSC-Regular.otf"
+OUT = ROOT / "reportkit" / "charts" / "fonts" / "ReportkitSansSC-Regular.otf"
 FAMILY = "Reportkit Sans SC"
 POSTSCRIPT = "ReportkitSansSC-Regular"
 

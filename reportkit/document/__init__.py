@@ -1,1 +1,9 @@
-"""The Word document: template, builder and read-back of narrative slots."""
+"""Document: the Word document (公文, GB/T 9704) written from a computed report and read back.
+
+``template`` (the house style and its checks), ``layout`` (text widths and line breaking),
+``oxml`` (the raw XML python-docx lacks: eastAsia fonts, fields, content controls), ``builder``
+(the .docx and its manifest), ``revisions`` (revised figures as tracked changes), ``reader``
+(bounded reading of an untrusted .docx).
+
+May import: the foundation modules, ``inputs``, ``narrative``, ``model`` and ``charts``.
+"""

@@ -4,7 +4,7 @@ Every paragraph written sits in a content control whose tag says what it is (a n
 id, or ``rk:…`` for generated blocks; a table by its tagged caption, a chart by its caption and
 the picture's alt text), and every item is listed in a manifest: what was written where, from
 which narrative source and which figures. The manifest is what an edited copy is read back
-against (reportkit.harvest) and what the next build compares with to show revised figures as
+against (reportkit.editing.harvest) and what the next build compares with to show revised figures as
 tracked changes.
 """
 from __future__ import annotations
@@ -22,11 +22,11 @@ from docx.shared import Twips
 
 from .. import config
 from ..exceptions import NarrativeError, TemplateError
-from ..data import is_worked_back
+from ..inputs.data import is_worked_back
 from ..iorw import atomic_path
-from ..narrative import INDICATORS, TEMPLATE_PARTS, Slot
-from ..phrasing import indicator_pieces, target_pieces
-from ..report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
+from ..narrative.source import INDICATORS, TEMPLATE_PARTS, Slot
+from ..model.phrasing import indicator_pieces, target_pieces
+from ..model.report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
 from .layout import chinese_date, chinese_dates_in, parse_date, full_width_brackets, signature_indents, title_lines
 from .revisions import WJ, Reviser, Seg
@@ -610,7 +610,7 @@ def _fill_fields(paragraphs, rf: ReportFigures) -> list[tuple[object, str]]:
 def _set_properties(doc, rf: ReportFigures, title: str, illustrative: bool) -> None:
     cp = doc.core_properties
     cp.title = title
-    from ..narrative import KIND_NAMES
+    from ..narrative.source import KIND_NAMES
     kind = KIND_NAMES[rf.narrative.kind]
     cp.subject = f"{rf.county.name}{rf.year}年科技创新{kind}"
     cp.author = issuer(rf)
@@ -681,8 +681,8 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
     with its manifest and the figures revised since ``previous`` (the manifest of the version
     it replaces; revised figures are written as tracked changes unless ``track_changes`` is off).
     """
-    from ..narrative import empty as empty_narrative
-    from ..references import References
+    from ..narrative.source import empty as empty_narrative
+    from ..model.references import References
     if strict:
         check_strict(rf)
     if rf.narrative is None:
@@ -745,7 +745,7 @@ def _manifest(w: _Writer, rf: ReportFigures, refs, run_id: str) -> dict:
                 and not _in_table(el):
             items.append({"kind": "template", "text": "".join(t.text or "" for t in el.iter(qn("w:t")))})
     n = rf.narrative
-    from ..narrative import read_text as narrative_text      # decoded as it was parsed (UTF-8, or GBK from Notepad)
+    from ..narrative.source import read_text as narrative_text      # decoded as it was parsed (UTF-8, or GBK from Notepad)
     return {"version": MANIFEST_VERSION, "run_id": run_id, "county": rf.county.slug, "year": rf.year,
             "narrative": narrative_text(n.path) if n.path and Path(n.path).exists() else None,
             "refs": refs.values, "names": refs.names, "units": refs.units, "stated": sorted(w.stated),
@@ -771,7 +771,7 @@ def _changes(w: _Writer, rf: ReportFigures, refs, previous: dict | None) -> list
     new document states it: indicator, attribute, old, new, where."""
     if not previous:
         return []
-    from ..references import key as ref_key, split_key
+    from ..model.references import key as ref_key, split_key
     old_refs = previous.get("refs", {})
     old_stated = set(previous.get("stated", []))
     where: dict[str, list[str]] = {}

@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from helpers import copy_real_data
-from reportkit import batch, cli, config, execute
+from reportkit.run import batch, execute
+from reportkit import cli, config
 from reportkit.exceptions import NoDataError, PipelineError
 
 

@@ -17,13 +17,14 @@ import pytest
 from openpyxl import Workbook
 
 from helpers import INDICATORS, TARGET_HEADER, VALUE_HEADER, copy_real_data, make_data, v, write_csv
-from reportkit import data, narrative
-from reportkit.check import check
+from reportkit.inputs import data
+from reportkit.narrative import source as narrative
+from reportkit.run.check import check
 from reportkit.exceptions import (DuplicateRowError, EncodingError, FileReadError, MissingColumnError,
                                   NarrativeError, NegativeValueError, UnknownCountyError, UnknownIndicatorError,
                                   ValueFormatError)
-from reportkit.figures import FigureEngine
-from reportkit.report import compute_report_figures
+from reportkit.model.figures import FigureEngine
+from reportkit.model.report import compute_report_figures
 
 CATALOG = INDICATORS + [{"id": "capped", "name": "受限指标", "unit": "%", "kind": "ratio", "decimals": "1",
                          "higher_is_better": "是", "verb": "", "max": "50"}]

@@ -10,7 +10,7 @@ from docx.styles import BabelFish
 
 from helpers import SEEDED, copy_real_data
 from reportkit import config
-from reportkit.charts import draw_charts
+from reportkit.charts.plan import draw_charts
 from reportkit.document import builder
 from reportkit.document.reader import read_docx, slot_texts
 from reportkit.document.template import (FONT_BODY, FONT_H1, FONT_H2, FONT_TITLE, MARGIN_BOTTOM,
@@ -24,8 +24,8 @@ def create_template(path):
     shutil.copyfile(config.DEFAULT_TEMPLATE, path)
     return path
 from reportkit.exceptions import NarrativeError, TemplateError
-from reportkit.report import (ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, TABLE_COLUMNS, compute_report_figures,
-                              table_columns)
+from reportkit.model.report import (ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, TABLE_COLUMNS,
+                                    compute_report_figures, table_columns)
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -8,10 +8,10 @@ import pytest
 from helpers import SEEDED
 
 from reportkit import config
-from reportkit.charts import draw_charts
+from reportkit.charts.plan import draw_charts
 from reportkit.document import builder
 from reportkit.document.reader import read_docx, slot_texts
-from reportkit.report import compute_report_figures
+from reportkit.model.report import compute_report_figures
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
@@ -93,7 +93,7 @@ def test_audit_copy_with_comments_prints_them(tmp_path):
     import editing as ed
     from helpers import copy_real_data, generate
     from reportkit import config
-    from reportkit.audit import audit
+    from reportkit.editing.audit import audit
     data = copy_real_data(tmp_path / "data")
     generate("jiangbei", 2020, data, tmp_path / "build")
     docx = config.report_paths("jiangbei", 2020, tmp_path / "build").docx
@@ -114,7 +114,7 @@ def test_audit_copy_with_comments_prints_them(tmp_path):
 def test_no_number_unit_rank_or_period_breaks_inside_a_table_cell(docs, county):
     """Rendered by LibreOffice: every cell of 表1 but the names, and every period, stands whole on
     one line of the page (a cell that wrapped would be split across two lines of the layout)."""
-    from reportkit.report import table_columns
+    from reportkit.model.report import table_columns
     root, out = docs
     rf, path = out[county]
     pdf = convert(path, root / "pdf", "pdf", root / "profile")

@@ -10,11 +10,11 @@ from docx import Document
 
 from helpers import SEEDED, copy_real_data
 from reportkit import config
-from reportkit.charts import draw_charts
+from reportkit.charts.plan import draw_charts
 from reportkit.document import builder
 from reportkit.document.reader import read_docx
 from reportkit.exceptions import NarrativeError
-from reportkit.report import ROUNDING_NOTE, compute_report_figures
+from reportkit.model.report import ROUNDING_NOTE, compute_report_figures
 
 KINDS = Path(__file__).parent.parent / "kinds"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -92,7 +92,7 @@ def test_strict_mode_flags_an_empty_date(tmp_path):
 
 
 def test_unknown_kind_is_refused(tmp_path):
-    from reportkit import narrative
+    from reportkit.narrative import source as narrative
     with pytest.raises(NarrativeError) as ei:
         narrative.parse("---\nkind: speech\n---\n# 导语\n")
     assert "报告类型 kind: speech 无效" in str(ei.value) and "congress" in str(ei.value)
@@ -139,7 +139,7 @@ def test_on_the_page(kinds, tmp_path, kind):
         if "表1" in page and "主要科技创新指标" in page:
             after = page[page.index("表1"):]
             assert "指标" in after[4:] and "单位" in after, "表1's caption at a page foot, its table on the next"
-    from reportkit.report import table_columns
+    from reportkit.model.report import table_columns
     lines = [re.sub(r"\s+", "", ln).replace("\u2060", "") for ln in
              subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.splitlines()]
     rows = rf.table_rows()
@@ -171,7 +171,7 @@ def test_make_pdf(kinds, tmp_path):
 
 
 def test_pdf_without_libreoffice_says_what_to_do(monkeypatch, tmp_path):
-    from reportkit import pdf
+    from reportkit.run import pdf
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     docx = tmp_path / "x.docx"
     docx.write_bytes(b"PK")

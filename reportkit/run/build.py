@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config, parameters, state
+from .. import config
+from ..inputs import parameters
+from . import state
 from .fingerprint import DataIndex, code_hash
 
 
@@ -70,7 +72,7 @@ def _build(outcome: BuildOutcome, idx, fp, code, kernel, say, *, data_dir, build
         outcome.kept = state.keep_docx(paths, decision.docx)
         say(f"已保留{'编辑过的' if decision.docx == 'edited' else '原有的'} Word 文档:{outcome.kept}")
     if decision.docx == "edited":
-        from .harvest import harvest
+        from ..editing.harvest import harvest
         outcome.harvest = harvest(county, year, file=paths.docx, data_dir=data_dir, build_root=build_root)
         if outcome.harvest.written:
             fp = idx.fingerprint(county, year, code, strict=strict)   # the narrative changed

@@ -6,8 +6,8 @@ back to references), the numbers audit and the tracked revisions all read.
 from __future__ import annotations
 
 from .figures import RATE_DECIMALS, Figure, NextTarget
-from .narrative import ref_key as key
-from .numbers import fmt, is_zero_when_rounded
+from ..narrative.source import ref_key as key
+from ..numbers import fmt, is_zero_when_rounded
 from .phrasing import RATIO_UNIT, change_phrase, figure_sentence, target_phrase
 
 #: attribute -> how a message names it ("" for the value itself)

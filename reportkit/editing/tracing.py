@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .numbers import unit as unit_of
-from .references import ATTRS, BUILTINS, CLAUSES, split_key
+from ..numbers import unit as unit_of
+from ..model.references import ATTRS, BUILTINS, CLAUSES, split_key
 
 BASE_UNITS = ("个百分点", "万平方米", "平方米", "亿元", "万元", "万人", "人次", "家次", "%", "家", "个", "项",
               "人", "元", "位", "名", "件", "倍", "所", "次", "篇", "台", "套", "户")

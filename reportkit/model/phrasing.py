@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .data import ESTIMATE, QUALIFIERS_AFTER
+from ..inputs.data import ESTIMATE, QUALIFIERS_AFTER
 from .figures import RATE_DECIMALS, Figure, NextTarget, quantity_parts
-from .numbers import fmt, is_zero_when_rounded
+from ..numbers import fmt, is_zero_when_rounded
 
 RATIO_UNIT = "个百分点"
 # Full-width punctuation of a 公文 (written as escapes so no editor can turn them into ASCII).

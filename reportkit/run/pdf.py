@@ -10,9 +10,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from . import config
-from .exceptions import ReportkitError
-from .iorw import atomic_path
+from .. import config
+from ..exceptions import ReportkitError
+from ..iorw import atomic_path
 
 CANDIDATES = ("soffice", "libreoffice", "/usr/bin/soffice", "/opt/libreoffice/program/soffice",
               "/Applications/LibreOffice.app/Contents/MacOS/soffice",

@@ -21,11 +21,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config
-from .document.reader import W, Item, read_docx
-from .iorw import atomic_path, write_text
-from .references import ATTRS, References, split_key
-from .report import TABLE_COLUMNS, compute_report_figures
+from .. import config
+from ..document.reader import W, Item, read_docx
+from ..iorw import atomic_path, write_text
+from ..model.references import ATTRS, References, split_key
+from ..model.report import TABLE_COLUMNS, compute_report_figures
 from .tracing import Tracer
 
 KINDS = {"ref": "对应数据", "mismatch": "不一致", "literal": "叙述数字", "label": "年份编号"}
@@ -207,8 +207,8 @@ def write_commented(src: Path, result: AuditResult, out: Path) -> Path:
     that sit inside one), which ``make harvest`` copes with like any copy without them."""
     from docx import Document
     from docx.text.run import Run
-    from .document.oxml import unwrap_sdts
-    from .document.reader import _paragraph, check_members
+    from ..document.oxml import unwrap_sdts
+    from ..document.reader import _paragraph, check_members
     check_members(src)
     doc = Document(src)
     body = doc.element.body

@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import config, state
-from .exceptions import ParameterError
+from .. import config
+from . import state
+from ..exceptions import ParameterError
 from .fingerprint import DataIndex, code_hash
 
 STATUS = {"built": "已生成", "skipped": "未变跳过", "kept": "编辑稿未动", "failed": "失败"}
@@ -33,7 +34,7 @@ def build_job(county: str, year: int, data_dir=None, build_root=None, strict=Fal
     report. ``force``: the batch has decided already; an edited document is still kept and
     carried over there. ``index``: data/ as this worker read it for the batch."""
     from .build import build_report
-    from .exceptions import ReportkitError
+    from ..exceptions import ReportkitError
     from .warm import memory_mb, release_memory
     t0 = time.perf_counter()
     job = Job(county, int(year))
@@ -44,7 +45,7 @@ def build_job(county: str, year: int, data_dir=None, build_root=None, strict=Fal
     except ReportkitError as exc:
         job.status, job.message = "failed", f"错误:{exc}"
     except OSError as exc:
-        from .cli import os_error_message
+        from ..cli import os_error_message
         job.status, job.message = "failed", f"错误:{os_error_message(exc)}"
     except Exception as exc:        # a bug must not stop the other reports: say what it was
         job.status, job.message = "failed", f"错误:{type(exc).__name__}:{exc}"
@@ -217,7 +218,7 @@ def run_batch(year: int | None = None, *, data_dir=None, build_root=None, counti
         year = int(year)
         pairs = [(c, year) for c in (counties or idx.counties_with(year))]
         if not pairs:
-            from .exceptions import NoDataError
+            from ..exceptions import NoDataError
             lacking = idx.data_without_narrative(year)
             raise NoDataError(f"{year} 年没有要生成的报告:没有县区有叙述文件 narrative/<县区>/{year}.md",
                               year=year, file=idx.root / config.NARRATIVE_DIRNAME,
@@ -315,7 +316,7 @@ def notes(year: int, data_dir=None, *, explicit: bool = False, index: DataIndex 
                        f"(写好叙述文件,或 make all YEAR={year} 时用 --county 指定)")
     for path, (_, exc) in sorted(idx.broken.items()):
         out.append(f"无法读取 {path.name}:{exc.message}")
-    from .tables import unread_notes
+    from ..inputs.tables import unread_notes
     return out + unread_notes(idx.root)
 
 

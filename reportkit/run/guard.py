@@ -17,7 +17,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from . import config
+from .. import config
 
 #: Where the reference notebooks are (REPORTKIT_GUARD points elsewhere, e.g. for a test).
 GUARD_DIR = Path(os.environ.get("REPORTKIT_GUARD", config.WORK / "tests" / "notebooks"))
@@ -63,7 +63,7 @@ def record(figures_json: dict) -> dict:
 def differences(county: str, year: int, guard: dict, data_dir: Path | None = None) -> list[str]:
     """The published figures that moved, as clerks read them: '新昌县 2024 年 高新技术企业总数
     本年:327家 → 330家'. Empty when the report would print what was blessed."""
-    from .report import compute_report_figures
+    from ..model.report import compute_report_figures
     rf = compute_report_figures(county, year, data_dir=data_dir)
     now = record({"figures": rf.figures_frame().to_dict("records"),
                   "paragraph": rf.paragraph, "targets_sentence": rf.targets_sentence})
@@ -127,7 +127,7 @@ def bless(targets=None, dest: Path | None = None, data_dir: Path | None = None) 
 def unbless(county: str, year: int, dest: Path | None = None) -> Path:
     path = reference(county, int(year), dest)
     if not path.exists():
-        from .exceptions import ParameterError
+        from ..exceptions import ParameterError
         listed = "、".join(f"{c} {y}" for c, y in guarded(dest)) or "无"
         raise ParameterError(f"{county} {year} 年没有受保护的参考笔记本(受保护的有:{listed})",
                              hint="检查 COUNTY 和 YEAR")

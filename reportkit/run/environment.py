@@ -10,7 +10,7 @@ import platform
 import re
 
 
-from . import config
+from .. import config
 
 
 def _name(name: str) -> str:
@@ -77,7 +77,7 @@ def versions() -> dict[str, str]:
     in the user's cache folder, per environment, for as long as nothing is installed or removed."""
     import sys
 
-    from .config import cache_dir
+    from ..config import cache_dir
     signature = _installed_signature()
     prefix = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
     cache = cache_dir() / f"environment-{prefix}.json"
@@ -89,7 +89,7 @@ def versions() -> dict[str, str]:
         pass
     found = _closure()
     try:
-        from .iorw import write_text
+        from ..iorw import write_text
         write_text(cache, json.dumps({"signature": signature, "versions": found}, ensure_ascii=False))
     except OSError:
         pass                                             # a read-only cache folder: no cache

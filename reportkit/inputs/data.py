@@ -16,16 +16,16 @@ from typing import Callable
 
 import pandas as pd
 
-from . import config
-from .exceptions import (DataError, DuplicateRowError, FileReadError, NegativeValueError,
-                         NoDataError, ReportkitError, UnitMismatchError, UnknownCountyError,
-                         UnknownIndicatorError, ValueFormatError)
-from .numbers import NumberTextError, convert, convertible, parse_decimal
+from .. import config
+from ..exceptions import (DataError, DuplicateRowError, FileReadError, NegativeValueError, NoDataError,
+                          ReportkitError, UnitMismatchError, UnknownCountyError, UnknownIndicatorError,
+                          ValueFormatError)
+from ..numbers import NumberTextError, convert, convertible, parse_decimal
 from .schema import (ALIASES, COUNTY_COLS, ESTIMATE, FULL_YEAR, ID_RE, ILLUSTRATIVE_MARK, INDICATOR_COLS,
                      INDICATOR_OPT, KINDS, NO, PERIOD_RE, QUALIFIERS_AFTER, QUALIFIERS_BEFORE, SLUG_RE,
                      TARGET_COLS, TARGET_OPT, TARGET_TYPES, VALUE_COLS, VALUE_OPT, YES)
-from .tables import (FILE, PROBLEMS, ROW, SHEET, Table, control_chars, find_table, list_tables, other_files,
-                     read_tables, visible)
+from .tables import (FILE, PROBLEMS, ROW, SHEET, Table, control_chars, find_table, list_tables,
+                     other_files, read_tables, visible)
 
 #: What staff write in an optional number cell for "no value" (read as an empty cell).
 NO_VALUE = ("—", "－", "-", "--", "——", "/", "／", "无", "暂无", "不适用", "N/A", "n/a")

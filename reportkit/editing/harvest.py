@@ -28,12 +28,14 @@ from pathlib import Path
 
 import yaml
 
-from . import config, narrative as nm, state
-from .document.reader import DocxContent, Item, read_docx
-from .exceptions import DocumentError, ForeignDocumentError, HarvestConflictError, NarrativeError
-from .iorw import write_text
-from .narrative import Block, Narrative, Part, Slot, Span
-from .references import split_key
+from .. import config
+from ..narrative import source as nm
+from ..run import state
+from ..document.reader import DocxContent, Item, read_docx
+from ..exceptions import DocumentError, ForeignDocumentError, HarvestConflictError, NarrativeError
+from ..iorw import write_text
+from ..narrative.source import Block, Narrative, Part, Slot, Span
+from ..model.references import split_key
 from .tracing import Tracer, find_numbers
 
 #: a report to the standing committee's set pieces (blocks of the document), as editors call them
@@ -133,9 +135,9 @@ def manifest_for(paths: config.ReportPaths, identifier: str = "") -> tuple[dict 
 def fresh_manifest(county: str, year: int, data_dir: Path | None) -> dict:
     """What the current data and narrative generate (when no record of the build is left)."""
     import tempfile
-    from .charts import draw_charts
-    from .document.builder import build_document
-    from .report import compute_report_figures
+    from ..charts.plan import draw_charts
+    from ..document.builder import build_document
+    from ..model.report import compute_report_figures
     rf = compute_report_figures(county, year, data_dir=data_dir)
     with tempfile.TemporaryDirectory(prefix="reportkit-harvest-") as tmp:
         charts = draw_charts(rf, Path(tmp) / "charts")
@@ -400,7 +402,7 @@ class _Derive:
 
     def _label(self, key: str) -> str:
         name, attr = split_key(key)
-        from .references import ATTRS
+        from ..model.references import ATTRS
         return self.names.get(name, name) + ATTRS.get(attr, "")
 
 
@@ -857,8 +859,8 @@ class Claim:
 
 
 def _registry(data_root: Path) -> list[dict]:
-    from .schema import ALIASES, COUNTY_COLS
-    from .tables import find_table, read_records
+    from ..inputs.schema import ALIASES, COUNTY_COLS
+    from ..inputs.tables import find_table, read_records
     return [r for r in read_records(find_table(data_root, config.COUNTIES_STEM), ALIASES, set(COUNTY_COLS))[1]
             if r.get("slug")]
 

@@ -24,11 +24,11 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from . import config
+from .. import config
 
 #: imported by the kernel as it starts (what the notebook's first cell imports, the charts' drawing and
 #: the Word layer)
-PRELOAD = ("pandas", "IPython.display", "reportkit.pipeline", "reportkit.drawing", "reportkit.document.builder")
+PRELOAD = ("pandas", "IPython.display", "reportkit.run.pipeline", "reportkit.charts.draw", "reportkit.document.builder")
 #: a kernel is replaced after this many reports, so that nothing a report leaves behind piles up
 RESTART_EVERY = 25
 #: the kernel's own warnings (e.g. "running over TCP without encryption" on loopback) are noise to
@@ -110,7 +110,7 @@ class KeptKernel:
 
     # -- life cycle --------------------------------------------------------------------
     def start(self) -> "KeptKernel":
-        """Launch the kernel process, at once: :mod:`reportkit.kernel` (ipykernel's, as the python3
+        """Launch the kernel process, at once: :mod:`reportkit.run.kernel` (ipykernel's, as the python3
         kernel spec starts it, without the debugger) with a connection file written here.
         jupyter_client — a fifth of a second to import — is needed only to talk to it, so it loads
         while the kernel boots."""
@@ -122,8 +122,8 @@ class KeptKernel:
             with os.fdopen(fd, "w", encoding="utf-8") as f:
                 json.dump(info, f)
             self.connection_file = Path(name)
-            cmd = [sys.executable, "-m", "reportkit.kernel", "-f", name, *KERNEL_ARGS,
-                   f"--IPKernelApp.exec_lines=import reportkit.warm as _rk_warm; "
+            cmd = [sys.executable, "-m", "reportkit.run.kernel", "-f", name, *KERNEL_ARGS,
+                   f"--IPKernelApp.exec_lines=import reportkit.run.warm as _rk_warm; "
                    f"_rk_warm.kernel_started({self.preload!r}); del _rk_warm"]
             # JPY_PARENT_PID: the kernel exits by itself if this process dies
             env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()))
@@ -199,7 +199,7 @@ class KeptKernel:
         self.start()
         self._wait_ready()
         if self._used:
-            self._execute("import reportkit.warm as _rk_warm; _rk_warm.fresh_namespace(get_ipython())")
+            self._execute("import reportkit.run.warm as _rk_warm; _rk_warm.fresh_namespace(get_ipython())")
         self._used = True
 
     def finished(self, ok: bool) -> None:

@@ -19,8 +19,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import ReportPaths
-from .iorw import atomic_path, write_text
+from ..config import ReportPaths
+from ..iorw import atomic_path, write_text
 
 STATE_VERSION = 1
 
@@ -154,7 +154,7 @@ REGENERABLE = ("report.ipynb", "report.html", "figures.csv", "figures.json", "ch
 def clean(build_root: Path | None = None) -> list[tuple[Path, str]]:
     """Remove what a rebuild makes again; keep what it cannot: ``versions/``, a .docx an editor
     changed (or whose origin is unknown) with the record that tells so. Returns what was kept."""
-    from .config import BUILD_DIR, report_paths
+    from ..config import BUILD_DIR, report_paths
     root = Path(build_root or BUILD_DIR)
     kept: list[tuple[Path, str]] = []
     found = {p.parent for p in root.glob("*/*/report.ipynb")} | \

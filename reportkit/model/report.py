@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
-from . import data as data_mod
-from . import narrative as narrative_mod
-from .data import County, Dataset
-from .exceptions import NarrativeError
+from .. import config
+from ..inputs import data as data_mod
+from ..narrative import source as narrative_mod
+from ..inputs.data import County, Dataset
+from ..exceptions import NarrativeError
 from .figures import (RATE_DECIMALS, Figure, FigureEngine, NextTarget, figures_table, quantity_parts,
                       uses_illustrative)
-from .numbers import HUNDRED, convert, fmt, parse_decimal, unit as unit_of
-from .phrasing import (BASIS_WORDS, figure_sentence, indicator_paragraph, split_qualifier,
-                       targets_sentence)
+from ..numbers import HUNDRED, convert, fmt, parse_decimal, unit as unit_of
+from .phrasing import BASIS_WORDS, figure_sentence, indicator_paragraph, split_qualifier, targets_sentence
 
 TABLE_COLUMNS = ["指标", "单位", "本年", "上年", "增减", "目标", "完成率", "排名"]
 #: The 附注 (GB/T 9704: after the 成文日期, in full-width parentheses).

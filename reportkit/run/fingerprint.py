@@ -7,12 +7,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config, environment
-from .schema import ALIASES, COUNTY_COLS, INDICATOR_COLS, INDICATOR_OPT, TARGET_COLS, TARGET_OPT, VALUE_COLS, VALUE_OPT
+from .. import config
+from . import environment
+from ..inputs.schema import (ALIASES, COUNTY_COLS, INDICATOR_COLS, INDICATOR_OPT, TARGET_COLS, TARGET_OPT,
+                             VALUE_COLS, VALUE_OPT)
 
 _KNOWN = set(COUNTY_COLS + INDICATOR_COLS + INDICATOR_OPT + VALUE_COLS + VALUE_OPT + TARGET_COLS + TARGET_OPT)
-from .exceptions import ReportkitError
-from .tables import FILE, PROBLEMS, ROW, SHEET, find_table, list_tables, read_records
+from ..exceptions import ReportkitError
+from ..inputs.tables import FILE, PROBLEMS, ROW, SHEET, find_table, list_tables, read_records
 
 def _sha(*chunks: bytes) -> str:
     h = hashlib.sha256()

@@ -1,4 +1,4 @@
-"""The kernel process a report's notebook runs in (``python -m reportkit.kernel -f <connection
+"""The kernel process a report's notebook runs in (``python -m reportkit.run.kernel -f <connection
 file>``): ipykernel's own kernel, started as ``python -m ipykernel_launcher`` would start it,
 without its debugger.
 

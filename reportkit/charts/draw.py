@@ -1,7 +1,7 @@
-"""Drawing the planned charts (:mod:`reportkit.charts`) with matplotlib: plain data in, PNG files out.
+"""Drawing the planned charts (:mod:`reportkit.charts.plan`) with matplotlib: plain data in, PNG files out.
 
 Only the Agg canvas (no pyplot: no global figure list, a quicker import) and only the CJK font
-shipped in reportkit/fonts, registered by file path.
+shipped in reportkit/charts/fonts, registered by file path.
 """
 from __future__ import annotations
 
@@ -37,8 +37,8 @@ with _without_setter_docstrings():
     from matplotlib.figure import Figure as MplFigure
     from matplotlib.patches import Patch
 
-from . import config
-from .iorw import atomic_path
+from .. import config
+from ..iorw import atomic_path
 
 DPI = 250
 HATCH = "////"                         # illustrative bars: hatched as well as grey (survives greyscale print)

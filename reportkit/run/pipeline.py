@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config, environment
-from . import data as data_mod
-from .charts import Chart, draw_charts
-from .iorw import write_text
-from .report import ReportFigures, compute_report_figures
+from .. import config
+from . import environment
+from ..inputs import data as data_mod
+from ..charts.plan import Chart, draw_charts
+from ..iorw import write_text
+from ..model.report import ReportFigures, compute_report_figures
 
 #: Columns of the figures table as a reviewer reads it in the notebook.
 DISPLAY_COLUMNS = {"indicator": "指标代码", "name": "指标", "period": "时期", "value_text": "本年",
@@ -97,7 +98,7 @@ class ReportRun:
         self.rf = compute_report_figures(self.county, self.year, dataset=self.dataset,
                                          require_narrative=self.strict)
         if self.strict:  # fail before anything is written
-            from .document.builder import check_strict
+            from ..document.builder import check_strict
             check_strict(self.rf)
         return self.figures_display()
 
@@ -127,7 +128,7 @@ class ReportRun:
             return None
 
     def write_outputs(self) -> dict[str, str]:
-        from .document.builder import build_document
+        from ..document.builder import build_document
         paths = self.out
         figures = self.rf.figures_frame()
         built = build_document(self.rf, self.charts, paths.docx, template=self.template, strict=self.strict,

@@ -1,6 +1,6 @@
 """Charts for the report: what each chart shows, planned here as plain data (bars, labels, sizes,
-the file: no matplotlib needed), then drawn by :mod:`reportkit.drawing` (matplotlib, with the CJK
-font shipped in reportkit/fonts — never a system font, so a chart is the same on every machine).
+the file: no matplotlib needed), then drawn by :mod:`reportkit.charts.draw` (matplotlib, with the CJK
+font shipped in reportkit/charts/fonts — never a system font, so a chart is the same on every machine).
 """
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from .narrative import chart_choice
-from .numbers import convert, fmt, scale_for_display
+from ..narrative.source import chart_choice
+from ..numbers import convert, fmt, scale_for_display
 
 if TYPE_CHECKING:
-    from .figures import Figure
+    from ..model.figures import Figure
 
 WIDTH_CM, HEIGHT_CM = 15.6, 6.6        # text width of the 公文 page; two charts and their captions fit a page
 TREND_YEARS = 5
@@ -23,7 +23,7 @@ TREND_YEARS = 5
 @dataclass
 class Chart:
     """A chart: its file, its caption title, whether it shows illustrative data, and its plan (what
-    :mod:`reportkit.drawing` draws into ``path``); ``warnings`` are known once it is drawn."""
+    :mod:`reportkit.charts.draw` draws into ``path``); ``warnings`` are known once it is drawn."""
     id: str
     title: str
     path: Path
@@ -68,7 +68,7 @@ def trend_chart(engine, fig: Figure, out_dir: Path, years: int = TREND_YEARS,
 
 
 def completion_chart(figs: list[Figure], out_dir: Path) -> Chart | None:
-    from .figures import RATE_DECIMALS
+    from ..model.figures import RATE_DECIMALS
     done = [f for f in figs if f.completion is not None]
     if not done:
         return None
@@ -142,7 +142,7 @@ def draw_charts(rf, out_dir: Path) -> list[Chart]:
 
 def render(charts: list[Chart]) -> list[Chart]:
     """Draw planned charts into their files (and set their warnings: characters the font lacks)."""
-    from . import drawing               # matplotlib: loaded when the first chart is drawn
+    from . import draw as drawing               # matplotlib: loaded when the first chart is drawn
     charts = [c for c in charts if c is not None]
     for chart, found in zip(charts, drawing.draw_all([dict(c.plan, path=str(c.path)) for c in charts])):
         chart.warnings = found

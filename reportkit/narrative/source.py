@@ -15,7 +15,7 @@ A narrative file (``data/narrative/<county>/<year>.md``) is a small Markdown dia
   ``{sources}`` or ``{targets_sentence}`` places that generated block there.
 
 Every paragraph of the document sits in a content control tagged with its slot id, so an edited
-document can be read back (reportkit.harvest) into this form.
+document can be read back (reportkit.editing.harvest) into this form.
 """
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ from pathlib import Path
 
 import yaml
 
-from .document.layout import parse_date
-from .exceptions import NarrativeError
-from .tables import visible
+from ..document.layout import parse_date
+from ..exceptions import NarrativeError
+from ..inputs.tables import visible
 
 #: The kinds of report a bureau writes, and their parts by level-1 heading in the narrative file.
 #: Every kind has the roles lead (导语), summary (the part holding the computed figures),
@@ -408,7 +408,7 @@ def _check_characters(text: str, path) -> None:
     for n, line in enumerate(text.split("\n"), start=1):
         bad = [c for c in line if (ord(c) < 32 and c != "\t") or ord(c) == 127]
         if bad:
-            from .tables import visible
+            from ..inputs.tables import visible
             raise NarrativeError(f"这一行含有控制字符 {'、'.join(f'U+{ord(c):04X}' for c in bad)}:“{visible(line.strip())[:40]}”",
                                  file=path, row=n, hint="删掉这些看不见的字符(可重新输入这一行)")
 

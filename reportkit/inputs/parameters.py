@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import config
-from .exceptions import NoDataError, ParameterError, UnknownCountyError
+from .. import config
+from ..exceptions import NoDataError, ParameterError, UnknownCountyError
 from .schema import SLUG_RE
 from .tables import find_table
 
@@ -41,7 +41,7 @@ def validate(county, year, data_dir: Path | None = None, *, index=None) -> tuple
     """A plain slug, a registered county, a year with data; the full validation of data/
     happens in the notebook's first step. ``index`` (a fingerprint.DataIndex) avoids reading
     data/ again when the caller has read it already."""
-    from .fingerprint import DataIndex
+    from ..run.fingerprint import DataIndex
     county, year = check_slug(county), check_year(year)
     idx = index or DataIndex.read(data_dir)
     names = {r["slug"]: r.get("name", "") for r in idx.registry if r.get("slug")}

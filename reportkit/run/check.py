@@ -12,9 +12,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import config, data as data_mod, narrative as nm
-from .exceptions import ReportkitError
-from .tables import list_tables, read_tables, unread_notes
+from .. import config
+from ..inputs import data as data_mod
+from ..narrative import source as nm
+from ..exceptions import ReportkitError
+from ..inputs.tables import list_tables, read_tables, unread_notes
 
 
 @dataclass
@@ -78,7 +80,7 @@ def _notes(result: CheckResult, root: Path, ds) -> None:
 
 
 def _narrative(result: CheckResult, ds, md: Path) -> None:
-    from .report import compute_report_figures
+    from ..model.report import compute_report_figures
     county, stem = md.parent.name, md.stem
     if not re.fullmatch(r"\d{4}", stem) or county in ("versions",):
         return

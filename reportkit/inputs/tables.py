@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .exceptions import EncodingError, FileReadError, MissingColumnError
+from ..exceptions import EncodingError, FileReadError, MissingColumnError
 
 #: Keys every record carries besides its columns: the row number a person sees in Excel/WPS,
 #: the file, the sheet ('' for .csv), and problems found in single cells {column: message}.

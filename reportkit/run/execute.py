@@ -12,9 +12,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, config, environment, parameters
-from .exceptions import PipelineError
-from .iorw import write_text
+from .. import __version__, config
+from . import environment
+from ..inputs import parameters
+from ..exceptions import PipelineError
+from ..iorw import write_text
 
 REPORT_NOTEBOOK = config.NOTEBOOKS_DIR / "report.ipynb"
 
@@ -149,7 +151,7 @@ def to_html(notebook, html: Path, exporter=None) -> Path:
 
 
 def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, kernel, *, verbose: bool = False):
-    """papermill, on ``kernel`` (a started :class:`~reportkit.warm.KeptKernel`: made ready for this
+    """papermill, on ``kernel`` (a started :class:`~reportkit.run.warm.KeptKernel`: made ready for this
     notebook, a new one if needed, once papermill has the notebook parameterized)."""
     import papermill as pm
     from . import warm
