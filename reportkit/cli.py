@@ -75,6 +75,9 @@ def cmd_new(args) -> int:
 
 def cmd_report(args) -> int:
     from .run.build import build_report
+    from .inputs.tables import unread_notes
+    for line in unread_notes(Path(args.data or config.DATA_DIR)):
+        print(f"提示:{line}")
     out = build_report(args.county, args.year, data_dir=args.data, build_root=args.build,
                        strict=args.strict, force=args.force, clean=args.clean, verbose=args.verbose)
     paths = out.paths

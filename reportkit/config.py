@@ -27,6 +27,8 @@ INDICATORS_STEM = "indicators"
 VALUES_DIRNAME = "values"
 TARGETS_DIRNAME = "targets"
 NARRATIVE_DIRNAME = "narrative"
+#: the city view's settings (which indicators its tables and charts show), beside the registry
+CITY_SETTINGS = "city.yaml"
 
 #: The Word template (override with REPORTKIT_TEMPLATE, e.g. a bureau's own house style).
 DEFAULT_TEMPLATE = Path(os.environ.get("REPORTKIT_TEMPLATE", TEMPLATES_DIR / "gongwen.docx"))

@@ -295,6 +295,12 @@ class CarriedOverError(NarrativeError):
     title = "还有沿用上年原文、尚未修改的段落"
 
 
+class ForeignDocumentError(DocumentError):
+    """A document that is another county's or another year's report (harvest, audit)."""
+    code = "foreign-document"
+    title = "这份文档是另一个县区或年份的报告"
+
+
 def os_error_message(exc: OSError) -> str:
     """A file-system failure as staff can act on it (the previous outputs are untouched)."""
     where = exc.filename2 or exc.filename or ""    # a rename: the file replaced, not the temporary one

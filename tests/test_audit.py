@@ -128,3 +128,17 @@ def test_an_edited_number_is_not_taken_for_the_references(seeded, tmp_path):
     f = next(f for f in a.findings if f.number == "67家")
     assert f.kind != "ref" and "引用" not in f.note
     assert next(f for f in a.findings if f.number == "55家").kind == "ref"     # the rest of it still traced
+
+
+def test_audit_of_another_countys_report_says_whose_it_is(seeded, tmp_path):
+    """Issue 20: it used to say only 有 2 个数字与数据不一致."""
+    from reportkit.exceptions import ForeignDocumentError
+    other = tmp_path / "p.docx"
+    doc = Document(config.report_paths("pingyang", 2024, seeded / "build").docx)
+    doc.core_properties.identifier = ""
+    doc.save(other)
+    with pytest.raises(ForeignDocumentError) as ei:
+        audit("xinchang", 2024, file=other, data_dir=seeded / "data", build_root=seeded / "build")
+    assert str(ei.value).startswith(f"文件 {other}:这份文档是平阳县2024年的报告,不是新昌县2024年的(依据:标题“平阳县科学技术局")
+    assert str(ei.value).endswith(f"请检查 COUNTY、YEAR 和 FILE 是否对应(这份文档对应 make audit COUNTY=pingyang YEAR=2024 FILE={other})")
+    assert not config.report_paths("xinchang", 2024, seeded / "build").audit_csv.exists()

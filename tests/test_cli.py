@@ -26,6 +26,10 @@ def test_figures_writes_csv(tmp_path, capsys):
 @pytest.mark.parametrize("args,message", [
     (["--county", "nowhere", "--year", "2024"], "未知的县区“nowhere”"),
     (["--county", "xinchang", "--year", "1999"], "没有 1999 年的指标数据"),
+    # issue 20: a trailing newline passed the slug check, then all 90 counties were listed
+    (["--county", "xinchang\n", "--year", "2024"], "错误:县区代码 COUNTY=“xinchang‹U+000A›”不合法。请去掉多余的空白或换行,写成 COUNTY=xinchang\n"),
+    (["--county", "xinchng", "--year", "2024"], "未知的县区“xinchng”。是不是:xinchang(新昌县)、wencheng(文成县)、suichang(遂昌县)?"
+                                                "(共登记 90 个县区,见 counties.csv 的 slug 列)。"),
 ])
 def test_bad_parameters(capsys, args, message):
     assert cli.main(["figures", *args]) == 2

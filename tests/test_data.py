@@ -1,4 +1,6 @@
 """reportkit.inputs.data and reportkit.inputs.tables: accepted formats and every validation error."""
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -156,3 +158,118 @@ def test_every_error_is_a_data_error():
     for cls in (UnknownCountyError, NoDataError, ValueFormatError, NegativeValueError, DuplicateRowError,
                 UnknownIndicatorError, UnitMismatchError, EncodingError, FileReadError):
         assert issubclass(cls, DataError)
+
+
+# ---------------------------------------------------------------- every file read or named (issue 20, point 4)
+
+def _split_history(root, dest):
+    """xinchang's rows before 2024 moved out of values/xinchang.csv into ``dest`` (under values/)."""
+    src = root / "values" / "xinchang.csv"
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    old = [ln for ln in lines[1:] if not ln.startswith("xinchang,2024,")]
+    src.write_text("".join(ln for ln in lines if ln not in old), encoding="utf-8")
+    dest = root / "values" / dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_text(lines[0] + "".join(old), encoding="utf-8")
+    return dest
+
+
+def _growth(root):
+    from reportkit.model.report import compute_report_figures
+    rf = compute_report_figures("xinchang", 2024, data_dir=root)
+    return {f.id: (f.prev_value, f.growth, f.change_basis) for f in rf.figures}
+
+
+def test_rows_in_a_subfolder_of_values_are_read(tmp_path):
+    """Issue 20: last year's rows moved into values/历史/xinchang.csv were ignored without a word
+    (growth clauses and the 示例 notice vanished)."""
+    from helpers import copy_real_data
+    from reportkit.run.check import check
+    whole = _growth(copy_real_data(tmp_path / "whole"))
+    root = copy_real_data(tmp_path / "d")
+    _split_history(root, "历史/xinchang.csv")
+    assert _growth(root) == whole
+    assert whole["hte_total"][0] == 302                  # the 2023 row (示例) is what the growth rests on
+    r = check(root)
+    assert r.ok and not [n for n in r.notes if "没有读取" in n]
+
+
+UNREAD = {
+    "values/xinchang_2023.txt": "没有读取 values/xinchang_2023.txt:不是 .csv 或 .xlsx 表格(扩展名 .txt),没有读取;"
+                                "如果其中是数据,在 Excel/WPS 中另存为 Excel 工作簿(.xlsx)或 CSV UTF-8(逗号分隔)",
+    "values/.xinchang.csv": "没有读取 values/.xinchang.csv:隐藏文件(名字以“.”开头),没有读取;如果其中是数据,去掉名字开头的“.”",
+    "values/.old/xinchang.csv": "没有读取 values/.old/xinchang.csv:隐藏文件夹“.old”中的文件(名字以“.”开头),没有读取;"
+                                "如果其中是数据,去掉名字开头的“.”",
+    "values/~$xinchang.xlsx": "没有读取 values/~$xinchang.xlsx:Excel/WPS 打开表格时生成的临时文件,不是数据(关闭表格后会消失,也可以删除)",
+    "targets/xinchang": "没有读取 targets/xinchang:不是 .csv 或 .xlsx 表格(没有扩展名),没有读取;",
+    "narrative/xinchang/2024.md.bak": "没有读取 narrative/xinchang/2024.md.bak:叙述文件应是 narrative/<县区代码>/<年份>.md"
+                                      "(如 narrative/xinchang/2024.md),这个文件没有读取,如果这是 2024 年的叙述文件,改名为 2024.md",
+    "narrative/xinchang/2025.txt": "没有读取 narrative/xinchang/2025.txt:叙述文件应是 narrative/<县区代码>/<年份>.md",
+    "xinchang_values.csv": "没有读取 xinchang_values.csv:不在 values/ 或 targets/ 文件夹中,没有读取",
+    "备份/xinchang.csv": "没有读取 备份/xinchang.csv:data/ 下的“备份”文件夹不会读取(只读取 values、targets、narrative)",
+    "values/.DS_Store": "没有读取 values/.DS_Store:操作系统生成的文件,不是数据(可以删除)",
+}
+
+
+def test_every_file_not_read_is_named_with_the_reason(tmp_path):
+    from helpers import copy_real_data
+    from reportkit.run.batch import notes
+    from reportkit.run.check import check
+    root = copy_real_data(tmp_path / "d")
+    history = _split_history(root, "xinchang_2023.txt")
+    for rel in UNREAD:
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if not p.exists():
+            p.write_bytes(history.read_bytes())
+    r = check(root)
+    unread = [n for n in r.notes if n.startswith("没有读取")]
+    assert len(unread) == len(UNREAD)
+    for rel, note in UNREAD.items():
+        assert any(n.startswith(note) for n in unread), rel
+    assert [n for n in notes(2024, root, explicit=True) if n.startswith("没有读取")] == unread   # make all
+
+
+def test_make_report_names_the_files_it_does_not_read(tmp_path, capsys):
+    from helpers import copy_real_data
+    from reportkit.cli import main
+    root = copy_real_data(tmp_path / "d")
+    _split_history(root, "xinchang_2023.txt")
+    code = main(["report", "--county", "xinchang", "--year", "1999", "--data", str(root), "--build", str(tmp_path / "b")])
+    out = capsys.readouterr()
+    assert code == 2 and "没有 1999 年的指标数据" in out.err
+    assert out.out.startswith("提示:没有读取 values/xinchang_2023.txt:不是 .csv 或 .xlsx 表格(扩展名 .txt)")
+
+
+def test_a_year_shown_as_a_full_date_is_named_before_the_report_starts(tmp_path):
+    """Issue 20: 没有 2024 年的指标数据(已有年份:无) hid that the year cells were dates."""
+    import datetime as dt
+    from openpyxl import Workbook
+    from reportkit.inputs.parameters import validate
+    root = make_data(tmp_path / "d", [v("beta", 2024, "rd", "1")])
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    ws.append(VALUE_HEADER)
+    for ind, value in (("rd", 15.44), ("hte", 300)):
+        ws.append(["alpha", dt.date(2024, 1, 1), ind, "", value] + [""] * 7 + ["测试来源"])
+        ws.cell(ws.max_row, 2).number_format = "yyyy-mm-dd"
+    wb.save(root / "values" / "alpha.xlsx")
+    with pytest.raises(NoDataError) as ei:
+        validate("alpha", 2024, root)
+    e = ei.value
+    assert (Path(e.file).name, e.sheet, e.row, e.column) == ("alpha.xlsx", "数据", 2, "year")
+    assert str(e).endswith("甲县(alpha)没有 2024 年的指标数据:有 2 行的年份不是四位年份,如“2024-01-01”(设成了日期格式的单元格?)。"
+                           "请在 year 列填四位年份,如 2024;在 Excel/WPS 中把这一列的单元格格式改为“常规”后重新输入年份")
+
+
+def test_a_copy_kept_in_a_subfolder_is_a_duplicate_naming_both_files(tmp_path):
+    from helpers import copy_real_data
+    root = copy_real_data(tmp_path / "d")
+    (root / "values" / "备份").mkdir()
+    (root / "values" / "备份" / "xinchang.csv").write_bytes((root / "values" / "xinchang.csv").read_bytes())
+    with pytest.raises(DuplicateRowError) as ei:
+        data.load(root)
+    e = ei.value
+    assert Path(e.file).relative_to(root).as_posix() == "values/备份/xinchang.csv" and e.row == 2
+    assert "重复:xinchang.csv 第 2 行已有同一数据" in str(e)

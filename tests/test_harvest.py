@@ -11,7 +11,7 @@ from reportkit import config
 from reportkit.narrative import source as narrative
 from reportkit.outputs import state
 from reportkit.document.reader import read_docx
-from reportkit.exceptions import DocumentError, HarvestConflictError
+from reportkit.exceptions import DocumentError, ForeignDocumentError, HarvestConflictError
 from reportkit.editing.harvest import harvest
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -264,14 +264,93 @@ def test_narrative_changed_since_generation_and_document_edited_is_a_conflict(wo
     assert_six_harvested(md.read_text(encoding="utf-8"))
 
 
-def test_a_document_of_another_county_is_refused(work, tmp_path):
+@pytest.fixture(scope="module")
+def pingyang_docx(tmp_path_factory):
+    """pingyang's 2024 report, as make report writes it."""
+    root = tmp_path_factory.mktemp("pingyang")
+    generate("pingyang", 2024, copy_real_data(root / "data"), root / "build")
+    return config.report_paths("pingyang", 2024, root / "build").docx
+
+
+def _without(src, dest, *, props=("identifier",), title=None, signature=None):
+    doc = ed.open_doc(src)
+    for k in props:
+        setattr(doc.core_properties, k, "")
+    if title is not None:
+        ed.set_text(ed.find(doc, tag="rk:title"), title)
+    if signature is not None:
+        ed.set_text(ed.find(doc, tag="rk:signature"), signature)
+    doc.save(dest)
+    return dest
+
+
+def assert_untouched(work, before):
+    assert md_of(work).read_bytes() == before
+    assert not (work[1].docx.parent / "versions").exists() or not any(
+        p.name.startswith("narrative_") for p in (work[1].docx.parent / "versions").iterdir())
+
+
+ALL_PROPS = ("identifier", "subject", "author", "keywords", "title", "last_modified_by", "comments", "category")
+
+
+def test_a_document_of_another_county_is_refused(work, tmp_path, pingyang_docx):
+    """Issue 20: pingyang's report with its identifier removed used to rewrite xinchang's narrative."""
+    before = md_of(work).read_bytes()
+    other = _without(pingyang_docx, tmp_path / "平阳 终稿.docx")
+    with pytest.raises(ForeignDocumentError) as ei:
+        run(work, file=other)
+    assert str(ei.value) == (
+        f"文件 {other}:这份文档是平阳县2024年的报告,不是新昌县2024年的(依据:"
+        "标题“平阳县科学技术局2024年工作总结和2025年工作思路”;落款“平阳县科学技术局”;"
+        "文档属性“主题”“平阳县2024年科技创新工作总结和工作思路”;文档属性“作者”“平阳县科学技术局”;"
+        "文档属性“关键词”“科技局；工作总结和工作思路；2024；平阳县；温州市”)。"
+        f"请检查 COUNTY、YEAR 和 FILE 是否对应(这份文档对应 make harvest COUNTY=pingyang YEAR=2024 FILE={other});"
+        "叙述文件没有改动")
+    assert_untouched(work, before)
+    # every document property cleared: the title and the 落款 still say whose it is
+    bare = _without(pingyang_docx, tmp_path / "bare.docx", props=ALL_PROPS)
+    with pytest.raises(ForeignDocumentError) as ei:
+        run(work, file=bare)
+    assert "这份文档是平阳县2024年的报告,不是新昌县2024年的(依据:标题“平阳县科学技术局2024年工作总结和2025年工作思路”;" \
+           "落款“平阳县科学技术局”)" in str(ei.value)
+    assert_untouched(work, before)
+
+
+def test_another_countys_document_dressed_as_this_one_is_refused_by_its_figures(work, tmp_path, pingyang_docx):
+    before = md_of(work).read_bytes()
+    disguised = _without(pingyang_docx, tmp_path / "d.docx", props=ALL_PROPS,
+                         title="新昌县科学技术局2024年科技创新工作情况", signature="新昌县科学技术局")
+    with pytest.raises(ForeignDocumentError) as ei:
+        run(work, file=disguised)
+    assert ":这份文档看来不是新昌县2024年的报告(依据:表1的指标(规上工业企业研发费用（1-10月）、" \
+           "规上工业企业研发强度（1-10月）、高新技术产业投资（1-10月）…)与新昌县2024年报告表1的指标" \
+           "(科技创新指数全省排名、技术创新指数全省排名、规上工业企业研发强度…)几乎没有相同的)。请检查 FILE 是否选对了文档" \
+           in str(ei.value)
+    assert_untouched(work, before)
+
+
+def test_a_document_of_another_year_is_refused(work, tmp_path):
     root, paths = work
-    doc = ed.open_doc(paths.docx)
-    doc.core_properties.identifier = "pingyang-2024-20250101T000000-abcdef"
-    doc.save(tmp_path / "other.docx")
-    with pytest.raises(DocumentError) as ei:
-        run(work, file=tmp_path / "other.docx")
-    assert "不是 xinchang 2024 年的" in str(ei.value)
+    before = md_of(work).read_bytes()
+    last_year = _without(paths.docx, tmp_path / "x.docx", props=ALL_PROPS,
+                         title="新昌县科学技术局2023年科技创新工作情况")
+    with pytest.raises(ForeignDocumentError) as ei:
+        run(work, file=last_year)
+    assert ":这份文档是新昌县2023年的报告,不是新昌县2024年的(依据:标题“新昌县科学技术局2023年科技创新工作情况”)。" \
+           in str(ei.value)
+    # this year's document harvested as another year's: its 一级标题 and properties say 2024
+    with pytest.raises(ForeignDocumentError) as ei:
+        harvest("xinchang", 2023, data_dir=root / "data", build_root=root / "build", file=paths.docx)
+    assert "这份文档是新昌县2024年的报告,不是新昌县2023年的(依据:文档属性中的运行编号 xinchang-2024-" in str(ei.value)
+    assert "一级标题“一、2024年工作总结”" in str(ei.value)
+    assert_untouched(work, before)
+
+
+def test_this_countys_document_without_identifier_or_properties_is_harvested(work, tmp_path):
+    root, paths = work
+    bare = _without(paths.docx, tmp_path / "bare.docx", props=ALL_PROPS)
+    r = run(work, file=bare, write=False)
+    assert not r.changed
 
 
 def test_make_harvest_with_a_mailed_back_file_prints_summary_and_diff(work, tmp_path):
@@ -410,3 +489,55 @@ def test_a_place_typed_as_di_n_wei_comes_back_as_di_n_wei(work):
     assert "科技创新指数全省排名{innovation_index_rank_province.ordinal}" in text
     rebuilt = generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
     assert "新昌科技创新指数全省排名第4位" in "".join(it.text for it in read_docx(rebuilt.paths.docx).items)
+
+
+
+
+def test_a_gbk_narrative_builds_and_reads_back(tmp_path):
+    """Issue 20: a narrative saved as GBK (Notepad's ANSI) gave a UnicodeDecodeError at the Word step."""
+    data = copy_real_data(tmp_path / "data")
+    md = config.narrative_path("xinchang", 2024, data)
+    text = md.read_text(encoding="utf-8")
+    md.write_bytes(text.encode("gbk"))
+    generate("xinchang", 2024, data, tmp_path / "build")
+    paths = config.report_paths("xinchang", 2024, tmp_path / "build")
+    assert read_docx(paths.docx).title == "新昌县科学技术局2024年科技创新工作情况"
+    r = harvest("xinchang", 2024, data_dir=data, build_root=tmp_path / "build")
+    assert not r.changed and not r.written and md.read_bytes() == text.encode("gbk")
+
+
+def test_a_title_naming_two_years_including_this_one_is_this_years(work, tmp_path):
+    root, paths = work
+    both = _without(paths.docx, tmp_path / "b.docx", props=ALL_PROPS, title="新昌县科学技术局2023—2024年科技创新工作情况")
+    r = run(work, file=both, write=False)
+    assert r.notes["meta"] == ["标题:新昌县科学技术局2023—2024年科技创新工作情况"]
+
+
+def test_a_date_typed_in_word_outside_the_reports_window_is_refused(work):
+    root, paths = work
+    before = md_of(work).read_bytes()
+    doc = ed.open_doc(paths.docx)
+    ed.set_text(ed.find(doc, tag="rk:date"), "2023年12月20日")
+    doc.save(paths.docx)
+    with pytest.raises(DocumentError) as ei:
+        run(work)
+    assert str(ei.value) == (f"文件 {paths.docx}:编辑稿写回后的叙述文件不能使用:成文日期 date: 2023年12月20日 早于 2024 年,"
+                             "不像 2024 年报告的成文日期。请改为 2024年1月1日 至 2025年12月31日 之间的日期(多为当年年底或次年年初);"
+                             "是不是从别的年份的文件抄来的?(在文档中改正后再写回;叙述文件没有改动)")
+    assert md_of(work).read_bytes() == before
+
+
+def test_a_long_edited_document_is_harvested_whole(work, tmp_path):
+    """Issue 20, point 6 (the times are in benchmarks/RESULTS_SCALE_DOCX.md): 2,000 paragraphs typed
+    into the sections are all carried, each placed and numbered where the editor typed it."""
+    import sys
+    sys.path.insert(0, str(config.ROOT / "benchmarks"))
+    from bench_scale_docx import make_edited
+    root, paths = work
+    make_edited(paths.docx, tmp_path / "long.docx", 2000)
+    r = run(work, file=tmp_path / "long.docx", write=False)
+    assert r.counts()["added"] == 2000 and r.counts()["total"] == 2000 and len(r.notes["literal"]) == 8000
+    assert r.notes["added"][:2] == ["导语部分第2段“第1项工作：组织实施科技项目4个…”", "导语部分第3段“第2项工作：组织实施科技项目5个…”"]
+    assert r.notes["added"][-1] == "“强化科技创新和产业创新融合”第222段“第2000项工作：组织实施科技项…”"
+    assert all(r.new_text.count(f"第{n}项工作：") == 1 for n in (1, 999, 2000))
+    assert r.new_text.count("项工作：") == 2000

@@ -194,3 +194,66 @@ def test_a_big5_narrative_is_refused_not_read_as_gb18030(tmp_path):
     message = str(ei.value)
     assert "2024.md" in message and "不是 UTF-8" in message and "繁体中文 Big5" in message
     assert "编码选 UTF-8" in message and "繁体字请先转为简体" in message
+
+
+# ---------------------------------------------------------------- strict front matter (issue 20, point 5)
+
+BODY = "\n# 导语\n\n文字。\n\n# 工作总结\n\n# 工作思路\n"
+XINCHANG_2024 = "data/narrative/xinchang/2024.md"     # the file's year sets the 成文日期 window
+
+
+@pytest.mark.parametrize("front, row, column, message", [
+    # PyYAML keeps the last of two keys: the first list of indicators would vanish
+    ("indicators:\n  - rd\n  - hte\ntitle: 报告\nindicators:\n  - intensity\n", 6, "indicators",
+     "设置区中“indicators”写了两次(第 2 行和第 6 行),只会用到其中一处。请把两处合并为一处,删去另一行"),
+    ("headings:\n  工作总结: 成效\n  工作总结: 总结\n", 4, "工作总结", "设置区中“工作总结”写了两次(第 3 行和第 4 行)"),
+    ("sample: true\ntitel: 新昌县2024年工作总结\n", 3, "titel",
+     "设置区中的“titel”不是认得的设置(是不是“title”?)。请改为“title”;能写的设置:indicators、title、date"),
+    ("sample: true\nauthor: 张三\n", 3, "author", "设置区中的“author”不是认得的设置。请删去这一行;能写的设置:"),
+    ("omit: [table, chart.rnaks]\n", 2, "omit",
+     "omit 中的“chart.rnaks”不是可省略的块(是不是“chart.ranks”?)。请改为可省略的块:indicator_paragraph、table、"),
+    ("sample: true\nomit:\n  - sources\n  - tabel\n", 5, "omit", "omit 中的“tabel”不是可省略的块(是不是“table”?)"),
+    ("omit: [chart.trend-hte]\n", 2, "omit", "omit 中的“chart.trend-hte”不是可省略的块"),
+    ("date: 2023-12-20\n", 2, "date", "成文日期 date: 2023年12月20日 早于 2024 年,不像 2024 年报告的成文日期。"
+                                      "请改为 2024年1月1日 至 2025年12月31日 之间的日期"),
+    ("sample: true\ndate: 2026年1月5日\n", 3, "date", "成文日期 date: 2026年1月5日 晚于 2025 年底"),
+    ('title: "新昌县\\x01科技局"\n', 2, "title",
+     "设置区中 title 的“新昌县‹U+0001›科技局”含有控制字符 U+0001(Word 文档不能保存这些字符)"),
+    ('sample: true\nsignature: "科技局\\u0008"\n', 3, "signature", "含有控制字符 U+0008"),
+])
+def test_front_matter_is_strict(front, row, column, message):
+    with pytest.raises(NarrativeError) as exc:
+        narrative.parse("---\n" + front + "---\n" + BODY, XINCHANG_2024)
+    e = exc.value
+    assert (e.row, e.column, e.file) == (row, column, XINCHANG_2024)
+    assert message in str(e)
+
+
+@pytest.mark.parametrize("date", ["2024-01-01", "2024-12-20", "2025-03-01", "2025年12月31日"])
+def test_a_date_within_the_reports_window_is_accepted(date):
+    n = narrative.parse(f"---\ndate: {date}\n---\n" + BODY, XINCHANG_2024)
+    assert str(n.meta["date"]).startswith(date[:4])
+
+
+def test_every_setting_the_code_reads_is_known():
+    """All the documented keys parse (one of each), so strictness refuses only typos."""
+    front = ("indicators: [rd]\ntitle: 标题\ndate: 2024-12-20\nsignature: 科技局\nomit: [chart.trend_rd, notes]\n"
+             "kind: congress\nsample: true\ncharts: none\ninclude: [table]\nheadings: {工作落实情况: 落实}\nindicator_heading: 指标\n"
+             "addressee: 主任：\npresenter: 政府\nopening: 开头。\nclosing: 结束。\n")
+    body = "\n# 导语\n\n文字。\n\n# 工作落实情况\n\n# 下步工作措施\n"
+    n = narrative.parse("---\n" + front + "---\n" + body, XINCHANG_2024)
+    assert set(n.meta) == set(narrative.FRONT_KEYS)
+
+
+def test_omit_of_a_trend_chart_names_an_indicator_of_the_catalog(tmp_path):
+    from helpers import copy_real_data
+    from reportkit.model.report import compute_report_figures
+    root = copy_real_data(tmp_path / "data")
+    md = root / "narrative" / "xinchang" / "2024.md"
+    text = md.read_text(encoding="utf-8")
+    md.write_text(text.replace("---\n", "---\nomit: [chart.trend_hte_totl]\n", 1), encoding="utf-8")
+    with pytest.raises(NarrativeError) as exc:
+        compute_report_figures("xinchang", 2024, data_dir=root)
+    assert str(exc.value).endswith("“omit”列:omit 中的趋势图“chart.trend_hte_totl”不是指标目录中的指标"
+                                   "(是不是“chart.trend_hte_total”?)。请改为 chart.trend_<indicators.csv 中的指标代码>")
+    assert exc.value.row == 2

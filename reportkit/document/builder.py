@@ -955,8 +955,9 @@ def _manifest(w: _Writer, rf: ReportFigures, refs, run_id: str) -> dict:
                 and not _in_table(el):
             items.append({"kind": "template", "text": "".join(t.text or "" for t in el.iter(qn("w:t")))})
     n = rf.narrative
+    from ..narrative.source import read_text as narrative_text      # decoded as it was parsed (UTF-8, or GBK from Notepad)
     return {"version": MANIFEST_VERSION, "run_id": run_id, "county": rf.county.slug, "year": rf.year,
-            "narrative": n.path.read_text(encoding="utf-8-sig") if n.path and Path(n.path).exists() else None,
+            "narrative": narrative_text(n.path) if n.path and Path(n.path).exists() else None,
             "refs": refs.values, "names": refs.names, "units": refs.units, "stated": sorted(w.stated),
             "pieces": w.pieces, "pending": _pending(w, refs), "items": items}
 

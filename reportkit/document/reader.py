@@ -10,6 +10,7 @@ tags are kept whether the control is a block (Word) or inline (LibreOffice) one.
 """
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,7 @@ class DocxContent:
     identifier: str = ""
     title: str = ""
     comments: dict[str, tuple[str, str]] = field(default_factory=dict)   # id -> (author, text)
+    properties: dict[str, str] = field(default_factory=dict)   # core properties: subject, creator, keywords …
 
     @property
     def revisions(self) -> list[Revision]:
@@ -349,20 +351,44 @@ def _style_keys(styles_xml) -> dict[str, tuple[str, str]]:
     return out
 
 
+def _body_children(data: bytes, path):
+    """The children of w:body one by one, each as soon as it is parsed, and freed once read: the
+    memory a document takes is its items, not its whole XML tree (a long document's tree is
+    several times the size of its XML)."""
+    events = etree.iterparse(io.BytesIO(data), events=("start", "end"), resolve_entities=False, no_network=True,
+                             load_dtd=False, huge_tree=False, remove_comments=True, remove_pis=True)
+    depth, body = 0, None
+    try:
+        for event, el in events:
+            if event == "start":
+                depth += 1
+                if depth == 2 and el.tag == W + "body":
+                    body = el
+                continue
+            depth -= 1
+            if depth == 2 and body is not None and el.getparent() is body:
+                yield el
+                el.clear()
+                while body[0] is not el:       # what came before is read: let it go
+                    del body[0]
+    except etree.XMLSyntaxError as exc:
+        raise _refuse(path, f"部件 word/document.xml 不是有效的 XML(第 {exc.lineno} 行)") from None
+    if body is None:
+        raise _refuse(path, "文档没有正文")
+
+
 def read_docx(path: Path) -> DocxContent:
     """The body of a .docx as items, with its identifier (reportkit's run id) and comments."""
     path = Path(path)
     with open_package(path) as zf:
-        doc = parse_xml(read_part(zf, "word/document.xml", path), "word/document.xml", path)
+        doc_data = read_part(zf, "word/document.xml", path)
         styles_data = read_part(zf, "word/styles.xml", path, required=False)
         core_data = read_part(zf, "docProps/core.xml", path, required=False)
         comments_data = read_part(zf, "word/comments.xml", path, required=False)
     styles = _style_keys(parse_xml(styles_data, "word/styles.xml", path) if styles_data else None)
-    body = doc.find(W + "body")
-    if body is None:
-        raise _refuse(path, "文档没有正文")
     items: list[Item] = []
-    _walk(body, [], styles, items)
+    _walk(_body_children(doc_data, path), [], styles, items)
+    del doc_data
     for i, it in enumerate(items):
         it.index = i
     content = DocxContent(path, items)
@@ -371,6 +397,10 @@ def read_docx(path: Path) -> DocxContent:
         ident, title = core.find(DC + "identifier"), core.find(DC + "title")
         content.identifier = (ident.text or "").strip() if ident is not None else ""
         content.title = (title.text or "").strip() if title is not None else ""
+        for el in core:
+            name = etree.QName(el).localname if isinstance(el.tag, str) else ""
+            if name and (el.text or "").strip():
+                content.properties[name] = el.text.strip()
     if comments_data:
         root = parse_xml(comments_data, "word/comments.xml", path)
         for c in root.iter(W + "comment"):

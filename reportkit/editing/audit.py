@@ -122,6 +122,8 @@ def audit(county: str, year: int, *, file: Path | None = None, data_dir: Path | 
     file = Path(file or paths.docx)
     content = read_docx(file)
     rf = compute_report_figures(county, year, data_dir=data_dir)
+    from .harvest import check_owner
+    check_owner(content, county, year, rf.dataset.root, file, command="audit")
     refs = References(rf, every_indicator=True)
     tracer = Tracer(refs.values, refs.names)
     result = AuditResult(county, year, file)

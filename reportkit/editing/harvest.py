@@ -20,7 +20,10 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import operator
 import re
+from collections import Counter
+from itertools import chain, groupby, repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +33,7 @@ from .. import config
 from ..narrative import source as nm
 from ..outputs import state
 from ..document.reader import DocxContent, Item, read_docx
-from ..exceptions import DocumentError, HarvestConflictError
+from ..exceptions import DocumentError, ForeignDocumentError, HarvestConflictError, NarrativeError
 from ..iorw import write_text
 from ..narrative.source import Block, Narrative, Part, Slot, Span
 from ..model.references import split_key
@@ -61,6 +64,7 @@ class HarvestResult:
     kept: Path | None = None          # the harvested copy (FILE=…), kept under versions/
     written: bool = False
     notes: dict[str, list[str]] = field(default_factory=dict)
+    _noted: dict[str, set[str]] = field(default_factory=dict, repr=False)   # notes as sets: a check per note, not a scan
 
     @property
     def changed(self) -> bool:
@@ -68,7 +72,11 @@ class HarvestResult:
 
     def note(self, kind: str, text: str) -> None:
         self.notes.setdefault(kind, [])
-        if text not in self.notes[kind]:
+        if kind not in self._noted:
+            self._noted[kind] = set(self.notes[kind])
+        seen = self._noted[kind]
+        if text not in seen:
+            seen.add(text)
             self.notes[kind].append(text)
 
     #: kind -> heading of the summary (in this order); the first group are the edits carried over
@@ -180,7 +188,7 @@ def _kind(it: Item) -> str:
 
 def _bigrams(text: str) -> set[str]:
     t = re.sub(r"\s+", "", text)
-    return {t[i:i + 2] for i in range(len(t) - 1)} or ({t} if t else set())
+    return set(map(operator.add, t, t[1:])) or ({t} if t else set())
 
 
 def _sim(a: set, b: set) -> float:
@@ -195,67 +203,128 @@ def _strip_number(kind: str, text: str) -> str:
 
 
 def align(g_items: list[dict], e_items: list[Item]) -> list[int | None]:
-    """For each edited item, the index of the generated item it comes from (or None)."""
-    gk = [g.get("shown") or (g["kind"] if g["kind"] != "template" else "p") for g in g_items]   # as shown
-    ek = [_kind(e) for e in e_items]
-    gt = [_bigrams(_strip_number(k, g.get("text", "") or _cells_text(g.get("cells")))) for k, g in zip(gk, g_items)]
-    et = [_bigrams(_strip_number(k, e.text or _cells_text(e.cells))) for k, e in zip(ek, e_items)]
-    gtag = [g.get("tag", "") for g in g_items]
+    """For each edited item, the index of the generated item it comes from (or None).
 
-    def score(i: int, j: int) -> float:
-        g, e = g_items[i], e_items[j]
-        if gk[i] != ek[j]:
+    The best order-keeping matching (a weighted longest common subsequence) of the generated
+    items against the edited ones. Linear in the edited document: each edited item's text is
+    compared with the generated items of its kind once, as it is read (its bigrams are not kept);
+    only the edited items that could match anything enter the dynamic programme, whose rows are
+    computed with numpy (a row is a suffix maximum)."""
+    import numpy as np
+    gk = [g.get("shown") or (g["kind"] if g["kind"] != "template" else "p") for g in g_items]   # as shown
+    gt = [_bigrams(_strip_number(k, g.get("text", "") or _cells_text(g.get("cells")))) for k, g in zip(gk, g_items)]
+    gtag = [g.get("tag", "") for g in g_items]
+    by_kind: dict[str, list[int]] = {}
+    for i, k in enumerate(gk):
+        by_kind.setdefault(k, []).append(i)
+
+    def score(i: int, e: Item, ek: str, et: set) -> float:
+        g = g_items[i]
+        if gk[i] != ek:
             return 0.0
         if gk[i] == "picture":
             alt = g.get("alt", "")
             return 2.0 if alt and any(alt in p for p in e.pictures) else 0.6
         if g.get("kind") == "template":
             return 0.8 if (g.get("text", "") == e.text and not e.tag) else 0.0
-        sim = 1.0 if (g.get("text", "") == e.text and gk[i] != "table") else _sim(gt[i], et[j])
+        bonus = 0.0
         tag = e.tag
         if tag and gtag[i]:
-            if tag == gtag[i]:
-                sim += 1.0 if tag.startswith("rk:") else 0.4
-            else:
-                sim -= 0.3
+            bonus = (1.0 if tag.startswith("rk:") else 0.4) if tag == gtag[i] else -0.3
         threshold = 0.45 if gk[i] in ("p", "h3", "table") else 0.5
         if gk[i] in ("title", "signature", "date", "table"):
             threshold = 0.0          # one of each: matched by position in the order
+        exact = g.get("text", "") == e.text and gk[i] != "table"
+        if not exact:
+            la, lb = len(gt[i]), len(et)
+            if la + lb and 2 * min(la, lb) / (la + lb) + bonus < threshold:
+                return 0.0           # not even a full overlap would reach the threshold
+        sim = (1.0 if exact else _sim(gt[i], et)) + bonus
         return sim + 0.01 if sim >= threshold else 0.0
 
-    n, m = len(g_items), len(e_items)
-    dp = [[0.0] * (m + 1) for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        row, nxt = dp[i], dp[i + 1]
-        for j in range(m - 1, -1, -1):
-            best = max(nxt[j], row[j + 1])
-            s = score(i, j)
-            if s > 0:
-                best = max(best, nxt[j + 1] + s)
-            row[j] = best
-    origin: list[int | None] = [None] * m
-    i = j = 0
-    while i < n and j < m:
-        s = score(i, j)
-        if s > 0 and abs(dp[i][j] - (dp[i + 1][j + 1] + s)) < 1e-9:
-            origin[j] = i
-            i, j = i + 1, j + 1
-        elif abs(dp[i][j] - dp[i + 1][j]) < 1e-9:
+    # Text items can only score with a generated item that shares a bigram, has the same text or
+    # the same tag: an index of the generated bigrams finds those without comparing every pair.
+    positional = ("title", "signature", "date", "table", "picture")
+    index: dict[str, list[int]] = {}
+    by_text: dict[str, list[int]] = {}
+    by_tag: dict[str, list[int]] = {}
+    empty: list[int] = []
+    for i, g in enumerate(g_items):
+        if gk[i] in positional:
+            continue
+        by_text.setdefault(g.get("text", ""), []).append(i)
+        if g.get("kind") == "template":
+            continue
+        if gtag[i]:
+            by_tag.setdefault(gtag[i], []).append(i)
+        if not gt[i]:
+            empty.append(i)
+        for bg in gt[i]:
+            index.setdefault(bg, []).append(i)
+    keys = set(index)
+    near: dict[int, list[tuple[int, float]]] = {}    # edited item -> generated items it may be a moved copy of
+    ek = [_kind(e) for e in e_items]
+    cols: list[int] = []                     # edited items that match some generated item
+    found: list[dict[int, float]] = []
+    for j, e in enumerate(e_items):
+        cand = by_kind.get(ek[j])
+        if not cand:
+            continue
+        et = _bigrams(_strip_number(ek[j], e.text or _cells_text(e.cells)))
+        if ek[j] not in positional:
+            shared = Counter()
+            for bg in et & keys:
+                shared.update(index[bg])
+            cand = sorted(set(shared).union(by_text.get(e.text, ()), by_tag.get(e.tag, ()) if e.tag else (),
+                                            empty if not et else ()))
+            if ek[j] in ("p", "h2", "h3"):   # what the pass for moved items needs, kept small
+                sims = [(i, _sim(gt[i], et) if et else 1.0) for i in (shared if et else empty)]
+                sims = [(i, x) for i, x in sorted(sims) if gk[i] == ek[j] and x + 0.3 >= 0.85
+                        and g_items[i].get("kind") != "template"]
+                if sims:
+                    near[j] = sims
+        scores = {i: sc for i in cand if (sc := score(i, e, ek[j], et)) > 0}
+        if scores:
+            cols.append(j)
+            found.append(scores)
+    n, m = len(g_items), len(cols)
+    S = np.zeros((n, m))
+    for k, scores in enumerate(found):
+        for i, sc in scores.items():
+            S[i, k] = sc
+    del found
+    dp = np.zeros((n + 1, m + 1))
+    for i in range(n - 1, -1, -1):           # dp[i][k] = max(dp[i+1][k], dp[i][k+1], dp[i+1][k+1] + S[i][k])
+        nxt, s = dp[i + 1], S[i]
+        a = nxt[:m].copy()
+        hit = s > 0
+        a[hit] = np.maximum(a[hit], nxt[1:][hit] + s[hit])
+        dp[i, :m] = np.maximum.accumulate(a[::-1])[::-1]
+    origin: list[int | None] = [None] * len(e_items)
+    i = k = 0
+    while i < n and k < m:
+        sc = S[i, k]
+        if sc > 0 and abs(dp[i, k] - (dp[i + 1, k + 1] + sc)) < 1e-9:
+            origin[cols[k]] = i
+            i, k = i + 1, k + 1
+        elif abs(dp[i, k] - dp[i + 1, k]) < 1e-9:
             i += 1
         else:
-            j += 1
+            k += 1
+    del S, dp
     # moved items: unmatched on both sides and (nearly) the same
     used = {o for o in origin if o is not None}
-    for j in range(m):
-        if origin[j] is not None or ek[j] not in ("p", "h2", "h3"):
+    for j in sorted(near):
+        e = e_items[j]
+        if origin[j] is not None:
             continue
         best, best_i = 0.0, None
-        for i in range(n):
-            if i in used or gk[i] != ek[j] or g_items[i].get("kind") == "template":
+        for i, sim in near[j]:         # the others cannot reach 0.85
+            if i in used:
                 continue
-            s = _sim(gt[i], et[j]) + (0.3 if e_items[j].tag and e_items[j].tag == gtag[i] else 0.0)
-            if s > best:
-                best, best_i = s, i
+            sc = sim + (0.3 if e.tag and e.tag == gtag[i] else 0.0)
+            if sc > best:
+                best, best_i = sc, i
         if best_i is not None and best >= 0.85:
             origin[j] = best_i
             used.add(best_i)
@@ -362,16 +431,17 @@ def _flat_runs(runs) -> list[tuple[str, bool, bool]]:
 
 
 def _char_formats(runs) -> list[tuple[bool, bool]]:
-    return [(b, i) for t, b, i in runs for _ in t]
+    return list(chain.from_iterable(repeat((b, i), len(t)) for t, b, i in runs))
 
 
 def _literal_spans(text: str, fmt: list[tuple[bool, bool]]) -> list[Span]:
+    """Literal text in spans of one format each (``fmt``: the format of each character)."""
     out: list[Span] = []
-    for c, (b, i) in zip(text, fmt):
-        if out and out[-1].ref is None and (out[-1].bold, out[-1].italic) == (b, i):
-            out[-1].text += c
-        else:
-            out.append(Span(c, b, i))
+    pos = 0
+    for (b, i), same in groupby(fmt[:len(text)]):     # runs of one format, not a step per character
+        n = len(list(same))
+        out.append(Span(text[pos:pos + n], b, i))
+        pos += n
     return out
 
 
@@ -395,6 +465,8 @@ class _Rebuild:
         # a plain 工作总结 whose 工作总结 part was written without its heading (sections as 一、二、三)
         self.sections_lead = base.kind == "summary" and not any(
             g.get("kind") == "h1" and g.get("part") == "summary" for g in manifest.get("items", []))
+        self._paragraphs: dict[int, int] = {}   # id(slot) -> paragraphs added to it so far
+        self._names: dict[tuple, str] = {}      # a slot's name as messages say it
         self._part("lead", "导语")
 
     # -- structure --------------------------------------------------------
@@ -420,6 +492,8 @@ class _Rebuild:
 
     def add(self, block: Block) -> None:
         self.slot.blocks.append(block)
+        if block.kind == "p":
+            self._paragraphs[id(self.slot)] = self._paragraphs.get(id(self.slot), 0) + 1
 
     def logical(self, kind: str, e: Item, g: dict | None) -> tuple[str, Item]:
         """An item as the narrative has it. In a plain 工作总结 the 工作总结 part has no heading of
@@ -576,8 +650,11 @@ class _Rebuild:
         self.result.note("added", f"{where}“{text[:16]}…”")
 
     def _where(self) -> str:
-        n = sum(1 for b in self.slot.blocks if b.kind == "p") + 1
-        return f"{_slot_name(self.slot)}第{n}段"
+        n = self._paragraphs.get(id(self.slot), 0) + 1       # counted as they are added (a recount per paragraph is quadratic)
+        key = (id(self.slot), self.slot.title, self.slot.heading)
+        if key not in self._names:
+            self._names[key] = _slot_name(self.slot)
+        return f"{self._names[key]}第{n}段"
 
     def table(self, e: Item, g: dict | None) -> None:
         if g is None:
@@ -645,15 +722,13 @@ def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path 
     npath = config.narrative_path(county, year, data_root)
     file = Path(file or paths.docx)
     content = read_docx(file)
-    if content.identifier and re.match(r"^[a-z0-9-]+-\d{4}-", content.identifier) \
-            and not content.identifier.startswith(f"{county}-{year}-"):
-        raise DocumentError(f"这份文档是另一份报告(运行编号 {content.identifier}),不是 {county} {year} 年的",
-                            file=file, hint="检查 COUNTY、YEAR 和 FILE 是否对应")
+    check_owner(content, county, year, data_root, file)       # before anything is compared or written
     manifest, note = manifest_for(paths, content.identifier)
     if manifest is None:
         manifest = fresh_manifest(county, year, data_dir)
         note = (note + "\n" if note else "") + \
             "没有可用的生成记录:按当前数据和叙述生成的版本对照(编辑稿中的旧数字会列为与数据不符)"
+    check_owner(content, county, year, data_root, file, manifest=manifest, claims=False)
     current = nm.read_text(npath) if npath.exists() else ""
     base_text = manifest.get("narrative") or ""
     base = nm.parse(base_text, npath) if base_text else nm.empty()
@@ -663,7 +738,11 @@ def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path 
             result.note("not_carried", line)
     new = _rebuild(base, manifest, content, result)
     new_text = nm.dumps(new) if result.counts()["total"] or new.front != base.front else base_text
-    nm.parse(new_text, npath)   # what we write must read back
+    try:
+        nm.parse(new_text, npath)   # what we write must read back
+    except NarrativeError as exc:   # e.g. a 成文日期 typed in Word that no report of this year can have
+        raise DocumentError(f"编辑稿写回后的叙述文件不能使用:{exc.message}", file=file, county=county, year=year,
+                            hint=f"{exc.hint or '改正后再试'}(在文档中改正后再写回;叙述文件没有改动)") from None
     moved_on = _norm(current) != _norm(base_text)
     if moved_on and _norm(current) != _norm(new_text) and not allow_conflict:
         raise HarvestConflictError(
@@ -818,3 +897,131 @@ def _default_indicators(summary: Part, base: Narrative, rb: _Rebuild) -> None:
             rb.meta_updates["indicator_heading"] = heading
         return
     sec.explicit_id = True
+
+
+# ------------------------------------------------------------------ whose document it is
+
+RUN_ID_RE = re.compile(r"^([a-z][a-z0-9_-]*?)-(\d{4})-[0-9A-Za-z]")
+YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
+SUMMARY_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?:工作总结|科技创新工作|工作情况|工作落实)")
+
+
+@dataclass
+class Claim:
+    """What one part of a document says about whose report it is."""
+    county: str | None          # a registered slug
+    year: int | None
+    evidence: str               # where it says so, as the clerk sees it
+
+
+def _registry(data_root: Path) -> list[dict]:
+    from ..inputs.schema import ALIASES, COUNTY_COLS
+    from ..inputs.tables import find_table, read_records
+    return [r for r in read_records(find_table(data_root, config.COUNTIES_STEM), ALIASES, set(COUNTY_COLS))[1]
+            if r.get("slug")]
+
+
+def _county_in(text: str, registry: list[dict]) -> str | None:
+    """The one registered county a text names (by its bureau, else by its name), or None."""
+    found = {r["slug"] for r in registry if r.get("bureau") and r["bureau"] in text}
+    if not found:
+        found = {r["slug"] for r in registry if r.get("name") and r["name"] in text}
+    return found.pop() if len(found) == 1 else None
+
+
+def document_claims(content: DocxContent, registry: list[dict], year: int | None = None) -> list[Claim]:
+    """Everything in a document that says whose report it is: the run id reportkit wrote, the
+    title, the 落款, the part headings (2024年工作总结) and the document properties (subject,
+    author, keywords) — so removing one of them does not make another county's report pass."""
+    claims: list[Claim] = []
+    slugs = {r["slug"] for r in registry}
+
+    def add(text: str, label: str, *, county=True, want_year=True, year_re=YEAR_RE):
+        text = (text or "").strip()
+        if not text:
+            return
+        c = _county_in(text, registry) if county else None
+        years = [int(y) for y in year_re.findall(text)] if want_year else []
+        y = (year if year in years else years[0]) if years else None     # 2023—2024年: this year is named
+        if c or y:
+            claims.append(Claim(c, y, f"{label}“{text[:40]}”"))
+
+    m = RUN_ID_RE.match(content.identifier or "")
+    if m:
+        claims.append(Claim(m.group(1) if m.group(1) in slugs else None, int(m.group(2)),
+                            f"文档属性中的运行编号 {content.identifier}"))
+    title = next((it.text for it in content.items if it.tag == "rk:title" or it.style == "title"), "") \
+        or content.title
+    add(title, "标题")
+    for it in content.items:
+        kind = _kind(it)
+        if kind == "signature":
+            add(it.text, "落款", want_year=False)
+        elif kind == "h1":
+            add(it.text, "一级标题", county=False, year_re=SUMMARY_YEAR_RE)
+    props = content.properties
+    add(props.get("subject", ""), "文档属性“主题”")
+    add(props.get("creator", ""), "文档属性“作者”", want_year=False)
+    keywords = props.get("keywords", "")
+    if keywords:
+        years = [int(k) for k in re.split(r"[;；,，\s]+", keywords) if re.fullmatch(r"(19|20)\d{2}", k)]
+        c = _county_in(keywords, registry)
+        if c or years:
+            claims.append(Claim(c, years[0] if len(years) == 1 else None, f"文档属性“关键词”“{keywords[:40]}”"))
+    return claims
+
+
+def _figure_claim(content: DocxContent, manifest: dict, county_name: str, year: int) -> Claim | None:
+    """表1 of the document against the figures this county-year's report printed there: most of the
+    本年 column different is another report (a revised figure or two is not)."""
+    mine = next((g.get("cells") for g in manifest.get("items", []) if g.get("kind") == "table" and g.get("cells")), None)
+    theirs = next((it.cells for it in content.items if it.kind == "table" and it.cells
+                   and it.cells[0] and it.cells[0][0].strip() == "指标"), None)
+    if not mine or not theirs or "本年" not in mine[0] or "本年" not in theirs[0]:
+        return None
+    a, b = mine[0].index("本年"), theirs[0].index("本年")
+    expected = {r[0].strip(): r[a].strip() for r in mine[1:] if len(r) > a}
+    rows = [r[0].strip() for r in theirs[1:] if r and r[0].strip()]
+    compared = [(r[0].strip(), r[b].strip()) for r in theirs[1:] if len(r) > b and r[0].strip() in expected]
+    if len(rows) >= 3 and len(compared) * 3 < min(len(rows), len(expected)):
+        return Claim(None, None, f"表1的指标({'、'.join(rows[:3])}…)与{county_name}{year}年报告表1的指标"
+                                 f"({'、'.join(list(expected)[:3])}…)几乎没有相同的")
+    differ = [(name, v) for name, v in compared if v != expected[name]]
+    if len(compared) >= 3 and len(differ) * 2 > len(compared):
+        shown = "、".join(f"{n} {v}(应为 {expected[n]})" for n, v in differ[:3])
+        return Claim(None, None, f"表1中 {len(compared)} 个指标有 {len(differ)} 个的本年数与{county_name}{year}年的数据不同:{shown}")
+    return None
+
+
+def check_owner(content: DocxContent, county: str, year: int, data_root: Path, file: Path, *,
+                manifest: dict | None = None, command: str = "harvest", claims: bool = True) -> None:
+    """Refuse a document that is another county's or year's report, saying whose it is (``claims``
+    off: only its 表1 against ``manifest``, the rest having been checked already)."""
+    registry = _registry(data_root)
+    names = {r["slug"]: r.get("name") or r["slug"] for r in registry}
+    claims = document_claims(content, registry, year) if claims else []
+    if manifest is not None:
+        fig = _figure_claim(content, manifest, names.get(county, county), year)
+        if fig is not None:
+            claims.append(fig)
+    foreign = [c for c in claims if (c.county and c.county != county) or (c.year and c.year != year)
+               or (c.county is None and c.year is None)]
+    if not foreign:
+        return
+
+    def most(values):
+        values = [v for v in values if v]
+        return max(sorted(set(values), key=str), key=values.count) if values else None
+
+    theirs_county = most(c.county for c in foreign if c.county != county) or county
+    theirs_year = most(c.year for c in foreign if c.year != year) or year
+    target = f"{names.get(county, county)}{year}年的"
+    if (theirs_county, theirs_year) != (county, year):
+        whose = f"这份文档是{names.get(theirs_county, theirs_county)}{theirs_year}年的报告,不是{target}"
+        other = f"make {command} COUNTY={theirs_county} YEAR={theirs_year} FILE={file}"
+        hint = f"检查 COUNTY、YEAR 和 FILE 是否对应(这份文档对应 {other})" + ("" if command != "harvest" else ";叙述文件没有改动")
+    else:
+        whose = f"这份文档看来不是{target}报告"
+        hint = "检查 FILE 是否选对了文档" + ("" if command != "harvest" else ";叙述文件没有改动")
+    raise ForeignDocumentError(f"{whose}(依据:{';'.join(c.evidence for c in foreign)})", file=file,
+                               county=county, year=year, hint=hint)

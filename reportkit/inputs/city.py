@@ -21,7 +21,7 @@ from .. import config
 from ..exceptions import CitySettingsError
 from .tables import visible
 
-SETTINGS_NAME = "city.yaml"
+SETTINGS_NAME = config.CITY_SETTINGS
 KEYS = ("indicators", "charts")
 
 

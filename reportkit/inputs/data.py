@@ -598,8 +598,8 @@ def _load_rows(files: list[Path], r: _Rows, spec: list[Col], make, key_of, descr
                     continue
                 if key in seen:
                     pfile, psheet, prow = seen[key][:3]
-                    where = Path(pfile).name + (f" 工作表“{psheet}”" if psheet else "")
-                    where = f"{Path(pfile).name} {seen[key][5]}" if seen[key][5] else f"{where} 第 {prow} 行"
+                    where = _shown(pfile) + (f" 工作表“{psheet}”" if psheet else "")
+                    where = f"{_shown(pfile)} {seen[key][5]}" if seen[key][5] else f"{where} 第 {prow} 行"
                     _fail(problems, DuplicateRowError(f"{describe(record)}重复:{where}已有同一数据",
                                                       **_located(rec, "indicator", **_Rows.ctx(row)),
                                                       hint="删除其中一行(修订数据请直接改原行)"))
@@ -627,6 +627,13 @@ def _statistics_tables(tables: list[Table], r: _Rows, problems: Problems | None)
         reading.table.refusals = reading.errors     # raised (or collected) with the table's rows
         out.append(reading.table)
     return out
+
+
+def _shown(file) -> str:
+    """A data file as messages name it: values/历史/xinchang.csv is 历史/xinchang.csv (not to be
+    taken for values/xinchang.csv)."""
+    p = Path(file)
+    return p.name if p.parent.name in (config.VALUES_DIRNAME, config.TARGETS_DIRNAME) else f"{p.parent.name}/{p.name}"
 
 
 def city_peers(counties: list[County], county: str) -> set[str]:

@@ -23,6 +23,7 @@ import csv
 import datetime as dt
 import io
 import itertools
+import os
 import re
 import unicodedata
 import zipfile
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from .. import config
 from ..exceptions import EncodingError, FileReadError, MissingColumnError
 
 #: Keys every record carries besides its columns: the row number a person sees in Excel/WPS,
@@ -285,20 +287,25 @@ def _is_percent(fmt: str) -> bool:
     return "%" in core
 
 
-def _percent_styles(wb) -> set[int]:
-    """Style ids of a workbook whose number format shows a percentage."""
+def _format_styles(wb, shows) -> set[int]:
+    """Style ids of a workbook whose number format ``shows(format)`` says yes to."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
     out = set()
     for style_id, style in enumerate(wb._cell_styles):
         fmt_id = style.numFmtId
         fmt = (BUILTIN_FORMATS.get(fmt_id, "General") if fmt_id < BUILTIN_FORMATS_MAX_SIZE
                else wb._number_formats[fmt_id - BUILTIN_FORMATS_MAX_SIZE])
-        if _is_percent(fmt):
+        if shows(fmt):
             out.add(style_id)
     return out
 
 
-def _value_text(value, percent: bool, formula: str | None) -> tuple[str, str | None]:
+def _percent_styles(wb) -> set[int]:
+    """Style ids of a workbook whose number format shows a percentage."""
+    return _format_styles(wb, _is_percent)
+
+
+def _value_text(value, percent: bool, formula: str | None, year_only: bool = False) -> tuple[str, str | None]:
     """(text, problem) of one cell's value as Excel shows it."""
     if value is None:
         if formula:
@@ -310,6 +317,8 @@ def _value_text(value, percent: bool, formula: str | None) -> tuple[str, str | N
     if isinstance(value, (int, float, Decimal)):
         return _number_text(value, "%" if percent else ""), None
     if isinstance(value, (dt.datetime, dt.date)):
+        if year_only:                   # a year typed as a date, shown as 2024 (yyyy, yyyy"年")
+            return str(value.year), None
         return (value.date() if isinstance(value, dt.datetime) else value).isoformat(), None
     if isinstance(value, dt.time):
         return value.isoformat(), None
@@ -397,6 +406,7 @@ def _sheet_cells(wb, archive, part: str, strings, percent: set[int]):
     from lxml import etree
     from openpyxl.utils.datetime import from_excel, from_ISO8601
     dates = {str(i) for i in wb._date_formats}
+    years = {str(i) for i in _format_styles(wb, _year_only)}      # dates shown as a year only
     durations = {str(i) for i in wb._timedelta_formats}
     pct = {str(i) for i in percent}
     epoch = wb.epoch
@@ -460,7 +470,7 @@ def _sheet_cells(wb, archive, part: str, strings, percent: set[int]):
                     shown_formula = "=" + (formula.text or "")
                 if value is None and shown_formula is None:
                     continue
-                got[col] = _value_text(value, style in pct, shown_formula)
+                got[col] = _value_text(value, style in pct, shown_formula, style in years)
             row.clear()
             while row.getprevious() is not None:
                 del row.getparent()[0]
@@ -615,12 +625,17 @@ def find_table(folder: Path, stem: str) -> Path:
 
 
 def list_tables(folder: Path) -> list[Path]:
-    """Every table file of a folder, old formats included (reading refuses them by name); Excel
-    lock files (~$…) and hidden files are skipped."""
+    """Every table file of a folder and of its subfolders (values/历史/xinchang.csv is read like
+    values/xinchang.csv), old formats included (reading refuses them by name); Excel lock files
+    (~$…) and hidden files or folders are not read — ``unread_files`` names them."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
-                  if p.suffix.lower() in TABLE_SUFFIXES + tuple(OLD_FORMATS) and not p.name.startswith(("~$", ".")))
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        found += [Path(dirpath) / n for n in filenames
+                  if Path(n).suffix.lower() in TABLE_SUFFIXES + tuple(OLD_FORMATS) and not n.startswith(("~$", "."))]
+    return sorted(found)
 
 
 def other_files(folder: Path) -> list[Path]:
@@ -630,3 +645,89 @@ def other_files(folder: Path) -> list[Path]:
     tables = set(list_tables(folder))
     return sorted(p for p in folder.iterdir() if p.is_file() and p not in tables and not p.name.startswith((".", "~$"))
                   and p.name != "README.md")
+
+
+# ------------------------------------------------------------------ files that are not read
+
+#: What may sit in data/ without being data: documentation.
+DOC_FILES = ("README.md",)
+SYSTEM_FILES = (".ds_store", "thumbs.db", "desktop.ini")
+NOT_A_TABLE = ("不是 .csv 或 .xlsx 表格{kind},没有读取;如果其中是数据,在 Excel/WPS 中另存为"
+               " Excel 工作簿(.xlsx)或 CSV UTF-8(逗号分隔)")
+
+
+def _why_not(rel: Path) -> str | None:
+    """Why a file of data/ (path relative to it) is not read, or None when it is read (or is
+    documentation). The rules mirror what the loaders read: the registry and the catalog at the
+    top, every table under values/ and targets/, narrative/<county>/<year>.md."""
+    parts, name = rel.parts, rel.name
+    low = name.lower()
+    if low in SYSTEM_FILES:
+        return "操作系统生成的文件,不是数据(可以删除)"
+    if name.startswith("._"):
+        return "macOS 复制文件时生成的附属文件,不是数据(可以删除)"
+    if name.startswith("~$") or name.startswith(".~lock."):
+        return "Excel/WPS 打开表格时生成的临时文件,不是数据(关闭表格后会消失,也可以删除)"
+    hidden = next((x for x in parts if x.startswith(".")), None)
+    if hidden is not None:
+        where = "隐藏文件" if hidden == name else f"隐藏文件夹“{hidden}”中的文件"
+        return f"{where}(名字以“.”开头),没有读取;如果其中是数据,去掉名字开头的“.”"
+    if name in DOC_FILES:
+        return None
+    top = parts[0]
+    if len(parts) == 1:
+        if rel.stem in (config.COUNTIES_STEM, config.INDICATORS_STEM) and \
+                rel.suffix.lower() in TABLE_SUFFIXES + tuple(OLD_FORMATS):
+            return None            # read (or refused by name) as the registry and the catalog
+        if name == config.CITY_SETTINGS:
+            return None            # the city view's settings (reportkit.inputs.city)
+        return ("不在 values/ 或 targets/ 文件夹中,没有读取(data/ 下只读取 counties 和 indicators 两个表"
+                "以及 values、targets、narrative 三个文件夹;指标数据请放进 values/,目标放进 targets/)")
+    if top in ("values", "targets"):
+        if rel.suffix.lower() in TABLE_SUFFIXES + tuple(OLD_FORMATS):
+            return None
+        return NOT_A_TABLE.format(kind=f"(扩展名 {rel.suffix})" if rel.suffix else "(没有扩展名)")
+    if top == "narrative":
+        if len(parts) == 2 and name == "TEMPLATE.md":
+            return None
+        if len(parts) == 3 and re.fullmatch(r"\d{4}\.md", name):
+            return None            # make check reads it (and says when the folder is not a county)
+        year = re.match(r"(\d{4})", rel.stem)
+        fix = f",如果这是 {year.group(1)} 年的叙述文件,改名为 {year.group(1)}.md" if year and len(parts) == 3 else ""
+        return f"叙述文件应是 narrative/<县区代码>/<年份>.md(如 narrative/xinchang/2024.md),这个文件没有读取{fix}"
+    return (f"data/ 下的“{top}”文件夹不会读取(只读取 values、targets、narrative);"
+            "指标数据请放进 values/,目标放进 targets/")
+
+
+def unread_files(root: Path) -> list[tuple[Path, str]]:
+    """Every file under ``root`` (data/) that no report reads, with the reason, as (path relative
+    to root, reason): hidden files, lock files, other extensions, misplaced files. Nothing in
+    data/ is skipped without a word (`make check` and `make report` list these)."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for n in sorted(filenames):
+            rel = (Path(dirpath) / n).relative_to(root)
+            why = _why_not(rel)
+            if why:
+                out.append((rel, why))
+        for d in dirnames:
+            full = Path(dirpath) / d
+            if full.is_symlink():
+                out.append((full.relative_to(root), "链接到别处的文件夹,没有读取;请把其中的文件直接放进这里"))
+    return sorted(out)
+
+
+def unread_notes(root: Path) -> list[str]:
+    """One line per file of data/ that is not read, with the reason (`make check`, `make report`, `make all`)."""
+    return [f"没有读取 {rel.as_posix()}:{why}" for rel, why in unread_files(root)]
+
+
+def _year_only(fmt: str) -> bool:
+    """A date format that shows only the year (yyyy, yyyy"年", [$-804]yyyy\\年, e): the cell reads
+    as the year it shows."""
+    core = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", fmt or "").strip().lower()
+    return bool(core) and re.fullmatch(r"(yyyy|yyy|e)[\s.\-/年]*", core) is not None

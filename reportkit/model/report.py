@@ -263,6 +263,14 @@ def compute_report_figures(county: str, year: int, *, data_dir: Path | None = No
         if ind not in ds.indicator_ids:
             raise NarrativeError(f"charts 中的趋势图“{ind}”不是指标目录中的代码", file=npath, column="charts",
                                  indicator=ind, county=county, year=year, hint="改为 indicators.csv 中的指标代码")
+    for name in sorted(narrative.omit) if narrative else ():
+        ind = name[len("chart.trend_"):] if name.startswith("chart.trend_") else None
+        if ind is not None and ind not in ds.indicator_ids:
+            near = narrative_mod._did_you_mean(ind, ds.indicator_ids)
+            raise NarrativeError(f"omit 中的趋势图“{name}”不是指标目录中的指标" + (f"(是不是“chart.trend_{near}”?)" if near else ""),
+                                 file=npath, row=narrative_mod._front_line(narrative.front, "omit", name) + 1,
+                                 column="omit", indicator=ind, county=county, year=year,
+                                 hint="改为 chart.trend_<indicators.csv 中的指标代码>")
     figs = engine.figures(county, year, plan, required_file=npath if plan else None)
     targets = engine.next_targets(county, year, figs)
     rf = ReportFigures(dataset=ds, county=c, year=year, figures=figs, targets=targets,

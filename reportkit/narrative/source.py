@@ -28,6 +28,7 @@ import yaml
 
 from ..dates import parse_date
 from ..exceptions import NarrativeError
+from ..inputs.tables import visible
 
 #: The kinds of report a bureau writes, and their parts by level-1 heading in the narrative file.
 #: Every kind has the roles lead (导语), summary (the part holding the computed figures),
@@ -312,7 +313,11 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
                              hint="在设置区末尾单独一行写 ---")
     head = text[3:end]
     try:
-        meta = yaml.safe_load(head) or {}
+        meta = yaml.load(head, Loader=_StrictLoader) or {}        # noqa: S506 (a SafeLoader)
+    except _DuplicateKey as exc:
+        raise NarrativeError(f"设置区中“{exc.key}”写了两次(第 {exc.first} 行和第 {exc.line} 行),"
+                             "只会用到其中一处", file=path, row=exc.line, column=exc.key,
+                             hint="把两处合并为一处,删去另一行") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = (mark.line if mark is not None else 0) + 1        # the head starts on the --- line
@@ -326,6 +331,7 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
                              hint="写成 2025-12-20 或 2025年12月20日") from None
     if not isinstance(meta, dict):
         raise NarrativeError("设置区应为“键: 值”的形式", file=path, row=2, hint="参照示例文件")
+    _check_front(meta, text[:end], path)
     inds = meta.get("indicators")
     if inds is not None and (not isinstance(inds, list) or not all(isinstance(i, str) for i in inds)):
         raise NarrativeError("indicators 应为指标代码的列表", file=path, row=2, column="indicators",
@@ -339,10 +345,14 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
     omit = meta.get("omit")
     if omit is not None:
         bad = [o for o in (omit if isinstance(omit, list) else [omit])
-               if not isinstance(o, str) or not (o in OMITTABLE or re.fullmatch(r"chart\.[a-z0-9_]+", o))]
+               if not isinstance(o, str) or not (o in OMITTABLE or CHART_OMIT_RE.fullmatch(o))]
         if not isinstance(omit, list) or bad:
-            raise NarrativeError(f"omit 中的“{'、'.join(map(str, bad)) or omit}”不是可省略的块", file=path,
-                                 row=2, column="omit", hint="改为这些块之一:" + "、".join(OMITTABLE) + "、chart.<图表编号>")
+            shown = '、'.join(visible(str(b)) for b in bad) or visible(str(omit))
+            near = _did_you_mean(str(bad[0]), list(OMITTABLE) + [f"chart.{c}" for c in CHART_KINDS]) if bad else ""
+            raise NarrativeError(f"omit 中的“{shown}”不是可省略的块" + (f"(是不是“{near}”?)" if near else ""),
+                                 file=path, row=_front_line(text[:end], "omit", bad[0] if bad else None),
+                                 column="omit", hint="改为可省略的块:" + "、".join(OMITTABLE)
+                                 + "、chart.trend_<指标代码>、chart.completion、chart.ranks")
     include = meta.get("include")
     if include is not None:
         row = next((n for n, ln in enumerate(text.splitlines(), start=1) if re.match(r"\s*include\s*:", ln)), 2)
@@ -358,7 +368,6 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
                                  column="include", hint="二者留一")
     date = meta.get("date")
     if date is not None and not isinstance(date, dt.date) and parse_date(date) is None:
-        from ..inputs.tables import visible
         row = next((n for n, ln in enumerate(text.splitlines(), start=1) if re.match(r"\s*date\s*:", ln)), 2)
         raise NarrativeError(f"date(成文日期)“{visible(str(date))}”不是日期", file=path, row=row,
                              column="date", hint="写成 2025-12-20 或 2025年12月20日;还没定就删去这一行,落款日期会留作待补充")
@@ -377,7 +386,115 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
     return meta, head.strip("\n"), rest, offset
 
 
+#: Every setting the front matter may hold (anything else is a typo, refused with a did-you-mean).
+FRONT_KEYS = ("indicators", "title", "date", "signature", "omit", "kind", "sample", "charts", "headings", "include",
+              "indicator_heading", "addressee", "presenter", "opening", "closing")
+#: A chart ``omit`` can name: a trend (its indicator is checked against the catalog with the data),
+#: the completion chart or the ranks chart.
+CHART_OMIT_RE = re.compile(r"chart\.(trend_[a-z0-9_]+|" + "|".join(CHART_KINDS) + ")")
+#: 成文日期 of a year's report: not before that year begins, not more than a year after it ends.
+DATE_YEARS_AFTER = 1
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: str, first: int, line: int):
+        super().__init__(key)
+        self.key, self.first, self.line = key, first, line
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, but a key written twice in one mapping is refused (PyYAML keeps the
+    last one silently: ``indicators:`` twice would drop the first list)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                continue               # the base class refuses an unhashable key with its mark
+            line = key_node.start_mark.line + 1          # the head starts on the --- line
+            if key in seen:
+                raise _DuplicateKey(str(key), seen[key], line)
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _did_you_mean(word: str, candidates) -> str:
+    import difflib
+    found = difflib.get_close_matches(word.lower(), list(candidates), n=1, cutoff=0.6)
+    return found[0] if found else ""
+
+
+def _front_line(head: str, key: str, item=None) -> int:
+    """The line of top-level ``key`` in the front matter (of ``item`` under it, when given)."""
+    lines = head.splitlines()
+    start = next((n for n, ln in enumerate(lines, start=1) if re.match(rf"{re.escape(key)}\s*:", ln)), None)
+    if start is None:
+        return 2
+    if item is not None:
+        for n in range(start, len(lines) + 1):
+            if n > start and lines[n - 1][:1] not in (" ", "\t", "-", ""):
+                break
+            if re.search(rf"(?<![\w.]){re.escape(str(item))}(?![\w.])", lines[n - 1]):
+                return n
+    return start
+
+
+def _strings(value, path=()):
+    """(key path, text) of every string in a YAML value."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(k, path + (k,)) if isinstance(k, str) else ()
+            yield from _strings(v, path + (k,))
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v, path)
+
+
+def _check_front(meta: dict, head: str, path) -> None:
+    """Keys the report knows, strings Word can hold, a 成文日期 within the report's window."""
+    for key in meta:
+        if key not in FRONT_KEYS:
+            near = _did_you_mean(str(key), FRONT_KEYS)
+            raise NarrativeError(f"设置区中的“{visible(str(key))}”不是认得的设置" + (f"(是不是“{near}”?)" if near else ""),
+                                 file=path, row=_front_line(head, str(key)), column=str(key),
+                                 hint=(f"改为“{near}”" if near else "删去这一行") + ";能写的设置:" + "、".join(FRONT_KEYS))
+    for keys, text in _strings(meta):
+        bad = [c for c in text if (ord(c) < 32 and c not in "\t\n") or 127 <= ord(c) < 160
+               or 0xD800 <= ord(c) <= 0xDFFF or ord(c) in (0xFFFE, 0xFFFF)]
+        if bad:
+            key = str(keys[0]) if keys else ""
+            raise NarrativeError(f"设置区中 {key} 的“{visible(text)[:60]}”含有控制字符 "
+                                 + "、".join(f"U+{ord(c):04X}" for c in dict.fromkeys(bad)) + "(Word 文档不能保存这些字符)",
+                                 file=path, row=_front_line(head, key), column=key or None,
+                                 hint="删掉这些看不见的字符(检查引号中的 \\x、\\u 转义)")
+    date = meta.get("date")
+    stem = Path(path).stem if path else ""
+    if date is not None and re.fullmatch(r"\d{4}", stem):
+        year = int(stem)
+        day = date if isinstance(date, dt.date) and not isinstance(date, dt.datetime) else parse_date(date)
+        if isinstance(date, dt.datetime):
+            day = date.date()
+        last = dt.date(year + DATE_YEARS_AFTER, 12, 31)
+        if day is not None and not dt.date(year, 1, 1) <= day <= last:
+            when = f"{day.year}年{day.month}月{day.day}日"
+            where = f"早于 {year} 年" if day.year < year else f"晚于 {last.year} 年底"
+            raise NarrativeError(f"成文日期 date: {when} {where},不像 {year} 年报告的成文日期", file=path,
+                                 row=_front_line(head, "date"), column="date",
+                                 hint=f"改为 {year}年1月1日 至 {last.year}年12月31日 之间的日期"
+                                      "(多为当年年底或次年年初);是不是从别的年份的文件抄来的?")
+
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _check_characters(text: str, path) -> None:
+    if not _CONTROL_RE.search(text):        # the usual case, without a step per character
+        return
     for n, line in enumerate(text.split("\n"), start=1):
         bad = [c for c in line if (ord(c) < 32 and c != "\t") or ord(c) == 127]
         if bad:
@@ -640,9 +757,14 @@ def _escaped(source: str, i: int) -> bool:
     return (i - k - 1) % 2 == 1
 
 
+_ESCAPE_RE = re.compile(r"[\\*{｛]")
+
+
 def escape(text: str, *, start: bool = True) -> str:
     """Literal text as narrative source: backslash, *, a { that would start a reference, and a
     leading # are escaped; nothing else changes."""
+    if not _ESCAPE_RE.search(text) and not (start and text.startswith("#")):
+        return text
     out = []
     for i, c in enumerate(text):
         if c in "\\*":

@@ -382,7 +382,8 @@ def notes(year: int, data_dir=None, *, explicit: bool = False, index: DataIndex 
                        f"不用 make 时写 reportkit all --year {year} --county {lacking[0]})")
     for path, (_, exc) in sorted(idx.broken.items()):
         out.append(f"无法读取 {path.name}:{exc.message}")
-    return out
+    from ..inputs.tables import unread_notes
+    return out + unread_notes(idx.root)
 
 
 def summary(jobs: list[Job], build_root: Path | None = None) -> str:

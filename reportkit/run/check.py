@@ -16,7 +16,7 @@ from .. import config
 from ..inputs import data as data_mod
 from ..narrative import source as nm
 from ..exceptions import ReportkitError
-from ..inputs.tables import list_tables, other_files, read_tables
+from ..inputs.tables import list_tables, read_tables, unread_notes
 
 
 @dataclass
@@ -80,13 +80,12 @@ def _notes(result: CheckResult, root: Path, ds, problems=None) -> None:
                 n_tables, n_records = len(tables), sum(len(t.records) for t in tables)
                 counties = {r.get("county", "") for t in tables for r in t.records}
             if n_tables and not n_records:
-                result.notes.append(f"{folder}/{path.name} 只有表头,没有数据行")
+                result.notes.append(f"{path.relative_to(root).as_posix()} 只有表头,没有数据行")
             unknown = sorted(c for c in counties if c and c not in ds.county_slugs)
             if unknown:
-                result.notes.append(f"{folder}/{path.name} 中有未登记的县区:{'、'.join(unknown)}"
+                result.notes.append(f"{path.relative_to(root).as_posix()} 中有未登记的县区:{'、'.join(unknown)}"
                                     "(在 counties.csv 中登记后才会生成它们的报告)")
-        for path in other_files(root / folder):
-            result.notes.append(f"{folder}/{path.name} 不是 .csv 或 .xlsx 表格,没有读取")
+    result.notes += unread_notes(root)
     lacking: dict[int, list[str]] = {}
     for c in ds.county_slugs:           # the latest year of a county is the report to write
         years = ds.years(c)

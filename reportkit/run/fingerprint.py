@@ -97,6 +97,7 @@ class DataIndex:
     broken: dict[Path, tuple[str, Exception]] = field(default_factory=dict)
     files: dict[str, set[str]] = field(default_factory=dict)     # county cell -> files naming it
     empty: list[Path] = field(default_factory=list)                # tables with a header and no rows
+    bad_years: dict[str, list[tuple]] = field(default_factory=dict)  # county -> (file, sheet, row, text) of year cells not a year
     _value_hashes: dict[str, str] = field(default_factory=dict, repr=False)
     _cities: dict | None = field(default=None, repr=False)
 
@@ -124,6 +125,8 @@ class DataIndex:
                     idx.files.setdefault(county, set()).add(f"{folder}/{path.name}")
                     if store is idx.values and rec.get("year", "").isdigit():
                         idx.years.setdefault(county, set()).add(int(rec["year"]))
+                    elif store is idx.values and rec.get("year", ""):
+                        idx.bad_years.setdefault(county, []).append((path, rec.get(SHEET, ""), rec[ROW], rec["year"]))
         return idx
 
     @property

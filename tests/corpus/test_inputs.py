@@ -218,6 +218,26 @@ def _(root):
     xlsx(root / "values" / "x.xlsx", {"数据": [HEAD, row(value=dt.date(2024, 1, 15))]})
 
 
+# issue 20: a year cell holding a date shown as 2024 read as 2024-01-01 (没有 2024 年的指标数据)
+@case("xlsx_year_formatted_as_date", Reads("rd", "15.44亿元", "1.31"))
+def _(root):
+    import datetime as dt
+    xlsx(root / "values" / "x.xlsx", {"数据": [HEAD, row(year=dt.datetime(2024, 3, 1), value=15.44)]}, {("数据", "B2"): "yyyy"})
+
+
+@case("xlsx_year_formatted_as_chinese_date", Reads("rd", "15.44亿元", "1.31"))
+def _(root):
+    import datetime as dt
+    xlsx(root / "values" / "x.xlsx", {"数据": [HEAD, row(year=dt.datetime(2024, 1, 1), value=15.44)]},
+         {("数据", "B2"): '[$-804]yyyy"年"'})
+
+
+@case("xlsx_year_shown_as_a_full_date", Refused(ValueFormatError, "年份“2024-01-01”无效", "x.xlsx", 2, "year"))
+def _(root):
+    import datetime as dt
+    xlsx(root / "values" / "x.xlsx", {"数据": [HEAD, row(year=dt.date(2024, 1, 1), value=15.44)]}, {("数据", "B2"): "yyyy-mm-dd"})
+
+
 @case("xlsx_thousands_format", Reads("hte", "1234家"))
 def _(root):
     xlsx(root / "values" / "x.xlsx", {"数据": [HEAD, row(ind="hte", value=1234)]}, {("数据", "E2"): "#,##0"})
@@ -538,5 +558,6 @@ def test_check_lists_every_problem_at_once(tmp_path):
     assert sorted(e.row for e in r.errors if Path(e.file).name == "v.csv") == list(range(2, 12))
     assert [ln.split("第 ")[1].split(" 行")[0] for ln in r.lines() if ln.startswith("错误")] == [str(n) for n in range(2, 12)]
     assert "values/empty.csv 只有表头,没有数据行" in r.notes
-    assert "values/说明.docx 不是 .csv 或 .xlsx 表格,没有读取" in r.notes
+    assert "没有读取 values/说明.docx:不是 .csv 或 .xlsx 表格(扩展名 .docx),没有读取;如果其中是数据,在 Excel/WPS 中另存为" \
+           " Excel 工作簿(.xlsx)或 CSV UTF-8(逗号分隔)" in r.notes
     assert any("未登记的县区:alpah" in n for n in r.notes)
