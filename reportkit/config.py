@@ -17,6 +17,9 @@ DATA_DIR = Path(os.environ.get("REPORTKIT_DATA", WORK / "data"))
 TEMPLATES_DIR = ROOT / "templates" if SOURCE_TREE else _RESOURCES / "templates"
 NOTEBOOKS_DIR = ROOT / "notebooks" if SOURCE_TREE else _RESOURCES / "notebooks"
 BUILD_DIR = Path(os.environ.get("REPORTKIT_BUILD", WORK / "build"))
+#: the parameterized notebooks: a county-year's report, a city's view
+REPORT_NOTEBOOK = NOTEBOOKS_DIR / "report.ipynb"
+CITY_NOTEBOOK = NOTEBOOKS_DIR / "city.ipynb"
 #: Published reports under guard: a reference notebook per county-year (REPORTKIT_GUARD points
 #: elsewhere). They sit with the tests because `make test` runs them through nbval.
 GUARD_DIR = Path(os.environ.get("REPORTKIT_GUARD", WORK / "tests" / "notebooks"))

@@ -254,6 +254,15 @@ class CellProblem(Exception):
         self.reason, self.hint, self.cls = reason, hint, cls
 
 
+class DuplicateKeyProblem(Exception):
+    """A key written twice in a narrative's settings, said by its YAML loader (which knows the
+    lines, not the file); the parser raises it as a located :class:`NarrativeError`."""
+
+    def __init__(self, key: str, first: int, line: int):
+        super().__init__(key)
+        self.key, self.first, self.line = key, first, line
+
+
 class NumberTextError(ValueError):
     """Text that is not a number, with the reason in Chinese (for the located data error). Not
     raised to users: the loader turns it into a :class:`ValueFormatError` at its cell."""

@@ -313,12 +313,13 @@ def test_a_failed_rename_names_the_file_replaced_not_the_temporary_one():
 def test_code_hash_names_files_with_slashes_in_a_case_sensitive_order(tmp_path):
     """On Windows str(relative path) has backslashes and paths sort case-insensitively: the code
     hash is made of '/'-joined names in byte order, the same on every system."""
-    from reportkit.run.fingerprint import _files_hash, _sha
+    from reportkit.inputs.index import sha
+    from reportkit.run.fingerprint import files_hash
     (tmp_path / "pkg").mkdir()
     a, b = tmp_path / "pkg" / "a.py", tmp_path / "pkg" / "B.py"
     a.write_bytes(b"a = 1\n")
     b.write_bytes(b"B = 2\n")
-    assert _files_hash([a, b], tmp_path) == _sha(b"pkg/B.py", b"B = 2\n", b"pkg/a.py", b"a = 1\n")
+    assert files_hash([a, b], tmp_path) == sha(b"pkg/B.py", b"B = 2\n", b"pkg/a.py", b"a = 1\n")
 
 
 def test_batch_worker_speaks_utf8_whatever_the_console_encoding(tmp_path, monkeypatch):

@@ -34,9 +34,9 @@ def check_year(year) -> int:
 
 def validate(county, year, data_dir: Path | None = None, *, index=None) -> tuple[str, int]:
     """A plain slug, a registered county, a year with data; the full validation of data/
-    happens in the notebook's first step. ``index`` (a fingerprint.DataIndex) avoids reading
+    happens in the notebook's first step. ``index`` (an :class:`~reportkit.inputs.index.DataIndex`) avoids reading
     data/ again when the caller has read it already."""
-    from ..run.fingerprint import DataIndex
+    from .index import DataIndex
     county, year = check_slug(county), check_year(year)
     idx = index or DataIndex.read(data_dir)
     names = {r["slug"]: r.get("name", "") for r in idx.registry if r.get("slug")}

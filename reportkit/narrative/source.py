@@ -27,7 +27,7 @@ from pathlib import Path
 import yaml
 
 from ..dates import parse_date
-from ..exceptions import NarrativeError
+from ..exceptions import DuplicateKeyProblem, NarrativeError
 from ..inputs.tables import visible
 
 #: The kinds of report a bureau writes, and their parts by level-1 heading in the narrative file.
@@ -314,7 +314,7 @@ def _split_front_matter(text: str, path) -> tuple[dict, str, str, int]:
     head = text[3:end]
     try:
         meta = yaml.load(head, Loader=_StrictLoader) or {}        # noqa: S506 (a SafeLoader)
-    except _DuplicateKey as exc:
+    except DuplicateKeyProblem as exc:
         raise NarrativeError(f"设置区中“{exc.key}”写了两次(第 {exc.first} 行和第 {exc.line} 行),"
                              "只会用到其中一处", file=path, row=exc.line, column=exc.key,
                              hint="把两处合并为一处,删去另一行") from None
@@ -396,12 +396,6 @@ CHART_OMIT_RE = re.compile(r"chart\.(trend_[a-z0-9_]+|" + "|".join(CHART_KINDS) 
 DATE_YEARS_AFTER = 1
 
 
-class _DuplicateKey(yaml.YAMLError):
-    def __init__(self, key: str, first: int, line: int):
-        super().__init__(key)
-        self.key, self.first, self.line = key, first, line
-
-
 class _StrictLoader(yaml.SafeLoader):
     """YAML's safe loader, but a key written twice in one mapping is refused (PyYAML keeps the
     last one silently: ``indicators:`` twice would drop the first list)."""
@@ -416,7 +410,7 @@ class _StrictLoader(yaml.SafeLoader):
                 continue               # the base class refuses an unhashable key with its mark
             line = key_node.start_mark.line + 1          # the head starts on the --- line
             if key in seen:
-                raise _DuplicateKey(str(key), seen[key], line)
+                raise DuplicateKeyProblem(str(key), seen[key], line)
             seen[key] = line
         return super().construct_mapping(node, deep=deep)
 

@@ -28,7 +28,7 @@ from .fingerprint import DataIndex, city_fingerprint, code_hash
 
 log = logging.getLogger(__name__)
 
-CITY_NOTEBOOK = config.NOTEBOOKS_DIR / "city.ipynb"
+CITY_NOTEBOOK = config.CITY_NOTEBOOK
 #: The state of a county's report, as the city view names it.
 STATES = {"failed": "生成失败", "edited": "生成后被编辑", "stale": "数据已变,待重新生成", "built": "已生成",
           "unknown": "有文档,无生成记录", "not_started": "尚未生成"}

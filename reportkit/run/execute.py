@@ -19,7 +19,7 @@ from ..exceptions import KernelError, PipelineError
 from ..iorw import write_text
 from ..thirdparty import nbconvert_highlighter
 
-REPORT_NOTEBOOK = config.NOTEBOOKS_DIR / "report.ipynb"
+REPORT_NOTEBOOK = config.REPORT_NOTEBOOK
 
 
 @dataclass

@@ -268,7 +268,6 @@ def city_differences(city: str, year: int, guard: dict, data_dir: Path | None = 
 def bless_city(city: str, year: int, dest: Path | None = None, data_dir: Path | None = None) -> Path:
     """Run the city notebook and keep it as the reference (in a temporary build folder: blessing
     never touches build/)."""
-    from .city import CITY_NOTEBOOK
     from .warm import KeptKernel
     from ..inputs import data as data_mod
     from ..model.city import check_city
@@ -280,7 +279,7 @@ def bless_city(city: str, year: int, dest: Path | None = None, data_dir: Path | 
     with tempfile.TemporaryDirectory(prefix="reportkit-bless-") as tmp, _environ(**data_env, REPORTKIT_BUILD=tmp), \
             KeptKernel() as kernel:
         from .execute import execute_notebook
-        execute_notebook(CITY_NOTEBOOK, out, {"city": city, "year": int(year)}, kernel)
+        execute_notebook(config.CITY_NOTEBOOK, out, {"city": city, "year": int(year)}, kernel)
         kernel.finished(True)
         figures = json.loads(config.city_paths(city, year, Path(tmp)).figures_json.read_text(encoding="utf-8"))
         normalize(out, city_record(figures))
