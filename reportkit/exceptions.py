@@ -233,6 +233,12 @@ class DocumentError(ReportkitError):
     title = "文档无法安全读取"
 
 
+class ManifestVersionError(DocumentError):
+    """A manifest written by another version of reportkit (its format version is not :data:`VERSION`)."""
+    code = "manifest-version"
+    title = "生成记录的格式版本不同"
+
+
 class HarvestConflictError(ReportkitError):
     """An edited document and a changed narrative file would overwrite each other."""
     code = "harvest-conflict"

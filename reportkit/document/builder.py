@@ -30,6 +30,7 @@ from ..model.phrasing import indicator_pieces, target_pieces
 from ..model.report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
 from . import oxml
 from ..dates import chinese_date, chinese_dates_in, document_date as dated, w3c
+from .manifest import Item as ManifestItem, Manifest
 from .layout import date_as_written, full_width_brackets, name_lines, signature_indents, title_lines, twips
 from .revisions import WJ, Reviser, Seg, glue
 from .template import BLOCKS, resolve_styles, style_size, text_width as page_text_width
@@ -101,7 +102,6 @@ def _as_reviewed(table, texts: list[list[str]], w) -> list[list[str]]:
 SAMPLE_NARRATIVE_NOTICE = "示例叙述\uff1a本报告的叙述文字为据公开材料改写的示例\uff0c须由编辑按实际情况改写。"
 LP, RP = "\uff08", "\uff09"   # full-width parentheses of "(一)"
 CN_DIGITS = "零一二三四五六七八九"
-MANIFEST_VERSION = 1
 #: Tags of generated content (narrative paragraphs are tagged with their slot id, which never
 #: contains a colon).
 TAG_TITLE, TAG_NOTICE, TAG_SIGNATURE, TAG_DATE = "rk:title", "rk:notice", "rk:signature", "rk:date"
@@ -169,7 +169,7 @@ def report_title(rf: ReportFigures) -> str:
 @dataclass
 class BuiltDocument:
     path: Path
-    manifest: dict
+    manifest: Manifest
     changes: list[dict] = field(default_factory=list)   # revised figures (for changes.csv)
 
 
@@ -177,7 +177,7 @@ class _Writer:
     """Appends content to the document body, numbering headings as a 公文 does, tagging every
     paragraph and recording it in the manifest."""
 
-    def __init__(self, doc, styles, rf: ReportFigures, previous: dict | None, reviser: Reviser):
+    def __init__(self, doc, styles, rf: ReportFigures, previous: Manifest | None, reviser: Reviser):
         self.doc, self.s, self.rf = doc, styles, rf
         self.h1 = self.h2 = self.h3 = 0
         self.promoted = False                 # writing sections one level up (a plain 工作总结's 一、二、三)
@@ -185,8 +185,8 @@ class _Writer:
         self.items: dict[int, dict] = {}      # id(element) -> manifest item
         self.elements: dict[int, object] = {}
         self.pieces: dict[str, str] = {}      # piece id -> text, for the next build to compare
-        self.prev_pieces = (previous or {}).get("pieces", {})
-        self.prev_refs = (previous or {}).get("refs", {})
+        self.prev_pieces = previous.pieces if previous else {}
+        self.prev_refs = previous.refs if previous else {}
         self.reviser = reviser
         self.placed: list[tuple[Seg, str]] = []    # (segment stating a figure, where)
         self.revised: set[str] = set()        # refs and piece ids written as revisions
@@ -883,7 +883,7 @@ def check_strict(rf: ReportFigures) -> None:
 
 def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *,
                    template: Path | None = None, strict: bool = False, run_id: str = "",
-                   previous: dict | None = None, track_changes: bool = True) -> BuiltDocument:
+                   previous: Manifest | None = None, track_changes: bool = True) -> BuiltDocument:
     """Write the report .docx atomically (on any error the previous file stays) and return it
     with its manifest and the figures revised since ``previous`` (the manifest of the version
     it replaces; revised figures are written as tracked changes unless ``track_changes`` is off).
@@ -943,23 +943,23 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
     return BuiltDocument(out_path, manifest, changes)
 
 
-def _manifest(w: _Writer, rf: ReportFigures, refs, run_id: str) -> dict:
+def _manifest(w: _Writer, rf: ReportFigures, refs, run_id: str) -> Manifest:
     """Items in document order (walking the body, into content controls), with the pieces,
     every reference's printed value and the narrative source this build used."""
     items = []
     for el in w.doc.element.body.iter(qn("w:p"), qn("w:tbl")):
         item = w.items.get(id(el))
         if item is not None and w.elements.get(id(el)) is el:
-            items.append(item)
+            items.append(ManifestItem.from_dict(item))
         elif el.getparent().tag in (qn("w:body"), qn("w:sdtContent")) and el.tag == qn("w:p") \
                 and not _in_table(el):
-            items.append({"kind": "template", "text": "".join(t.text or "" for t in el.iter(qn("w:t")))})
+            items.append(ManifestItem("template", text="".join(t.text or "" for t in el.iter(qn("w:t")))))
     n = rf.narrative
     from ..narrative.source import read_text as narrative_text      # decoded as it was parsed (UTF-8, or GBK from Notepad)
-    return {"version": MANIFEST_VERSION, "run_id": run_id, "county": rf.county.slug, "year": rf.year,
-            "narrative": narrative_text(n.path) if n.path and Path(n.path).exists() else None,
-            "refs": refs.values, "names": refs.names, "units": refs.units, "stated": sorted(w.stated),
-            "pieces": w.pieces, "pending": _pending(w, refs), "items": items}
+    return Manifest(run_id=run_id, county=rf.county.slug, year=rf.year, items=items,
+                    narrative=narrative_text(n.path) if n.path and Path(n.path).exists() else None,
+                    refs=refs.values, names=refs.names, units=refs.units, stated=sorted(w.stated),
+                    pieces=w.pieces, pending=_pending(w, refs))
 
 
 def _pending(w: _Writer, refs) -> dict:
@@ -996,14 +996,14 @@ STATES = {"growth_phrase": ("growth",), "delta_phrase": ("delta",), "change": ("
           "province_rank_ordinal": ("province_rank",)}
 
 
-def _changes(w: _Writer, rf: ReportFigures, refs, previous: dict | None) -> list[dict]:
+def _changes(w: _Writer, rf: ReportFigures, refs, previous: Manifest | None) -> list[dict]:
     """Figures the previous version stated that print differently now, each with the places the
     new document states it: indicator, attribute, old, new, where."""
     if not previous:
         return []
     from ..model.references import key as ref_key, split_key
-    old_refs = previous.get("refs", {})
-    old_stated = set(previous.get("stated", []))
+    old_refs = previous.refs
+    old_stated = set(previous.stated)
     where: dict[str, list[str]] = {}
     for seg, place in w.placed:
         if "/" in seg.ref:        # generated text of one indicator: which of its values it shows

@@ -86,7 +86,7 @@ class Reviser:
         return revised
 
 
-def with_pending(previous: dict | None, revisions) -> dict | None:
+def with_pending(previous, revisions):
     """The previous version's manifest as the next build compares with it: each revision it
     wrote (its ``pending``) that the current document still shows unaccepted — its deleted and
     inserted text still there as 数据更新 revisions (``revisions``: the document's, each with
@@ -94,14 +94,15 @@ def with_pending(previous: dict | None, revisions) -> dict | None:
     again from the text the editor last accepted (a forced rebuild keeps it; a figure revised
     again shows 327 → 333, not 330 → 333). Accepted or rejected revisions are gone from the
     document and are not carried."""
+    import dataclasses
     from collections import Counter
-    if not previous or not previous.get("pending"):
+    if not previous or not previous.pending:
         return previous
     shown = Counter((r.kind, r.text) for r in revisions if r.author == AUTHOR)
-    out = dict(previous)
+    out = {}
     for part in ("pieces", "refs"):
-        now = dict(previous.get(part, {}))
-        for key, old in previous["pending"].get(part, {}).items():
+        now = dict(getattr(previous, part))
+        for key, old in previous.pending.get(part, {}).items():
             new = now.get(key)
             if new is None or old == new:
                 continue
@@ -109,7 +110,7 @@ def with_pending(previous: dict | None, revisions) -> dict | None:
             if all(shown[k] >= n for k, n in ops.items()):
                 now[key] = old
         out[part] = now
-    return out
+    return dataclasses.replace(previous, **out)
 
 
 WJ = "\u2060"   # WORD JOINER: no line break on either side (Word and LibreOffice honour it)

@@ -173,17 +173,17 @@ def built_references(paths: config.ReportPaths, content) -> dict[int, list[tuple
     from ..narrative import source as nm
     from .harvest import align, manifest_for
     manifest, _ = manifest_for(paths, content.identifier)
-    if not manifest or manifest.get("county") != paths.county or manifest.get("year") != paths.year:
+    if not manifest or manifest.county != paths.county or manifest.year != paths.year:
         return {}
-    values = manifest.get("refs", {})
-    g_items = manifest.get("items", [])
+    values = (manifest.refs or {})
+    g_items = (manifest.items or [])
     out: dict[int, list[tuple[int, int, str]]] = {}
     for e, o in zip(content.items, align(g_items, content.items)):
         g = g_items[o] if o is not None else None
-        if g is None or g.get("kind") not in ("p", "h3") or not g.get("source") or g.get("placeholder"):
+        if g is None or g.kind not in ("p", "h3") or not g.source or g.placeholder:
             continue
         try:
-            spans = nm.render(g["source"], lambda name, attr: values.get(nm.ref_key(name, attr)))
+            spans = nm.render(g.source, lambda name, attr: values.get(nm.ref_key(name, attr)))
         except Exception:     # a source that record cannot render: nothing known of it
             continue
         old = "".join(sp.text for sp in spans)

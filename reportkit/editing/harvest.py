@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import json
 import operator
 import re
 from collections import Counter
@@ -32,8 +31,9 @@ import yaml
 from .. import config
 from ..narrative import source as nm
 from ..outputs import state
+from ..document.manifest import Item as ManifestItem, Manifest, load as load_manifest
 from ..document.reader import DocxContent, Item, read_docx
-from ..exceptions import DocumentError, ForeignDocumentError, HarvestConflictError, NarrativeError
+from ..exceptions import DocumentError, ForeignDocumentError, HarvestConflictError, ManifestVersionError, NarrativeError
 from ..iorw import write_text
 from ..narrative.source import Block, Narrative, Part, Slot, Span
 from ..model.references import split_key
@@ -112,23 +112,17 @@ class HarvestResult:
 
 # ------------------------------------------------------------------ generation records
 
-def manifest_for(paths: config.ReportPaths, identifier: str = "") -> tuple[dict | None, str]:
+def manifest_for(paths: config.ReportPaths, identifier: str = "") -> tuple[Manifest | None, str]:
     """(manifest of the build that wrote the document, note): by the document's run id, else
-    the latest build's."""
-    from ..document.builder import MANIFEST_VERSION
+    the latest build's. A manifest another version of reportkit wrote is not used (the note says so)."""
     skipped = []
 
     def load(run_id):
         try:
-            m = json.loads(paths.manifest(run_id).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            return load_manifest(paths.manifest(run_id))
+        except ManifestVersionError as exc:
+            skipped.append(f"{exc.message},没有用它对照")
             return None
-        if not isinstance(m, dict) or m.get("version") != MANIFEST_VERSION:
-            found = m.get("version") if isinstance(m, dict) else None
-            skipped.append(f"生成记录 {paths.manifest(run_id).name} 的格式版本是 {found if found is not None else '(未写明)'},"
-                           f"这一版程序只读版本 {MANIFEST_VERSION}(记录由另一版 reportkit 写出),没有用它对照")
-            return None
-        return m
     if identifier:
         m = load(identifier)
         if m:
@@ -143,7 +137,7 @@ def manifest_for(paths: config.ReportPaths, identifier: str = "") -> tuple[dict 
     return None, "\n".join(skipped)
 
 
-def fresh_manifest(county: str, year: int, data_dir: Path | None) -> dict:
+def fresh_manifest(county: str, year: int, data_dir: Path | None) -> Manifest:
     """What the current data and narrative generate (when no record of the build is left)."""
     import tempfile
     from ..charts.plan import draw_charts
@@ -202,7 +196,7 @@ def _strip_number(kind: str, text: str) -> str:
     return {"h1": H1_RE, "h2": H2_RE, "h3": H3_RE}.get(kind, re.compile("^$")).sub("", text, count=1)
 
 
-def align(g_items: list[dict], e_items: list[Item]) -> list[int | None]:
+def align(g_items: list[ManifestItem], e_items: list[Item]) -> list[int | None]:
     """For each edited item, the index of the generated item it comes from (or None).
 
     The best order-keeping matching (a weighted longest common subsequence) of the generated
@@ -211,9 +205,9 @@ def align(g_items: list[dict], e_items: list[Item]) -> list[int | None]:
     only the edited items that could match anything enter the dynamic programme, whose rows are
     computed with numpy (a row is a suffix maximum)."""
     import numpy as np
-    gk = [g.get("shown") or (g["kind"] if g["kind"] != "template" else "p") for g in g_items]   # as shown
-    gt = [_bigrams(_strip_number(k, g.get("text", "") or _cells_text(g.get("cells")))) for k, g in zip(gk, g_items)]
-    gtag = [g.get("tag", "") for g in g_items]
+    gk = [g.shown or (g.kind if g.kind != "template" else "p") for g in g_items]   # as shown
+    gt = [_bigrams(_strip_number(k, (g.text or "") or _cells_text(g.cells))) for k, g in zip(gk, g_items)]
+    gtag = [(g.tag or "") for g in g_items]
     by_kind: dict[str, list[int]] = {}
     for i, k in enumerate(gk):
         by_kind.setdefault(k, []).append(i)
@@ -223,10 +217,10 @@ def align(g_items: list[dict], e_items: list[Item]) -> list[int | None]:
         if gk[i] != ek:
             return 0.0
         if gk[i] == "picture":
-            alt = g.get("alt", "")
+            alt = (g.alt or "")
             return 2.0 if alt and any(alt in p for p in e.pictures) else 0.6
-        if g.get("kind") == "template":
-            return 0.8 if (g.get("text", "") == e.text and not e.tag) else 0.0
+        if g.kind == "template":
+            return 0.8 if ((g.text or "") == e.text and not e.tag) else 0.0
         bonus = 0.0
         tag = e.tag
         if tag and gtag[i]:
@@ -234,7 +228,7 @@ def align(g_items: list[dict], e_items: list[Item]) -> list[int | None]:
         threshold = 0.45 if gk[i] in ("p", "h3", "table") else 0.5
         if gk[i] in ("title", "signature", "date", "table"):
             threshold = 0.0          # one of each: matched by position in the order
-        exact = g.get("text", "") == e.text and gk[i] != "table"
+        exact = (g.text or "") == e.text and gk[i] != "table"
         if not exact:
             la, lb = len(gt[i]), len(et)
             if la + lb and 2 * min(la, lb) / (la + lb) + bonus < threshold:
@@ -252,8 +246,8 @@ def align(g_items: list[dict], e_items: list[Item]) -> list[int | None]:
     for i, g in enumerate(g_items):
         if gk[i] in positional:
             continue
-        by_text.setdefault(g.get("text", ""), []).append(i)
-        if g.get("kind") == "template":
+        by_text.setdefault((g.text or ""), []).append(i)
+        if g.kind == "template":
             continue
         if gtag[i]:
             by_tag.setdefault(gtag[i], []).append(i)
@@ -280,7 +274,7 @@ def align(g_items: list[dict], e_items: list[Item]) -> list[int | None]:
             if ek[j] in ("p", "h2", "h3"):   # what the pass for moved items needs, kept small
                 sims = [(i, _sim(gt[i], et) if et else 1.0) for i in (shared if et else empty)]
                 sims = [(i, x) for i, x in sorted(sims) if gk[i] == ek[j] and x + 0.3 >= 0.85
-                        and g_items[i].get("kind") != "template"]
+                        and g_items[i].kind != "template"]
                 if sims:
                     near[j] = sims
         scores = {i: sc for i in cand if (sc := score(i, e, ek[j], et)) > 0}
@@ -340,9 +334,9 @@ def _cells_text(cells) -> str:
 class _Derive:
     """Edited text back to narrative source, with references."""
 
-    def __init__(self, manifest: dict, result: HarvestResult):
-        self.refs: dict[str, str] = manifest.get("refs", {})
-        self.names: dict[str, str] = manifest.get("names", {})
+    def __init__(self, manifest: Manifest, result: HarvestResult):
+        self.refs: dict[str, str] = (manifest.refs or {})
+        self.names: dict[str, str] = (manifest.names or {})
         self.tracer = Tracer(self.refs, self.names)
         self.result = result
 
@@ -448,7 +442,7 @@ def _literal_spans(text: str, fmt: list[tuple[bool, bool]]) -> list[Span]:
 # ------------------------------------------------------------------ rebuilding the narrative
 
 class _Rebuild:
-    def __init__(self, base: Narrative, manifest: dict, result: HarvestResult):
+    def __init__(self, base: Narrative, manifest: Manifest, result: HarvestResult):
         self.base = base
         self.manifest = manifest
         self.result = result
@@ -464,7 +458,7 @@ class _Rebuild:
         self.after_signature = False
         # a plain 工作总结 whose 工作总结 part was written without its heading (sections as 一、二、三)
         self.sections_lead = base.kind == "summary" and not any(
-            g.get("kind") == "h1" and g.get("part") == "summary" for g in manifest.get("items", []))
+            g.kind == "h1" and g.part == "summary" for g in (manifest.items or []))
         self._paragraphs: dict[int, int] = {}   # id(slot) -> paragraphs added to it so far
         self._names: dict[tuple, str] = {}      # a slot's name as messages say it
         self._part("lead", "导语")
@@ -502,13 +496,13 @@ class _Rebuild:
         typed among them (a new 一、 is a new section, a new (一) a sub-heading)."""
         if not self.sections_lead:
             return kind, e
-        if (g or {}).get("part") == "summary" and self.part.key == "lead":
+        if (g.part if g else None) == "summary" and self.part.key == "lead":
             self._part("summary", self.base.part_titles.get("summary", "工作总结"))   # no heading starts it
-        shown = (g or {}).get("shown")
+        shown = g.shown if g else None
         if shown is not None:
             if shown != kind:
                 return kind, e
-            logical = g["kind"]
+            logical = g.kind
         elif g is None and self.part.key == "summary" and kind in ("h1", "h2", "h3"):
             title = _strip_number(kind, e.text)
             if kind == "h1" and any(w in title for key, words in PART_WORDS if key != "summary" for w in words):
@@ -522,13 +516,13 @@ class _Rebuild:
     # -- items --------------------------------------------------------------
     def title(self, e: Item, g: dict | None) -> None:
         text = e.text.strip()
-        if g is not None and text and text != g.get("text", "").strip():
+        if g is not None and text and text != (g.text or "").strip():
             self.meta_updates["title"] = text
             self.result.note("meta", f"标题:{text}")
 
     def h1(self, e: Item, g: dict | None) -> None:
         title = _strip_number("h1", e.text)
-        key = g.get("part") if g else None
+        key = g.part if g else None
         if key is None:
             key = next((k for k, words in PART_WORDS if any(w in title for w in words)), None)
         if key is None or any(p.key == key for p in self.parts):
@@ -545,16 +539,16 @@ class _Rebuild:
                 self.result.note("sections", f"一级标题“{part.title}”改为“{title}”")
             part.title = part.intro.title = title
             return
-        if g is not None and title == g.get("title"):
+        if g is not None and title == g.title:
             return
         name = self.base.part_titles.get(key, key)
         headings = dict(self.meta_updates.get("headings", self.base.meta.get("headings") or {}))
-        if g is not None and title == g.get("default_title"):
+        if g is not None and title == g.default_title:
             headings.pop(name, None)
         else:
             headings[name] = title
         self.meta_updates["headings"] = headings or None
-        self.result.note("sections", f"一级标题“{g.get('title') if g else name}”改为“{title}”")
+        self.result.note("sections", f"一级标题“{g.title if g else name}”改为“{title}”")
 
     def h2(self, e: Item, g: dict | None) -> None:
         title = _strip_number("h2", e.text)
@@ -563,17 +557,17 @@ class _Rebuild:
             self.result.note("not_carried", f"导语中的小标题“{title}”按段落写回")
             self.p(e, None, as_text=True)
             return
-        if g is not None and g.get("slot"):
-            sid = g["slot"]
+        if g is not None and g.slot:
+            sid = g.slot
             base = self.base_slots.get(sid)
-            source = g.get("source")
-            if title == g.get("title") and source is not None:
+            source = g.source
+            if title == g.title and source is not None:
                 new_title = source
-            elif title == g.get("title"):
+            elif title == g.title:
                 new_title = nm.escape(title)
             else:
                 new_title = nm.escape(title)
-                self.result.note("sections", f"小节“{g.get('title')}”改名为“{title}”")
+                self.result.note("sections", f"小节“{g.title}”改名为“{title}”")
             slot = Slot(sid, new_title, part=part.key, heading=True,
                         explicit_id=bool(base and base.explicit_id) or sid == nm.INDICATORS,
                         line=base.line if base else 0)
@@ -590,9 +584,9 @@ class _Rebuild:
             self.result.note("not_carried", f"三级标题“{title}”不在小节中,按段落写回")
             self.p(e, None, as_text=True)
             return
-        if g is not None and title == g.get("title") and g.get("source") is not None:
-            base = self.base_blocks.get(g.get("line"))
-            self.add(Block("h3", g["source"], raw=base.raw if base and base.text == g["source"] else ""))
+        if g is not None and title == g.title and g.source is not None:
+            base = self.base_blocks.get(g.line)
+            self.add(Block("h3", g.source, raw=base.raw if base and base.text == g.source else ""))
             return
         self.add(Block("h3", nm.escape(title)))
         self.result.note("rewritten" if g else "added", f"三级标题“{title}”")
@@ -604,12 +598,12 @@ class _Rebuild:
         where = self._where()
         if PLACEHOLDER_RE.match(text):
             return
-        block = (g or {}).get("block", "") if not as_text else ""
+        block = (g.block or "") if g and not as_text else ""
         if self.after_signature and block != "notes":       # the 附注 stands after the 落款 by design
             self.result.note("not_carried", f"落款之后的文字“{text[:20]}…”写入了最后一个小节,请核对位置")
         if block in ("indicator_paragraph", "targets_sentence"):
             self.present.add(block)
-            if text == g.get("text"):
+            if text == g.text:
                 self.add(Block("block", block))
                 return
             name = nm.block_label(block)
@@ -619,7 +613,7 @@ class _Rebuild:
             self.result.note("overrides", f"{name}改为编辑的文字(其中的数字仍随数据更新)")
             return
         if block in SET_PIECES:                              # a congress report's set pieces
-            if text != g.get("text", "").strip():
+            if text != (g.text or "").strip():
                 key = {"salutation": "addressee"}.get(block, block)
                 self.meta_updates[key] = text
                 self.result.note("meta", f"{SET_PIECES[block]}:{text}")
@@ -628,19 +622,19 @@ class _Rebuild:
             self.present.add(block)
             if block == "sources":
                 self.add(Block("block", "sources"))
-            if text != g.get("text"):
+            if text != g.text:
                 self.result.note("not_carried", f"{nm.block_label(block)}的改动(由数据生成)")
             return
-        if g is not None and g.get("placeholder"):
+        if g is not None and g.placeholder:
             self.add(Block("p", self.derive.source(e, where)))
             self.result.note("added", f"{where}(原为待补充)“{text[:16]}…”")
             return
-        if g is not None and g.get("source") is not None and g.get("kind") == "p":
-            source = g["source"]
-            base = self.base_blocks.get(g.get("line"))
+        if g is not None and g.source is not None and g.kind == "p":
+            source = g.source
+            base = self.base_blocks.get(g.line)
             if self.derive.unchanged(source, e):
                 self.add(Block("p", source, raw=base.raw if base and base.text == source else ""))
-                if g.get("slot") != self.slot.id:
+                if g.slot != self.slot.id:
                     self.result.note("sections", f"段落“{text[:16]}…”移到了{_slot_name(self.slot)}")
                 return
             self.add(Block("p", self.derive.source(e, where, source)))
@@ -662,8 +656,8 @@ class _Rebuild:
             return
         self.present.add("table")
         self.add(Block("block", "table"))
-        names = self.manifest.get("names", {})
-        gcells = g.get("cells", [])
+        names = (self.manifest.names or {})
+        gcells = (g.cells or [])
         for r, (grow, erow) in enumerate(zip(gcells, e.cells)):
             for c, (gc, ec) in enumerate(zip(grow, erow)):
                 if gc.strip() != ec.strip():
@@ -680,19 +674,19 @@ class _Rebuild:
         if g is None:
             self.result.note("not_carried", "编辑插入的图片")
             return
-        self.present.add(g["block"])
-        self.add(Block("block", g["block"]))
+        self.present.add(g.block)
+        self.add(Block("block", g.block))
 
     def caption(self, e: Item, g: dict | None) -> None:
         if g is None:
             self.result.note("not_carried", f"题注“{e.text.strip()}”(没有对应的生成表格或图)")
-        elif e.text.strip() != g.get("text", "").strip():
-            self.result.note("not_carried", f"题注“{g.get('text')}”改为“{e.text.strip()}”(题注由数据生成)")
+        elif e.text.strip() != (g.text or "").strip():
+            self.result.note("not_carried", f"题注“{g.text}”改为“{e.text.strip()}”(题注由数据生成)")
 
     def end_matter(self, e: Item, g: dict | None, kind: str) -> None:
         self.after_signature = True
         text = e.text.strip()
-        old = (g or {}).get("text", "").strip()
+        old = ((g.text or "") if g else "").strip()
         if text == old or PLACEHOLDER_RE.match(text):
             return
         key = "date" if kind == "date" else "signature"
@@ -730,7 +724,7 @@ def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path 
             "没有可用的生成记录:按当前数据和叙述生成的版本对照(编辑稿中的旧数字会列为与数据不符)"
     check_owner(content, county, year, data_root, file, manifest=manifest, claims=False)
     current = nm.read_text(npath) if npath.exists() else ""
-    base_text = manifest.get("narrative") or ""
+    base_text = manifest.narrative or ""
     base = nm.parse(base_text, npath) if base_text else nm.empty()
     result = HarvestResult(county, year, file, npath, current, current)
     for line in note.split("\n"):
@@ -786,8 +780,8 @@ def _norm(text: str) -> str:
     return text.replace("\r\n", "\n")
 
 
-def _rebuild(base: Narrative, manifest: dict, content: DocxContent, result: HarvestResult) -> Narrative:
-    g_items = manifest.get("items", [])
+def _rebuild(base: Narrative, manifest: Manifest, content: DocxContent, result: HarvestResult) -> Narrative:
+    g_items = (manifest.items or [])
     origin = align(g_items, content.items)
     rb = _Rebuild(base, manifest, result)
     matched = set()
@@ -796,7 +790,7 @@ def _rebuild(base: Narrative, manifest: dict, content: DocxContent, result: Harv
         if o is not None:
             matched.add(o)
         kind = _kind(e)
-        if kind == "notice" or (kind == "p" and g is not None and g.get("kind") == "template"):
+        if kind == "notice" or (kind == "p" and g is not None and g.kind == "template"):
             continue
         kind, e = rb.logical(kind, e, g)
         if kind in ("date", "signature"):
@@ -813,19 +807,19 @@ def _deletions(rb: _Rebuild, g_items: list[dict], matched: set[int], result: Har
     for i, g in enumerate(g_items):
         if i in matched:
             continue
-        block = g.get("block", "")
-        if g["kind"] == "p" and g.get("source") is not None and not g.get("placeholder"):
-            result.note("deleted", f"{g.get('label', '')}“{g.get('text', '')[:16]}…”")
-        elif g["kind"] == "h2" and g.get("slot") not in {s.id for p in rb.parts for s in p.sections}:
-            result.note("sections", f"删除小节“{g.get('title')}”")
-        elif g["kind"] == "h1" and g.get("part") not in {p.key for p in rb.parts}:
-            result.note("sections", f"删除一级部分“{g.get('title')}”(其中的内容见上)")
-        elif g["kind"] == "notice":
+        block = (g.block or "")
+        if g.kind == "p" and g.source is not None and not g.placeholder:
+            result.note("deleted", f"{g.label or ''}“{(g.text or '')[:16]}…”")
+        elif g.kind == "h2" and g.slot not in {s.id for p in rb.parts for s in p.sections}:
+            result.note("sections", f"删除小节“{g.title}”")
+        elif g.kind == "h1" and g.part not in {p.key for p in rb.parts}:
+            result.note("sections", f"删除一级部分“{g.title}”(其中的内容见上)")
+        elif g.kind == "notice":
             result.note("not_carried", "删除的提示(示例数据/示例叙述提示由数据决定,重新生成时仍会出现)")
         elif block in SET_PIECES:
             result.note("not_carried", f"删除的{SET_PIECES[block]}"
                                        "(人大报告的固定部分,可在设置区改写)")
-        elif block and block not in rb.present and g["kind"] in ("p", "table", "picture") \
+        elif block and block not in rb.present and g.kind in ("p", "table", "picture") \
                 and block not in rb.omit:
             rb.omit.add(block)
             result.note("omitted", nm.block_label(block))
@@ -882,14 +876,14 @@ def _default_indicators(summary: Part, base: Narrative, rb: _Rebuild) -> None:
     if idx is None:
         return
     sec = summary.sections[idx]
-    charts = [g["block"] for g in rb.manifest.get("items", []) if g.get("kind") == "picture"]
+    charts = [g.block for g in (rb.manifest.items or []) if g.kind == "picture"]
     kept = [c for c in charts if c not in rb.omit]
     names = [b.text if b.kind == "block" else None for b in sec.blocks]
     if kept and names[-len(kept):] == kept and not any(n in kept for n in names[:-len(kept)]):
         sec.blocks = sec.blocks[:-len(kept)] + [Block("block", "charts")]
         names = names[:-len(kept)] + ["charts"]
     default = [x for x in ("indicator_paragraph", "table", "sources") if x not in rb.omit
-               and any(g.get("block") == x for g in rb.manifest.get("items", []))] + (["charts"] if kept else [])
+               and any(g.block == x for g in (rb.manifest.items or []))] + (["charts"] if kept else [])
     if base.slot(nm.INDICATORS) is None and idx == 0 and names == default:
         summary.sections.pop(idx)
         heading = nm.plain(sec.title)
@@ -971,10 +965,10 @@ def document_claims(content: DocxContent, registry: list[dict], year: int | None
     return claims
 
 
-def _figure_claim(content: DocxContent, manifest: dict, county_name: str, year: int) -> Claim | None:
+def _figure_claim(content: DocxContent, manifest: Manifest, county_name: str, year: int) -> Claim | None:
     """表1 of the document against the figures this county-year's report printed there: most of the
     本年 column different is another report (a revised figure or two is not)."""
-    mine = next((g.get("cells") for g in manifest.get("items", []) if g.get("kind") == "table" and g.get("cells")), None)
+    mine = next((g.cells for g in (manifest.items or []) if g.kind == "table" and g.cells), None)
     theirs = next((it.cells for it in content.items if it.kind == "table" and it.cells
                    and it.cells[0] and it.cells[0][0].strip() == "指标"), None)
     if not mine or not theirs or "本年" not in mine[0] or "本年" not in theirs[0]:
@@ -994,7 +988,7 @@ def _figure_claim(content: DocxContent, manifest: dict, county_name: str, year: 
 
 
 def check_owner(content: DocxContent, county: str, year: int, data_root: Path, file: Path, *,
-                manifest: dict | None = None, command: str = "harvest", claims: bool = True) -> None:
+                manifest: Manifest | None = None, command: str = "harvest", claims: bool = True) -> None:
     """Refuse a document that is another county's or year's report, saying whose it is (``claims``
     off: only its 表1 against ``manifest``, the rest having been checked already)."""
     registry = _registry(data_root)

@@ -117,17 +117,18 @@ class ReportRun:
         return self.charts
 
     # 4. document and figure files
-    def previous_manifest(self) -> dict | None:
+    def previous_manifest(self):
         """What the version this build replaces stated (None for a first build), with the
         revisions it marked that its document still shows unaccepted (document.revisions.with_pending)."""
         from ..outputs import state
         last = state.load(self.paths)
-        path = self.paths.manifest(last["run_id"]) if last else None
+        from ..document.manifest import load
+        from ..exceptions import ManifestVersionError
         try:
-            previous = json.loads(path.read_text(encoding="utf-8")) if path else None
-        except (OSError, ValueError):
+            previous = load(self.paths.manifest(last["run_id"])) if last else None
+        except ManifestVersionError:         # another version's record: compared with nothing
             return None
-        if not previous or not previous.get("pending") or not self.paths.docx.exists():
+        if not previous or not previous.pending or not self.paths.docx.exists():
             return previous
         from ..document.reader import read_docx
         from ..document.revisions import with_pending
@@ -155,7 +156,7 @@ class ReportRun:
                    "charts": [{"id": c.id, "title": c.title, "file": self.rel(c.path),
                                "illustrative": c.illustrative, "warnings": c.warnings} for c in self.charts],
                    "changes": built.changes}
-        write_text(paths.manifest(self.run_id), json.dumps(built.manifest, ensure_ascii=False, indent=1))
+        write_text(paths.manifest(self.run_id), built.manifest.to_json())
         write_text(paths.figures_json, json.dumps(payload, ensure_ascii=False, indent=1))
         write_text(paths.figures_csv, figures.to_csv(index=False), encoding="utf-8-sig")
         write_text(paths.changes_csv, self.changes_frame().to_csv(index=False), encoding="utf-8-sig")

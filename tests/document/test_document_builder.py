@@ -285,13 +285,30 @@ def test_every_generated_block_is_tagged(built):
 def test_manifest_lists_every_item_in_document_order(built, tmp_path):
     rf, charts, _ = built["xinchang"]
     b = builder.build_document(rf, charts, tmp_path / "x.docx", run_id="r")
-    items = b.manifest["items"]
+    items = b.manifest.items
     content = read_docx(b.path)
-    assert [i.get("text", "") for i in items if i["kind"] != "table"] == \
+    assert [i.text or "" for i in items if i.kind != "table"] == \
         [it.text for it in content.items if it.kind != "table"]
-    assert b.manifest["refs"]["hte_total"] == "327家" and b.manifest["pieces"]["table/hte_total/本年"] == "327"
-    enterprises = next(i for i in items if i.get("slot") == "enterprises" and i["kind"] == "p")
-    assert enterprises["source"].startswith("现有国家高新技术企业{hte_total}") and "hte_total" in enterprises["refs"]
+    assert b.manifest.refs["hte_total"] == "327家" and b.manifest.pieces["table/hte_total/本年"] == "327"
+    enterprises = next(i for i in items if i.slot == "enterprises" and i.kind == "p")
+    assert enterprises.source.startswith("现有国家高新技术企业{hte_total}") and "hte_total" in enterprises.refs
+
+
+def test_manifest_is_typed_stored_and_read_back_with_its_version(built, tmp_path):
+    """The build -> harvest contract: what the builder records is read back the same, and a
+    record of another format version is refused with a message, never half-read."""
+    from reportkit.document import manifest
+    from reportkit.exceptions import ManifestVersionError
+    rf, charts, _ = built["xinchang"]
+    b = builder.build_document(rf, charts, tmp_path / "x.docx", run_id="r")
+    path = tmp_path / "manifest-r.json"
+    path.write_text(b.manifest.to_json(), encoding="utf-8")
+    assert manifest.load(path) == b.manifest
+    assert manifest.load(tmp_path / "missing.json") is None
+    path.write_text(b.manifest.to_json().replace(f'"version": {manifest.VERSION}', '"version": 1'), encoding="utf-8")
+    with pytest.raises(ManifestVersionError) as ei:
+        manifest.load(path)
+    assert "格式版本是 1" in str(ei.value) and f"只读版本 {manifest.VERSION}" in str(ei.value)
 
 
 def test_building_twice_in_one_process_gives_the_same_body(built, tmp_path):
@@ -577,7 +594,7 @@ def test_table_columns_fit_the_cells_as_shown_with_revisions(tmp_path):
     assert revised == 3          # 本年 and 增减 of 高新技术企业总数, 本年 of 企业研发人员占比
     plain = next(r for r in read_docx(second.path).items if r.kind == "table").cells
     assert ["企业研发人员占比", "%", "12.3"] == next(r for r in plain if r[0] == "企业研发人员占比")[:3]
-    assert second.manifest["items"] and next(i for i in second.manifest["items"] if i["kind"] == "table")["cells"] == plain
+    assert second.manifest.items and next(i for i in second.manifest.items if i.kind == "table").cells == plain
 
 
 def revise_pingyang(root):

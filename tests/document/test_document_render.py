@@ -147,4 +147,6 @@ def test_revised_table_cells_do_not_break_inside_a_number_with_revisions_shown(t
         assert number in tokens or any(t.startswith(number) and not t[len(number)].isdigit()
                                        for t in tokens if len(t) > len(number)), number
     assert not any(re.search(r"\d\.$", t) for t in tokens), "a number broken after its point"
-    assert any(ln.strip().startswith("规上工业企业研") for ln in layout.splitlines())   # names keep their width
+    # names keep their width: broken between words (规上工业企业 / 研发强度), not squeezed to a few characters a line
+    assert any(ln.strip().startswith("规上工业企业") for ln in layout.splitlines())
+    assert not any(ln.strip() in ("规上", "工业", "企业") for ln in layout.splitlines())
