@@ -838,6 +838,23 @@ def document_date(rf: ReportFigures) -> dt.datetime:
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
+def open_template(template: Path | None = None):
+    """(document, styles) of the Word template (the house style); refused with the file named
+    when it cannot be opened or lacks a style."""
+    template = Path(template or config.DEFAULT_TEMPLATE)
+    try:
+        doc = Document(template)
+    except Exception as exc:
+        raise TemplateError(f"无法打开模板({type(exc).__name__})", file=template,
+                            hint="确认模板是 .docx 文件,或运行 make template 重新生成") from exc
+    try:
+        styles = resolve_styles(doc)
+    except TemplateError as exc:
+        exc.file = str(template)
+        raise
+    return doc, styles
+
+
 def save_reproducibly(doc, path: Path) -> None:
     """Save a document whose bytes depend on its content only: entries in the order python-docx
     writes them, each with the same fixed time and attributes."""
@@ -894,17 +911,7 @@ def build_document(rf: ReportFigures, charts=(), out_path: Path | None = None, *
         check_strict(rf)
     if rf.narrative is None:
         rf.narrative = empty_narrative()
-    template = Path(template or config.DEFAULT_TEMPLATE)
-    try:
-        doc = Document(template)
-    except Exception as exc:
-        raise TemplateError(f"无法打开模板({type(exc).__name__})", file=template,
-                            hint="确认模板是 .docx 文件,或运行 make template 重新生成") from exc
-    try:
-        styles = resolve_styles(doc)
-    except TemplateError as exc:
-        exc.file = str(template)
-        raise
+    doc, styles = open_template(template)
     charts = list(charts)
     refs = References(rf, every_indicator=True)
     stamp = w3c(document_date(rf))

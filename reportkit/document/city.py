@@ -10,22 +10,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from docx import Document
 from docx.enum.table import WD_ALIGN_VERTICAL
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Twips
 
-from .. import config
 from ..dates import chinese_date, document_date
 from ..exceptions import TemplateError
 from ..iorw import atomic_path
 from ..model.city import COVERAGE_LEGEND, TOTAL, CityView
 from ..model.report import ILLUSTRATIVE_NOTICE
 from . import oxml
-from .builder import CELL_MARGINS, EMPTY_CELL, cn_number, save_reproducibly, table_text_size
-from .layout import twips as text_width
-from .layout import signature_indents, title_lines
-from .template import BLOCKS, resolve_styles, style_size, text_width as page_text_width
+from .builder import CELL_MARGINS, EMPTY_CELL, cn_number, open_template, save_reproducibly, table_text_size
+from .layout import signature_indents, title_lines, twips as text_width
+from .template import BLOCKS, style_size, text_width as page_text_width
 
 #: How many indicators one coverage table holds (more would not fit the page width).
 COVERAGE_PER_TABLE = 6
@@ -149,13 +146,7 @@ def state_rows(states: list[dict]) -> list[list[str]]:
 def build_city_document(view: CityView, states: list[dict], charts=(), out_path: Path | None = None, *,
                         template: Path | None = None, highlight: str | None = None) -> Path:
     """Write the city view's .docx atomically (the same bytes for the same inputs)."""
-    template = Path(template or config.DEFAULT_TEMPLATE)
-    try:
-        doc = Document(template)
-    except Exception as exc:
-        raise TemplateError(f"无法打开模板({type(exc).__name__})", file=template,
-                            hint="确认模板是 .docx 文件,或运行 make template 重新生成") from exc
-    styles = resolve_styles(doc)
+    doc, styles = open_template(template)
     w = _CityWriter(doc, styles)
     body = doc.element.body
     charts = {c.id.removeprefix("compare_"): c for c in charts}

@@ -25,6 +25,7 @@ from ..model.city import CityView, check_city, check_highlight, compute_city_vie
 from ..outputs import state
 from . import environment
 from .fingerprint import DataIndex, city_fingerprint, code_hash
+from .pipeline import NotebookRun
 
 log = logging.getLogger(__name__)
 
@@ -98,37 +99,16 @@ def report_states(units, year: int, *, build_root: Path | None = None, guard_dir
 
 
 @dataclass
-class CityRun:
+class CityRun(NotebookRun):
     """One city-year, step by step (the city notebook's cells)."""
     city: str
     year: int
     county: str = ""                  # the report county, highlighted in the charts
-    data_dir: Path | None = None
-    build_root: Path | None = None
-    staging_root: Path | None = None
-    run_id: str = ""
-    template: Path | None = None
-    dataset: data_mod.Dataset | None = None
     view: CityView | None = None
     states: list[dict] = field(default_factory=list)
-    charts: list[Chart] = field(default_factory=list)
 
-    def __post_init__(self):
-        self.year = int(self.year)
-        self.data_dir = Path(self.data_dir) if self.data_dir else config.DATA_DIR
-        self.build_root = Path(self.build_root) if self.build_root else config.BUILD_DIR
-        self.staging_root = Path(self.staging_root) if self.staging_root else None
-
-    @property
-    def paths(self) -> config.CityPaths:
-        return config.city_paths(self.city, self.year, self.build_root)
-
-    @property
-    def out(self) -> config.CityPaths:
-        return config.city_paths(self.city, self.year, self.staging_root or self.build_root)
-
-    def rel(self, path: Path) -> str:
-        return Path(path).relative_to(self.staging_root or self.build_root).as_posix()
+    def _paths(self, root: Path) -> config.CityPaths:
+        return config.city_paths(self.city, self.year, root)
 
     # 1. data
     def load(self) -> pd.DataFrame:
@@ -236,9 +216,8 @@ def build_city(city: str, year, *, county: str = "", data_dir=None, build_root=N
 
 
 def _build_city_locked(city, year, county, paths, fp, t0, *, data_dir, build_root, force, kernel, verbose):
-    import tempfile
     import time
-    from .execute import STAGING, check_writable, run_staged
+    from .execute import new_staging, run_staged
     decision = state.decide(paths, fp, force=force)
     outcome = CityOutcome(city, year, paths, decision)
     if decision.action != "build":
@@ -248,18 +227,7 @@ def _build_city_locked(city, year, county, paths, fp, t0, *, data_dir, build_roo
         outcome.kept = state.keep_docx(paths, decision.docx)
         log.info(f"已保留{'编辑过的' if decision.docx == 'edited' else '原有的'} Word 文档:{outcome.kept}")
     run_id = f"city-{city}-{year}-{fp['hash'][:12]}"
-    root = Path(build_root or config.BUILD_DIR)
-    (root / STAGING).mkdir(parents=True, exist_ok=True)
-    paths.out_dir.mkdir(parents=True, exist_ok=True)
-    staging_root = Path(tempfile.mkdtemp(prefix=f"{run_id}-", dir=root / STAGING))   # this run's own
-    stage = config.city_paths(city, year, staging_root)
-    try:
-        stage.out_dir.mkdir(parents=True, exist_ok=True)
-        check_writable(paths, staging_root)
-    except BaseException:
-        import shutil
-        shutil.rmtree(staging_root, ignore_errors=True)
-        raise
+    staging_root, stage = new_staging(paths, run_id)
     params = {"city": city, "year": year, "county": county, "run_id": run_id,
               "staging_root": str(staging_root.resolve())}
     if data_dir is not None:

@@ -169,8 +169,6 @@ def run_report(county: str, year, *, data_dir: Path | None = None, build_root: P
 
 def _run_locked(county, year, root, paths, *, data_dir, build_root, strict, clean, notebook, html, index, verbose,
                 kernel, fingerprint, record) -> RunResult:
-    import tempfile
-
     t0 = time.perf_counter()
     check_template()
     paths.out_dir.mkdir(parents=True, exist_ok=True)
@@ -179,16 +177,7 @@ def _run_locked(county, year, root, paths, *, data_dir, build_root, strict, clea
         from .fingerprint import DataIndex, code_hash
         fingerprint = (index or DataIndex.read(data_dir)).fingerprint(county, year, code_hash(), strict=strict)
     run_id = run_id_of(county, year, fingerprint)
-    (root / STAGING).mkdir(parents=True, exist_ok=True)
-    # the run id stays the inputs' hash (figures.json, the document's identifier); the folder is this run's own
-    staging_root = Path(tempfile.mkdtemp(prefix=f"{run_id}-", dir=root / STAGING))
-    stage = config.report_paths(county, year, staging_root)
-    try:
-        stage.out_dir.mkdir(parents=True, exist_ok=True)
-        check_writable(paths, staging_root)
-    except BaseException:
-        shutil.rmtree(staging_root, ignore_errors=True)
-        raise
+    staging_root, stage = new_staging(paths, run_id)
     params = {"county": county, "year": year, "strict": bool(strict), "run_id": run_id,
               "staging_root": str(staging_root.resolve())}
     if clean:
@@ -296,6 +285,26 @@ def step_timings(nb) -> list[tuple[str, float]]:
 
 
 STAGING = ".staging"
+
+
+def new_staging(paths: config.ReportPaths, run_id: str) -> tuple[Path, config.ReportPaths]:
+    """A staging folder of this run's own (build/.staging/<run id>-<unique>/: the run id stays the
+    inputs' hash, for figures.json and the document's identifier) and the outputs' paths in it, the
+    same layout as ``paths`` (a report's or a city view's), once the report folder is known to
+    take them (:func:`check_writable`)."""
+    import dataclasses
+    import tempfile
+    (paths.root / STAGING).mkdir(parents=True, exist_ok=True)
+    paths.out_dir.mkdir(parents=True, exist_ok=True)
+    staging_root = Path(tempfile.mkdtemp(prefix=f"{run_id}-", dir=paths.root / STAGING))
+    stage = dataclasses.replace(paths, root=staging_root)
+    try:
+        stage.out_dir.mkdir(parents=True, exist_ok=True)
+        check_writable(paths, staging_root)
+    except BaseException:
+        shutil.rmtree(staging_root, ignore_errors=True)
+        raise
+    return staging_root, stage
 
 
 def check_template(template: Path | None = None) -> Path:

@@ -31,22 +31,17 @@ def _jsonable(v):
     return v
 
 
-@dataclass
-class ReportRun:
-    """One county-year, step by step. Paths all derive from the parameters."""
-    county: str
-    year: int
+@dataclass(kw_only=True)
+class NotebookRun:
+    """What a parameterized notebook's run shares (a county report's, a city view's): where it
+    reads, where it writes (the staging folder when there is one), how it names paths."""
     data_dir: Path | None = None
     build_root: Path | None = None
-    strict: bool = False
-    clean: bool = False          # True: no tracked changes for revised figures (CLEAN=1)
-    staging_root: Path | None = None   # write here; `make report` moves the outputs into build/ at the end
+    staging_root: Path | None = None   # write here; the run moves the outputs into build/ at the end
     run_id: str = ""
     template: Path | None = None
     dataset: data_mod.Dataset | None = None
-    rf: ReportFigures | None = None
     charts: list[Chart] = field(default_factory=list)
-    changes: list[dict] = field(default_factory=list)
 
     def __post_init__(self):
         self.year = int(self.year)
@@ -54,15 +49,36 @@ class ReportRun:
         self.build_root = Path(self.build_root) if self.build_root else config.BUILD_DIR
         self.staging_root = Path(self.staging_root) if self.staging_root else None
 
+    def _paths(self, root: Path) -> config.ReportPaths:
+        raise NotImplementedError
+
     @property
     def paths(self) -> config.ReportPaths:
-        """Where the report lives (and what the previous build recorded)."""
-        return config.report_paths(self.county, self.year, self.build_root)
+        """Where the outputs live (and what the previous build recorded)."""
+        return self._paths(self.build_root)
 
     @property
     def out(self) -> config.ReportPaths:
         """Where this run writes: the staging folder when there is one."""
-        return config.report_paths(self.county, self.year, self.staging_root or self.build_root)
+        return self._paths(self.staging_root or self.build_root)
+
+    def rel(self, path: Path) -> str:
+        """A path as shown to reviewers: relative to the build root (same on every machine)."""
+        return Path(path).relative_to(self.staging_root or self.build_root).as_posix()
+
+
+@dataclass
+class ReportRun(NotebookRun):
+    """One county-year, step by step. Paths all derive from the parameters."""
+    county: str
+    year: int
+    strict: bool = False
+    clean: bool = False          # True: no tracked changes for revised figures (CLEAN=1)
+    rf: ReportFigures | None = None
+    changes: list[dict] = field(default_factory=list)
+
+    def _paths(self, root: Path) -> config.ReportPaths:
+        return config.report_paths(self.county, self.year, root)
 
     @property
     def out_dir(self) -> Path:
@@ -71,10 +87,6 @@ class ReportRun:
     @property
     def docx_path(self) -> Path:
         return self.out.docx
-
-    def rel(self, path: Path) -> str:
-        """A path as shown to reviewers: relative to the build root (same on every machine)."""
-        return Path(path).relative_to(self.staging_root or self.build_root).as_posix()
 
     # 1. data
     def load(self) -> pd.DataFrame:
