@@ -542,3 +542,58 @@ def test_a_long_edited_document_is_harvested_whole(work, tmp_path):
     assert r.notes["added"][-1] == "“强化科技创新和产业创新融合”第222段“第2000项工作：组织实施科技项…”"
     assert all(r.new_text.count(f"第{n}项工作：") == 1 for n in (1, 999, 2000))
     assert r.new_text.count("项工作：") == 2000
+
+
+# ---------------------------------------------------------------- issue 18: the ten-edit round trip
+
+def ten_edits(path):
+    """Ten realistic edits an editor makes: the six above, plus a rank stated in a paragraph
+    (第4位), a phrase set in bold, a section renamed, and a word changed with Word's review
+    mode on (a tracked change the editor did not accept)."""
+    six_edits(path)
+    doc = ed.open_doc(path)
+    ed.set_text(ed.find(doc, tag="plan-intro"),
+                "下一步，将秉承“小县大科技”定位，巩固科技创新指数全省排名第4位的位次。")
+    ed.set_text(ed.find(doc, tag="talent"), "人才是第一资源：全年引进各类人才一批。", bold="人才是第一资源")
+    ed.set_text(ed.find(doc, tag="rk:heading:platforms"), "（三）科创平台能级提升")
+    ed.track_replace(ed.find(doc, tag="platforms"), "多点布局", "全域布局")
+    doc.save(path)
+
+
+TEN_MORE = [
+    "下一步，将秉承“小县大科技”定位，巩固科技创新指数全省排名{innovation_index_rank_province.ordinal}的位次。",
+    "**人才是第一资源**：全年引进各类人才一批。",
+    "## 科创平台能级提升 {#platforms}",
+    "全域布局“科创空间”",
+]
+#: what each edit reads as in the rebuilt document
+TEN_SHOWN = ["出台加快科技创新推动高质量发展的若干政策", "一是科技创新平台能级不高", "科技金融服务",
+             "全县高新技术企业达到327家，比上年增长8.28%", "2024年12月20日",
+             "巩固科技创新指数全省排名第4位的位次", "人才是第一资源：全年引进各类人才一批。",
+             "科创平台能级提升", "全域布局“科创空间”"]
+
+
+@pytest.mark.parametrize("copy", ["as written", "without controls",
+                                  pytest.param("libreoffice", marks=pytest.mark.skipif(not SOFFICE, reason="no LibreOffice"))])
+def test_ten_edits_survive_harvest_and_rebuild_in_every_copy_kind(work, tmp_path, copy):
+    """Issue 18's done-when: ten edits, mailed back as written, with the content controls
+    stripped, or re-saved by LibreOffice, all carried into the narrative and shown again by the
+    next build (10 of 10); the deleted section stays deleted."""
+    root, paths = work
+    ten_edits(paths.docx)
+    file = paths.docx
+    if copy == "without controls":
+        file = tmp_path / "返回稿.docx"
+        ed.strip_controls(paths.docx, file)
+    elif copy == "libreoffice":
+        file = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
+    run(work, file=file)
+    text = md_of(work).read_text(encoding="utf-8")
+    assert_six_harvested(text)
+    for part in TEN_MORE:
+        assert part in text, part
+    generate("xinchang", 2024, root / "data", root / "build", run_id="run-2")
+    shown = "\n".join(it.text for it in read_docx(paths.docx).items)
+    missing = [s for s in TEN_SHOWN if s not in shown]
+    assert missing == [] and "探索设立创新服务" not in shown
+    assert run(work).written is False                 # idempotent: the rebuilt document carries nothing new
