@@ -313,8 +313,7 @@ def cmd_template(args) -> int:
 def _document_command(sub, name: str, help_text: str, file_help: str, func) -> argparse.ArgumentParser:
     """A command that reads one county-year's document: --county, --year, --file, --build, --data."""
     p = sub.add_parser(name, help=help_text)
-    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
-    p.add_argument("--year", required=True, help="年份,如 2024")
+    _county_year(p, "年份,如 2024")
     p.add_argument("--file", type=Path, default=None, help=file_help)
     p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
     _add_common(p)
@@ -384,36 +383,38 @@ def check_document_file(path: Path | None) -> Path | None:
     return path
 
 
+def _county_year(p, year_help: str, year_type=str) -> None:
+    """The --county and --year every county-year command takes."""
+    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
+    p.add_argument("--year", required=True, type=year_type, help=year_help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from . import __version__
     parser = _Parser(prog="reportkit", description="科技局年度工作总结:由数据生成报告(出错时退出码 1,用法错误 2)")
     parser.add_argument("--version", action="version", version=f"reportkit {__version__}", help="显示版本并退出")
     sub = parser.add_subparsers(dest="command", required=True, title="命令", parser_class=_Parser)
     p = sub.add_parser("figures", help="打印某县区某年的指标语句和指标表")
-    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
-    p.add_argument("--year", required=True, type=int, help="年份,如 2024")
+    _county_year(p, "年份,如 2024", int)
     p.add_argument("--csv", help="另存指标数据表(CSV)到此路径")
     _add_common(p)
     p.set_defaults(func=cmd_figures)
 
     p = sub.add_parser("import", help="导入一份已发布的报告(.docx/.txt/.md/.html),生成叙述文件和数据行")
-    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
-    p.add_argument("--year", required=True, help="报告的年份,如 2024")
+    _county_year(p, "报告的年份,如 2024")
     p.add_argument("--file", required=True, type=Path, help="报告文件")
     p.add_argument("--preview", action="store_true", help="只显示将写入的内容,不写任何文件")
     _add_common(p)
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("new", help="由上一年的叙述文件开始新一年的叙述文件(上年原文标为待修改)")
-    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
-    p.add_argument("--year", required=True, help="新的年份,如 2025")
+    _county_year(p, "新的年份,如 2025")
     p.add_argument("--preview", action="store_true", help="只显示将写入的内容,不写文件")
     _add_common(p)
     p.set_defaults(func=cmd_new)
 
     p = sub.add_parser("report", help="运行笔记本,生成某县区某年的 Word 报告")
-    p.add_argument("--county", required=True, help="县区代码,如 xinchang")
-    p.add_argument("--year", required=True, help="年份,如 2024")
+    _county_year(p, "年份,如 2024")
     p.add_argument("--strict", action="store_true", help="叙述段落有空缺时报错")
     p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
     p.add_argument("--force", action="store_true", help="即使输入没有变化也重新生成(编辑过的文档仍会先保留)")
