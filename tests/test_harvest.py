@@ -22,6 +22,18 @@ def run(work, **kw):
     return harvest("xinchang", 2024, data_dir=root / "data", build_root=root / "build", **kw)
 
 
+def mailed_back(docx, tmp_path, copy: str):
+    """The edited document as it comes back: as written, with its content controls stripped (a
+    program that drops them), or opened and saved again by LibreOffice."""
+    if copy == "without controls":
+        file = tmp_path / "返回稿.docx"
+        ed.strip_controls(docx, file)
+        return file
+    if copy == "libreoffice":
+        return ed.libreoffice_resave(docx, tmp_path / "lo")
+    return docx
+
+
 def md_of(work):
     return config.narrative_path("xinchang", 2024, work[0] / "data")
 
@@ -399,12 +411,7 @@ def test_ranks_keep_their_unit_after_an_edit_of_the_indicator_paragraph(work, tm
     p = ed.find(doc, tag="rk:block:indicator_paragraph")
     ed.set_text(p, "全县" + ed.text(p))
     doc.save(paths.docx)
-    file = paths.docx
-    if copy == "without controls":
-        file = tmp_path / "返回稿.docx"
-        ed.strip_controls(paths.docx, file)
-    elif copy == "libreoffice":
-        file = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
+    file = mailed_back(paths.docx, tmp_path, copy)
     r = run(work, file=file)
     text = md.read_text(encoding="utf-8")
     assert "全县科技创新指数全省排名{innovation_index_rank_province.ordinal}；" \
@@ -439,12 +446,7 @@ def test_the_note_after_the_signature_is_not_taken_for_misplaced_text(pingyang, 
     """pingyang's 附注 stands after the 落款 where the template puts it: no warning, nothing changed."""
     root, paths = pingyang
     assert any(it.tag == "rk:block:notes" for it in read_docx(paths.docx).items)
-    file = paths.docx
-    if copy == "without controls":
-        file = tmp_path / "返回稿.docx"
-        ed.strip_controls(paths.docx, file)
-    elif copy == "libreoffice":
-        file = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
+    file = mailed_back(paths.docx, tmp_path, copy)
     r = harvest_pingyang(root, file=file)
     assert not r.changed and not any("落款之后" in x for x in r.notes.get("not_carried", [])), r.notes
     # text an editor does type after the 落款 is still pointed out
@@ -581,12 +583,7 @@ def test_ten_edits_survive_harvest_and_rebuild_in_every_copy_kind(work, tmp_path
     next build (10 of 10); the deleted section stays deleted."""
     root, paths = work
     ten_edits(paths.docx)
-    file = paths.docx
-    if copy == "without controls":
-        file = tmp_path / "返回稿.docx"
-        ed.strip_controls(paths.docx, file)
-    elif copy == "libreoffice":
-        file = ed.libreoffice_resave(paths.docx, tmp_path / "lo")
+    file = mailed_back(paths.docx, tmp_path, copy)
     run(work, file=file)
     text = md_of(work).read_text(encoding="utf-8")
     assert_six_harvested(text)

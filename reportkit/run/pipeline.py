@@ -1,6 +1,7 @@
 """The steps of one report run (data -> figures -> words and charts -> document), as notebooks call them."""
 from __future__ import annotations
 
+import abc
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ def _jsonable(v):
 
 
 @dataclass(kw_only=True)
-class NotebookRun:
+class NotebookRun(abc.ABC):
     """What a parameterized notebook's run shares (a county report's, a city view's): where it
     reads, where it writes (the staging folder when there is one), how it names paths."""
     data_dir: Path | None = None
@@ -49,8 +50,9 @@ class NotebookRun:
         self.build_root = Path(self.build_root) if self.build_root else config.BUILD_DIR
         self.staging_root = Path(self.staging_root) if self.staging_root else None
 
+    @abc.abstractmethod
     def _paths(self, root: Path) -> config.ReportPaths:
-        raise NotImplementedError
+        """The outputs' paths under ``root`` (a report's, a city view's)."""
 
     @property
     def paths(self) -> config.ReportPaths:
