@@ -16,9 +16,12 @@ from pathlib import Path
 
 from ..exceptions import ManifestVersionError
 
-#: The manifest's format; :func:`load` reads this version only. 2: items carry the level a heading
-#: is shown at (``shown``) and the manifest the revisions not yet accepted (``pending``).
+#: The manifest's format. 2: items carry the level a heading is shown at (``shown``) and the
+#: manifest the revisions not yet accepted (``pending``).
 VERSION = 2
+#: The versions :func:`load` reads: 1 is 2 without those two (a build record left by the reportkit
+#: before, in a user's build/ folder, still serves the next build and harvest after an upgrade).
+READABLE = (1, 2)
 
 
 @dataclass
@@ -72,11 +75,12 @@ class Manifest:
 
     @classmethod
     def from_dict(cls, data: dict, source: str | Path = "") -> "Manifest":
-        if not isinstance(data, dict) or data.get("version") != VERSION:
+        if not isinstance(data, dict) or data.get("version") not in READABLE:
             found = data.get("version") if isinstance(data, dict) else None
             raise ManifestVersionError(
                 f"生成记录 {Path(source).name or ''} 的格式版本是 {found if found is not None else '(未写明)'},"
-                f"这一版 reportkit 只读版本 {VERSION}(记录由另一版 reportkit 写出)", file=source or None,
+                f"这一版 reportkit 只读版本 {'、'.join(map(str, READABLE))}(记录由另一版 reportkit 写出)",
+                file=source or None,
                 hint="重新生成一次报告(make report … FORCE=1),之后的编辑稿即可按新记录写回")
         items = [Item.from_dict(i) for i in data.get("items", [])]
         known = {f.name for f in fields(cls)} - {"items"}

@@ -1,5 +1,6 @@
 """reportkit.document.builder: the generated .docx, opened with python-docx and checked as an editor would."""
 import hashlib
+import json
 import re
 import zipfile
 
@@ -305,10 +306,17 @@ def test_manifest_is_typed_stored_and_read_back_with_its_version(built, tmp_path
     path.write_text(b.manifest.to_json(), encoding="utf-8")
     assert manifest.load(path) == b.manifest
     assert manifest.load(tmp_path / "missing.json") is None
-    path.write_text(b.manifest.to_json().replace(f'"version": {manifest.VERSION}', '"version": 1'), encoding="utf-8")
+    older = b.manifest.to_dict()
+    older.update(version=1)
+    del older["pending"]
+    for item in older["items"]:
+        item.pop("shown", None)
+    path.write_text(json.dumps(older, ensure_ascii=False), encoding="utf-8")
+    assert manifest.load(path).items == [manifest.Item.from_dict(i) for i in older["items"]]   # the earlier format still read
+    path.write_text(b.manifest.to_json().replace(f'"version": {manifest.VERSION}', '"version": 99'), encoding="utf-8")
     with pytest.raises(ManifestVersionError) as ei:
         manifest.load(path)
-    assert "格式版本是 1" in str(ei.value) and f"只读版本 {manifest.VERSION}" in str(ei.value)
+    assert "格式版本是 99" in str(ei.value) and "只读版本 1、2" in str(ei.value)
 
 
 def test_building_twice_in_one_process_gives_the_same_body(built, tmp_path):
