@@ -273,3 +273,23 @@ def test_a_copy_kept_in_a_subfolder_is_a_duplicate_naming_both_files(tmp_path):
     e = ei.value
     assert Path(e.file).relative_to(root).as_posix() == "values/备份/xinchang.csv" and e.row == 2
     assert "重复:xinchang.csv 第 2 行已有同一数据" in str(e)
+
+
+def test_the_dataset_the_index_and_the_fingerprint_agree_on_who_is_in_a_city():
+    """One city-peer rule (reportkit.inputs.registry): the counties a report ranks against, the
+    rows it is rebuilt for and the units the city view lists are the same counties."""
+    import csv
+
+    from reportkit import config
+    from reportkit.inputs.index import DataIndex
+    real_data = config.DATA_DIR
+    with open(real_data / "counties.csv", encoding="utf-8") as f:
+        wenzhou = [r["slug"] for r in csv.DictReader(f) if r["city"] == "温州市"]
+    assert len(wenzhou) == 12
+    ds = data.load(real_data)
+    idx = DataIndex.read(real_data)
+    assert ds.counties_in_city("温州市") == wenzhou                  # the registry's order
+    assert ds.cities.peers("pingyang") == wenzhou
+    assert idx.peers("pingyang") == sorted(wenzhou)
+    assert idx.cities.units("温州市") == wenzhou
+    assert idx.peers("nowhere") == ["nowhere"] and ds.counties_in_city("火星市") == []

@@ -25,6 +25,7 @@ from .. import config
 from ..exceptions import NarrativeError, TemplateError
 from ..inputs.data import is_worked_back
 from ..iorw import atomic_path
+from ..numbering import heading_number
 from ..narrative.source import INDICATORS, OMITTABLE, TEMPLATE_PARTS, Slot, block_label
 from ..model.phrasing import indicator_pieces, target_pieces
 from ..model.report import ILLUSTRATIVE_NOTICE, ROUNDING_NOTE, ReportFigures, table_columns, table_note
@@ -100,34 +101,12 @@ def _as_reviewed(table, texts: list[list[str]], w) -> list[list[str]]:
 
 
 SAMPLE_NARRATIVE_NOTICE = "示例叙述\uff1a本报告的叙述文字为据公开材料改写的示例\uff0c须由编辑按实际情况改写。"
-LP, RP = "\uff08", "\uff09"   # full-width parentheses of "(一)"
-CN_DIGITS = "零一二三四五六七八九"
 #: Tags of generated content (narrative paragraphs are tagged with their slot id, which never
 #: contains a colon).
 TAG_TITLE, TAG_NOTICE, TAG_SIGNATURE, TAG_DATE = "rk:title", "rk:notice", "rk:signature", "rk:date"
 DEFAULT_INDICATOR_HEADING = "主要科技创新指标"
 #: What the default figures section holds, in order (charts: all not placed elsewhere).
 INDICATOR_BLOCKS = ("indicator_paragraph", "table", "sources", "charts")
-
-
-def cn_number(n: int) -> str:
-    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一, 100 -> 一百, 105 -> 一百零五, 110 -> 一百一十,
-    2024 -> 二千零二十四 (up to 9999)."""
-    if not 0 <= n < 10000:
-        raise ValueError(f"cn_number: {n} is out of range (0-9999)")
-    if n < 10:
-        return CN_DIGITS[n]
-    if n < 20:
-        return "十" + (CN_DIGITS[n - 10] if n > 10 else "")
-    out, zero = "", False
-    for unit, size in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
-        digit, n = divmod(n, size)
-        if digit:
-            out += ("零" if zero and out else "") + CN_DIGITS[digit] + unit
-            zero = False
-        elif out:
-            zero = True
-    return out
 
 
 def presenter(rf: ReportFigures) -> str:
@@ -242,7 +221,7 @@ class _Writer:
     def heading1(self, text: str, part: str, default: str = ""):
         self.h1 += 1
         self.h2 = self.h3 = 0
-        p = self.add_paragraph(f"{cn_number(self.h1)}、{text}", style=self.s.heading1)
+        p = self.add_paragraph(heading_number("h1", self.h1) + text, style=self.s.heading1)
         self.record(p._p, {"kind": "h1", "part": part, "text": p.text, "title": text, "default_title": default},
                     f"rk:part:{part}", text)
         return p
@@ -252,12 +231,12 @@ class _Writer:
         if self.promoted:             # a section shown as a level-1 heading (一、); the manifest says so
             self.h1 += 1
             self.h2 = self.h3 = 0
-            p = self.add_paragraph(f"{cn_number(self.h1)}、{text}", style=self.s.heading1)
+            p = self.add_paragraph(heading_number("h1", self.h1) + text, style=self.s.heading1)
             item["shown"] = "h1"
         else:
             self.h2 += 1
             self.h3 = 0
-            p = self.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
+            p = self.add_paragraph(heading_number("h2", self.h2) + text, style=self.s.heading2)
         item["text"] = p.text
         self.record(p._p, item, f"rk:heading:{slot.id}", text)
         return p
@@ -265,9 +244,9 @@ class _Writer:
     def heading3(self, text: str):
         if self.promoted:             # a sub-heading shown as a level-2 heading ((一))
             self.h2 += 1
-            return self.add_paragraph(f"{LP}{cn_number(self.h2)}{RP}{text}", style=self.s.heading2)
+            return self.add_paragraph(heading_number("h2", self.h2) + text, style=self.s.heading2)
         self.h3 += 1
-        return self.add_paragraph(f"{self.h3}.{text}", style=self.s.heading3)
+        return self.add_paragraph(heading_number("h3", self.h3) + text, style=self.s.heading3)
 
     # -- paragraphs -------------------------------------------------------
     def para(self, segs: list[Seg], style=None, *, item: dict, tag: str | None, where: str):

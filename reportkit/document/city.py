@@ -19,8 +19,9 @@ from ..exceptions import TemplateError
 from ..iorw import atomic_path
 from ..model.city import COVERAGE_LEGEND, TOTAL, CityView
 from ..model.report import ILLUSTRATIVE_NOTICE
+from ..numbering import heading_number
 from . import oxml
-from .builder import CELL_MARGINS, EMPTY_CELL, cn_number, open_template, save_reproducibly, table_text_size
+from .builder import CELL_MARGINS, EMPTY_CELL, open_template, save_reproducibly, table_text_size
 from .layout import signature_indents, title_lines, twips as text_width
 from .template import BLOCKS, style_size, text_width as page_text_width
 
@@ -49,7 +50,7 @@ class _CityWriter:
 
     def heading1(self, text: str):
         self.h1 += 1
-        return self.para(f"{cn_number(self.h1)}、{text}", self.s.heading1)
+        return self.para(heading_number("h1", self.h1) + text, self.s.heading1)
 
     def caption(self, label: str, title: str):
         if label == "表":

@@ -37,15 +37,13 @@ from ..exceptions import DocumentError, ForeignDocumentError, HarvestConflictErr
 from ..iorw import write_text
 from ..narrative.source import Block, Narrative, Part, Slot, Span
 from ..model.references import split_key
+from ..numbering import NUMBER_RE, strip_number
 from .tracing import Tracer, find_numbers
 
 #: a report to the standing committee's set pieces (blocks of the document), as editors call them
 SET_PIECES = {"salutation": "称谓", "opening": "开头", "closing": "结束语"}
 
 PLACEHOLDER_RE = re.compile(r"^【待补充[:：].*】$")
-H1_RE = re.compile(r"^[一二三四五六七八九十]+、\s*")
-H2_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]\s*")
-H3_RE = re.compile(r"^\d+[.．、]\s*")
 #: Words in an editor's own level-1 heading that name a known part.
 PART_WORDS = (("problems", ("存在问题", "问题", "不足")), ("plan", ("工作思路", "思路", "打算", "下步", "下一步", "计划", "措施")),
               ("summary", ("工作总结", "总结", "基本情况", "落实情况")), ("results", ("成效", "成果")))
@@ -173,10 +171,9 @@ def _kind(it: Item) -> str:
     if style:
         return style
     if text and len(text) <= 30 and "。" not in text[:-1]:   # a heading typed in body style
-        if H1_RE.match(text):
-            return "h1"
-        if H2_RE.match(text):
-            return "h2"
+        for level in ("h1", "h2"):
+            if NUMBER_RE[level].match(text):
+                return level
     return "p"
 
 
@@ -191,11 +188,6 @@ def _sim(a: set, b: set) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
 
 
-def _strip_number(kind: str, text: str) -> str:
-    text = text.strip()
-    return {"h1": H1_RE, "h2": H2_RE, "h3": H3_RE}.get(kind, re.compile("^$")).sub("", text, count=1)
-
-
 def align(g_items: list[ManifestItem], e_items: list[Item]) -> list[int | None]:
     """For each edited item, the index of the generated item it comes from (or None).
 
@@ -206,7 +198,7 @@ def align(g_items: list[ManifestItem], e_items: list[Item]) -> list[int | None]:
     computed with numpy (a row is a suffix maximum)."""
     import numpy as np
     gk = [g.shown or (g.kind if g.kind != "template" else "p") for g in g_items]   # as shown
-    gt = [_bigrams(_strip_number(k, (g.text or "") or _cells_text(g.cells))) for k, g in zip(gk, g_items)]
+    gt = [_bigrams(strip_number(k, (g.text or "") or _cells_text(g.cells))) for k, g in zip(gk, g_items)]
     gtag = [(g.tag or "") for g in g_items]
     by_kind: dict[str, list[int]] = {}
     for i, k in enumerate(gk):
@@ -264,7 +256,7 @@ def align(g_items: list[ManifestItem], e_items: list[Item]) -> list[int | None]:
         cand = by_kind.get(ek[j])
         if not cand:
             continue
-        et = _bigrams(_strip_number(ek[j], e.text or _cells_text(e.cells)))
+        et = _bigrams(strip_number(ek[j], e.text or _cells_text(e.cells)))
         if ek[j] not in positional:
             shared = Counter()
             for bg in et & keys:
@@ -504,13 +496,13 @@ class _Rebuild:
                 return kind, e
             logical = g.kind
         elif g is None and self.part.key == "summary" and kind in ("h1", "h2", "h3"):
-            title = _strip_number(kind, e.text)
+            title = strip_number(kind, e.text)
             if kind == "h1" and any(w in title for key, words in PART_WORDS if key != "summary" for w in words):
                 return kind, e                     # the editor's own part (存在问题 …)
             shown, logical = kind, {"h1": "h2", "h2": "h3", "h3": "h3"}[kind]
         else:
             return kind, e
-        title = _strip_number(shown, e.text)
+        title = strip_number(shown, e.text)
         return logical, dataclasses.replace(e, text={"h2": "（一）", "h3": "1."}[logical] + title)
 
     # -- items --------------------------------------------------------------
@@ -521,7 +513,7 @@ class _Rebuild:
             self.result.note("meta", f"标题:{text}")
 
     def h1(self, e: Item, g: dict | None) -> None:
-        title = _strip_number("h1", e.text)
+        title = strip_number("h1", e.text)
         key = g.part if g else None
         if key is None:
             key = next((k for k, words in PART_WORDS if any(w in title for w in words)), None)
@@ -551,7 +543,7 @@ class _Rebuild:
         self.result.note("sections", f"一级标题“{g.title if g else name}”改为“{title}”")
 
     def h2(self, e: Item, g: dict | None) -> None:
-        title = _strip_number("h2", e.text)
+        title = strip_number("h2", e.text)
         part = self.part
         if part.key == "lead":
             self.result.note("not_carried", f"导语中的小标题“{title}”按段落写回")
@@ -579,7 +571,7 @@ class _Rebuild:
         self.slot = slot
 
     def h3(self, e: Item, g: dict | None) -> None:
-        title = _strip_number("h3", e.text)
+        title = strip_number("h3", e.text)
         if not self.slot.heading:
             self.result.note("not_carried", f"三级标题“{title}”不在小节中,按段落写回")
             self.p(e, None, as_text=True)

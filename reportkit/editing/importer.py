@@ -31,16 +31,13 @@ from ..inputs import data as data_mod
 from ..narrative import source as narrative_mod
 from ..exceptions import ImportSourceError, ReportkitError
 from ..numbers import convert, convertible
+from ..numbering import split_number
 from ..inputs.schema import ID_RE
 from .sources import SourceText, read_source
 from .statements import Piece, Statement, parse_paragraph
 
 # ------------------------------------------------------------------ the report's structure
 
-CN_NUM = "一二三四五六七八九十"
-H1_RE = re.compile(rf"^([{CN_NUM}]{{1,3}})\s*[、.．]\s*(.+)$")
-H2_RE = re.compile(rf"^[(（]([{CN_NUM}]{{1,3}})[)）]\s*(.+)$")
-H3_RE = re.compile(r"^(\d{1,2})\s*[.、．](?!\d)\s*(.+)$")
 SALUTATION_RE = re.compile(r"^.{0,12}(主任|副主任|各位委员|各位代表)[^。]{0,30}[：:]$")
 OPENING_RE = re.compile(r"请予审议|我代表")
 CLOSING_RE = re.compile(r"^(以上报告|以上是|谢谢)")
@@ -100,13 +97,13 @@ def recognise(src: SourceText) -> Structure:
     """The kind of report and its parts, from its numbered headings (一、 (一) 1.)."""
     lines = list(src.lines)
     title = src.title
-    if lines and not title and not H1_RE.match(lines[0]) and len(lines[0]) <= 60 and not re.search(r"[。，,；]", lines[0]) \
+    if lines and not title and not split_number("h1", lines[0]) and len(lines[0]) <= 60 and not re.search(r"[。，,；]", lines[0]) \
             and re.search(r"(总结|思路|情况|报告|打算)$", lines[0]):
         title = lines.pop(0)
     st = Structure(kind="", parts=[], title=title)
     if lines and SALUTATION_RE.match(lines[0]):
         st.addressee = lines.pop(0)
-    heads = [H1_RE.match(ln).group(2) for ln in lines if H1_RE.match(ln)]
+    heads = [h[1] for h in (split_number("h1", ln) for ln in lines) if h]
     congress = bool(st.addressee) or any("请予审议" in ln for ln in lines)
     status = any("基本情况" in h for h in heads) and not any("总结" in h for h in heads)
     kind_hint = "congress" if congress else ("status" if status else "")
@@ -122,14 +119,12 @@ def recognise(src: SourceText) -> Structure:
         if congress and CLOSING_RE.match(ln):
             st.closing = ln
             continue
-        m1 = H1_RE.match(ln)
-        m2 = H2_RE.match(ln)
-        m3 = H3_RE.match(ln)
-        if m1 and len(m1.group(2)) <= 40 and not re.search(r"[。；]", m1.group(2)[:-1]):
-            role = _role(m1.group(2), kind_hint)
+        m1, m2, m3 = (split_number(level, ln) for level in ("h1", "h2", "h3"))
+        if m1 and len(m1[1]) <= 40 and not re.search(r"[。；]", m1[1][:-1]):
+            role = _role(m1[1], kind_hint)
             if any(p.role == role for p in parts) and role != "free":
                 role = "free"
-            cur_part, cur_sec = SourcePart(role, m1.group(2).rstrip("。")), None
+            cur_part, cur_sec = SourcePart(role, m1[1].rstrip("。")), None
             parts.append(cur_part)
             continue
         if status and cur_part.role != "plan" and PLAN_START_RE.match(ln) and cur_part is not lead:
@@ -138,14 +133,14 @@ def recognise(src: SourceText) -> Structure:
             cur_part.intro.append(ln)
             continue
         if m2 and cur_part is not lead:
-            title, rest = _split_run_in(m2.group(2))
+            title, rest = _split_run_in(m2[1])
             cur_sec = Section(title, indicators=bool(INDICATOR_SECTION_RE.search(title)) and cur_part.role == "summary")
             cur_part.sections.append(cur_sec)
             if rest:
                 cur_sec.blocks.append(("p", rest))
             continue
         if m3 and cur_sec is not None:
-            title, rest = _split_run_in(m3.group(2))
+            title, rest = _split_run_in(m3[1])
             cur_sec.blocks.append(("h3", title))
             if rest:
                 cur_sec.blocks.append(("p", rest))

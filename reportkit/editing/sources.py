@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..dates import parse_date
 from ..exceptions import ImportSourceError
+from ..numbering import NUMBER_RE, heading_number
 
 SUFFIXES = (".docx", ".txt", ".md", ".html", ".htm")
 MAX_TEXT = 20 * 1024 * 1024          # a report's text is tens of KB; a 20 MB "report" is not one
@@ -169,15 +170,13 @@ def _docx_lines(path: Path) -> tuple[list[str], str]:
 
 
 #: a heading numbered by Word's list numbering has no number in its text: give it one of its level
-_LEVEL_NUMBERS = {"heading1": ("一、", r"^[一二三四五六七八九十]+\s*[、.．]"),
-                  "heading2": ("（一）", r"^[(（][一二三四五六七八九十]+[)）]"),
-                  "heading3": ("1.", r"^\d+\s*[.、．]")}
+_LEVELS = {"heading1": "h1", "heading2": "h2", "heading3": "h3"}
 
 
 def _numbered(style: str, text: str) -> str:
-    prefix, numbered = _LEVEL_NUMBERS.get(style, ("", ""))
-    if prefix and text.strip() and not re.match(numbered, text.strip()):
-        return prefix + text.strip()
+    level = _LEVELS.get(style)
+    if level and text.strip() and not NUMBER_RE[level].match(text.strip()):
+        return heading_number(level, 1) + text.strip()
     return text
 
 

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..numbering import CN_NUMERALS, cn_value
+
 UNITS = ("万平方米", "平方米", "个百分点", "百分点", "万美元", "亿美元", "美元", "亿元", "万元", "元", "万人次",
          "人次", "万人", "家次", "家", "个", "项", "人", "名", "件", "所", "支", "位", "款", "种", "套", "台",
          "篇", "次", "亩", "%", "％")
@@ -29,7 +31,6 @@ NUMBER_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(余)?(" + "|".join(UNITS) + r
 PERIOD_RE = re.compile(r"^(?:(\d{4})年)?1\s*[-—–~至]\s*(\d{1,2})\s*月(?:份)?(?:累计)?")
 SEASONS = {"一季度": 3, "第一季度": 3, "上半年": 6, "前三季度": 9, "前两个季度": 6}
 YEAR_RE = re.compile(r"^(\d{4})\s*年(?:度)?(?:底|末)?")
-CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 BOUNDARY = "，,；;。：:！!？?"
 SENTENCE_END = "。！!？?"
 OPEN_QUOTES = {"《": "》", "“": "”", "「": "」", "‘": "’", "〈": "〉"}
@@ -288,7 +289,7 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
         if re.search(r"\d\s*[-—–~至]\s*$", text[:start]) or re.match(r"\s*[-—–~]\s*\d", text[end:]):
             literal.append((Piece(start, end, Decimal(number), unit or ""), shown, "范围"))
             continue
-        if re.search(r"连续\s*\d+\s*年|连续[一二三四五六七八九十]+年", text[cstart:start]):
+        if re.search(rf"连续\s*\d+\s*年|连续[{CN_NUMERALS}]+年", text[cstart:start]):
             literal.append((Piece(start, end, Decimal(number), unit or ""), shown, "“连续…”的说法"))
             dangling = re.split(r"连续|保持|达|为", text[cstart:start])[0].strip()
             continue
@@ -471,24 +472,17 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
         sentence = _sentence_of(text, m.start())
         owner = [k for k, s in sentence_of_stmt.items() if s == sentence and statements[k].value.start < m.start()]
         key = "city_rank" if m.group(1) == "全市" else "province_rank"
+        try:
+            rank = cn_value(m.group(2))
+        except ValueError:          # 第十十: not a numeral, left as written
+            continue
         if owner and key not in statements[owner[-1]].attached:
-            statements[owner[-1]].attached[key] = Piece(m.start(2), m.end(2), Decimal(_cn(m.group(2))), "",
+            statements[owner[-1]].attached[key] = Piece(m.start(2), m.end(2), Decimal(rank), "",
                                                         role="rank", scope=m.group(1), literal=True)
     return Parsed(text, statements, literal, period)
 
 
-CN_RANK_RE = re.compile(r"(全市|全省)(?:排名)?第([一二三四五六七八九十]{1,3})(?![一二三四五六七八九十批档])")
-
-
-def _cn(text: str) -> int:
-    if text == "十":
-        return 10
-    if text.startswith("十"):
-        return 10 + CN_DIGITS[text[1]]
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return CN_DIGITS[tens] * 10 + (CN_DIGITS[ones] if ones else 0)
-    return CN_DIGITS[text]
+CN_RANK_RE = re.compile(rf"(全市|全省)(?:排名)?第([{CN_NUMERALS}]{{1,3}})(?![{CN_NUMERALS}批档])")
 
 
 def _previous_clause_name(text: str, cstart: int, sentence: tuple[int, int]) -> str:

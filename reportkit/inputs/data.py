@@ -22,6 +22,7 @@ from ..exceptions import (CellProblem, DataError, DuplicateRowError, FileReadErr
                           NumberTextError, PlausibilityError, ReportkitError, UnitMismatchError,
                           UnknownCountyError, UnknownIndicatorError, ValueFormatError)
 from ..numbers import convert, convertible, parse_decimal
+from .registry import CityPeers
 from .schema import (ALIASES, COUNTY_COLS, ESTIMATE, FULL_YEAR, ID_RE, ILLUSTRATIVE_MARK, INDICATOR_COLS,
                      INDICATOR_OPT, KINDS, NO, PERIOD_RE, QUALIFIERS_AFTER, QUALIFIERS_BEFORE, SLUG_RE,
                      TARGET_COLS, TARGET_OPT, TARGET_TYPES, VALUE_COLS, VALUE_OPT, YES)
@@ -322,7 +323,14 @@ class Dataset:
         return self.values.iloc[positions if positions is not None else []]
 
     def counties_in_city(self, city: str) -> list[str]:
-        return [c.slug for c in self._county.values() if c.city == city]
+        """The registered counties of ``city``, in the registry's order (reportkit.inputs.registry)."""
+        return self.cities.units(city)
+
+    @property
+    def cities(self) -> CityPeers:
+        if getattr(self, "_cities", None) is None:
+            self._cities = CityPeers((c.slug, c.city) for c in self._county.values())
+        return self._cities
 
 
 # ------------------------------------------------------------------ registry and catalog
@@ -636,12 +644,6 @@ def _shown(file) -> str:
     return p.name if p.parent.name in (config.VALUES_DIRNAME, config.TARGETS_DIRNAME) else f"{p.parent.name}/{p.name}"
 
 
-def city_peers(counties: list[County], county: str) -> set[str]:
-    """The county and the other registered counties of its city (whose values its ranks need)."""
-    city = next((c.city for c in counties if c.slug == county), None)
-    return {c.slug for c in counties if c.city == city} if city else {county}
-
-
 def load(data_dir: Path | str | None = None, *, for_county: str | None = None,
          problems: Problems | None = None) -> Dataset:
     """Read and validate every table under ``data_dir`` (default: config.DATA_DIR).
@@ -658,14 +660,15 @@ def load(data_dir: Path | str | None = None, *, for_county: str | None = None,
     by_slug = {c.slug: c for c in counties}
     by_id = {i.id: i for i in catalog}
     r = _Rows(by_slug, by_id)
-    only = city_peers(counties, for_county) if for_county else None
+    cities = CityPeers((c.slug, c.city) for c in counties)
+    only = set(cities.peers(for_county)) if for_county else None     # whose values its ranks need
     value_files = list_tables(root / config.VALUES_DIRNAME)
     if not value_files:
         _fail(problems, FileReadError("values 文件夹中没有任何 .csv 或 .xlsx 指标数据表",
                                       file=root / config.VALUES_DIRNAME, hint="按 data/README.md 放入指标数据表"))
     units = {}
     for c in counties:
-        units[("city", c.slug)] = sum(1 for o in counties if o.city == c.city)
+        units[("city", c.slug)] = len(cities.peers(c.slug))
         units[("province", c.slug)] = sum(1 for o in counties if o.province == c.province)
     values = _load_rows(value_files, r, _value_spec(r), lambda row, rec: _value_record(row, rec, r, units),
                         lambda v: (v["county"], v["year"], v["indicator"], v["period"]),

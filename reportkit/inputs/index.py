@@ -1,6 +1,6 @@
 """data/ read once, cheaply (no pandas): the registry, the catalog's hash and every value and
 target row by county, for deciding what to build (run/fingerprint.py hashes a report's part of it)
-and for checking a county-year asked for (parameters) — and the one city-peer rule."""
+and for checking a county-year asked for (parameters)."""
 from __future__ import annotations
 
 import hashlib
@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .. import config
 from ..exceptions import ReportkitError
+from .registry import CityPeers
 from .schema import (ALIASES, COUNTY_COLS, INDICATOR_COLS, INDICATOR_OPT, TARGET_COLS, TARGET_OPT, VALUE_COLS,
                      VALUE_OPT)
 from .tables import FILE, PROBLEMS, ROW, SHEET, find_table, list_tables, read_records, read_tables
@@ -81,7 +82,7 @@ class DataIndex:
     empty: list[Path] = field(default_factory=list)                # tables with a header and no rows
     bad_years: dict[str, list[tuple]] = field(default_factory=dict)  # county -> (file, sheet, row, text) of year cells not a year
     _value_hashes: dict[str, str] = field(default_factory=dict, repr=False)
-    _cities: dict | None = field(default=None, repr=False)
+    _cities: CityPeers | None = field(default=None, repr=False)
 
     @classmethod
     def read(cls, data_dir: Path | None = None) -> "DataIndex":
@@ -115,15 +116,15 @@ class DataIndex:
     def slugs(self) -> list[str]:
         return [r["slug"] for r in self.registry if r.get("slug")]
 
-    def peers(self, county: str) -> list[str]:
-        """The county and the others of its city (sorted)."""
+    @property
+    def cities(self) -> CityPeers:
         if self._cities is None:
-            self._cities = {}
-            for r in self.registry:
-                if r.get("slug"):
-                    self._cities.setdefault(r.get("city"), []).append(r["slug"])
-        city = next((r.get("city") for r in self.registry if r.get("slug") == county), None)
-        return sorted(self._cities.get(city, [])) or [county]
+            self._cities = CityPeers((r.get("slug", ""), r.get("city", "")) for r in self.registry)
+        return self._cities
+
+    def peers(self, county: str) -> list[str]:
+        """The county and the others of its city (reportkit.inputs.registry), sorted for a stable hash."""
+        return sorted(self.cities.peers(county))
 
     def broken_for(self, county: str) -> list[tuple[Path, str, Exception]]:
         """Unreadable files this county's report could depend on."""

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..exceptions import LayoutError
+from ..numbering import strip_any_number
 from .tables import FILE, PROBLEMS, ROW, SHEET, Table, coordinate, visible
 
 #: Extra keys of a record read from a statistics table: the cell of each column
@@ -742,7 +743,7 @@ def _county(reading, catalog, refuse, header, label_col, columns, data_rows, tex
         name = text_at.get((n, label_col), "")
         if not name:
             continue
-        label = re.sub(r"^\s*(\d+[.、．]|[(（][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十]+、)\s*", "", name)
+        label = strip_any_number(name)
         ids = catalog.indicator(label)
         has_values = any(_value(text_at.get((n, col), "")) for col, *_ in plan)
         if len(ids) != 1:

@@ -65,7 +65,7 @@ def city_fingerprint(index: DataIndex, city: str, year: int, code: str, *, count
     (and unreadable files) of every unit of the city, the catalog, the settings file (city.yaml),
     the code and the city notebook, the state of each county's report (the view shows it) and
     the parameters (city, year, the highlighted county)."""
-    slugs = [r["slug"] for r in index.registry if r.get("city") == city and r.get("slug")]
+    slugs = index.cities.units(city)
     base = index.fingerprint(slugs[0], year, code)["parts"] if slugs else {}
     parts = {
         "code": sha(code.encode(), notebook),

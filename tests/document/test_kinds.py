@@ -189,13 +189,6 @@ def test_pdf_without_libreoffice_says_what_to_do(monkeypatch, tmp_path):
 
 # ---------------------------------------------------------------- small slips (issue 18, point 23)
 
-@pytest.mark.parametrize("n,text", [(1, "一"), (10, "十"), (12, "十二"), (21, "二十一"), (99, "九十九"),
-                                    (100, "一百"), (105, "一百零五"), (110, "一百一十"), (120, "一百二十"),
-                                    (999, "九百九十九"), (1001, "一千零一"), (2024, "二千零二十四")])
-def test_cn_number_past_ninety_nine(n, text):
-    assert builder.cn_number(n) == text
-
-
 def test_a_chart_placed_when_there_are_none_says_none_are_available(tmp_path):
     data = copy_real_data(tmp_path / "data")
     path = config.narrative_path("pingyang", 2024, data)
