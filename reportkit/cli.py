@@ -11,8 +11,28 @@ from . import config
 from .exceptions import ParameterError, ReportkitError, os_error_message
 
 
-def _add_common(p: argparse.ArgumentParser) -> None:
+def _add_build(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
+
+
+def _add_common(p: argparse.ArgumentParser, *, build: bool = False) -> None:
+    """--data, and --build for a command that writes or reads outputs."""
+    if build:
+        _add_build(p)
     p.add_argument("--data", type=Path, default=None, help="数据文件夹(默认 data/)")
+
+
+def _add_rebuild(p: argparse.ArgumentParser, force_help: str) -> None:
+    """The options of a command that builds county reports."""
+    p.add_argument("--strict", action="store_true", help="叙述段落有空缺时报错")
+    p.add_argument("--force", action="store_true", help=force_help)
+    p.add_argument("--clean", action="store_true", help="数据更新不以修订标出,直接写新数字")
+
+
+def _add_parallel(p: argparse.ArgumentParser, jobs_help: str) -> None:
+    """The options of a command that builds many outputs at once."""
+    p.add_argument("--jobs", type=int, default=None, help=jobs_help)
+    p.add_argument("--no-progress", action="store_true", help="不显示进度条")
 
 
 def cmd_figures(args) -> int:
@@ -73,6 +93,13 @@ def cmd_new(args) -> int:
     return 0
 
 
+def _up_to_date(reason: str, docx: Path, target: str) -> int:
+    """A build skipped because nothing it depends on changed: why, where, and how to force it."""
+    print(f"{reason}:{_show(docx)}")
+    print(f"如需强制重新生成,加 --force(make {target} … FORCE=1)。")
+    return 0
+
+
 def cmd_report(args) -> int:
     from .run.build import build_report
     from .inputs.tables import unread_notes
@@ -82,9 +109,7 @@ def cmd_report(args) -> int:
                        strict=args.strict, force=args.force, clean=args.clean, verbose=args.verbose)
     paths = out.paths
     if out.action == "skipped":
-        print(f"{out.decision.reason}:{_show(paths.docx)}")
-        print("如需强制重新生成,加 --force(make report … FORCE=1)。")
-        return 0
+        return _up_to_date(out.decision.reason, paths.docx, "report")
     if out.action == "kept":
         print(f"{out.decision.reason}:{_show(paths.docx)}")
         print(f"要把编辑写回叙述文件:make harvest COUNTY={out.county} YEAR={out.year};"
@@ -165,9 +190,7 @@ def cmd_city(args) -> int:
     out = build_city(args.city, args.year, county=args.county or "", data_dir=args.data, build_root=args.build,
                      force=args.force, index=idx, verbose=args.verbose)
     if out.action == "skipped":
-        print(f"汇总已是最新(数据、县区报告状态、设置和代码都没有变化):{_show(out.paths.docx)}")
-        print("如需强制重新生成,加 --force(make city … FORCE=1)。")
-        return 0
+        return _up_to_date("汇总已是最新(数据、县区报告状态、设置和代码都没有变化)", out.paths.docx, "city")
     if out.action == "kept":
         print(f"汇总文档生成后被编辑过,输入没有变化:未重新生成:{_show(out.paths.docx)}(要重新生成加 FORCE=1,编辑稿会先保留)")
         return 0
@@ -315,8 +338,7 @@ def _document_command(sub, name: str, help_text: str, file_help: str, func) -> a
     p = sub.add_parser(name, help=help_text)
     _county_year(p, "年份,如 2024")
     p.add_argument("--file", type=Path, default=None, help=file_help)
-    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
-    _add_common(p)
+    _add_common(p, build=True)
     p.set_defaults(func=func)
     return p
 
@@ -415,26 +437,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("report", help="运行笔记本,生成某县区某年的 Word 报告")
     _county_year(p, "年份,如 2024")
-    p.add_argument("--strict", action="store_true", help="叙述段落有空缺时报错")
-    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
-    p.add_argument("--force", action="store_true", help="即使输入没有变化也重新生成(编辑过的文档仍会先保留)")
-    p.add_argument("--clean", action="store_true", help="数据更新不以修订标出,直接写新数字")
+    _add_rebuild(p, "即使输入没有变化也重新生成(编辑过的文档仍会先保留)")
     p.add_argument("--quiet", action="store_true", help="不显示进度提示")
     p.add_argument("--verbose", action="store_true", help="显示笔记本每个单元格的进度和每一步用的时间")
-    _add_common(p)
+    _add_common(p, build=True)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("all", help="并行生成某年所有有数据的县区的报告(只重做有变化的)")
     p.add_argument("--year", required=True, type=int, help="年份,如 2024")
     p.add_argument("--county", action="append", help="只生成这些县区(可重复)")
-    p.add_argument("--jobs", type=int, default=None, help="并行进程数(默认 CPU 核数加 1)")
+    _add_parallel(p, "并行进程数(默认 CPU 核数加 1)")
     p.add_argument("--scheduler", default=None, help="Dask 调度器地址,如 tcp://10.0.0.5:8786")
-    p.add_argument("--force", action="store_true", help="全部重新生成(编辑过的文档仍会先保留)")
-    p.add_argument("--clean", action="store_true", help="数据更新不以修订标出,直接写新数字")
-    p.add_argument("--strict", action="store_true", help="叙述段落有空缺时报错")
-    p.add_argument("--no-progress", action="store_true", help="不显示进度条")
-    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
-    _add_common(p)
+    _add_rebuild(p, "全部重新生成(编辑过的文档仍会先保留)")
+    _add_common(p, build=True)
     p.set_defaults(func=cmd_all)
 
     p = sub.add_parser("city", help="全市汇总:一个市各县(市、区)的指标、排名、数据覆盖和报告进度")
@@ -442,11 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", required=True, type=int, help="年份,如 2024")
     p.add_argument("--county", default=None, help="在图中突出显示的县区代码(可选)")
     p.add_argument("--force", action="store_true", help="即使输入没有变化也重新生成")
-    p.add_argument("--jobs", type=int, default=None, help="--city all 时的并行进程数")
-    p.add_argument("--no-progress", action="store_true", help="不显示进度条")
+    _add_parallel(p, "--city all 时的并行进程数")
     p.add_argument("--verbose", action="store_true", help="显示笔记本每个单元格的进度")
-    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
-    _add_common(p)
+    _add_common(p, build=True)
     p.set_defaults(func=cmd_city)
 
     p = sub.add_parser("worker", help="批量生成的工作进程(由 reportkit all 启动,内部使用)")
@@ -468,7 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
     _document_command(sub, "pdf", "把报告转换为 PDF(需要 LibreOffice)", "要转换的文档(默认 build/ 中的文档)", cmd_pdf)
 
     p = sub.add_parser("clean", help="删除可重新生成的输出(编辑过的文档和 versions/ 保留)")
-    p.add_argument("--build", type=Path, default=None, help="输出根目录(默认 build/)")
+    _add_build(p)
     p.set_defaults(func=cmd_clean)
 
     p = sub.add_parser("bless", help="把一份报告置于保护之下,或接受数字的变化(更新参考笔记本)")

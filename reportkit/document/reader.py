@@ -65,6 +65,7 @@ class Item:
 
 @dataclass
 class DocxContent:
+    """A .docx as reportkit reads it back: its body in order, its identity and its comments."""
     path: Path
     items: list[Item]
     identifier: str = ""

@@ -62,8 +62,9 @@ class SourcePart:
 
 @dataclass
 class Structure:
+    """A published report as recognised: its kind, its parts in order and its front and back matter."""
     kind: str
-    parts: list[SourcePart]
+    parts: list[SourcePart] = field(default_factory=list)
     title: str = ""
     addressee: str = ""
     opening: str = ""

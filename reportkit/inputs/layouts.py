@@ -477,6 +477,21 @@ def _new_record(reading: Reading, county: str, year, ind: str, row: int, unit: s
             "province_rank": "", ROW: row, PROBLEMS: {}, CELLS: {}, DERIVED: False}
 
 
+def _labelled(rows, text_at: dict, col: int):
+    """(row, label) of the data rows with a label in ``col``."""
+    return ((n, text_at[(n, col)]) for n in rows if text_at.get((n, col)))
+
+
+def _refuse_name(refuse, text: str, matches: list[str], near, n: int, col: int, what: str, many: str,
+                 unknown_fix: str, ambiguous_fix: str) -> None:
+    """A row's name that is none of ``what`` (with the near ones), or more than one of them."""
+    if not matches:
+        close = near(text)
+        refuse(f"“{visible(text)}”不是{what}" + (f"(相近的有:{'、'.join(close)})" if close else ""), n, col, unknown_fix)
+    else:
+        refuse(f"“{visible(text)}”同时是{many.format(n=len(matches))}:" + "、".join(matches), n, col, ambiguous_fix)
+
+
 def _usable(role: str, ind, text, refuse, row, col, units) -> bool:
     """A growth in % of a share, or a 百分点 change of an amount, is not what it says: refused."""
     pp = "百分点" in units
@@ -584,10 +599,7 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
                "在标题行写明年份和时期,如“2024年1-11月各县（市、区）主要科技指标”")
         return []
     records, rows_of = {}, {}
-    for n in data_rows:
-        name = text_at.get((n, label_col), "")
-        if not name:
-            continue
+    for n, name in _labelled(data_rows, text_at, label_col):
         key = _norm(name)
         slugs = catalog.county(name)
         if not slugs and (key in _TOTALS or any(key in (_norm(c.city), _norm(c.city)[:-1], _norm(c.province))
@@ -597,15 +609,10 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
         if len(slugs) != 1:
             if not any(_value(text_at.get((n, col), "")) for col, *_ in plan):
                 continue        # a sub-heading row without figures (如“其中:”)
-            if not slugs:
-                near = catalog.near_counties(name)
-                refuse(f"“{visible(name)}”不是登记的县区" + (f"(相近的有:{'、'.join(near)})" if near else ""),
-                       n, label_col, "把名称改为 counties.csv 中的名称(如“平阳县”或“平阳”),或先在 counties.csv 中登记;"
-                       "合计行请写“全市”或“合计”")
-            else:
-                refuse(f"“{visible(name)}”同时是 {len(slugs)} 个登记县区的名称:"
-                       + "、".join(f"{catalog.counties[s].name}({s})" for s in slugs), n, label_col,
-                       "写县区全称,以便区分")
+            _refuse_name(refuse, name, [f"{catalog.counties[s].name}({s})" for s in slugs], catalog.near_counties,
+                         n, label_col, "登记的县区", " {n} 个登记县区的名称",
+                         "把名称改为 counties.csv 中的名称(如“平阳县”或“平阳”),或先在 counties.csv 中登记;"
+                         "合计行请写“全市”或“合计”", "写县区全称,以便区分")
             continue
         slug = slugs[0]
         if slug in rows_of:
@@ -739,25 +746,17 @@ def _county(reading, catalog, refuse, header, label_col, columns, data_rows, tex
         return []
     reading.counties.append(slug)
     out = []
-    for n in data_rows:
-        name = text_at.get((n, label_col), "")
-        if not name:
-            continue
+    for n, name in _labelled(data_rows, text_at, label_col):
         label = strip_any_number(name)
         ids = catalog.indicator(label)
         has_values = any(_value(text_at.get((n, col), "")) for col, *_ in plan)
         if len(ids) != 1:
             if not has_values:
                 continue        # a heading row such as "一、创新投入"
-            if not ids:
-                near = catalog.near_indicators(label)
-                refuse(f"“{visible(label)}”不是指标目录中的指标名称或别名" + (f"(相近的有:{'、'.join(near)})" if near else ""),
-                       n, label_col, f"在 indicators.csv 中给对应的指标的 aliases 列加上“{_strip_units(label)[0].strip()}”,"
-                       "或把名称改为目录中的名称")
-            else:
-                refuse(f"“{visible(label)}”同时是指标目录中 {len(ids)} 个指标的名称或别名:"
-                       + "、".join(f"{catalog.indicators[i].name}({i})" for i in ids), n, label_col,
-                       "把名称改为其中一个指标的全称,或在 indicators.csv 中去掉重复的别名")
+            _refuse_name(refuse, label, [f"{catalog.indicators[i].name}({i})" for i in ids], catalog.near_indicators,
+                         n, label_col, "指标目录中的指标名称或别名", "指标目录中 {n} 个指标的名称或别名",
+                         f"在 indicators.csv 中给对应的指标的 aliases 列加上“{_strip_units(label)[0].strip()}”,"
+                         "或把名称改为目录中的名称", "把名称改为其中一个指标的全称,或在 indicators.csv 中去掉重复的别名")
             continue
         ind = catalog.indicators[ids[0]]
         _, name_units = _strip_units(label)

@@ -120,8 +120,7 @@ class Figure:
 
     @property
     def value_text(self) -> str:
-        num, unit = self.value_parts
-        return num + unit
+        return "".join(self.value_parts)
 
     @property
     def prev_text(self) -> str:
@@ -188,8 +187,7 @@ class NextTarget:
 
     @property
     def target_text(self) -> str:
-        num, unit = self.target_parts
-        return num + unit
+        return "".join(self.target_parts)
 
     @property
     def required_growth(self) -> Decimal | None:
@@ -347,54 +345,29 @@ class FigureEngine:
             fig.change = (p - v) if ind.kind == "rank" else (v - p)
         if ind.kind in ("ratio", "rank"):
             # a change of a rate is in 百分点 (ratios) or places (ranks), never a % of a %
-            if reported is not None:
-                if fig.change is not None and ind.kind == "ratio":
-                    lo, hi = _interval_diff(v, p, ind)
-                    if not _overlaps(reported, lo, hi):
-                        fig.warnings.append(
-                            f"报送的变化 {fmt(reported, RATE_DECIMALS)} 个百分点与按数据计算的 "
-                            f"{fmt(fig.change, RATE_DECIMALS)} 个百分点不一致(超出四舍五入误差),以报送值为准")
-                fig.change = reported
-                fig.growth_source = "reported"
-            elif fig.change is not None:
-                fig.growth_source = "computed"
+            interval = (lambda: _interval_diff(v, p, ind)) if ind.kind == "ratio" else None
+            fig.change, fig.growth_source = _settle(fig, reported, fig.change, interval, "报送的变化", " 个百分点")
             return
-        computed = None
         if fig.qualifier and reported is None:
             # "超过23亿元" is a bound, not a value: no change can be computed from it
             fig.change = None
             return
-        if p is not None and p != 0:
-            computed = (v - p) / p * HUNDRED
-        if reported is not None:
-            if computed is not None:
-                lo, hi = _interval_growth(v, p, ind)
-                if not _overlaps(reported, lo, hi):
-                    fig.warnings.append(
-                        f"报送增速 {fmt(reported, RATE_DECIMALS)}% 与按数据计算的 "
-                        f"{fmt(computed, RATE_DECIMALS)}% 不一致(超出四舍五入误差),以报送值(可比口径)为准")
-            fig.growth, fig.growth_source = reported, "reported"
-        elif computed is not None:
-            fig.growth, fig.growth_source = computed, "computed"
+        computed = (v - p) / p * HUNDRED if p is not None and p != 0 else None
+        fig.growth, fig.growth_source = _settle(fig, reported, computed, lambda: _interval_growth(v, p, ind),
+                                                "报送增速", "% ", "(可比口径)")
 
     def _completion(self, fig: Figure, row) -> None:
         target = _none(row["target"])
-        reported = _none(row["reported_completion"])
         fig.target = target
         computed = None
         if target is not None and target != 0 and fig.kind != "rank":
             computed = fig.value / target * HUNDRED
-        if reported is not None:
-            if computed is not None:
-                h = Decimal(0) if fig.indicator.exact else half_unit(fig.value)
-                lo, hi = (fig.value - h) / target * HUNDRED, (fig.value + h) / target * HUNDRED
-                if not _overlaps(reported, lo, hi):
-                    fig.warnings.append(
-                        f"报送的完成率 {fmt(reported, RATE_DECIMALS)}% 与按数据计算的 "
-                        f"{fmt(computed, RATE_DECIMALS)}% 不一致(超出四舍五入误差),以报送值为准")
-            fig.completion, fig.completion_source = reported, "reported"
-        elif computed is not None:
-            fig.completion, fig.completion_source = computed, "computed"
+
+        def interval():
+            h = Decimal(0) if fig.indicator.exact else half_unit(fig.value)
+            return (fig.value - h) / target * HUNDRED, (fig.value + h) / target * HUNDRED
+        fig.completion, fig.completion_source = _settle(fig, _none(row["reported_completion"]), computed, interval,
+                                                        "报送的完成率", "% ")
 
     def _ranks(self, fig: Figure, row) -> None:
         for col in ("city_rank", "province_rank"):
@@ -530,6 +503,19 @@ def _interval_diff(v: Decimal, p: Decimal, ind: Indicator) -> tuple[Decimal, Dec
     h = half_unit(v) + half_unit(p)
     d = v - p
     return d - h, d + h
+
+
+def _settle(fig: Figure, reported: Decimal | None, computed: Decimal | None, interval, label: str, unit: str,
+            basis: str = "") -> tuple[Decimal | None, str]:
+    """A rate and where it came from: the reported one when there is one — with a warning when
+    the one computed from the data lies outside what the reported one's rounding allows
+    (``interval`` gives the computed range; None: not comparable) — else the computed one."""
+    if reported is not None:
+        if computed is not None and interval is not None and not _overlaps(reported, *interval()):
+            fig.warnings.append(f"{label} {fmt(reported, RATE_DECIMALS)}{unit}与按数据计算的 "
+                                f"{fmt(computed, RATE_DECIMALS)}{unit}不一致(超出四舍五入误差),以报送值{basis}为准")
+        return reported, "reported"
+    return computed, "computed" if computed is not None else ""
 
 
 def _overlaps(reported: Decimal, lo: Decimal, hi: Decimal) -> bool:

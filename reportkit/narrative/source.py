@@ -255,23 +255,11 @@ class Narrative:
 
     @property
     def lead(self) -> Slot | None:
-        p = self.part("lead")
-        return p.intro if p else None
+        return getattr(self.part("lead"), "intro", None)
 
     @property
     def summary(self) -> list[Slot]:
-        p = self.part("summary")
-        return p.sections if p else []
-
-    @property
-    def plan_intro(self) -> Slot | None:
-        p = self.part("plan")
-        return p.intro if p else None
-
-    @property
-    def plan(self) -> list[Slot]:
-        p = self.part("plan")
-        return p.sections if p else []
+        return getattr(self.part("summary"), "sections", [])
 
     def slots(self) -> list[Slot]:
         return [s for p in self.parts for s in p.slots()]

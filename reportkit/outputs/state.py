@@ -499,12 +499,7 @@ def promote(stage: ReportPaths, paths: ReportPaths, run_id: str, names: list[str
                "docx_sha256": record_["docx_sha256"]}
     _step("journal")
     write_text(journal_path(paths), json.dumps(journal, ensure_ascii=False, indent=1))
-    try:
-        _forward(paths, journal)
-    except BaseException:
-        _back(paths, journal)
-        raise
-    _finish(paths, journal)
+    _carry_out(paths, journal, undo_on=BaseException)
 
 
 def _places(paths: ReportPaths, journal: dict, name: str) -> tuple[Path, Path, Path]:
@@ -542,7 +537,14 @@ def _back(paths: ReportPaths, journal: dict) -> None:
     journal_path(paths).unlink(missing_ok=True)
 
 
-def _finish(paths: ReportPaths, journal: dict) -> None:
+def _carry_out(paths: ReportPaths, journal: dict, undo_on: type[BaseException]) -> None:
+    """The journal's steps done; on ``undo_on`` all undone (the previous outputs back in place)
+    and the error raised; then the journal and the staging folder removed."""
+    try:
+        _forward(paths, journal)
+    except undo_on:
+        _back(paths, journal)
+        raise
     _step("done")
     journal_path(paths).unlink(missing_ok=True)
     _step("cleanup")
@@ -570,12 +572,7 @@ def recover(paths: ReportPaths) -> str:
         _void(paths, journal)
         jpath.unlink(missing_ok=True)
         return "voided"
-    try:
-        _forward(paths, journal)
-    except OSError:
-        _back(paths, journal)
-        raise
-    _finish(paths, journal)
+    _carry_out(paths, journal, undo_on=OSError)    # interrupted again: the journal stays for the next run
     return "completed"
 
 
