@@ -297,7 +297,7 @@ def test_report_built_from_a_city_table_cites_its_cells(tmp_path):
     import csv as csv_mod
 
     from helpers import generate
-    from reportkit.document.builder import sources_note
+    from reportkit.document.table import sources_note
     from reportkit.model.report import compute_report_figures
     root = stats_folder(tmp_path)
     city_workbook(root / "values" / CITY_FILE)

@@ -21,7 +21,8 @@ from ..model.city import COVERAGE_LEGEND, TOTAL, CityView
 from ..model.report import ILLUSTRATIVE_NOTICE
 from ..numbering import heading_number
 from . import oxml
-from .builder import CELL_MARGINS, EMPTY_CELL, open_template, save_reproducibly, table_text_size
+from .package import open_template, save_reproducibly
+from .table import CELL_MARGINS, EMPTY_CELL, table_text_size
 from .layout import signature_indents, title_lines, twips as text_width
 from .template import BLOCKS, style_size, text_width as page_text_width
 

@@ -12,11 +12,12 @@ from docx.styles import BabelFish
 from helpers import SEEDED, copy_real_data
 from reportkit import config
 from reportkit.charts.plan import draw_charts
-from reportkit.document import builder, layout
+from reportkit.document import blocks, builder, layout
+from reportkit.document.table import CELL_MARGINS, EMPTY_CELL, table_text_size
 from reportkit.document.reader import read_docx, slot_texts
 from reportkit.document.template import (FONT_BODY, FONT_H1, FONT_H2, FONT_TITLE, MARGIN_BOTTOM,
                                          MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, PAGE_H, PAGE_W,
-                                         template_problems)
+                                         resolve_styles, template_problems)
 
 
 def create_template(path):
@@ -140,7 +141,7 @@ def test_every_figure_equals_the_engine(built, county):
     assert table.cells[0] == columns and set(columns) <= set(TABLE_COLUMNS)
     assert len(table.cells) == len(expected) + 1
     for row, exp in zip(table.cells[1:], expected):
-        assert row == [exp[k] or builder.EMPTY_CELL for k in columns]
+        assert row == [exp[k] or EMPTY_CELL for k in columns]
 
 
 def test_table_is_three_line_with_widths_and_repeating_header(built):
@@ -195,7 +196,7 @@ def test_notices_and_properties(built):
     rf, charts, path = built["xinchang"]
     doc = Document(path)
     texts = [ptext(p) for p in body_paragraphs(doc)]
-    assert ILLUSTRATIVE_NOTICE in texts and builder.SAMPLE_NARRATIVE_NOTICE in texts
+    assert ILLUSTRATIVE_NOTICE in texts and blocks.SAMPLE_NARRATIVE_NOTICE in texts
     cp = doc.core_properties
     assert cp.author == "新昌县科学技术局" and cp.title.startswith("新昌县科学技术局")
     assert "2024" in cp.keywords and cp.identifier == "run-xinchang"
@@ -591,14 +592,14 @@ def test_table_columns_fit_the_cells_as_shown_with_revisions(tmp_path):
                                     tmp_path / "2.docx", run_id="r2", previous=first.manifest)
     tbl = Document(second.path).element.body.find(f".//{W}tbl")
     grid = [int(g.get(qn("w:w"))) for g in tbl.iter(W + "gridCol")]
-    size = builder.table_text_size(builder.resolve_styles(Document(second.path)))
+    size = table_text_size(resolve_styles(Document(second.path)))
     revised = 0
     for tr in tbl.iter(W + "tr"):
         for c, tc in enumerate(tr.findall(W + "tc")):
             seen = "".join(t.text or "" for t in tc.iter(W + "t", W + "delText")).replace("\u2060", "")
             revised += bool(list(tc.iter(W + "del")))
             if c:
-                assert layout.twips(seen, size) + builder.CELL_MARGINS <= grid[c], (seen, c)
+                assert layout.twips(seen, size) + CELL_MARGINS <= grid[c], (seen, c)
     assert revised == 3          # 本年 and 增减 of 高新技术企业总数, 本年 of 企业研发人员占比
     plain = next(r for r in read_docx(second.path).items if r.kind == "table").cells
     assert ["企业研发人员占比", "%", "12.3"] == next(r for r in plain if r[0] == "企业研发人员占比")[:3]

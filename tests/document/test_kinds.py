@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 
 from helpers import SEEDED, copy_real_data
 from reportkit.dates import chinese_date
 from reportkit import config
 from reportkit.charts.plan import draw_charts
-from reportkit.document import builder
+from reportkit.document import builder, titles
 from reportkit.document.reader import read_docx
 from reportkit.exceptions import NarrativeError
 from reportkit.model.report import ROUNDING_NOTE, compute_report_figures
@@ -65,10 +66,10 @@ def test_congress_report(kinds):
     assert heads == ["一、工作落实情况", "二、存在问题不足", "三、下步工作措施"]
     assert "2021年，力争高新技术企业达到170家以上。" in t           # {hte_total.next_target}
     assert t[-3:-1] == ["以上报告，请予审议。谢谢！", "宁波市江北区人民政府"]       # closing, signed by the presenter
-    salutation = next(p for p in Document(path).element.body.iter(builder.qn("w:p"))
-                      if "".join(x.text or "" for x in p.iter(builder.qn("w:t"))) == body[0])
-    ind = salutation.find(f"{builder.qn('w:pPr')}/{builder.qn('w:ind')}")
-    assert ind is not None and ind.get(builder.qn("w:firstLine")) == "0"        # 顶格
+    salutation = next(p for p in Document(path).element.body.iter(qn("w:p"))
+                      if "".join(x.text or "" for x in p.iter(qn("w:t"))) == body[0])
+    ind = salutation.find(f"{qn('w:pPr')}/{qn('w:ind')}")
+    assert ind is not None and ind.get(qn("w:firstLine")) == "0"        # 顶格
 
 
 def test_summary_report_has_no_plan(kinds):
@@ -127,7 +128,7 @@ def test_on_the_page(kinds, tmp_path, kind):
         rf, path = out[kind]
     pdf, pages = pdf_pages(tmp_path, path)
     flat = "".join(pages)
-    title = builder.report_title(rf)
+    title = titles.report_title(rf)
     from reportkit.document.layout import title_lines
     assert "".join(title_lines(title, 8844 / 440 - 0.6)) == title
     assert title in pages[0]

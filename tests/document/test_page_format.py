@@ -13,7 +13,8 @@ from docx import Document
 from helpers import SEEDED, copy_real_data
 from reportkit import config
 from reportkit.charts.plan import draw_charts
-from reportkit.document import builder
+from reportkit.document import builder, titles
+from reportkit.dates import chinese_date
 from reportkit.model.report import ROUNDING_NOTE, compute_report_figures, table_columns
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -81,7 +82,7 @@ def rendered(tmp_path_factory):
 
 def _signature_lines(rf, pages):
     """(page index, line y, words) of the 落款 and of the 成文日期 line after it."""
-    name = builder.issuer(rf)
+    name = titles.issuer(rf)
     for n in range(len(pages) - 1, -1, -1):
         ls = lines(pages[n])
         for i, (y, ws) in enumerate(ls):
@@ -97,7 +98,7 @@ def _body_end(rf, docx) -> str:
     """The last paragraph of the body before the 落款, as text."""
     from reportkit.document.reader import read_docx
     items = [it for it in read_docx(docx).items if it.kind == "p" and it.text.strip()]
-    name = max(i for i, it in enumerate(items) if it.text.strip() == builder.issuer(rf))
+    name = max(i for i, it in enumerate(items) if it.text.strip() == titles.issuer(rf))
     return items[name - 1].text.strip()
 
 
@@ -116,7 +117,7 @@ def test_signature_date_and_the_end_of_the_body_share_a_page(rendered, name):
 def test_the_summary_kinds_last_page_is_not_only_signature_and_note(rendered):
     rf, docx, pages = rendered["summary"]
     last = page_texts(pages)[-1]
-    rest = last.replace(builder.issuer(rf), "").replace(builder.chinese_date(rf.narrative.meta["date"]), "")
+    rest = last.replace(titles.issuer(rf), "").replace(chinese_date(rf.narrative.meta["date"]), "")
     rest = re.sub(r"—\d+—", "", rest.replace(ROUNDING_NOTE, ""))
     assert "高层次人才不足。" in rest
 
@@ -139,7 +140,7 @@ def test_a_typed_date_starts_two_characters_right_of_the_issuer(tmp_path, county
     (pdf,) = to_pdf([path], tmp_path / "pdf", tmp_path / "profile")
     (n, _, name_words), (m, _, date_words) = _signature_lines(rf, words(pdf))
     assert text_of(date_words) == "2024年12月20日"
-    em = (name_words[-1][2] - name_words[0][0]) / len(builder.issuer(rf))
+    em = (name_words[-1][2] - name_words[0][0]) / len(titles.issuer(rf))
     offset = (date_words[0][0] - name_words[0][0]) / em
     assert abs(offset - 2) < 0.35, f"the date starts {offset:.2f} characters right of the issuer"
 
