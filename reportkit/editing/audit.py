@@ -122,7 +122,7 @@ def audit(county: str, year: int, *, file: Path | None = None, data_dir: Path | 
     file = Path(file or paths.docx)
     content = read_docx(file)
     rf = compute_report_figures(county, year, data_dir=data_dir)
-    from .harvest import check_owner
+    from .owner import check_owner
     check_owner(content, county, year, rf.dataset.root, file, command="audit")
     refs = References(rf, every_indicator=True)
     tracer = Tracer(refs.values, refs.names)
@@ -165,13 +165,14 @@ def audit(county: str, year: int, *, file: Path | None = None, data_dir: Path | 
 def built_references(paths: config.ReportPaths, content) -> dict[int, list[tuple[int, int, str]]]:
     """Where the narrative's own references stand in the document, as the build that wrote it
     recorded them: {item index: [(start, end, key)]} in the item's text. A paragraph is matched
-    with the record of that build (harvest.align: by tag, else by text), its source rendered with
+    with the record of that build (align.align: by tag, else by text), its source rendered with
     that build's values, and a reference counts where its text still stands unedited. Without a
     record (a document from elsewhere), nothing is known by construction."""
     import difflib
 
     from ..narrative import source as nm
-    from .harvest import align, manifest_for
+    from .align import align
+    from .harvest import manifest_for
     manifest, _ = manifest_for(paths, content.identifier)
     if not manifest or manifest.county != paths.county or manifest.year != paths.year:
         return {}

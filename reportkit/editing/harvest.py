@@ -1,9 +1,10 @@
 """Harvest: read an edited report back into ``data/narrative/<county>/<year>.md``.
 
 So that ``data/`` stays the one source that reproduces the polished report. The edited .docx
-(E) is aligned with what reportkit wrote (G: the manifest of that build) item by item —
-content-control tags first, text similarity where a copy re-saved by WPS or LibreOffice lost
-them — and walked in the editor's order:
+(E) is first checked to be this county-year's (``owner``), then aligned with what reportkit wrote
+(G: the manifest of that build) item by item (``align``: content-control tags first, text
+similarity where a copy re-saved by WPS or LibreOffice lost them) and walked in the editor's
+order, edited text derived back to source with references (``derive``):
 
 - headings make the parts and sections (renamed, added, deleted, reordered);
 - a paragraph the editor did not touch keeps its narrative source as written;
@@ -19,10 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import operator
 import re
-from collections import Counter
-from itertools import chain, groupby, repeat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,17 +29,20 @@ import yaml
 from .. import config
 from ..narrative import source as nm
 from ..outputs import state
-from ..document.manifest import Item as ManifestItem, Manifest, load as load_manifest
+from ..document.manifest import Manifest, load as load_manifest
 from ..document.reader import DocxContent, Item, read_docx
-from ..exceptions import DocumentError, ForeignDocumentError, HarvestConflictError, ManifestVersionError, NarrativeError
+from ..exceptions import DocumentError, HarvestConflictError, ManifestVersionError, NarrativeError
 from ..iorw import write_text
-from ..narrative.source import Block, Narrative, Part, Slot, Span
-from ..model.references import split_key
-from ..numbering import NUMBER_RE, strip_number
-from .tracing import Tracer, find_numbers
+from ..narrative.source import Block, Narrative, Part, Slot
+from ..numbering import strip_number
+from .align import align, item_kind
+from .derive import Derive
+from .owner import check_owner
+
 
 #: a report to the standing committee's set pieces (blocks of the document), as editors call them
 SET_PIECES = {"salutation": "称谓", "opening": "开头", "closing": "结束语"}
+
 
 PLACEHOLDER_RE = re.compile(r"^【待补充[:：].*】$")
 #: Words in an editor's own level-1 heading that name a known part.
@@ -108,8 +109,6 @@ class HarvestResult:
                                             fromfile=f"{self.narrative.name}(原)", tofile=f"{self.narrative.name}(写回后)"))
 
 
-# ------------------------------------------------------------------ generation records
-
 def manifest_for(paths: config.ReportPaths, identifier: str = "") -> tuple[Manifest | None, str]:
     """(manifest of the build that wrote the document, note): by the document's run id, else
     the latest build's. A manifest another version of reportkit wrote is not used (the note says so)."""
@@ -147,298 +146,12 @@ def fresh_manifest(county: str, year: int, data_dir: Path | None) -> Manifest:
         return build_document(rf, charts, Path(tmp) / "g.docx").manifest
 
 
-# ------------------------------------------------------------------ alignment
-
-def _kind(it: Item) -> str:
-    """What an edited item is, by tag, style and shape."""
-    tag = it.tag
-    if it.kind == "table":
-        return "table"
-    if it.pictures and not it.text.strip():
-        return "picture"
-    if tag.startswith("rk:part:"):
-        return "h1"
-    if tag.startswith("rk:heading:"):          # a section's heading; shown one level up in a plain 工作总结
-        return "h1" if it.style == "heading1" else "h2"
-    for t, k in (("rk:title", "title"), ("rk:notice", "notice"), ("rk:date", "date"), ("rk:signature", "signature")):
-        if tag == t:
-            return k
-    text = it.text.strip()
-    if it.style == "signature":
-        return "date" if re.search(r"\d{4}年|成文日期", text) else "signature"
-    style = {"title": "title", "heading1": "h1", "heading2": "h2", "heading3": "h3", "caption": "caption",
-             "notice": "notice"}.get(it.style)
-    if style:
-        return style
-    if text and len(text) <= 30 and "。" not in text[:-1]:   # a heading typed in body style
-        for level in ("h1", "h2"):
-            if NUMBER_RE[level].match(text):
-                return level
-    return "p"
-
-
-def _bigrams(text: str) -> set[str]:
-    t = re.sub(r"\s+", "", text)
-    return set(map(operator.add, t, t[1:])) or ({t} if t else set())
-
-
-def _sim(a: set, b: set) -> float:
-    if not a and not b:
-        return 1.0
-    return 2 * len(a & b) / (len(a) + len(b)) if a or b else 0.0
-
-
-def align(g_items: list[ManifestItem], e_items: list[Item]) -> list[int | None]:
-    """For each edited item, the index of the generated item it comes from (or None).
-
-    The best order-keeping matching (a weighted longest common subsequence) of the generated
-    items against the edited ones. Linear in the edited document: each edited item's text is
-    compared with the generated items of its kind once, as it is read (its bigrams are not kept);
-    only the edited items that could match anything enter the dynamic programme, whose rows are
-    computed with numpy (a row is a suffix maximum)."""
-    import numpy as np
-    gk = [g.shown or (g.kind if g.kind != "template" else "p") for g in g_items]   # as shown
-    gt = [_bigrams(strip_number(k, (g.text or "") or _cells_text(g.cells))) for k, g in zip(gk, g_items)]
-    gtag = [(g.tag or "") for g in g_items]
-    by_kind: dict[str, list[int]] = {}
-    for i, k in enumerate(gk):
-        by_kind.setdefault(k, []).append(i)
-
-    def score(i: int, e: Item, ek: str, et: set) -> float:
-        g = g_items[i]
-        if gk[i] != ek:
-            return 0.0
-        if gk[i] == "picture":
-            alt = (g.alt or "")
-            return 2.0 if alt and any(alt in p for p in e.pictures) else 0.6
-        if g.kind == "template":
-            return 0.8 if ((g.text or "") == e.text and not e.tag) else 0.0
-        bonus = 0.0
-        tag = e.tag
-        if tag and gtag[i]:
-            bonus = (1.0 if tag.startswith("rk:") else 0.4) if tag == gtag[i] else -0.3
-        threshold = 0.45 if gk[i] in ("p", "h3", "table") else 0.5
-        if gk[i] in ("title", "signature", "date", "table"):
-            threshold = 0.0          # one of each: matched by position in the order
-        exact = (g.text or "") == e.text and gk[i] != "table"
-        if not exact:
-            la, lb = len(gt[i]), len(et)
-            if la + lb and 2 * min(la, lb) / (la + lb) + bonus < threshold:
-                return 0.0           # not even a full overlap would reach the threshold
-        sim = (1.0 if exact else _sim(gt[i], et)) + bonus
-        return sim + 0.01 if sim >= threshold else 0.0
-
-    # Text items can only score with a generated item that shares a bigram, has the same text or
-    # the same tag: an index of the generated bigrams finds those without comparing every pair.
-    positional = ("title", "signature", "date", "table", "picture")
-    index: dict[str, list[int]] = {}
-    by_text: dict[str, list[int]] = {}
-    by_tag: dict[str, list[int]] = {}
-    empty: list[int] = []
-    for i, g in enumerate(g_items):
-        if gk[i] in positional:
-            continue
-        by_text.setdefault((g.text or ""), []).append(i)
-        if g.kind == "template":
-            continue
-        if gtag[i]:
-            by_tag.setdefault(gtag[i], []).append(i)
-        if not gt[i]:
-            empty.append(i)
-        for bg in gt[i]:
-            index.setdefault(bg, []).append(i)
-    keys = set(index)
-    near: dict[int, list[tuple[int, float]]] = {}    # edited item -> generated items it may be a moved copy of
-    ek = [_kind(e) for e in e_items]
-    cols: list[int] = []                     # edited items that match some generated item
-    found: list[dict[int, float]] = []
-    for j, e in enumerate(e_items):
-        cand = by_kind.get(ek[j])
-        if not cand:
-            continue
-        et = _bigrams(strip_number(ek[j], e.text or _cells_text(e.cells)))
-        if ek[j] not in positional:
-            shared = Counter()
-            for bg in et & keys:
-                shared.update(index[bg])
-            cand = sorted(set(shared).union(by_text.get(e.text, ()), by_tag.get(e.tag, ()) if e.tag else (),
-                                            empty if not et else ()))
-            if ek[j] in ("p", "h2", "h3"):   # what the pass for moved items needs, kept small
-                sims = [(i, _sim(gt[i], et) if et else 1.0) for i in (shared if et else empty)]
-                sims = [(i, x) for i, x in sorted(sims) if gk[i] == ek[j] and x + 0.3 >= 0.85
-                        and g_items[i].kind != "template"]
-                if sims:
-                    near[j] = sims
-        scores = {i: sc for i in cand if (sc := score(i, e, ek[j], et)) > 0}
-        if scores:
-            cols.append(j)
-            found.append(scores)
-    n, m = len(g_items), len(cols)
-    S = np.zeros((n, m))
-    for k, scores in enumerate(found):
-        for i, sc in scores.items():
-            S[i, k] = sc
-    del found
-    dp = np.zeros((n + 1, m + 1))
-    for i in range(n - 1, -1, -1):           # dp[i][k] = max(dp[i+1][k], dp[i][k+1], dp[i+1][k+1] + S[i][k])
-        nxt, s = dp[i + 1], S[i]
-        a = nxt[:m].copy()
-        hit = s > 0
-        a[hit] = np.maximum(a[hit], nxt[1:][hit] + s[hit])
-        dp[i, :m] = np.maximum.accumulate(a[::-1])[::-1]
-    origin: list[int | None] = [None] * len(e_items)
-    i = k = 0
-    while i < n and k < m:
-        sc = S[i, k]
-        if sc > 0 and abs(dp[i, k] - (dp[i + 1, k + 1] + sc)) < 1e-9:
-            origin[cols[k]] = i
-            i, k = i + 1, k + 1
-        elif abs(dp[i, k] - dp[i + 1, k]) < 1e-9:
-            i += 1
-        else:
-            k += 1
-    del S, dp
-    # moved items: unmatched on both sides and (nearly) the same
-    used = {o for o in origin if o is not None}
-    for j in sorted(near):
-        e = e_items[j]
-        if origin[j] is not None:
-            continue
-        best, best_i = 0.0, None
-        for i, sim in near[j]:         # the others cannot reach 0.85
-            if i in used:
-                continue
-            sc = sim + (0.3 if e.tag and e.tag == gtag[i] else 0.0)
-            if sc > best:
-                best, best_i = sc, i
-        if best_i is not None and best >= 0.85:
-            origin[j] = best_i
-            used.add(best_i)
-    return origin
-
-
-def _cells_text(cells) -> str:
-    return "".join("".join(r) for r in cells or [])
-
-
-# ------------------------------------------------------------------ paragraphs
-
-class _Derive:
-    """Edited text back to narrative source, with references."""
-
-    def __init__(self, manifest: Manifest, result: HarvestResult):
-        self.refs: dict[str, str] = (manifest.refs or {})
-        self.names: dict[str, str] = (manifest.names or {})
-        self.tracer = Tracer(self.refs, self.names)
-        self.result = result
-
-    def old_spans(self, source: str) -> list[Span]:
-        """The generated paragraph: its source rendered with the values of that build."""
-        def resolve(name, attr):
-            return self.refs.get(nm.ref_key(name, attr))
-        try:
-            return nm.render(source, resolve)
-        except Exception:   # a reference the record cannot resolve: compare as written
-            return nm.spans(source)
-
-    def unchanged(self, source: str, e: Item) -> bool:
-        old = self.old_spans(source)
-        return _flat(old) == _flat_runs(e.runs)
-
-    def source(self, e: Item, where: str, base: str | None = None, *, override: str | None = None) -> str:
-        """Narrative source for the edited paragraph ``e``; ``base`` is the source it was
-        generated from (its references are kept where their text still stands)."""
-        text = e.text.strip()
-        lead = len(e.text) - len(e.text.lstrip())
-        fmt = _char_formats(e.runs)[lead:lead + len(text)]
-        keep: list[tuple[int, int, str]] = []        # (start, end, key) in text
-        new_regions: list[tuple[int, int]] = [(0, len(text))]
-        if base is not None:
-            old = self.old_spans(base)
-            r = "".join(s.text for s in old)
-            ops = difflib.SequenceMatcher(None, r, text, autojunk=False).get_opcodes()
-            pos = 0
-            spans_at = []
-            for s in old:
-                spans_at.append((pos, pos + len(s.text), s))
-                pos += len(s.text)
-            for a, b, s in spans_at:
-                if s.ref is None:
-                    continue
-                for op, i1, i2, j1, j2 in ops:
-                    if op == "equal" and i1 <= a and b <= i2:
-                        keep.append((a + j1 - i1, b + j1 - i1, s.key))
-                        break
-            new_regions = [(j1, j2) for op, i1, i2, j1, j2 in ops if op in ("insert", "replace") and j2 > j1]
-        links = list(keep)
-        hits = self.tracer.name_hits(text)
-        for n in find_numbers(text, self.tracer.units):
-            if not any(a < n.end and n.start < b for a, b in new_regions):
-                continue       # a number the editor did not touch: literal as the clerk wrote it
-            if any(a < n.end and n.start < b for a, b, _ in links):
-                continue
-            t = self.tracer.trace(text, n, hits)
-            if t.kind == "ref" and not any(a < t.end and t.start < b for a, b, _ in links):
-                links.append((t.start, t.end, t.key))
-                self.result.note("linked", f"{text[t.start:t.end]} → {{{t.key}}}({self._label(t.key)},{where})")
-            elif t.kind == "mismatch":
-                self.result.note("mismatch", f"{n.text}({where}):{t.note},数据为 {t.expected}")
-            elif t.kind == "literal":
-                self.result.note("literal", f"{n.text}({where})" + (f":{t.note}" if t.note else ""))
-        links.sort()
-        out: list[Span] = []
-        pos = 0
-        for a, b, key in links:
-            out += _literal_spans(text[pos:a], fmt[pos:a])
-            name, attr = split_key(key)
-            bold, italic = fmt[a] if a < len(fmt) else (False, False)
-            out.append(Span(text[a:b], bold, italic, (name, None if attr == "value" else attr)))
-            pos = b
-        out += _literal_spans(text[pos:], fmt[pos:])
-        return nm.to_source(out)
-
-    def _label(self, key: str) -> str:
-        name, attr = split_key(key)
-        from ..model.references import ATTRS
-        return self.names.get(name, name) + ATTRS.get(attr, "")
-
-
-def _flat(spans: list[Span]) -> list[tuple[str, bool, bool]]:
-    return [(c, s.bold, s.italic) for s in spans for c in s.text]
-
-
-def _flat_runs(runs) -> list[tuple[str, bool, bool]]:
-    out = [(c, b, i) for t, b, i in runs for c in t]
-    while out and out[0][0].isspace():
-        out.pop(0)
-    while out and out[-1][0].isspace():
-        out.pop()
-    return out
-
-
-def _char_formats(runs) -> list[tuple[bool, bool]]:
-    return list(chain.from_iterable(repeat((b, i), len(t)) for t, b, i in runs))
-
-
-def _literal_spans(text: str, fmt: list[tuple[bool, bool]]) -> list[Span]:
-    """Literal text in spans of one format each (``fmt``: the format of each character)."""
-    out: list[Span] = []
-    pos = 0
-    for (b, i), same in groupby(fmt[:len(text)]):     # runs of one format, not a step per character
-        n = len(list(same))
-        out.append(Span(text[pos:pos + n], b, i))
-        pos += n
-    return out
-
-
-# ------------------------------------------------------------------ rebuilding the narrative
-
 class _Rebuild:
     def __init__(self, base: Narrative, manifest: Manifest, result: HarvestResult):
         self.base = base
         self.manifest = manifest
         self.result = result
-        self.derive = _Derive(manifest, result)
+        self.derive = Derive(manifest, result.note)
         self.parts: list[Part] = []
         self.slot: Slot | None = None
         self.meta_updates: dict[str, object] = {}
@@ -691,8 +404,6 @@ def _slot_name(slot: Slot) -> str:
     return f"“{title}”" if slot.heading else f"{title}部分"
 
 
-# ------------------------------------------------------------------ the whole file
-
 def harvest(county: str, year: int, *, file: Path | None = None, data_dir: Path | None = None,
             build_root: Path | None = None, write: bool = True, allow_conflict: bool = False) -> HarvestResult:
     """Read an edited report (default: the .docx in build/) back into the narrative file.
@@ -781,7 +492,7 @@ def _rebuild(base: Narrative, manifest: Manifest, content: DocxContent, result: 
         g = g_items[o] if o is not None else None
         if o is not None:
             matched.add(o)
-        kind = _kind(e)
+        kind = item_kind(e)
         if kind == "notice" or (kind == "p" and g is not None and g.kind == "template"):
             continue
         kind, e = rb.logical(kind, e, g)
@@ -883,131 +594,3 @@ def _default_indicators(summary: Part, base: Narrative, rb: _Rebuild) -> None:
             rb.meta_updates["indicator_heading"] = heading
         return
     sec.explicit_id = True
-
-
-# ------------------------------------------------------------------ whose document it is
-
-RUN_ID_RE = re.compile(r"^([a-z][a-z0-9_-]*?)-(\d{4})-[0-9A-Za-z]")
-YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年")
-SUMMARY_YEAR_RE = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?(?:工作总结|科技创新工作|工作情况|工作落实)")
-
-
-@dataclass
-class Claim:
-    """What one part of a document says about whose report it is."""
-    county: str | None          # a registered slug
-    year: int | None
-    evidence: str               # where it says so, as the clerk sees it
-
-
-def _registry(data_root: Path) -> list[dict]:
-    from ..inputs.schema import ALIASES, COUNTY_COLS
-    from ..inputs.tables import find_table, read_records
-    return [r for r in read_records(find_table(data_root, config.COUNTIES_STEM), ALIASES, set(COUNTY_COLS))[1]
-            if r.get("slug")]
-
-
-def _county_in(text: str, registry: list[dict]) -> str | None:
-    """The one registered county a text names (by its bureau, else by its name), or None."""
-    found = {r["slug"] for r in registry if r.get("bureau") and r["bureau"] in text}
-    if not found:
-        found = {r["slug"] for r in registry if r.get("name") and r["name"] in text}
-    return found.pop() if len(found) == 1 else None
-
-
-def document_claims(content: DocxContent, registry: list[dict], year: int | None = None) -> list[Claim]:
-    """Everything in a document that says whose report it is: the run id reportkit wrote, the
-    title, the 落款, the part headings (2024年工作总结) and the document properties (subject,
-    author, keywords) — so removing one of them does not make another county's report pass."""
-    claims: list[Claim] = []
-    slugs = {r["slug"] for r in registry}
-
-    def add(text: str, label: str, *, county=True, want_year=True, year_re=YEAR_RE):
-        text = (text or "").strip()
-        if not text:
-            return
-        c = _county_in(text, registry) if county else None
-        years = [int(y) for y in year_re.findall(text)] if want_year else []
-        y = (year if year in years else years[0]) if years else None     # 2023—2024年: this year is named
-        if c or y:
-            claims.append(Claim(c, y, f"{label}“{text[:40]}”"))
-
-    m = RUN_ID_RE.match(content.identifier or "")
-    if m:
-        claims.append(Claim(m.group(1) if m.group(1) in slugs else None, int(m.group(2)),
-                            f"文档属性中的运行编号 {content.identifier}"))
-    title = next((it.text for it in content.items if it.tag == "rk:title" or it.style == "title"), "") \
-        or content.title
-    add(title, "标题")
-    for it in content.items:
-        kind = _kind(it)
-        if kind == "signature":
-            add(it.text, "落款", want_year=False)
-        elif kind == "h1":
-            add(it.text, "一级标题", county=False, year_re=SUMMARY_YEAR_RE)
-    props = content.properties
-    add(props.get("subject", ""), "文档属性“主题”")
-    add(props.get("creator", ""), "文档属性“作者”", want_year=False)
-    keywords = props.get("keywords", "")
-    if keywords:
-        years = [int(k) for k in re.split(r"[;；,，\s]+", keywords) if re.fullmatch(r"(19|20)\d{2}", k)]
-        c = _county_in(keywords, registry)
-        if c or years:
-            claims.append(Claim(c, years[0] if len(years) == 1 else None, f"文档属性“关键词”“{keywords[:40]}”"))
-    return claims
-
-
-def _figure_claim(content: DocxContent, manifest: Manifest, county_name: str, year: int) -> Claim | None:
-    """表1 of the document against the figures this county-year's report printed there: most of the
-    本年 column different is another report (a revised figure or two is not)."""
-    mine = next((g.cells for g in (manifest.items or []) if g.kind == "table" and g.cells), None)
-    theirs = next((it.cells for it in content.items if it.kind == "table" and it.cells
-                   and it.cells[0] and it.cells[0][0].strip() == "指标"), None)
-    if not mine or not theirs or "本年" not in mine[0] or "本年" not in theirs[0]:
-        return None
-    a, b = mine[0].index("本年"), theirs[0].index("本年")
-    expected = {r[0].strip(): r[a].strip() for r in mine[1:] if len(r) > a}
-    rows = [r[0].strip() for r in theirs[1:] if r and r[0].strip()]
-    compared = [(r[0].strip(), r[b].strip()) for r in theirs[1:] if len(r) > b and r[0].strip() in expected]
-    if len(rows) >= 3 and len(compared) * 3 < min(len(rows), len(expected)):
-        return Claim(None, None, f"表1的指标({'、'.join(rows[:3])}…)与{county_name}{year}年报告表1的指标"
-                                 f"({'、'.join(list(expected)[:3])}…)几乎没有相同的")
-    differ = [(name, v) for name, v in compared if v != expected[name]]
-    if len(compared) >= 3 and len(differ) * 2 > len(compared):
-        shown = "、".join(f"{n} {v}(应为 {expected[n]})" for n, v in differ[:3])
-        return Claim(None, None, f"表1中 {len(compared)} 个指标有 {len(differ)} 个的本年数与{county_name}{year}年的数据不同:{shown}")
-    return None
-
-
-def check_owner(content: DocxContent, county: str, year: int, data_root: Path, file: Path, *,
-                manifest: Manifest | None = None, command: str = "harvest", claims: bool = True) -> None:
-    """Refuse a document that is another county's or year's report, saying whose it is (``claims``
-    off: only its 表1 against ``manifest``, the rest having been checked already)."""
-    registry = _registry(data_root)
-    names = {r["slug"]: r.get("name") or r["slug"] for r in registry}
-    claims = document_claims(content, registry, year) if claims else []
-    if manifest is not None:
-        fig = _figure_claim(content, manifest, names.get(county, county), year)
-        if fig is not None:
-            claims.append(fig)
-    foreign = [c for c in claims if (c.county and c.county != county) or (c.year and c.year != year)
-               or (c.county is None and c.year is None)]
-    if not foreign:
-        return
-
-    def most(values):
-        values = [v for v in values if v]
-        return max(sorted(set(values), key=str), key=values.count) if values else None
-
-    theirs_county = most(c.county for c in foreign if c.county != county) or county
-    theirs_year = most(c.year for c in foreign if c.year != year) or year
-    target = f"{names.get(county, county)}{year}年的"
-    if (theirs_county, theirs_year) != (county, year):
-        whose = f"这份文档是{names.get(theirs_county, theirs_county)}{theirs_year}年的报告,不是{target}"
-        other = f"make {command} COUNTY={theirs_county} YEAR={theirs_year} FILE={file}"
-        hint = f"检查 COUNTY、YEAR 和 FILE 是否对应(这份文档对应 {other})" + ("" if command != "harvest" else ";叙述文件没有改动")
-    else:
-        whose = f"这份文档看来不是{target}报告"
-        hint = "检查 FILE 是否选对了文档" + ("" if command != "harvest" else ";叙述文件没有改动")
-    raise ForeignDocumentError(f"{whose}(依据:{';'.join(c.evidence for c in foreign)})", file=file,
-                               county=county, year=year, hint=hint)
