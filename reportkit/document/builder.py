@@ -22,7 +22,7 @@ from pathlib import Path
 from docx.oxml.ns import qn
 
 from .. import config
-from ..exceptions import NarrativeError, TemplateError
+from ..exceptions import CarriedOverError, NarrativeError, TemplateError
 from ..iorw import atomic_path
 from ..model.report import ReportFigures
 from ..dates import w3c
@@ -63,7 +63,6 @@ def check_strict(rf: ReportFigures) -> None:
                              county=rf.county.slug, year=rf.year,
                              hint="填写这些内容后再生成" + (f";上年的原文请{carried_hint}" if carried else ""))
     if carried:
-        from ..exceptions import CarriedOverError
         raise CarriedOverError(f"严格模式:{len(carried)} 段还是上年的原文,没有修改或确认:{carried_text}",
                                file=rf.narrative.path, county=rf.county.slug, year=rf.year, hint=carried_hint)
 

@@ -2,6 +2,8 @@
 (changes.csv), and the revisions a document carries while the editor has not accepted them."""
 from __future__ import annotations
 
+import re
+
 from ..model.report import ReportFigures
 from .manifest import Manifest
 from .writer import Writer
@@ -66,13 +68,11 @@ def revised_figures(w: Writer, rf: ReportFigures, refs, previous: Manifest | Non
 def _states(text: str, value: str | None) -> bool:
     """Does a phrase state this printed value, unit and all (比上年增长19.28% states 19.28%, not
     the 变化量 15亿元)?"""
-    import re
     return bool(value) and re.search(r"(?<![\d.])" + re.escape(value), text) is not None
 
 
 def _shows(text: str, value: str) -> bool:
     """Does generated text show this printed value? Its number as a whole number (a table cell
     shows 327 for 327家, +8.28% for 8.28%)."""
-    import re
     m = re.search(r"\d+(?:\.\d+)?", value)
     return bool(m) and re.search(r"(?<![\d.])" + re.escape(m.group(0)) + r"(?![\d.])", text) is not None

@@ -3,6 +3,8 @@ package saved reproducibly (the same bytes for the same content)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -59,8 +61,6 @@ def open_template(template: Path | None = None):
 def save_reproducibly(doc, path: Path) -> None:
     """Save a document whose bytes depend on its content only: entries in the order python-docx
     writes them, each with the same fixed time and attributes."""
-    import io
-    import zipfile
     buf = io.BytesIO()
     doc.save(buf)
     buf.seek(0)

@@ -5,6 +5,7 @@ by tokens in which a number is one token, so 327家 -> 330家 marks 327 -> 330, 
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass
@@ -94,7 +95,6 @@ def with_pending(previous, revisions):
     again from the text the editor last accepted (a forced rebuild keeps it; a figure revised
     again shows 327 → 333, not 330 → 333). Accepted or rejected revisions are gone from the
     document and are not carried."""
-    import dataclasses
     from collections import Counter
     if not previous or not previous.pending:
         return previous

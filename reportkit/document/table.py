@@ -2,6 +2,7 @@
 the indicator names broken between words, and the 资料来源 note under it."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docx.oxml import OxmlElement
@@ -112,7 +113,6 @@ def break_names(table, width: int, size_pt: float) -> None:
 def sources_note(rf: ReportFigures) -> str:
     """Every source a figure of 表1 rests on, this year's and last year's (worked-back 推算 and
     invented 示例 ones included), with full-width brackets and dates as Chinese text writes them."""
-    import re
     seen: list[str] = []
     cells: dict[str, dict[str, list[str]]] = {}    # a statistics table read in place: its cells
     for f in rf.figures:

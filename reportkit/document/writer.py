@@ -3,11 +3,13 @@ paragraph (a content control) and recording it for the manifest; writes a narrat
 blocks with their figures as tracked changes where they were revised."""
 from __future__ import annotations
 
+import copy
+
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml.ns import qn
 
 from ..numbering import heading_number
-from ..narrative.source import INDICATORS, Slot
+from ..narrative.source import CARRIED_MARK, INDICATORS, Slot
 from ..model.report import ReportFigures
 from . import oxml
 from .manifest import Manifest
@@ -183,9 +185,7 @@ class Writer:
 
 def _highlight_mark(p) -> None:
     """A paragraph still as carried over from last year: its leading mark in its own yellow run."""
-    import copy
     from docx.text.run import Run
-    from ..narrative.source import CARRIED_MARK
     runs = p.runs
     if not runs or not runs[0].text.startswith(CARRIED_MARK):
         return

@@ -18,6 +18,7 @@ Word comment on each flagged number.
 """
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import re
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import config
-from ..document.reader import W, Item, read_docx
+from ..document.reader import Item, W, check_members, paragraph_item, read_docx
 from ..iorw import atomic_path, write_text
 from ..model.references import ATTRS, BUILTINS, CLAUSES, References, split_key
 from ..model.report import TABLE_COLUMNS, compute_report_figures
@@ -310,7 +311,6 @@ def write_commented(src: Path, result: AuditResult, out: Path) -> Path:
     from docx import Document
     from docx.text.run import Run
     from ..document.oxml import unwrap_sdts
-    from ..document.reader import check_members, paragraph_item
     check_members(src)
     doc = Document(src)
     body = doc.element.body
@@ -358,7 +358,6 @@ def _run_text(r) -> str:
 def _isolate(p, start: int, end: int) -> list:
     """The runs covering accepted-text offsets [start, end) of paragraph ``p``, split at the
     boundaries when a run is plain text (so the comment marks the number itself)."""
-    import copy
     runs = [r for r in p.iter(W + "r") if not _deleted(r)]
     pos = 0
     out = []

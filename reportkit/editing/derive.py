@@ -11,7 +11,7 @@ from ..narrative import source as nm
 from ..document.manifest import Manifest
 from ..document.reader import Item
 from ..narrative.source import Span
-from ..model.references import split_key
+from ..model.references import ATTRS, split_key
 from .tracing import Tracer, find_numbers
 
 
@@ -91,7 +91,6 @@ class Derive:
 
     def _label(self, key: str) -> str:
         name, attr = split_key(key)
-        from ..model.references import ATTRS
         return self.names.get(name, name) + ATTRS.get(attr, "")
 
 

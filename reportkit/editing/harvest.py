@@ -21,6 +21,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,7 +137,6 @@ def manifest_for(paths: config.ReportPaths, identifier: str = "") -> tuple[Manif
 
 def fresh_manifest(county: str, year: int, data_dir: Path | None) -> Manifest:
     """What the current data and narrative generate (when no record of the build is left)."""
-    import tempfile
     from ..charts.plan import draw_charts
     from ..document.builder import build_document
     from ..model.report import compute_report_figures

@@ -19,8 +19,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -247,8 +249,6 @@ def _catalog_path(root: Path) -> Path:
 
 def readable_id(name: str, taken: set[str]) -> str:
     """A catalog id from the name's pinyin (科技领军企业 -> kejilingjunqiye)."""
-    import os
-    import sys
     if "pypinyin" not in sys.modules:
         # per-character readings only: the phrase dictionary takes most of a second to load, and
         # an id needs to be readable, not a perfect reading (重新 may come out as zhongxin)

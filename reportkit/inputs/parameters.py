@@ -6,7 +6,7 @@ from pathlib import Path
 from .. import config
 from ..exceptions import NoDataError, ParameterError, UnknownCountyError
 from .schema import SLUG_RE
-from .tables import find_table
+from .tables import find_table, visible
 
 
 #: An unknown COUNTY lists every registered county up to this many, else the likely ones.
@@ -16,7 +16,6 @@ LIST_AT_MOST = 12
 def check_slug(county) -> str:
     """A plain slug, the whole of it: ``$`` in SLUG_RE would let a trailing newline through."""
     if not isinstance(county, str) or not SLUG_RE.fullmatch(county):
-        from .tables import visible
         text = visible(county) if isinstance(county, str) else str(county)
         stripped = county.strip() if isinstance(county, str) else ""
         fix = (f"去掉多余的空白或换行,写成 COUNTY={stripped}" if stripped != county and SLUG_RE.fullmatch(stripped)
@@ -55,7 +54,6 @@ def validate(county, year, data_dir: Path | None = None, *, index=None) -> tuple
     if year not in years and idx.broken_for(county):
         raise idx.broken_for(county)[0][2]          # the unreadable file is the reason, not missing data
     if year not in years and idx.bad_years.get(county):
-        from .tables import visible
         bad = idx.bad_years[county]
         path, sheet, row, text = bad[0]
         raise NoDataError(f"{names[county]}({county})没有 {year} 年的指标数据:有 {len(bad)} 行的年份不是四位年份,"

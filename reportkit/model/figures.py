@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..inputs.data import FULL_YEAR, Dataset, Indicator, is_worked_back, period_months
-from ..exceptions import MissingIndicatorError
+from ..exceptions import MissingIndicatorError, PlausibilityError
 from ..numbers import HUNDRED, fmt, format_quantity, half_unit
 
 #: Decimals of computed rates: growth %, 百分点 changes, completion %.
@@ -479,7 +479,6 @@ class FigureEngine:
 def _check_share(ind, share: Decimal, num, den, ds) -> None:
     """A share computed from two rows must be plausible (a numerator in 万元 over a denominator in
     亿元 gives 1203%): refused at the numerator's row, naming both."""
-    from ..exceptions import PlausibilityError
     lo, hi = ind.bounds
     if (lo is not None and share < lo) or (hi is not None and share > hi):
         n, d = ds.indicator(ind.numerator), ds.indicator(ind.denominator)

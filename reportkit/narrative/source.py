@@ -27,8 +27,8 @@ from pathlib import Path
 import yaml
 
 from ..dates import parse_date
-from ..exceptions import DuplicateKeyProblem, NarrativeError
-from ..inputs.tables import visible
+from ..exceptions import DuplicateKeyProblem, EncodingError, NarrativeError
+from ..inputs.tables import decode_csv_bytes, visible
 
 #: The kinds of report a bureau writes, and their parts by level-1 heading in the narrative file.
 #: Every kind has the roles lead (导语), summary (the part holding the computed figures),
@@ -480,7 +480,6 @@ def _check_characters(text: str, path) -> None:
     for n, line in enumerate(text.split("\n"), start=1):
         bad = [c for c in line if (ord(c) < 32 and c != "\t") or ord(c) == 127]
         if bad:
-            from ..inputs.tables import visible
             raise NarrativeError(f"这一行含有控制字符 {'、'.join(f'U+{ord(c):04X}' for c in bad)}:“{visible(line.strip())[:40]}”",
                                  file=path, row=n, hint="删掉这些看不见的字符(可重新输入这一行)")
 
@@ -630,8 +629,6 @@ def read_text(path: Path) -> str:
     """The file's text by the tables' encoding rule (reportkit.inputs.tables.decode_csv_bytes): UTF-8
     (BOM or not) or UTF-16 with BOM; GBK/GB18030 only when that is certain; anything else (Big5
     would decode as GB18030 to garbage) refused, naming what it looks like."""
-    from ..exceptions import EncodingError
-    from ..inputs.tables import decode_csv_bytes
     try:
         text = decode_csv_bytes(Path(path).read_bytes(), Path(path))
     except EncodingError as exc:
