@@ -286,7 +286,8 @@ def test_city_docx_holds_the_tables_states_and_coverage(full, tmp_path):
     assert [n for n, h in zip(charts[0].plan["names"], charts[0].plan["highlight"]) if h] == ["平阳县"]
 
 
-def test_city_all_builds_every_city_with_data_in_the_batch(tmp_path):
+def test_city_all_builds_every_city_with_data_in_the_batch(tmp_path, capsys):
+    from reportkit.cli import main
     from reportkit.run.batch import run_cities
     data = make_city_data(tmp_path / "data", cities=["舟山市", "衢州市"])
     jobs = run_cities(2024, data_dir=data, build_root=tmp_path / "build", jobs=2, progress=False)
@@ -294,6 +295,13 @@ def test_city_all_builds_every_city_with_data_in_the_batch(tmp_path):
     assert all(Path(j.output).exists() for j in jobs)
     again = run_cities(2024, data_dir=data, build_root=tmp_path / "build", jobs=2, progress=False)
     assert [j.status for j in again] == ["skipped", "skipped"]
+    # the terminal summary of CITY=all lists cities: its first column is headed 市, not 县区
+    assert main(["city", "--city", "all", "--year", "2024", "--data", str(data), "--build", str(tmp_path / "build"),
+                 "--no-progress"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    head = next(i for i, ln in enumerate(lines) if "状态" in ln and "输出或原因" in ln)
+    assert lines[head].split()[0] == "市"
+    assert [ln.split()[0] for ln in lines[head + 1:head + 3]] == ["衢州市", "舟山市"]
 
 
 def test_bless_city_guards_the_published_cells(full, tmp_path):
