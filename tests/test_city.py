@@ -349,6 +349,14 @@ def test_city_docx_holds_the_tables_states_and_coverage(full, tmp_path):
     bold = [r.cells[0].text for r in hte.rows[1:] if r.cells[0].paragraphs[0].runs[0].bold]
     assert bold == ["平阳县", "全市"] and "表中加粗的是平阳县\uff0c图中红色的是平阳县。" in text
     assert len(doc.inline_shapes) == 4
+    # the title wraps with words whole; the coverage grid's headers too; the 落款 never alone on a page
+    assert doc.paragraphs[0].text == "温州市2024年\n各县\uff08市、区\uff09科技创新主要指标汇总"
+    grid = next(t for t in doc.tables if t.rows[1].cells[1].text == "有")
+    assert [c.text for c in grid.rows[0].cells][1:] == ["全社会研发\n经费支出", "研发经费\n支出占\nGDP比重", "高新技术\n企业总数",
+                                                       "科技型\n中小企业", "科技创新\n指数全省\n排名"]
+    last = doc.tables[-1]
+    assert [p.paragraph_format.keep_with_next for row in last.rows[-2:] for c in row.cells for p in c.paragraphs] \
+        == [True] * 6 and not last.rows[-3].cells[0].paragraphs[0].paragraph_format.keep_with_next
     assert [c.plan["highlight"].count(True) for c in charts] == [1, 1, 1, 1]
     assert [n for n, h in zip(charts[0].plan["names"], charts[0].plan["highlight"]) if h] == ["平阳县"]
 

@@ -230,10 +230,17 @@ class CityView:
         out = []
         for col in self.columns:
             if col.ranks.ranks is None and col.indicator.kind != "rank" and col.ranks.with_value:
-                out.append(f"{col.title}\uff1a{len(col.missing)}个县\uff08市、区\uff09没有{col.period}数据"
-                           f"\uff08{'、'.join(c.county.name for c in col.missing)}\uff09\uff0c未计算全市排名")
+                have = [c.county.name for c in col.cells if c.figure is not None]
+                if len(have) < len(col.missing):       # name the fewer: 只有平阳县有…
+                    out.append(f"{col.title}\uff1a只有{'、'.join(have)}有{col.period}数据\uff0c未计算全市排名")
+                else:
+                    out.append(f"{col.title}\uff1a{len(col.missing)}个县\uff08市、区\uff09没有{col.period}数据"
+                               f"\uff08{'、'.join(c.county.name for c in col.missing)}\uff09\uff0c未计算全市排名")
+        same: dict[str, list[str]] = {}      # columns without a 全市 figure, grouped by why
+        for col in self.columns:
             if col.total is None and col.total_note:
-                out.append(f"{col.title}\uff1a{col.total_note}")
+                same.setdefault(col.total_note, []).append(col.title)
+        out += [f"{'、'.join(titles)}\uff1a{note}" for note, titles in same.items()]
         given = [col.title for col in self.columns if col.total_basis == "given"]
         summed = [col.title for col in self.columns if col.total_basis == "sum"]
         if given and summed:
