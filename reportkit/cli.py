@@ -184,7 +184,7 @@ def cmd_city(args) -> int:
         from .run.batch import run_cities, summary
         jobs = run_cities(args.year, data_dir=args.data, build_root=args.build, force=args.force,
                           jobs=args.jobs, progress=not args.no_progress)
-        print(summary(jobs, args.build))
+        print(summary(jobs, args.build, unit="市"))
         return 1 if any(j.status == "failed" for j in jobs) else 0
     idx = DataIndex.read(args.data)
     out = build_city(args.city, args.year, county=args.county or "", data_dir=args.data, build_root=args.build,

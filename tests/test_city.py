@@ -70,7 +70,7 @@ def test_full_city_table_ranks_ties_and_total(full):
     rd = view.table("rd_expenditure")
     assert rd["本年"][0] == "40.00" and rd.iloc[-1]["本年"] == "315.00"
     ratio = view.column("rd_intensity_gdp")
-    assert ratio.total is None and ratio.total_note == "比重、指数和排名类指标不加总"
+    assert ratio.total is None and ratio.total_note == "数据中没有全市数\uff0c比重、指数和排名类指标不加总"
     assert view.table("rd_intensity_gdp").iloc[-1]["本年"] == "—"
     # every complete indicator but the rank one gets a chart
     assert view.chart_ids == ["rd_expenditure", "rd_intensity_gdp", "hte_total", "tech_sme_total"]
@@ -154,8 +154,75 @@ def test_figures_frame_cites_file_and_row(full):
     assert row.value_text == "420" and row.rank_text == "并列第2" and row.rank_source == "computed"
     assert row.sources == "测试来源(longwan.csv 第 3 行); 测试来源(longwan.csv 第 8 行)"
     total = df[(df.county_name == "全市") & (df.indicator == "hte_total")].iloc[0]
-    assert total.sources.startswith("合计:测试来源(lucheng.csv 第 3 行)") and "longgang.csv" in total.sources
+    assert total.sources.startswith("鹿城区、龙湾区、瓯海区、") and "龙港市之和:测试来源(lucheng.csv 第 3 行)" in total.sources
+    assert "longgang.csv" in total.sources and total.coverage == "各县\uff08市、区\uff09之和"
     assert len(df) == 5 * 13
+
+
+def _with_city_rows(full, tmp_path, rows) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(full, data)
+    write_csv(data / "values" / "温州市全市.csv", VALUE_HEADER,
+              [dict(r, county=r.get("county", CITY), source=r.get("source", "温州市统计公报")) for r in rows])
+    return data
+
+
+def test_a_long_row_whose_county_is_the_city_is_the_total_row(full, tmp_path):
+    """values/温州市全市.csv: rows whose county is 温州市 give the 全市 row; county reports, their
+    fingerprints and make check are not touched by them."""
+    from reportkit.run.check import check
+    from reportkit.run.fingerprint import DataIndex, city_fingerprint, code_hash
+    hte_sum = 500 + 420 + 420 + sum(400 - 10 * i for i in range(3, 12))
+    data = _with_city_rows(full, tmp_path, [
+        {"year": "2024", "indicator": "hte_total", "value": str(hte_sum)},                 # agrees with the sum
+        {"year": "2024", "indicator": "rd_expenditure", "value": "315.004"},               # within rounding
+        {"year": "2024", "indicator": "tech_sme_total", "value": "9000"},                  # differs
+        {"year": "2024", "indicator": "rd_intensity_gdp", "value": "3.1", "reported_growth": "0.2"},
+        {"year": "2023", "indicator": "rd_intensity_gdp", "value": "2.9"},
+    ])
+    ds = data_mod.load(data)
+    view = compute_city_view(CITY, 2024, dataset=ds)
+    rows = {c.id: view.table(c.id).iloc[-1] for c in view.columns}
+    assert rows["hte_total"]["本年"] == str(hte_sum) and rows["hte_total"]["增减"] == ""   # no 2023 city row
+    assert rows["rd_expenditure"]["本年"] == "315.00"
+    assert (rows["rd_intensity_gdp"]["本年"], rows["rd_intensity_gdp"]["增减"]) == ("3.10", "提高0.2个百分点")
+    assert rows["tech_sme_total"]["本年"] == "9000"
+    assert [w for w in view.warnings if "全市数" in w] == [
+        f"科技型中小企业\uff1a数据中的全市数9000家\uff08温州市统计公报(温州市全市.csv 第 4 行)\uff09与各县\uff08市、区\uff09之和"
+        f"{sum(int(v) for v in view.table('tech_sme_total')['本年'][:12])}家相差"
+        f"{9000 - sum(int(v) for v in view.table('tech_sme_total')['本年'][:12])}家\uff0c超出四舍五入误差\uff1b汇总中印数据中的全市数\uff0c请核对"]
+    assert "全市一行为数据中的全市数" in view.notes()
+    f = view.figures_frame()
+    share = f[(f.county_name == "全市") & (f.indicator == "rd_intensity_gdp")].iloc[0]
+    assert share.sources == "温州市统计公报(温州市全市.csv 第 5 行)" and share.coverage == "数据中的全市数"
+    # what county reports read is unchanged: values, report figures, fingerprints
+    plain = data_mod.load(full)
+    assert ds.values.drop(columns="file").equals(plain.values.drop(columns="file")) and plain.city_values.empty
+    assert compute_report_figures("pingyang", 2024, dataset=ds).figures_frame().astype(str).replace(
+        str(data), "", regex=False).equals(compute_report_figures("pingyang", 2024, dataset=plain).figures_frame()
+                                           .astype(str).replace(str(full), "", regex=False))
+    idx, idx0 = DataIndex.read(data), DataIndex.read(full)
+    assert CITY not in idx.values and idx.unregistered() == {}
+    assert idx.fingerprint("pingyang", 2024, "c") == idx0.fingerprint("pingyang", 2024, "c")
+    assert city_fingerprint(idx, CITY, 2024, "c")["parts"]["values"] != city_fingerprint(idx0, CITY, 2024, "c")["parts"]["values"]
+    result = check(data)
+    assert result.ok, result.lines()
+    assert not [n for n in result.notes if "未登记" in n]
+
+
+@pytest.mark.parametrize("row,message", [
+    ({"county": "全市"}, "“county”列:“全市”看不出是哪个市的合计。请在县区一列写市的全称(counties.csv 的 city 列中的写法,如“杭州市”)"),
+    ({"city_rank": "1"}, "“city_rank”列:温州市是市,它的全市数不能有全市排名(写的是“1”)。请删去这一格(排名写在各县区的行里)"),
+])
+def test_an_ambiguous_city_row_is_refused_at_its_cell(full, tmp_path, row, message):
+    from reportkit.run.check import check
+    data = _with_city_rows(full, tmp_path, [dict({"year": "2024", "indicator": "hte_total", "value": "5000"}, **row)])
+    errors = [str(e) for e in check(data).errors]
+    assert len(errors) == 1 and "温州市全市.csv" in errors[0] and "第 2 行" in errors[0], errors
+    assert message in errors[0]
+    with pytest.raises(Exception) as ei:
+        compute_city_view(CITY, 2024, data_dir=data)
+    assert message in str(ei.value)
 
 
 def test_settings_choose_indicators_and_charts(full, tmp_path):
@@ -282,11 +349,20 @@ def test_city_docx_holds_the_tables_states_and_coverage(full, tmp_path):
     bold = [r.cells[0].text for r in hte.rows[1:] if r.cells[0].paragraphs[0].runs[0].bold]
     assert bold == ["平阳县", "全市"] and "表中加粗的是平阳县\uff0c图中红色的是平阳县。" in text
     assert len(doc.inline_shapes) == 4
+    # the title wraps with words whole; the coverage grid's headers too; the 落款 never alone on a page
+    assert doc.paragraphs[0].text == "温州市2024年\n各县\uff08市、区\uff09科技创新主要指标汇总"
+    grid = next(t for t in doc.tables if t.rows[1].cells[1].text == "有")
+    assert [c.text for c in grid.rows[0].cells][1:] == ["全社会研发\n经费支出", "研发经费\n支出占\nGDP比重", "高新技术\n企业总数",
+                                                       "科技型\n中小企业", "科技创新\n指数全省\n排名"]
+    last = doc.tables[-1]
+    assert [p.paragraph_format.keep_with_next for row in last.rows[-2:] for c in row.cells for p in c.paragraphs] \
+        == [True] * 6 and not last.rows[-3].cells[0].paragraphs[0].paragraph_format.keep_with_next
     assert [c.plan["highlight"].count(True) for c in charts] == [1, 1, 1, 1]
     assert [n for n, h in zip(charts[0].plan["names"], charts[0].plan["highlight"]) if h] == ["平阳县"]
 
 
-def test_city_all_builds_every_city_with_data_in_the_batch(tmp_path):
+def test_city_all_builds_every_city_with_data_in_the_batch(tmp_path, capsys):
+    from reportkit.cli import main
     from reportkit.run.batch import run_cities
     data = make_city_data(tmp_path / "data", cities=["舟山市", "衢州市"])
     jobs = run_cities(2024, data_dir=data, build_root=tmp_path / "build", jobs=2, progress=False)
@@ -294,6 +370,13 @@ def test_city_all_builds_every_city_with_data_in_the_batch(tmp_path):
     assert all(Path(j.output).exists() for j in jobs)
     again = run_cities(2024, data_dir=data, build_root=tmp_path / "build", jobs=2, progress=False)
     assert [j.status for j in again] == ["skipped", "skipped"]
+    # the terminal summary of CITY=all lists cities: its first column is headed 市, not 县区
+    assert main(["city", "--city", "all", "--year", "2024", "--data", str(data), "--build", str(tmp_path / "build"),
+                 "--no-progress"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    head = next(i for i, ln in enumerate(lines) if "状态" in ln and "输出或原因" in ln)
+    assert lines[head].split()[0] == "市"
+    assert [ln.split()[0] for ln in lines[head + 1:head + 3]] == ["衢州市", "舟山市"]
 
 
 def test_bless_city_guards_the_published_cells(full, tmp_path):

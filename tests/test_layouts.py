@@ -49,6 +49,7 @@ def city_workbook(path: Path, *, title="2024年1-11月温州市各县（市、�
     for rng in ("A3:A4", "B3:D3", "E3:F3", "G3:H3", "I3:I4", "J3:J4"):
         ws.merge_cells(rng)
     ws.append(["全市", 300.55, 10.2, None, 4000, None, 0.032, 0.1, 150.5, None])
+    ws.cell(ws.max_row, 7).number_format = "0.00%"
     for i, name in enumerate(PRINTED):
         rank = "并列3" if i == 3 else f"{12 - i}"
         hte_rank = "3（并列）" if i == 4 else 12 - i
@@ -119,7 +120,7 @@ def test_make_check_says_how_the_table_was_read(tmp_path):
     assert line == ("读取了 values/2024年1-11月全市主要科技指标.xlsx 第1张表“Sheet1”:按市表(县区为行、指标为列)读取,"
                     "2024年1-11月;指标 4 个(全社会研发经费支出、高新技术企业总数、研发经费支出占GDP比重、技术合同交易额);"
                     "县区 12 个(鹿城区、龙湾区、瓯海区、洞头区、永嘉县、平阳县、苍南县、文成县、泰顺县、瑞安市、乐清市、龙港市);"
-                    "合计行 全市 不作县区;用到 95 个单元格")
+                    "合计行 全市 读作温州市的全市数;用到 101 个单元格")
 
 
 def county_workbook(path: Path, *, title="2024年1-11月平阳县主要科技指标") -> Path:
@@ -493,3 +494,67 @@ def test_the_same_figure_in_two_city_tables_is_refused_naming_both_cells(tmp_pat
         data.load(root)
     e = ei.value
     assert "重复:a.xlsx 第1张表 B6已有同一数据" in str(e) and e.file.endswith("b.xlsx") and e.cell == "B6"
+
+
+# ---------------------------------------------------------------- the 全市 row: the city's own figure
+
+def test_city_table_total_row_is_kept_as_the_citys_figure_not_a_county(tmp_path):
+    from reportkit.model.city import compute_city_view
+    root = stats_folder(tmp_path)
+    city_workbook(root / "values" / CITY_FILE)
+    ds = data.load(root)
+    assert sorted(set(ds.values.county)) == sorted(SLUGS)       # county reports see the twelve units only
+    c = ds.city_values.set_index("indicator")
+    assert set(c.city) == {"温州市"} and set(c.period) == {"1-11月"} and set(c.year) == {2024}
+    assert c.loc["rd_expenditure", "value"] == Decimal("300.55") and c.loc["rd_expenditure", "cell"] == "第1张表 B5"
+    assert c.loc["rd_expenditure", "reported_growth"] == Decimal("10.2")
+    assert c.loc["hte_total", "value"] == 4000 and c.loc["hte_total", "cell"] == "第1张表 E5"
+    assert c.loc["rd_intensity_gdp", "value"] == Decimal("3.2") and c.loc["rd_intensity_gdp", "reported_growth"] == Decimal("0.1")
+    # a county report's load reads the same county rows and no city figure
+    one = data.load(root, for_county="pingyang")
+    assert one.city_values.empty and one.values.equals(ds.values)
+    view = compute_city_view("温州市", 2024, dataset=ds)
+    rd = view.table("rd_expenditure").set_index("县(市、区)").loc["全市"]
+    assert (rd["本年"], rd["增减"]) == ("300.55", "增长10.2%")
+    share = view.table("rd_intensity_gdp").set_index("县(市、区)").loc["全市"]
+    assert (share["本年"], share["增减"]) == ("3.20", "提高0.1个百分点")
+    assert view.table("hte_total").iloc[-1]["本年"] == "4000"       # the data's, not the units' sum 1860
+    warned = [w for w in view.warnings if w.startswith("高新技术企业总数")]
+    assert warned == [f"高新技术企业总数\uff081-11月\uff09\uff1a数据中的全市数4000家\uff08{CITY_SOURCE}({CITY_FILE} 第1张表 E5)\uff09"
+                      "与各县\uff08市、区\uff09之和1860家相差2140家\uff0c超出四舍五入误差\uff1b汇总中印数据中的全市数\uff0c请核对"]
+    f = view.figures_frame()
+    total = f[(f.county_name == "全市") & (f.indicator == "rd_expenditure")].iloc[0]
+    assert total.sources == f"{CITY_SOURCE}({CITY_FILE} 第1张表 B5)" and total.coverage == "数据中的全市数"
+
+
+def test_two_total_rows_of_one_city_are_refused_at_the_cell(tmp_path):
+    root = stats_folder(tmp_path)
+    path = city_workbook(root / "values" / CITY_FILE)
+    from openpyxl import load_workbook
+    wb = load_workbook(path)
+    ws = wb.active
+    ws.insert_rows(18)
+    for c, v in enumerate(["温州市", 301, None, None, 4000], 1):
+        ws.cell(18, c, v)
+    wb.save(path)
+    result = check(root)
+    errs = [str(e) for e in result.errors]
+    assert len(errs) == 1 and f"{CITY_FILE}" in errs[0] and "单元格 A18" in errs[0], errs
+    assert "“温州市”与第 5 行的“全市”都是温州市的合计行" in errs[0] and errs[0].endswith("只留一行全市合计,删去另一行")
+
+
+def test_a_sum_of_some_units_or_a_province_total_is_not_the_citys_figure(tmp_path):
+    root = stats_folder(tmp_path)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["2024年温州市部分县（市、区）高新技术企业"])
+    ws.append(["县（市、区）", "高新技术企业（家）"])
+    ws.append(["合计", 300])
+    ws.append(["鹿城区", 100])
+    ws.append(["龙湾区", 200])
+    ws.append(["全省", 40000])
+    wb.save(root / "values" / "部分县区.xlsx")
+    ds = data.load(root)
+    assert ds.city_values.empty and sorted(ds.values.county) == ["longwan", "lucheng"]
+    line = next(n for n in check(root).notes if n.startswith("读取了"))
+    assert line.endswith("合计行 合计、全省 不作县区;用到 2 个单元格")

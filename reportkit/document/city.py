@@ -8,6 +8,7 @@ reproducible saving); nothing here types a figure: every cell comes from the Cit
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from docx.enum.table import WD_ALIGN_VERTICAL
@@ -23,7 +24,7 @@ from ..numbering import heading_number
 from . import oxml
 from .package import open_template, save_reproducibly
 from .table import CELL_MARGINS, EMPTY_CELL, table_text_size
-from .layout import signature_indents, title_lines, twips as text_width
+from .layout import ems, name_lines, signature_indents, title_lines, twips as text_width
 from .template import BLOCKS, style_size, text_width as page_text_width
 
 #: How many indicators one coverage table holds (more would not fit the page width).
@@ -33,6 +34,26 @@ STATE_COLUMNS = ("县\uff08市、区\uff09", "报告状态", "说明")
 
 def city_title(view: CityView) -> str:
     return f"{view.city}{view.year}年各县\uff08市、区\uff09科技创新主要指标汇总"
+
+
+def city_title_breaks(title: str) -> list[int]:
+    """Where the city title may wrap, words whole: after the year (温州市2024年 / 各县（市、区）…),
+    after 各县（市、区）, before 主要指标汇总; never inside 科技创新 or 主要指标."""
+    out = []
+    for rx in (r"\d{4}年", "各县\uff08市、区\uff09", "科技创新"):
+        m = re.search(rx, title)
+        if m:
+            out.append(m.end())
+    return out
+
+
+def _header_text(text: str, capacity: float) -> str:
+    """A table header in lines no wider than ``capacity`` ems, broken between words; a bracketed
+    part kept whole on its own line (县 / （市、区）)."""
+    if "\uff08" in text and ems(text) > capacity and text.index("\uff08") > 0:
+        i = text.index("\uff08")
+        return text[:i] + "\n" + text[i:]
+    return "\n".join(name_lines(text, capacity))
 
 
 def city_issuer(view: CityView) -> str:
@@ -75,7 +96,11 @@ class _CityWriter:
         table = self.doc.add_table(rows=1 + len(rows), cols=len(header))
         table.style = self.s.table
         cells = [list(header)] + [[c or EMPTY_CELL for c in r] for r in rows]
-        for r, values in enumerate(cells):
+        size = table_text_size(self.s)
+        widths = spread_widths(cells, size, page_text_width(self.doc), flexible)
+        # a header wider than its column wraps between words (科技型 / 中小企业, not 科技型中小企 / 业)
+        shown = [[_header_text(h, (w - CELL_MARGINS) / (size * 20)) for h, w in zip(header, widths)]] + cells[1:]
+        for r, values in enumerate(shown):
             row = table.rows[r]
             for i, text in enumerate(values):
                 cell = row.cells[i]
@@ -92,7 +117,7 @@ class _CityWriter:
                 cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
             oxml.cant_split(row)
         oxml.repeat_header(table.rows[0])
-        oxml.set_table_widths(table, spread_widths(cells, table_text_size(self.s), page_text_width(self.doc), flexible))
+        oxml.set_table_widths(table, widths)
         oxml.table_borders_three_line(table._tbl)
         return table
 
@@ -116,8 +141,9 @@ def spread_widths(cells: list[list[str]], size_pt: float, total: int, flexible: 
         rest = total - (sum(widths) - widths[flexible])
         widths[flexible] = max(rest, text_width("说明说明说明", size_pt) + CELL_MARGINS)
         return widths
-    if sum(widths) > total:
-        widths = [max(b, text_width(h[:2], size_pt) + CELL_MARGINS) for b, h in zip(body, cells[0])]
+    if sum(widths) > total:     # headers wrap: at least two characters, or a bracketed part whole (县 / （市、区）)
+        widths = [max(b, text_width(h[h.index("\uff08"):] if "\uff08" in h else h[:2], size_pt) + CELL_MARGINS)
+                  for b, h in zip(body, cells[0])]
     extra = max(0, total - sum(widths))
     return [w + extra // n + (1 if i < extra % n else 0) for i, w in enumerate(widths)]
 
@@ -169,7 +195,7 @@ def build_city_document(view: CityView, states: list[dict], charts=(), out_path:
         text = city_title(view)
         size = style_size(styles.title) or 22
         p = w.para("", styles.title)
-        lines = title_lines(text, page_text_width(doc) / (size * 20) - 0.6)
+        lines = title_lines(text, page_text_width(doc) / (size * 20) - 0.6, city_title_breaks(text))
         for i, line in enumerate(lines):
             run = p.add_run(line)
             if i < len(lines) - 1:
@@ -254,9 +280,32 @@ def _fill_signature(doc, view: CityView, styles) -> None:
                     r._r.getparent().remove(r._r)
             if stripped in ("{{单位}}", "{{成文日期}}"):
                 sig.append(p)
+    if sig:
+        _keep_body_with(sig[0])
     if len(sig) == 2:
         size = style_size(styles.signature) or style_size(styles.normal) or 16
         for p, ri in zip(sig, signature_indents(sig[0].text, sig[1].text)):
             p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.paragraph_format.right_indent = Twips(round(ri * size * 20))
             p.paragraph_format.first_line_indent = Twips(0)
+
+
+def _keep_body_with(signature) -> None:
+    """The 落款 never alone on a page: the blank line above it and the last rows of the table
+    before it are kept with it (keep with next), so a page break takes some of the body along."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+    el = signature._p.getprevious()
+    while el is not None and el.tag.endswith("}p"):
+        para = Paragraph(el, signature._parent)
+        if para.text.strip():
+            para.paragraph_format.keep_with_next = True
+            return
+        para.paragraph_format.keep_with_next = True
+        el = el.getprevious()
+    if el is not None and el.tag.endswith("}tbl"):
+        rows = Table(el, signature._parent).rows
+        for row in rows[max(1, len(rows) - 2):]:
+            for cell in row.cells:
+                for p in cell.paragraphs:
+                    p.paragraph_format.keep_with_next = True

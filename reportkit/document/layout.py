@@ -64,12 +64,13 @@ def title_breaks(title: str) -> list[int]:
     return sorted(p for p in out if 0 < p < len(title))
 
 
-def title_lines(title: str, capacity: float) -> list[str]:
-    """The title in lines (one when it fits), broken where ``title_breaks`` allows, shaped as a
-    trapezoid (each line no longer than the next) or a diamond; unchanged when no break fits."""
+def title_lines(title: str, capacity: float, breaks: list[int] | None = None) -> list[str]:
+    """The title in lines (one when it fits), broken where ``title_breaks`` allows (and at the
+    positions ``breaks`` adds), shaped as a trapezoid (each line no longer than the next) or a
+    diamond; unchanged when no break fits."""
     if ems(title) <= capacity:
         return [title]
-    points = title_breaks(title)
+    points = sorted(set(title_breaks(title)) | set(breaks or ()))
     best, best_score = [title], None
     for k in (1, 2):
         for cut in combinations(points, k):

@@ -264,13 +264,16 @@ class Dataset:
     """All of data/, validated. Tables are pandas DataFrames with Decimal value columns."""
 
     def __init__(self, root: Path, counties: list[County], indicators: list[Indicator],
-                 values: pd.DataFrame, targets: pd.DataFrame):
+                 values: pd.DataFrame, targets: pd.DataFrame, city_values: pd.DataFrame | None = None):
         self.root = Path(root)
         self._county = {c.slug: c for c in counties}
         self._indicator = {i.id: i for i in indicators}
         self.counties = pd.DataFrame([c.__dict__ for c in counties], columns=list(COUNTY_COLS))
-        self.values = values
+        self.values = values            # county-level units only: what county reports read
         self.targets = targets
+        #: a city's own figures (a 全市 row of a statistics table, a long row whose county is the
+        #: city's name): only the city view reads them
+        self.city_values = city_values if city_values is not None else pd.DataFrame(columns=CITY_VALUE_COLUMNS)
         # (county, year, indicator) -> row positions: the engine looks rows up thousands of times
         self._rows = {} if values.empty else values.groupby(["county", "year", "indicator"]).indices
 
@@ -331,6 +334,11 @@ class Dataset:
         if getattr(self, "_cities", None) is None:
             self._cities = CityPeers((c.slug, c.city) for c in self._county.values())
         return self._cities
+
+    def city_rows(self, city: str, year: int, indicator: str) -> pd.DataFrame:
+        """The city's own rows (its 全市 figures) of one indicator and year."""
+        v = self.city_values
+        return v[(v.city == city) & (v.year == year) & (v.indicator == indicator)]
 
 
 # ------------------------------------------------------------------ registry and catalog
@@ -415,6 +423,17 @@ class _Rows:
 
     def __init__(self, counties: dict[str, County], catalog: dict[str, Indicator]):
         self.counties, self.catalog = counties, catalog
+        self.cities = list(dict.fromkeys(c.city for c in counties.values()))
+
+    def place(self, text, row):
+        """A value row's county: a registered county-level unit, or a registered city's name (the
+        city's own figure, its 全市 row); 全市/合计 alone do not say which city."""
+        if text in self.cities and text not in self.counties:
+            return text
+        if text in TOTAL_WORDS:
+            raise CellProblem(f"“{visible(text)}”看不出是哪个市的合计",
+                              f"在县区一列写市的全称(counties.csv 的 city 列中的写法,如“{self.cities[0]}”)", UnknownCountyError)
+        return self.county(text, row)
 
     def county(self, text, row):
         if text not in self.counties:
@@ -448,7 +467,7 @@ def _value_spec(r: _Rows) -> list[Col]:
     def value(text, row):
         return number(nonneg=nonneg(row), percent=pct)(text, row)
     return [
-        Col("county", r.county, required=True, filled=True, hint="填写县区代码"),
+        Col("county", r.place, required=True, filled=True, hint="填写县区代码"),
         Col("year", year, required=True, filled=True, hint="填写四位年份"),
         Col("indicator", r.indicator, required=True, filled=True, hint="填写指标代码"),
         Col("period", period),
@@ -510,6 +529,9 @@ def _value_record(row, rec, r: _Rows, units: dict[tuple, int]) -> dict:
         rank = row[col]
         if rank is None:
             continue
+        if row["county"] not in r.counties:
+            raise DataError(f"{row['county']}是市,它的全市数不能有{'全市' if scope == 'city' else '全省'}排名(写的是“{rec[col]}”)",
+                            **_located(rec, col, **ctx), hint="删去这一格(排名写在各县区的行里)")
         n = units.get((scope, row["county"]))
         if rank < 1 or (n and scope == "city" and rank > n):
             limit = f"1~{n}" if n and scope == "city" else "1 或更大"
@@ -546,6 +568,10 @@ def _target_record(row, rec, r: _Rows) -> dict:
 VALUE_COLUMNS = ["county", "year", "indicator", "period", "value", "qualifier", "target", "reported_growth",
                  "reported_completion", "city_rank", "province_rank", "source", "illustrative", "file", "row", "sheet",
                  "cell"]
+#: A city's own figures: the value columns, the city in place of the county (no ranks).
+CITY_VALUE_COLUMNS = ["city"] + [c for c in VALUE_COLUMNS[1:] if c not in ("city_rank", "province_rank")]
+#: What a county cell of a value row may not say alone: which city's total it is.
+TOTAL_WORDS = ("全市", "合计", "总计", "全市合计", "全市总计")
 TARGET_COLUMNS = ["county", "year", "indicator", "type", "target", "prefix", "suffix", "source", "illustrative",
                   "file", "row", "sheet"]
 
@@ -679,8 +705,11 @@ def load(data_dir: Path | str | None = None, *, for_county: str | None = None,
                          lambda t: (t["county"], t["year"], t["indicator"], t["type"]),
                          lambda t: f"{t['county']} {t['year']} 年“{by_id[t['indicator']].name}”的目标",
                          only=only, problems=problems)
-    return Dataset(root, counties, catalog, pd.DataFrame.from_records(values, columns=VALUE_COLUMNS),
-                   pd.DataFrame.from_records(targets, columns=TARGET_COLUMNS))
+    cities = [dict(v, city=v["county"]) for v in values if v["county"] not in by_slug]
+    return Dataset(root, counties, catalog,
+                   pd.DataFrame.from_records([v for v in values if v["county"] in by_slug], columns=VALUE_COLUMNS),
+                   pd.DataFrame.from_records(targets, columns=TARGET_COLUMNS),
+                   pd.DataFrame.from_records(cities, columns=CITY_VALUE_COLUMNS))
 
 
 __all__ = ["Dataset", "County", "Indicator", "load", "DataError", "FULL_YEAR", "Problems",

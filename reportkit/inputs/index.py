@@ -75,6 +75,7 @@ class DataIndex:
     registry: list[dict]
     catalog_hash: str
     values: dict[str, list[bytes]] = field(default_factory=dict)
+    city_values: dict[str, list[bytes]] = field(default_factory=dict)    # a city's own rows (全市), by city
     targets: dict[str, list[bytes]] = field(default_factory=dict)
     years: dict[str, set[int]] = field(default_factory=dict)
     broken: dict[Path, tuple[str, Exception]] = field(default_factory=dict)
@@ -90,6 +91,7 @@ class DataIndex:
         registry = read_records(find_table(root, config.COUNTIES_STEM), ALIASES, KNOWN)[1]
         catalog = read_records(find_table(root, config.INDICATORS_STEM), ALIASES, KNOWN)[1]
         idx = cls(root, registry, sha(*(row_key(r) for r in catalog)))
+        cities = {r.get("city") for r in registry if r.get("slug")} - {r.get("slug") for r in registry}
         for folder, store in ((config.VALUES_DIRNAME, idx.values), (config.TARGETS_DIRNAME, idx.targets)):
             for path in list_tables(root / folder):
                 try:
@@ -104,6 +106,9 @@ class DataIndex:
                     idx.empty.append(path)
                 for rec in records:
                     county = rec.get("county", "")
+                    if store is idx.values and county in cities:   # the city's own figure: no county's
+                        idx.city_values.setdefault(county, []).append(row_key(rec))
+                        continue
                     store.setdefault(county, []).append(row_key(rec))
                     idx.files.setdefault(county, set()).add(f"{folder}/{path.name}")
                     if store is idx.values and rec.get("year", "").isdigit():

@@ -4,7 +4,8 @@
 table's columns keeps its grid, and this module recognises it as
 
 - a *city table*: one row per county-level unit (平阳县, 平阳, "平 阳"; a 全市/合计/全省 row is
-  recognised as a total, not a county), one column group per indicator under one- or two-row
+  recognised as a total, not a county: a city's total is kept as that city's row, see
+  :func:`_total_city`), one column group per indicator under one- or two-row
   headers with merged cells, sub-columns 本年/数值, 上年(同期), 增速/同比增长(%), 增减(百分点),
   目标, 完成率(%), 排名/全市排名;
 - a *county table*: one row per indicator (its Chinese name as printed), the same kinds of
@@ -33,6 +34,7 @@ from pathlib import Path
 
 from ..exceptions import LayoutError
 from ..numbering import strip_any_number
+from .registry import CityPeers
 from .tables import FILE, PROBLEMS, ROW, SHEET, Table, coordinate, visible
 
 #: Extra keys of a record read from a statistics table: the cell of each column
@@ -49,6 +51,10 @@ _CITY_LABEL = re.compile(r"(各)?(县|区|县区|区县|县市区|市县|县\(�
                          r"区\(县、?市\)|县\(市\)|地区|区域|地方|单位名称|县级单位)(名称)?")
 _COUNTY_LABEL = re.compile(r"(主要)?(科技)?(指标|指标名称|项目|项目名称|名称)")
 _TOTALS = {"全市", "合计", "总计", "全省", "小计", "全市合计", "全省合计", "全市总计", "全国", "市区", "全市平均"}
+#: Total rows that are the city's own figure (the table's units all of one city). 合计/总计 only
+#: when the table lists every registered unit of that city (else they sum the units listed).
+_CITY_TOTALS = {"全市", "全市合计", "全市总计"}
+_SUM_TOTALS = {"合计", "总计"}
 _NOTE = re.compile(r"^(注|备注|说明|资料来源|数据来源|填报说明|制表|审核)[:：\s]|^注\d|^\*")
 _UNIT_LINE = re.compile(r"^单位[:：]\s*(.+)$")
 #: What a sub-column is, by its header text (units and years taken off first).
@@ -142,6 +148,12 @@ class Catalog:
                     if c.slug not in slugs:
                         slugs.append(c.slug)
 
+    @property
+    def cities(self) -> CityPeers:
+        if getattr(self, "_cities", None) is None:
+            self._cities = CityPeers((c.slug, c.city) for c in self.counties.values())
+        return self._cities
+
     @classmethod
     def of(cls, ds) -> "Catalog":
         return cls({i: ds.indicator(i) for i in ds.indicator_ids}, {c: ds.county(c) for c in ds.county_slugs})
@@ -184,6 +196,7 @@ class Reading:
     indicators: list = field(default_factory=list)      # ids, in column/row order
     counties: list = field(default_factory=list)        # slugs, in row order
     totals: list = field(default_factory=list)          # total rows as printed
+    city_totals: list = field(default_factory=list)     # (name as printed, city) of the totals kept as the city's
     cells: int = 0
     unused: list = field(default_factory=list)          # columns read but not used, with why
     errors: list = field(default_factory=list)
@@ -205,8 +218,12 @@ class Reading:
         when = f"{self.year}年{'' if self.period == '全年' else self.period}" if self.year else "年份不明"
         text = (f"{self.where}:按{LAYOUT_NAMES[self.layout]}读取,{when};指标 {len(self.indicators)} 个({names});"
                 f"县区 {len(self.counties)} 个({places})")
-        if self.totals:
-            text += f";合计行 {'、'.join(self.totals)} 不作县区"
+        kept = [name for name, _ in self.city_totals]
+        for name, city in self.city_totals:
+            text += f";合计行 {name} 读作{city}的全市数"
+        others = [t for t in self.totals if t not in kept]
+        if others:
+            text += f";合计行 {'、'.join(others)} 不作县区"
         text += f";用到 {self.cells} 个单元格"
         if self.unused:
             text += ";没有用的列:" + "、".join(self.unused)
@@ -598,13 +615,14 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
         refuse("看不出这张表是哪一年的数据(标题、工作表名和文件名都没有写年份)", header[0], None,
                "在标题行写明年份和时期,如“2024年1-11月各县（市、区）主要科技指标”")
         return []
-    records, rows_of = {}, {}
+    records, rows_of, total_rows = {}, {}, []
     for n, name in _labelled(data_rows, text_at, label_col):
         key = _norm(name)
         slugs = catalog.county(name)
         if not slugs and (key in _TOTALS or any(key in (_norm(c.city), _norm(c.city)[:-1], _norm(c.province))
                                                 for c in catalog.counties.values())):
             reading.totals.append(name)     # 全市 / 合计 / 温州市: no county of its own
+            total_rows.append((n, name, key))
             continue
         if len(slugs) != 1:
             if not any(_value(text_at.get((n, col), "")) for col, *_ in plan):
@@ -641,6 +659,36 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
             elif fresh:
                 continue
     cities = {catalog.counties[c].city for c in reading.counties}
+    totals_of: dict = {}
+    for n, name, key in total_rows:      # the city's own figures, kept under the city's name
+        city = _total_city(key, catalog, reading.counties)
+        if city is None:
+            continue        # 全省 / 小计 / 市区, or 合计 of some units only: not the city's figure
+        if city in totals_of:
+            first_row, first_name = totals_of[city]
+            refuse(f"“{visible(name)}”与第 {first_row} 行的“{visible(first_name)}”都是{city}的合计行", n, label_col,
+                   "只留一行全市合计,删去另一行")
+            continue
+        totals_of[city] = (n, name)
+        reading.city_totals.append((name, city))
+        here = problems.get(n, {})
+        for col, ind, role, unit, _ in plan:
+            if role in ("rank", "province_rank"):
+                continue        # a city has no place among its own units
+            prev = role == "prev"
+            rkey = (city, ind.id, prev)
+            rec = records.get(rkey)
+            fresh = rec is None
+            if fresh:
+                rec = _new_record(reading, city, reading.year - 1 if prev else reading.year, ind.id, n,
+                                  unit if role != "target" else "")
+                rec[DERIVED] = prev
+            if role in ("value", "prev"):
+                rec["unit"] = unit
+            if _fill(rec, rec[CELLS], role, text_at.get((n, col), ""), reading.cell(n, col), here, col):
+                reading.cells += 1
+                if fresh:
+                    records[rkey] = rec
     if len(cities) > 1:     # a bare 排名 of a table across cities is no 全市排名
         for col, ind, role, unit, (hn, text) in plan:
             if role == "rank" and "全市" not in _norm(text):
@@ -654,10 +702,32 @@ def _city(reading, catalog, refuse, header, label_col, columns, data_rows, text_
     for (slug, ind_id, prev), rec in records.items():
         if "value" not in rec[CELLS]:
             continue            # a rank or growth without the value it belongs to
+        if slug not in catalog.counties:
+            out.append(rec)     # the city's row: its indicators are those of the units
+            continue
         if ind_id not in reading.indicators:
             reading.indicators.append(ind_id)
         out.append(rec)
     return out
+
+
+def _total_city(key: str, catalog: Catalog, units: list[str]) -> str | None:
+    """The city a total row of a city table is the figure of, or None (not a city's total).
+
+    A row named after a registered city (温州市, 温州) is that city's; 全市/全市合计 is the city of
+    the table's units when they are all of one city; 合计/总计 only when, besides, the table lists
+    every registered unit of that city (otherwise it is the sum of the units listed, not the city's
+    figure). 全省, 小计, 市区, 全市平均 are never a city's total."""
+    named = {c.city for c in catalog.counties.values() if key in (_norm(c.city), _norm(c.city)[:-1])}
+    if len(named) == 1:
+        return named.pop()
+    cities = {catalog.counties[u].city for u in units}
+    if len(cities) != 1 or key not in _CITY_TOTALS | _SUM_TOTALS:
+        return None
+    city = cities.pop()
+    if key in _SUM_TOTALS and set(units) != set(catalog.cities.units(city)):
+        return None
+    return city
 
 
 _ROLE_WORD = {"value": "本年数值", "prev": "上年数值", "growth": "增速", "change": "增减", "completion": "完成率",

@@ -3,8 +3,11 @@
 For each key indicator: each unit's value (of one period, the most complete any unit has), its
 change in the county reports' own words, and its computed city rank by the one rule county
 reports use (:meth:`FigureEngine.city_ranks`: every unit must have a value of that period; ties
-share the place, 并列第2); a 全市 row when the indicator can be summed (amounts and counts, every
-unit present); and a coverage grid (units × indicators: present, missing, illustrative, worked
+share the place, 并列第2); a 全市 row: the city's own figure when the data gives one (a 全市 row of a
+statistics table, a long row whose county is the city: ``Dataset.city_values``), else the sum of
+the units when the indicator can be summed (amounts and counts, every unit present), a rate or
+rank left empty; a data total and a complete sum that differ beyond rounding are warned of, the
+data's printed; and a coverage grid (units × indicators: present, missing, illustrative, worked
 back, an earlier period only) so the city office sees what to chase. Units are never dropped:
 a unit without a value is shown as missing.
 """
@@ -22,6 +25,8 @@ from ..inputs.data import Dataset, County, Indicator, period_months
 from ..numbers import HUNDRED, fmt, round_half_up
 from .figures import RATE_DECIMALS, CityRanks, Figure, FigureEngine, SourceRow, rank_text
 from .report import table_row
+
+RATIO_UNIT = "个百分点"
 
 TOTAL = "全市"
 MISSING = "缺"
@@ -65,6 +70,10 @@ class CityColumn:
     total: Decimal | None = None
     total_prev: Decimal | None = None
     total_note: str = ""
+    total_basis: str = ""                   # "given" (the data's 全市 figure) | "sum" (of every unit) | ""
+    total_sources: list[SourceRow] = field(default_factory=list)     # the rows of a given total
+    total_growth: Decimal | None = None     # a given total's reported growth (a share's: 百分点)
+    total_qualifier: str = ""
 
     @property
     def id(self) -> str:
@@ -81,16 +90,40 @@ class CityColumn:
 
     @property
     def total_text(self) -> str:
-        return "" if self.total is None else value_in_unit(self.indicator, self.total)
+        if self.total is None:
+            return ""
+        return value_in_unit(self.indicator, self.total) + ("*" if self.total_qualifier else "")
 
     @property
     def total_change_text(self) -> str:
-        if self.total is None or self.total_prev in (None, 0):
+        """The 全市 row's change in the county reports' words: 增长8.28% (a reported growth first),
+        提高0.22个百分点 (a share), 提升2位 (a rank)."""
+        kind = self.indicator.kind
+        if self.total is None:
             return ""
-        g = (self.total - self.total_prev) / self.total_prev * HUNDRED
-        if fmt(abs(g), RATE_DECIMALS) == "0":
+        if self.total_growth is not None:
+            change = self.total_growth
+        elif self.total_prev is None or (kind not in ("ratio", "rank") and self.total_prev == 0):
+            return ""
+        elif kind == "ratio":
+            change = self.total - self.total_prev
+        elif kind == "rank":
+            change = self.total_prev - self.total
+        else:
+            change = (self.total - self.total_prev) / self.total_prev * HUNDRED
+        text = fmt(abs(change), 0 if kind == "rank" else RATE_DECIMALS)
+        if text == "0":
             return "持平"
-        return ("增长" if g > 0 else "下降") + fmt(abs(g), RATE_DECIMALS) + "%"
+        if kind == "ratio":
+            return ("提高" if change > 0 else "降低") + text + RATIO_UNIT
+        if kind == "rank":
+            return ("提升" if change > 0 else "下降") + text + "位"
+        return ("增长" if change > 0 else "下降") + text + "%"
+
+    @property
+    def total_basis_text(self) -> str:
+        """Where the 全市 figure comes from, as figures.csv and the notes say it."""
+        return {"given": "数据中的全市数", "sum": "各县（市、区）之和"}.get(self.total_basis, self.total_note)
 
     @property
     def complete(self) -> bool:
@@ -172,16 +205,22 @@ class CityView:
                     "illustrative": bool(f and f.illustrative),
                     "sources": "" if f is None else "; ".join(s.cite() for s in f.sources),
                 })
-            total_sources = "" if col.total is None else "合计:" + "; ".join(
-                s.cite() for c in col.cells for s in c.figure.sources if s.year == self.year)
+            if col.total_basis == "given":
+                total_sources = "; ".join(s.cite() for s in col.total_sources)
+            elif col.total_basis == "sum":
+                total_sources = (f"{'、'.join(c.county.name for c in col.cells)}之和:" + "; ".join(
+                    s.cite() for c in col.cells for s in c.figure.sources if s.year == self.year))
+            else:
+                total_sources = ""
             records.append({
                 "city": self.city, "year": self.year, "county": "", "county_name": TOTAL,
                 "indicator": ind.id, "name": ind.name, "unit": col.unit_label, "period": col.period,
                 "value": "" if col.total is None else str(col.total), "value_text": col.total_text,
                 "prev_value": "" if col.total_prev is None else str(col.total_prev),
                 "change_text": col.total_change_text, "growth": "", "growth_source": "",
-                "city_rank": "", "rank_text": "", "rank_source": "", "coverage": col.total_note,
-                "illustrative": any(c.figure is not None and c.figure.illustrative for c in col.cells),
+                "city_rank": "", "rank_text": "", "rank_source": "", "coverage": col.total_basis_text,
+                "illustrative": (any(s.illustrative for s in col.total_sources) if col.total_basis == "given" else
+                                 any(c.figure is not None and c.figure.illustrative for c in col.cells)),
                 "sources": total_sources,
             })
         return pd.DataFrame(records)
@@ -191,10 +230,23 @@ class CityView:
         out = []
         for col in self.columns:
             if col.ranks.ranks is None and col.indicator.kind != "rank" and col.ranks.with_value:
-                out.append(f"{col.title}\uff1a{len(col.missing)}个县\uff08市、区\uff09没有{col.period}数据"
-                           f"\uff08{'、'.join(c.county.name for c in col.missing)}\uff09\uff0c未计算全市排名")
+                have = [c.county.name for c in col.cells if c.figure is not None]
+                if len(have) < len(col.missing):       # name the fewer: 只有平阳县有…
+                    out.append(f"{col.title}\uff1a只有{'、'.join(have)}有{col.period}数据\uff0c未计算全市排名")
+                else:
+                    out.append(f"{col.title}\uff1a{len(col.missing)}个县\uff08市、区\uff09没有{col.period}数据"
+                               f"\uff08{'、'.join(c.county.name for c in col.missing)}\uff09\uff0c未计算全市排名")
+        same: dict[str, list[str]] = {}      # columns without a 全市 figure, grouped by why
+        for col in self.columns:
             if col.total is None and col.total_note:
-                out.append(f"{col.title}\uff1a{col.total_note}")
+                same.setdefault(col.total_note, []).append(col.title)
+        out += [f"{'、'.join(titles)}\uff1a{note}" for note, titles in same.items()]
+        given = [col.title for col in self.columns if col.total_basis == "given"]
+        summed = [col.title for col in self.columns if col.total_basis == "sum"]
+        if given and summed:
+            out.append(f"全市一行\uff1a{'、'.join(given)}为数据中的全市数\uff0c{'、'.join(summed)}为各县\uff08市、区\uff09之和")
+        elif given:
+            out.append("全市一行为数据中的全市数")
         return out + self.warnings
 
 
@@ -274,17 +326,62 @@ def _column(engine: FigureEngine, city: str, year: int, ind: Indicator, units: l
             cell.rank_text = rank_text(fig.city_rank) + "\uff08公布\uff09"
         cells.append(cell)
     col = CityColumn(ind, period, cells, ranks)
+    summed = None
     if ind.kind not in SUMMABLE:
-        col.total_note = "比重、指数和排名类指标不加总"
+        col.total_note = "数据中没有全市数\uff0c比重、指数和排名类指标不加总"
     elif not col.complete:
-        col.total_note = f"有{len(col.missing)}个县\uff08市、区\uff09缺数据\uff0c不计算全市合计"
+        col.total_note = f"数据中没有全市数\uff0c有{len(col.missing)}个县\uff08市、区\uff09缺数据\uff0c不计算全市合计"
     elif any(c.figure.qualifier for c in cells):
-        col.total_note = "有县\uff08市、区\uff09的数是约数或下限\uff0c不计算全市合计"
+        col.total_note = "数据中没有全市数\uff0c有县\uff08市、区\uff09的数是约数或下限\uff0c不计算全市合计"
     else:
-        col.total = sum((c.figure.value for c in cells), Decimal(0))
+        summed = sum((c.figure.value for c in cells), Decimal(0))
+    given = _given_total(engine.ds, city, year, ind.id, period)
+    if given is not None:
+        col.total, col.total_basis, col.total_qualifier = given["value"], "given", given["qualifier"]
+        growth = given["reported_growth"]
+        col.total_growth = growth if isinstance(growth, Decimal) else None
+        col.total_sources = [_source_row(given)]
+        prev = _given_total(engine.ds, city, year - 1, ind.id, period)
+        if prev is not None:
+            col.total_prev = prev["value"]
+            if col.total_growth is None:
+                col.total_sources.append(_source_row(prev))
+        col.total_note = ""
+    elif summed is not None:
+        col.total, col.total_basis = summed, "sum"
         if all(c.figure.prev_value is not None for c in cells):
             col.total_prev = sum((c.figure.prev_value for c in cells), Decimal(0))
     return col
+
+
+def _given_total(ds: Dataset, city: str, year: int, ind_id: str, period: str) -> dict | None:
+    """The city's own figure (the data's 全市) of one indicator, year and period, or None."""
+    rows = ds.city_rows(city, year, ind_id)
+    rows = rows[rows.period == period]
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def _source_row(rec: dict) -> SourceRow:
+    return SourceRow(rec["file"], int(rec["row"]), rec["source"], bool(rec["illustrative"]), rec["city"],
+                     int(rec["year"]), rec["indicator"], rec["period"], rec["sheet"] or "", rec["cell"] or "")
+
+
+def _total_warnings(col: CityColumn) -> list[str]:
+    """A data total and the complete sum of the units that differ beyond rounding (the data's is printed)."""
+    if col.total_basis != "given" or not col.complete or col.indicator.kind not in SUMMABLE:
+        return []
+    if any(c.figure.qualifier for c in col.cells) or col.total_qualifier:
+        return []
+    summed = sum((c.figure.value for c in col.cells), Decimal(0))
+    values = [c.figure.value for c in col.cells] + [col.total]
+    slack = Decimal(0) if col.indicator.exact else sum(
+        (Decimal(1).scaleb(v.as_tuple().exponent) / 2 for v in values), Decimal(0))
+    if abs(summed - col.total) <= slack:
+        return []
+    ind = col.indicator
+    return [f"{col.title}\uff1a数据中的全市数{value_in_unit(ind, col.total)}{ind.unit}"
+            f"\uff08{col.total_sources[0].cite()}\uff09与各县\uff08市、区\uff09之和{value_in_unit(ind, summed)}{ind.unit}"
+            f"相差{value_in_unit(ind, abs(summed - col.total))}{ind.unit}\uff0c超出四舍五入误差\uff1b汇总中印数据中的全市数\uff0c请核对"]
 
 
 def _given_rank_warnings(col: CityColumn) -> list[str]:
@@ -324,7 +421,7 @@ def compute_city_view(city: str, year: int, *, data_dir: Path | None = None,
         chart_ids = [c.id for c in columns if c.complete and c.indicator.kind != "rank"]
     view = CityView(ds, engine, city, year, units, columns, chart_ids, settings)
     for col in columns:
-        view.warnings += _given_rank_warnings(col)
+        view.warnings += _given_rank_warnings(col) + _total_warnings(col)
     return view
 
 

@@ -386,10 +386,11 @@ def notes(year: int, data_dir=None, *, explicit: bool = False, index: DataIndex 
     return out + unread_notes(idx.root)
 
 
-def summary(jobs: list[Job], build_root: Path | None = None) -> str:
-    """The summary table printed at the end: county, status, seconds, output or reason."""
+def summary(jobs: list[Job], build_root: Path | None = None, *, unit: str = "县区") -> str:
+    """The summary table printed at the end: county (or city: ``unit="市"``), status, seconds,
+    output or reason."""
     root = Path(build_root or config.BUILD_DIR)
-    rows = [("县区", "状态", "秒", "输出或原因")]
+    rows = [(unit, "状态", "秒", "输出或原因")]
     for j in jobs:
         where = j.message if j.status == "failed" else _rel(j.output, root)
         if j.status != "failed" and j.message:

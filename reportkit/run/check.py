@@ -81,7 +81,8 @@ def _notes(result: CheckResult, root: Path, ds, problems=None) -> None:
                 counties = {r.get("county", "") for t in tables for r in t.records}
             if n_tables and not n_records:
                 result.notes.append(f"{path.relative_to(root).as_posix()} 只有表头,没有数据行")
-            unknown = sorted(c for c in counties if c and c not in ds.county_slugs)
+            cities = {ds.county(s).city for s in ds.county_slugs}     # a city's own rows (全市) are no county's
+            unknown = sorted(c for c in counties if c and c not in ds.county_slugs and c not in cities)
             if unknown:
                 result.notes.append(f"{path.relative_to(root).as_posix()} 中有未登记的县区:{'、'.join(unknown)}"
                                     "(在 counties.csv 中登记后才会生成它们的报告)")

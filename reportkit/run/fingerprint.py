@@ -62,7 +62,7 @@ class DataIndex(index.DataIndex):
 def city_fingerprint(index: DataIndex, city: str, year: int, code: str, *, county: str = "",
                      settings: bytes = b"", notebook: bytes = b"", states: str = "") -> dict:
     """The parts a city view depends on and their combined hash: the registry rows, value rows
-    (and unreadable files) of every unit of the city, the catalog, the settings file (city.yaml),
+    (and unreadable files) of every unit of the city and the city's own rows (全市), the catalog, the settings file (city.yaml),
     the code and the city notebook, the state of each county's report (the view shows it) and
     the parameters (city, year, the highlighted county)."""
     slugs = index.cities.units(city)
@@ -72,7 +72,7 @@ def city_fingerprint(index: DataIndex, city: str, year: int, code: str, *, count
         "environment": environment.digest(),
         "registry": base.get("registry", "none"),
         "catalog": index.catalog_hash,
-        "values": base.get("values", "none"),
+        "values": sha(base.get("values", "none").encode(), *sorted(index.city_values.get(city, []))),
         "settings": sha(settings),
         "states": sha(states.encode()),
         "params": sha(f"city|{city}|{year}|{county}".encode()),

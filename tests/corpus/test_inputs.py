@@ -423,7 +423,7 @@ def _(root):
     values_file(root, "v.csv", "2024年研发数据(单位见各列)\n" + csv_text([row(value=15.44)]))
 
 
-@case("total_row", Refused(UnknownCountyError, "未知的县区“合计”", "v.csv", 3, "county"))
+@case("total_row", Refused(UnknownCountyError, "“合计”看不出是哪个市的合计", "v.csv", 3, "county"))
 def _(root):
     values_file(root, "v.csv", csv_text([row(value=15.44), row("合计", value=99)]))
 
