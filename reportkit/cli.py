@@ -4,11 +4,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 from pathlib import Path
 
-from . import config
-from .exceptions import ParameterError, ReportkitError, os_error_message
+from . import __version__, config
+from .exceptions import OutputFolderError, ParameterError, ReportkitError, os_error_message
 
 
 def _add_build(p: argparse.ArgumentParser) -> None:
@@ -267,7 +268,6 @@ def _settled(county: str, year: int, build_root):
     if not paths.out_dir.exists():
         yield
         return
-    from .exceptions import OutputFolderError
     lock = state.report_lock(paths)
     try:
         lock.__enter__()
@@ -295,14 +295,12 @@ def cmd_bless(args) -> int:
     if getattr(args, "city", None):
         from .run.guard import bless_city
         if not args.year:
-            from .exceptions import ParameterError
             raise ParameterError("CITY 要和 YEAR 一起指定", hint="如 make bless CITY=温州市 YEAR=2024")
         path = bless_city(args.city, int(args.year))
         print(f"已更新全市汇总的参考笔记本 {_show(path)}")
         print("make test 会按这个笔记本核对已发布的汇总。请检查 git diff 后提交。")
         return 0
     if bool(args.county) != bool(args.year):
-        from .exceptions import ParameterError
         raise ParameterError("COUNTY 和 YEAR 要一起指定", hint="如 make bless COUNTY=xinchang YEAR=2024;都不写则更新全部")
     targets = [(args.county, args.year)] if args.county else None
     if not targets and not guarded():
@@ -370,7 +368,6 @@ class _Parser(argparse.ArgumentParser):
         self.add_argument("-h", "--help", action="help", help="显示这段帮助并退出")
 
     def error(self, message):
-        import re
         for pattern, zh in _ARGPARSE_ZH:
             m = re.fullmatch(pattern, message)
             if m:
@@ -412,7 +409,6 @@ def _county_year(p, year_help: str, year_type=str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from . import __version__
     parser = _Parser(prog="reportkit", description="科技局年度工作总结:由数据生成报告(出错时退出码 1,用法错误 2)")
     parser.add_argument("--version", action="version", version=f"reportkit {__version__}", help="显示版本并退出")
     sub = parser.add_subparsers(dest="command", required=True, title="命令", parser_class=_Parser)

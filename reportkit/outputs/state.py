@@ -13,18 +13,22 @@ An edited or unknown document is never overwritten without a dated copy under ``
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import config
 from ..config import ReportPaths
-from ..exceptions import ReportBusyError
+from ..exceptions import OutputFolderError, ParameterError, ReportBusyError
 from ..iorw import atomic_path, write_text
 from ..portable import check_replaceable, process_alive, replace
 
@@ -169,19 +173,18 @@ REGENERABLE = OUTPUTS + ("audit.csv",)
 def clean(build_root: Path | None = None) -> list[tuple[Path, str]]:
     """Remove what a rebuild makes again; keep what it cannot: ``versions/``, a .docx an editor
     changed (or whose origin is unknown) with the record that tells so. Returns what was kept."""
-    from ..config import BUILD_DIR, CITY_DIRNAME, city_paths, report_paths
-    root = Path(build_root or BUILD_DIR)
+    root = Path(build_root or config.BUILD_DIR)
     kept: list[tuple[Path, str]] = []
     found = set()
-    for base in (root, root / CITY_DIRNAME):         # county reports, and the city views (build/_city/)
+    for base in (root, root / config.CITY_DIRNAME):         # county reports, and the city views (build/_city/)
         found |= {p.parent for p in base.glob("*/*/report.ipynb")} | \
             {p.parent.parent for p in base.glob("*/*/.reportkit/state.json")} | {p.parent for p in base.glob("*/*/*.docx")}
     for out_dir in sorted(found):
         county, year = out_dir.parent.name, out_dir.name
         if not year.isdigit():
             continue
-        city = out_dir.parent.parent == root / CITY_DIRNAME
-        paths = (city_paths if city else report_paths)(county, int(year), root)
+        city = out_dir.parent.parent == root / config.CITY_DIRNAME
+        paths = (config.city_paths if city else config.report_paths)(county, int(year), root)
         if not paths.out_dir.exists():
             continue
         with report_lock(paths):           # not while a run of it is moving its outputs in
@@ -194,15 +197,13 @@ def clean(build_root: Path | None = None) -> list[tuple[Path, str]]:
 def _clean_staging(root: Path) -> None:
     """The staging folders killed runs left (build/.staging/<county>-<year>-<hash>-<suffix>/): each
     removed once no run of its county-year is under way, after a promotion it holds is completed."""
-    import re
-    from ..config import city_paths, report_paths
     staging = root / ".staging"
     for folder in sorted(staging.iterdir()) if staging.is_dir() else []:
         m = re.match(r"(.+)-(\d{4})-[0-9a-f]{12}-", folder.name)
         if not m:
             continue
         city = m[1].startswith("city-")                  # a city view's run: city-<city>-<year>-…
-        paths = city_paths(m[1][5:], int(m[2]), root) if city else report_paths(m[1], int(m[2]), root)
+        paths = config.city_paths(m[1][5:], int(m[2]), root) if city else config.report_paths(m[1], int(m[2]), root)
         with report_lock(paths):
             recover(paths)
             shutil.rmtree(folder, ignore_errors=True)
@@ -281,7 +282,6 @@ def _stale(info: dict) -> bool:
     runs (or its pid now belongs to a process started later); on another machine, it is older
     than OTHER_HOST_STALE."""
     import socket
-    import time
     if info.get("host") != socket.gethostname():
         return time.time() - float(info.get("started", 0)) > OTHER_HOST_STALE
     pid = int(info.get("pid", 0))
@@ -294,7 +294,6 @@ def _stale(info: dict) -> bool:
 def _break(path: Path, info: dict) -> None:
     """Remove a stale lock, unless another run has broken it and taken the lock meanwhile (one
     breaker at a time, through ``<lock>.break``)."""
-    import time
     breaker = path.with_name(path.name + ".break")
     try:
         os.close(os.open(breaker, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
@@ -323,14 +322,12 @@ def lock_wait() -> float:
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds < float("inf"):
-        from ..exceptions import ParameterError
         raise ParameterError(f"环境变量 REPORTKIT_LOCK_WAIT=“{text}”不是秒数",
                              hint=f"写等待另一次运行的秒数,如 REPORTKIT_LOCK_WAIT=600(不设置时等 {LOCK_WAIT:.0f} 秒)")
     return seconds
 
 
 def _unwritable(paths: ReportPaths, exc: OSError):
-    from ..exceptions import OutputFolderError
     return OutputFolderError(f"输出文件夹 {paths.root} 不可写({'只读的磁盘或共享文件夹' if exc.errno == errno.EROFS else '没有写权限'}),"
                              f"无法生成或更新报告", county=paths.county, year=paths.year,
                              hint=f"换一个可写的输出文件夹(make report 前设置 REPORTKIT_BUILD=…,或 --build),"
@@ -353,7 +350,6 @@ def report_lock(paths: ReportPaths, *, wait: float | None = None):
     ReportBusyError. Re-entrant within a thread (build_report holds it while run_report runs)."""
     import socket
     import threading
-    import time
     import uuid
     global _held_guard
     if _held_guard is None:
@@ -504,7 +500,6 @@ def promote(stage: ReportPaths, paths: ReportPaths, run_id: str, names: list[str
 
 def _places(paths: ReportPaths, journal: dict, name: str) -> tuple[Path, Path, Path]:
     """(new in staging, published, previous kept aside in staging) of one item."""
-    import dataclasses
     staging = paths.root / journal["staging"]
     staged = dataclasses.replace(paths, root=staging).out_dir       # the same layout (a report or a city view)
     return staged / name, paths.out_dir / name, staging / ".previous" / name

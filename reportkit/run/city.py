@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,7 +203,6 @@ def build_city(city: str, year, *, county: str = "", data_dir=None, build_root=N
                index: DataIndex | None = None, kernel=None, verbose: bool = False) -> CityOutcome:
     """Build (or skip) one city view, by the county reports' rules: skipped when nothing it depends
     on changed; an edited .docx is kept under versions/ before it is replaced; all or nothing."""
-    import time
     from ..inputs.parameters import check_year
     t0 = time.perf_counter()
     year = check_year(year)
@@ -216,7 +216,6 @@ def build_city(city: str, year, *, county: str = "", data_dir=None, build_root=N
 
 
 def _build_city_locked(city, year, county, paths, fp, t0, *, data_dir, build_root, force, kernel, verbose):
-    import time
     from .execute import new_staging, run_staged
     decision = state.decide(paths, fp, force=force)
     outcome = CityOutcome(city, year, paths, decision)

@@ -1,21 +1,23 @@
 """Run the report notebook for a county-year with papermill; validate first, keep failures readable."""
 from __future__ import annotations
 
-import functools
+import dataclasses
 import datetime as dt
+import functools
 import json
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__, config
-from . import environment
+from . import environment, warm
 from ..inputs import parameters
-from ..exceptions import KernelError, PipelineError
+from ..exceptions import KernelError, OutputFolderError, PipelineError, TemplateError, os_error_message
 from ..iorw import write_text
 from ..thirdparty import nbconvert_highlighter
 
@@ -128,7 +130,6 @@ def execute_notebook(input_nb: Path, output_nb: Path, parameters: dict, kernel, 
     notebook, a new one if needed, once papermill has the notebook parameterized)."""
     import papermill as pm
 
-    from . import warm
     from .engine import ENGINE
     # the output notebook is written at the start and at the end (also when a cell fails);
     # saving it after every cell as well would only cost time
@@ -292,8 +293,6 @@ def new_staging(paths: config.ReportPaths, run_id: str) -> tuple[Path, config.Re
     inputs' hash, for figures.json and the document's identifier) and the outputs' paths in it, the
     same layout as ``paths`` (a report's or a city view's), once the report folder is known to
     take them (:func:`check_writable`)."""
-    import dataclasses
-    import tempfile
     (paths.root / STAGING).mkdir(parents=True, exist_ok=True)
     paths.out_dir.mkdir(parents=True, exist_ok=True)
     staging_root = Path(tempfile.mkdtemp(prefix=f"{run_id}-", dir=paths.root / STAGING))
@@ -309,7 +308,6 @@ def new_staging(paths: config.ReportPaths, run_id: str) -> tuple[Path, config.Re
 
 def check_template(template: Path | None = None) -> Path:
     """The Word template exists and is a file, before any kernel starts (named if not)."""
-    from ..exceptions import TemplateError
     path = Path(template or config.DEFAULT_TEMPLATE)
     if path.is_file():
         return path
@@ -326,7 +324,6 @@ def check_template(template: Path | None = None) -> Path:
 def check_writable(paths: config.ReportPaths, staging_root: Path) -> None:
     """Before the notebook runs: the report folder can take the outputs (it is writable, and on
     the same file system as the staging folder, so that each output is moved in at once)."""
-    from ..exceptions import OutputFolderError
     out = paths.out_dir
     keep = "上一次生成的文档未被改动"
     if not os.access(out, os.W_OK) or (paths.state_dir.exists() and not os.access(paths.state_dir, os.W_OK)):
@@ -348,7 +345,6 @@ def _os_error_text(ename: str, evalue: str) -> str | None:
     if not m or ename not in ("OSError", "IOError", "PermissionError", "FileNotFoundError", "IsADirectoryError",
                               "NotADirectoryError", "FileExistsError", "BlockingIOError"):
         return None
-    from ..exceptions import os_error_message
     return os_error_message(OSError(int(m[1]), os.strerror(int(m[1])), m[2]))
 
 
