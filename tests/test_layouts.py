@@ -34,6 +34,15 @@ def stats_folder(tmp_path: Path) -> Path:
     return root
 
 
+def sheet_of(path: Path, rows: list[list]) -> Path:
+    """A one-sheet workbook holding ``rows`` as a clerk typed them."""
+    wb = Workbook()
+    for row in rows:
+        wb.active.append(row)
+    wb.save(path)
+    return path
+
+
 def city_workbook(path: Path, *, title="2024年1-11月温州市各县（市、区）主要科技指标", sheet="Sheet1") -> Path:
     """Wenzhou's twelve units: title row merged across, a 单位 line, a two-row header with merged
     indicator groups, a 全市 row first, percent-formatted intensities, ranks 并列, a note below."""
@@ -462,13 +471,8 @@ def test_city_table_period_and_years_from_its_header(tmp_path):
 
 def test_city_table_header_period_disagreeing_with_the_title_is_refused(tmp_path):
     root = stats_folder(tmp_path)
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["2024年1-10月温州市各县（市、区）技术合同成交额"])
-    ws.append(["县（市、区）", "1-11月累计（亿元）"])
-    for i, n in enumerate(WENZHOU):
-        ws.append([n, 5 + i])
-    wb.save(root / "values" / "t.xlsx")
+    sheet_of(root / "values" / "t.xlsx", [["2024年1-10月温州市各县（市、区）技术合同成交额"], ["县（市、区）", "1-11月累计（亿元）"],
+                                         *([n, 5 + i] for i, n in enumerate(WENZHOU))])
     with pytest.raises(LayoutError) as ei:
         data.load(root)
     assert "看不出这张表是哪个时期的:标题“2024年1-10月温州市各县（市、区）技术合同成交额”;表头写的时期不一致(1-10月、1-11月)" \
@@ -545,15 +549,8 @@ def test_two_total_rows_of_one_city_are_refused_at_the_cell(tmp_path):
 
 def test_a_sum_of_some_units_or_a_province_total_is_not_the_citys_figure(tmp_path):
     root = stats_folder(tmp_path)
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["2024年温州市部分县（市、区）高新技术企业"])
-    ws.append(["县（市、区）", "高新技术企业（家）"])
-    ws.append(["合计", 300])
-    ws.append(["鹿城区", 100])
-    ws.append(["龙湾区", 200])
-    ws.append(["全省", 40000])
-    wb.save(root / "values" / "部分县区.xlsx")
+    sheet_of(root / "values" / "部分县区.xlsx", [["2024年温州市部分县（市、区）高新技术企业"], ["县（市、区）", "高新技术企业（家）"],
+                                              ["合计", 300], ["鹿城区", 100], ["龙湾区", 200], ["全省", 40000]])
     ds = data.load(root)
     assert ds.city_values.empty and sorted(ds.values.county) == ["longwan", "lucheng"]
     line = next(n for n in check(root).notes if n.startswith("读取了"))
