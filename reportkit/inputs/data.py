@@ -649,6 +649,8 @@ def _statistics_tables(tables: list[Table], r: _Rows, problems: Problems | None)
     """Each sheet that is a city or county table (reportkit.inputs.layouts) replaced by the long
     rows read from it, its refusals beside them (raised, or collected all at once, by the reports
     of the counties it names — by every report when it names none)."""
+    if all(table.grid is None for table in tables):
+        return list(tables)         # long tables only: layouts is not even imported
     from . import layouts
     out = []
     for table in tables:

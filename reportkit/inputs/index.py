@@ -39,12 +39,12 @@ def row_key(rec: dict) -> bytes:
 def _statistics_records(path: Path, registry: list[dict], catalog: list[dict], idx) -> list[dict]:
     """The records of a value file, a city or county table (reportkit.inputs.layouts) read as the
     long rows it holds; one that cannot be read whole is charged to every report (broken)."""
-    from types import SimpleNamespace
-
-    from ..inputs import layouts
     tables = read_tables(path, ALIASES, KNOWN, grid_unless=frozenset(VALUE_COLS))
     if not any(t.grid is not None for t in tables):
         return [r for t in tables for r in t.records]
+    from types import SimpleNamespace
+
+    from ..inputs import layouts        # only for a statistics table: not imported for long tables
     split = lambda text: tuple(a.strip() for a in re.split(r"[、|｜]", text or "") if a.strip())  # noqa: E731
     inds = {r.get("id", ""): SimpleNamespace(id=r.get("id", ""), name=r.get("name", ""), unit=r.get("unit", ""),
                                              kind=r.get("kind", ""), aliases=split(r.get("aliases", "")))

@@ -74,13 +74,16 @@ def versions() -> dict[str, str]:
     Extras (tests, Dask, Jupyter front ends) are not in it: they do not change a report.
 
     Working it out reads every distribution's metadata (a tenth of a second); the answer is kept
-    in the user's cache folder, per environment, for as long as nothing is installed or removed."""
+    in the user's cache folder, per environment and signature (what is installed, and the
+    checkout's declared dependencies: two checkouts sharing one environment, such as a worktree and
+    the revision a benchmark compares it with, each keep their own answer instead of replacing
+    each other's)."""
     import sys
 
     from ..config import cache_dir
     signature = _installed_signature()
     prefix = hashlib.sha256(sys.prefix.encode()).hexdigest()[:12]
-    cache = cache_dir() / f"environment-{prefix}.json"
+    cache = cache_dir() / f"environment-{prefix}-{signature[:12]}.json"
     try:
         kept = json.loads(cache.read_text(encoding="utf-8"))
         if kept.get("signature") == signature:
@@ -91,9 +94,26 @@ def versions() -> dict[str, str]:
     try:
         from ..iorw import write_text
         write_text(cache, json.dumps({"signature": signature, "versions": found}, ensure_ascii=False))
+        _prune(cache)
     except OSError:
         pass                                             # a read-only cache folder: no cache
     return found
+
+
+#: a cached answer nobody has asked for in this long is removed (an upgrade leaves the old one)
+CACHE_DAYS = 30
+
+
+def _prune(kept) -> None:
+    """Remove this environment's cached answers not read or written for CACHE_DAYS (after a miss only)."""
+    import time
+    for path in kept.parent.glob(kept.name.rsplit("-", 1)[0] + "-*.json"):
+        try:
+            st = path.stat()
+            if path != kept and time.time() - max(st.st_mtime, st.st_atime) > CACHE_DAYS * 86400:
+                path.unlink()
+        except OSError:
+            pass
 
 
 def _closure() -> dict[str, str]:

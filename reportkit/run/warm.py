@@ -37,6 +37,7 @@ KERNEL_NAME = "python3"
 START_TIMEOUT = 120
 
 _warning_filters: list | None = None
+_frozen = False
 
 
 def _launch_options(env: dict) -> tuple[dict, int | None]:
@@ -88,12 +89,22 @@ def kernel_started(modules) -> None:
 
 
 def fresh_namespace(shell) -> None:
-    """Run inside the kernel before each report but its first: as if the kernel had just started."""
+    """Run inside the kernel before each report but its first: as if the kernel had just started.
+
+    The first time, what is still alive once the first report's namespace is gone and collected
+    (the modules, and the caches the first report filled) is frozen (``gc.freeze``): it lives as
+    long as the kernel, and every later full collection scans only what a report made (a
+    twentieth of a second less before each report)."""
+    global _frozen
     from ..thirdparty import warnings_changed
     warnings.filters[:] = _warning_filters
     warnings_changed()                           # "once"/"default" warnings show again
     shell.reset(new_session=True)
     release_memory()
+    if not _frozen:
+        import gc
+        gc.freeze()
+        _frozen = True
 
 
 class KeptKernel:
