@@ -54,6 +54,8 @@ def main() -> int:
     try:
         sides = {"old": old, "new": ROOT}
         results: dict[tuple[str, str], list[float]] = {}
+        reports = len(list((ROOT / "data" / "narrative").glob("*/2024.md")))   # what `all --year 2024` builds
+        batch = f"warm batch ({reports} reports, 2 workers)"
         for r in range(args.rounds):
             for name, tree in (sides.items() if r % 2 == 0 else reversed(list(sides.items()))):
                 env = {k: v for k, v in os.environ.items() if not k.startswith("REPORTKIT_")}
@@ -66,7 +68,7 @@ def main() -> int:
                 results.setdefault((name, "cold report"), []).append(
                     timed(cmd + ["report", "--county", "xinchang", "--year", "2024"], env, tree))
                 env["REPORTKIT_BUILD"] = str(build / "all")
-                results.setdefault((name, "warm batch (3 reports, 2 workers)"), []).append(
+                results.setdefault((name, batch), []).append(
                     timed(cmd + ["all", "--year", "2024", "--jobs", "2"], env, tree))
                 shutil.rmtree(build, ignore_errors=True)
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
@@ -80,7 +82,7 @@ def main() -> int:
                  "",
                  f"| measure | {args.baseline} | this checkout | new / old |",
                  "|---|---|---|---|"]
-        for what in ("cold report", "warm batch (3 reports, 2 workers)"):
+        for what in ("cold report", batch):
             o, n = results[("old", what)], results[("new", what)]
             lines.append(f"| {what} | {statistics.median(o):.2f} s ({min(o):.2f}–{max(o):.2f}) | "
                          f"{statistics.median(n):.2f} s ({min(n):.2f}–{max(n):.2f}) | "
