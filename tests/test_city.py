@@ -287,7 +287,7 @@ def test_report_states_built_edited_harvested_guarded_failed_not_started(full, t
     assert got["lucheng"]["label"] == "数据已变,待重新生成" and "输入有变化:叙述" in got["lucheng"]["detail"]
     assert got["longwan"]["label"] == "生成后被编辑" and got["longwan"]["edited"]
     assert got["ouhai"]["label"] == "已生成" and "编辑已写回叙述 1 次(最近 20250105-101500)" in got["ouhai"]["detail"]
-    assert got["pingyang"]["guarded"] and "受 nbval 保护" in got["pingyang"]["detail"]
+    assert got["pingyang"]["guarded"] and "受保护（已发布，make test 核对）" in got["pingyang"]["detail"]
     assert got["yongjia"]["label"] == "生成失败" and got["yongjia"]["detail"].startswith("NarrativeError:")
     assert "hte_totl" in got["yongjia"]["detail"]
     assert got["cangnan"]["label"] == "尚未生成" and got["cangnan"]["detail"] == ""

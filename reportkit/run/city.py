@@ -87,7 +87,7 @@ def report_state(county: data_mod.County, year: int, *, build_root: Path | None 
         details.append(f"编辑已写回叙述 {len(harvested)} 次(最近 {harvested[-1].name.split('.')[1]})")
     guarded = reference(county.slug, year, guard_dir).exists()
     if guarded:
-        details.append("受 nbval 保护")
+        details.append("受保护（已发布，make test 核对）")
     return {"county": county.slug, "name": county.name, "state": key, "label": STATES[key],
             "built": (rec or {}).get("built", ""), "edited": docx == "edited", "harvested": bool(harvested),
             "guarded": guarded, "failed": failed.exists(), "detail": ";".join(details)}
