@@ -94,3 +94,46 @@ def set_value(data_dir: Path, county: str, year: int, indicator: str, value) -> 
             r[head.index("value")] = str(value)
     with open(path, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
+
+
+#: Wenzhou's twelve county-level units as counties.csv names them, in its order
+WENZHOU = ["鹿城区", "龙湾区", "瓯海区", "洞头区", "永嘉县", "平阳县", "苍南县", "文成县", "泰顺县", "瑞安市", "乐清市", "龙港市"]
+
+
+def stats_folder(tmp_path: Path) -> Path:
+    """A data folder with the real registry and catalog and no values yet (for statistics tables)."""
+    root = tmp_path / "data"
+    (root / "values").mkdir(parents=True)
+    for name in ("counties.csv", "indicators.csv"):
+        shutil.copy(config.ROOT / "data" / name, root / name)
+    return root
+
+
+def workbook(path: Path, rows: list[list], merges=(), sheet="Sheet1", formats=None) -> Path:
+    """A one-sheet .xlsx as a clerk typed it: rows, merged ranges, number formats by cell."""
+    from openpyxl import Workbook
+    wb = Workbook()
+    ws = wb.active
+    ws.title = sheet
+    for r in rows:
+        ws.append(r)
+    for rng in merges:
+        ws.merge_cells(rng)
+    for cell, fmt in (formats or {}).items():
+        ws[cell].number_format = fmt
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def seed_report(root: Path, county: str, year: int) -> Path:
+    """``county`` ``year`` generated once into root/data and root/build (for a module's tests)."""
+    generate(county, year, copy_real_data(root / "data"), root / "build")
+    return root
+
+
+def private_copy(seed: Path, dest: Path, county: str, year: int):
+    """A test's own copy of a seeded data/ and build/: (dest, ReportPaths of the county-year)."""
+    shutil.copytree(seed / "data", dest / "data")
+    shutil.copytree(seed / "build", dest / "build")
+    return dest, config.report_paths(county, year, dest / "build")

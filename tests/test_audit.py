@@ -75,14 +75,21 @@ def test_cli_audit_exit_codes(seeded, tmp_path):
     assert bad.returncode == 1 and "115家" in bad.stdout and "Traceback" not in bad.stderr
 
 
+def retyped(docx, dest, old: str, new: str, **where):
+    """A copy of ``docx`` in which an editor retyped ``old`` as ``new`` in the paragraph ``where``
+    names (editing.find: tag= or contains=)."""
+    doc = Document(docx)
+    p = ed.find(doc, **where)
+    ed.set_text(p, ed.text(p).replace(old, new))
+    doc.save(dest)
+    return dest
+
+
 def test_a_rank_that_lost_its_unit_is_flagged(seeded, tmp_path):
     """第4位 printed as 第4 (a lost 位) does not pass as the figure."""
     paths = config.report_paths("xinchang", 2024, seeded / "build")
-    doc = Document(paths.docx)
-    p = ed.find(doc, tag="rk:block:indicator_paragraph")
-    ed.set_text(p, ed.text(p).replace("科技创新指数全省排名第4位", "科技创新指数全省排名第4"))
-    typed = tmp_path / "编辑稿.docx"
-    doc.save(typed)
+    typed = retyped(paths.docx, tmp_path / "编辑稿.docx", "科技创新指数全省排名第4位", "科技创新指数全省排名第4",
+                    tag="rk:block:indicator_paragraph")
     a = audit("xinchang", 2024, file=typed, data_dir=seeded / "data", build_root=seeded / "build", write=False)
     (f,) = a.of("mismatch")
     assert (f.number, f.indicator, f.data) == ("4", "科技创新指数全省排名", "第4位")
@@ -118,11 +125,7 @@ def test_a_number_printed_by_a_reference_is_a_mismatch_once_the_data_moved(seede
 def test_an_edited_number_is_not_taken_for_the_references(seeded, tmp_path):
     """The editor retyped 重新认定76家 as 67家: no longer the reference's text, it is what people typed."""
     paths = config.report_paths("pingyang", 2024, seeded / "build")
-    doc = Document(paths.docx)
-    p = ed.find(doc, contains="重新认定76家")
-    ed.set_text(p, ed.text(p).replace("重新认定76家", "重新认定67家"))
-    typed = tmp_path / "改稿.docx"
-    doc.save(typed)
+    typed = retyped(paths.docx, tmp_path / "改稿.docx", "重新认定76家", "重新认定67家", contains="重新认定76家")
     a = audit("pingyang", 2024, file=typed, data_dir=seeded / "data", build_root=seeded / "build", write=False)
     assert not any(f.number == "76家" for f in a.findings)
     f = next(f for f in a.findings if f.number == "67家")

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 import editing as ed
-from helpers import copy_real_data, generate, set_value
+from helpers import generate, set_value
 from reportkit.outputs import state
 from reportkit.run import batch
 from reportkit import config

@@ -16,7 +16,7 @@ from reportkit import config
 from reportkit.exceptions import CitySettingsError, ParameterError, PipelineError
 from reportkit.inputs import data as data_mod
 from reportkit.model.city import compute_city_view
-from reportkit.model.figures import FigureEngine, competition_ranks
+from reportkit.model.figures import competition_ranks
 from reportkit.model.report import compute_report_figures
 
 CITY = "温州市"
@@ -171,7 +171,7 @@ def test_a_long_row_whose_county_is_the_city_is_the_total_row(full, tmp_path):
     """values/温州市全市.csv: rows whose county is 温州市 give the 全市 row; county reports, their
     fingerprints and make check are not touched by them."""
     from reportkit.run.check import check
-    from reportkit.run.fingerprint import DataIndex, city_fingerprint, code_hash
+    from reportkit.run.fingerprint import DataIndex, city_fingerprint
     hte_sum = 500 + 420 + 420 + sum(400 - 10 * i for i in range(3, 12))
     data = _with_city_rows(full, tmp_path, [
         {"year": "2024", "indicator": "hte_total", "value": str(hte_sum)},                 # agrees with the sum

@@ -1,5 +1,4 @@
 """A bureau's published reports under guard: bless, the readable guard, unbless (kernel runs)."""
-import json
 import os
 import shutil
 import subprocess

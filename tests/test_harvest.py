@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 import editing as ed
-from helpers import copy_real_data, generate
+from helpers import copy_real_data, generate, private_copy, seed_report
 from reportkit import config
 from reportkit.narrative import source as narrative
 from reportkit.outputs import state
@@ -101,7 +101,6 @@ def test_libreoffice_resaved_copy_without_edits_changes_nothing(work, tmp_path):
 
 def test_copy_without_content_controls_and_no_edits_changes_nothing(work, tmp_path):
     _, paths = work
-    md = md_of(work)
     ed.strip_controls(paths.docx, tmp_path / "stripped.docx")
     assert not run(work, file=tmp_path / "stripped.docx").changed
 
@@ -152,7 +151,6 @@ def test_mailed_back_renamed_copy_without_controls_harvests_the_same(work, tmp_p
 
 def test_edit_harvest_generate_gives_the_edited_text(work):
     root, paths = work
-    md = md_of(work)
     six_edits(paths.docx)
     edited = [it.text for it in read_docx(paths.docx).items if it.kind == "p" and it.text.strip()]
     run(work)
@@ -424,16 +422,12 @@ def test_ranks_keep_their_unit_after_an_edit_of_the_indicator_paragraph(work, tm
 
 @pytest.fixture(scope="module")
 def pingyang_seed(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pingyang")
-    generate("pingyang", 2024, copy_real_data(root / "data"), root / "build")
-    return root
+    return seed_report(tmp_path_factory.mktemp("pingyang"), "pingyang", 2024)
 
 
 @pytest.fixture
 def pingyang(pingyang_seed, tmp_path):
-    shutil.copytree(pingyang_seed / "data", tmp_path / "data")
-    shutil.copytree(pingyang_seed / "build", tmp_path / "build")
-    return tmp_path, config.report_paths("pingyang", 2024, tmp_path / "build")
+    return private_copy(pingyang_seed, tmp_path, "pingyang", 2024)
 
 
 def harvest_pingyang(root, **kw):

@@ -3,13 +3,13 @@ openpyxl as a city bureau or a statistics bureau sends them, every figure read r
 cell as provenance."""
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 
+from helpers import WENZHOU, stats_folder, workbook
 from reportkit import config
 from reportkit.inputs import data
 from reportkit.run.check import check
@@ -18,29 +18,10 @@ from reportkit.model.figures import FigureEngine
 from reportkit.inputs import layouts
 from reportkit.inputs.tables import read_tables
 
-WENZHOU = ["鹿城区", "龙湾区", "瓯海区", "洞头区", "永嘉县", "平阳县", "苍南县", "文成县", "泰顺县", "瑞安市", "乐清市", "龙港市"]
 SLUGS = ["lucheng", "longwan", "ouhai", "dongtou", "yongjia", "pingyang", "cangnan", "wencheng", "taishun", "ruian",
          "yueqing", "longgang"]
 #: names as a city table prints them: full, short, spaced out with a full-width space
 PRINTED = ["鹿城区", "龙湾", "瓯海区", "洞 头", "永嘉县", "平　阳", "苍南县", "文成", "泰顺县", "瑞安市", "乐清", "龙港市"]
-
-
-def stats_folder(tmp_path: Path) -> Path:
-    """The real registry and catalog, no values yet."""
-    root = tmp_path / "data"
-    (root / "values").mkdir(parents=True)
-    for name in ("counties.csv", "indicators.csv"):
-        shutil.copy(config.ROOT / "data" / name, root / name)
-    return root
-
-
-def sheet_of(path: Path, rows: list[list]) -> Path:
-    """A one-sheet workbook holding ``rows`` as a clerk typed them."""
-    wb = Workbook()
-    for row in rows:
-        wb.active.append(row)
-    wb.save(path)
-    return path
 
 
 def city_workbook(path: Path, *, title="2024年1-11月温州市各县（市、区）主要科技指标", sheet="Sheet1") -> Path:
@@ -471,7 +452,7 @@ def test_city_table_period_and_years_from_its_header(tmp_path):
 
 def test_city_table_header_period_disagreeing_with_the_title_is_refused(tmp_path):
     root = stats_folder(tmp_path)
-    sheet_of(root / "values" / "t.xlsx", [["2024年1-10月温州市各县（市、区）技术合同成交额"], ["县（市、区）", "1-11月累计（亿元）"],
+    workbook(root / "values" / "t.xlsx", [["2024年1-10月温州市各县（市、区）技术合同成交额"], ["县（市、区）", "1-11月累计（亿元）"],
                                          *([n, 5 + i] for i, n in enumerate(WENZHOU))])
     with pytest.raises(LayoutError) as ei:
         data.load(root)
@@ -549,7 +530,7 @@ def test_two_total_rows_of_one_city_are_refused_at_the_cell(tmp_path):
 
 def test_a_sum_of_some_units_or_a_province_total_is_not_the_citys_figure(tmp_path):
     root = stats_folder(tmp_path)
-    sheet_of(root / "values" / "部分县区.xlsx", [["2024年温州市部分县（市、区）高新技术企业"], ["县（市、区）", "高新技术企业（家）"],
+    workbook(root / "values" / "部分县区.xlsx", [["2024年温州市部分县（市、区）高新技术企业"], ["县（市、区）", "高新技术企业（家）"],
                                               ["合计", 300], ["鹿城区", 100], ["龙湾区", 200], ["全省", 40000]])
     ds = data.load(root)
     assert ds.city_values.empty and sorted(ds.values.county) == ["longwan", "lucheng"]

@@ -4,43 +4,16 @@ figure read. Nothing is matched by a guess: a header, name, unit, year or period
 nothing or more than one thing is refused at its cell."""
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
-from reportkit import config
+from helpers import WENZHOU, stats_folder, workbook
 from reportkit.inputs import data
 from reportkit.run.check import check
 from reportkit.exceptions import LayoutError, ValueFormatError
 
-WENZHOU = ["鹿城区", "龙湾区", "瓯海区", "洞头区", "永嘉县", "平阳县", "苍南县", "文成县", "泰顺县", "瑞安市", "乐清市", "龙港市"]
 TITLE = "2024年1-11月温州市各县（市、区）主要科技指标"
-
-
-def folder(tmp_path: Path) -> Path:
-    root = tmp_path / "data"
-    (root / "values").mkdir(parents=True)
-    for name in ("counties.csv", "indicators.csv"):
-        shutil.copy(config.ROOT / "data" / name, root / name)
-    return root
-
-
-def workbook(path: Path, rows: list[list], merges=(), sheet="Sheet1", formats=None) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    for r in rows:
-        ws.append(r)
-    for rng in merges:
-        ws.merge_cells(rng)
-    for cell, fmt in (formats or {}).items():
-        ws[cell].number_format = fmt
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
 
 
 def city(root, header: list[list], body=None, *, title=TITLE, merges=(), sheet="Sheet1", name="市表.xlsx"):
@@ -220,7 +193,7 @@ def _(root):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_layout_case(tmp_path, name):
     build, expect = CASES[name]
-    root = folder(tmp_path)
+    root = stats_folder(tmp_path)
     build(root)
     with pytest.raises(expect.cls) as ei:
         data.load(root)
@@ -236,7 +209,7 @@ def test_layout_case(tmp_path, name):
 
 
 def test_check_lists_every_refusal_of_a_table_at_once(tmp_path):
-    root = folder(tmp_path)
+    root = stats_folder(tmp_path)
     body = [[n, 10 + i, 5, 100] for i, n in enumerate(WENZHOU)] + [["市本级", 1, 2, 3], ["经开区", 1, 2, 3]]
     city(root, [["县（市、区）", "R&D经费支出（亿元）", "综合指数", "高新技术企业（万元）"]], body)
     result = check(root)
@@ -253,14 +226,14 @@ def test_check_lists_every_refusal_of_a_table_at_once(tmp_path):
 
 
 def test_a_sub_heading_row_without_figures_is_no_county(tmp_path):
-    root = folder(tmp_path)
+    root = stats_folder(tmp_path)
     body = [["其中：", None]] + [[n, 10 + i] for i, n in enumerate(WENZHOU)]
     city(root, [["县（市、区）", "高新技术企业（家）"]], body)
     assert len(data.load(root).values) == 12
 
 
 def test_long_table_missing_a_column_is_still_refused_as_a_long_table(tmp_path):
-    root = folder(tmp_path)
+    root = stats_folder(tmp_path)
     (root / "values" / "x.csv").write_text("县区,年份,指标,数值\npingyang,2024,hte_total,327\n", encoding="utf-8")
     with pytest.raises(data.DataError) as ei:
         data.load(root)

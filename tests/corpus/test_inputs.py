@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from helpers import INDICATORS, TARGET_HEADER, VALUE_HEADER, copy_real_data, make_data, v, write_csv
+from helpers import INDICATORS, copy_real_data, make_data, v
 from reportkit.inputs import data
 from reportkit.narrative import source as narrative
 from reportkit.run.check import check

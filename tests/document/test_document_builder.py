@@ -606,6 +606,18 @@ def test_table_columns_fit_the_cells_as_shown_with_revisions(tmp_path):
     assert second.manifest.items and next(i for i in second.manifest.items if i.kind == "table").cells == plain
 
 
+def pingyang_revised(tmp_path):
+    """pingyang 2024 built (1.docx), two figures revised, built again on it (2.docx, the revisions
+    tracked): the two built documents."""
+    root = copy_real_data(tmp_path / "data")
+    first = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
+                                   tmp_path / "1.docx", run_id="r1")
+    revise_pingyang(root)
+    second = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
+                                    tmp_path / "2.docx", run_id="r2", previous=first.manifest)
+    return first, second
+
+
 def revise_pingyang(root):
     """Revise two 1-10月 figures of pingyang (本年 and 增减 of the first, 本年 of the second)."""
     v = root / "values" / "pingyang.csv"
@@ -621,12 +633,7 @@ def test_revised_cells_too_wide_side_by_side_put_the_new_text_under_the_old(tmp_
     """pingyang's names would be squeezed to two characters to fit 3.523.61 and 提高0.220.31个百分点:
     those cells put the new text under the struck old one (a deleted line break, gone once
     accepted), and the columns are as wide as the unrevised table's."""
-    root = copy_real_data(tmp_path / "data")
-    first = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
-                                   tmp_path / "1.docx", run_id="r1")
-    revise_pingyang(root)
-    second = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
-                                    tmp_path / "2.docx", run_id="r2", previous=first.manifest)
+    first, second = pingyang_revised(tmp_path)
     grid = lambda p: [int(g.get(qn("w:w"))) for g in Document(p).element.body.iter(W + "gridCol")]  # noqa: E731
     tbl = Document(second.path).element.body.find(f".//{W}tbl")
     stacked = {}

@@ -92,7 +92,6 @@ def test_audit_copy_with_comments_prints_them(tmp_path):
     from docx import Document
     import editing as ed
     from helpers import copy_real_data, generate
-    from reportkit import config
     from reportkit.editing.audit import audit
     data = copy_real_data(tmp_path / "data")
     generate("jiangbei", 2020, data, tmp_path / "build")
@@ -132,14 +131,8 @@ def test_no_number_unit_rank_or_period_breaks_inside_a_table_cell(docs, county):
 def test_revised_table_cells_do_not_break_inside_a_number_with_revisions_shown(tmp_path):
     """What the reviewer sees (LibreOffice prints revisions as shown): old and new figures whole,
     none broken inside (3.523./61 was), the names not squeezed."""
-    from helpers import copy_real_data
-    from test_document_builder import revise_pingyang
-    root = copy_real_data(tmp_path / "data")
-    first = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
-                                   tmp_path / "1.docx", run_id="r1")
-    revise_pingyang(root)
-    second = builder.build_document(compute_report_figures("pingyang", 2024, data_dir=root), [],
-                                    tmp_path / "2.docx", run_id="r2", previous=first.manifest)
+    from test_document_builder import pingyang_revised
+    _, second = pingyang_revised(tmp_path)
     pdf = convert(second.path, tmp_path / "pdf", "pdf", tmp_path / "profile")
     layout = subprocess.run([PDFTOTEXT, "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
     tokens = [t for ln in layout.splitlines() for t in ln.replace("\u2060", "").split()]
