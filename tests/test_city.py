@@ -394,6 +394,12 @@ def test_bless_city_guards_the_published_cells(full, tmp_path):
     assert "温州市 2024 年 高新技术企业总数 瓯海区 本年:420 → 430" in moved
     assert "温州市 2024 年 高新技术企业总数 瓯海区 全市排名:并列第2 → 第2" in moved
     assert "温州市 2024 年 高新技术企业总数 龙湾区 全市排名:并列第2 → 第3" in moved
+    tables = dict(recorded["tables"])
+    first = next(iter(tables))
+    gone = dict(recorded, tables={**{k: v for k, v in tables.items() if k != first}, "gone_one": []})
+    moved = guard.city_differences(CITY, 2024, gone, data_dir=data)
+    assert "温州市 2024 年 gone_one:已不在汇总中" in moved
+    assert any(m.endswith(":新加入汇总") for m in moved), moved
 
 
 def test_cli_city_refuses_an_unknown_city(full, capsys):

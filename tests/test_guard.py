@@ -58,6 +58,12 @@ def test_a_bureaus_own_report_is_guarded_until_unblessed(tmp_path):
     moved = guard.differences("ruian", 2024, recorded, data_dir=data)
     assert "瑞安市 2024 年 高新技术企业总数 本年:812家 → 821家" in moved
     assert "瑞安市 2024 年 高新技术企业总数 增速:6.84 → 8.03" in moved
+    # a figure the published report had and this one lacks, and one it did not have
+    changed = dict(recorded, figures={k: v for k, v in recorded["figures"].items() if k != "tech_sme_total"})
+    changed["figures"]["gone_one"] = dict(recorded["figures"]["hte_total"], name="已删的指标")
+    moved = guard.differences("ruian", 2024, changed, data_dir=data)
+    assert "瑞安市 2024 年 已删的指标:已不在报告中" in moved
+    assert any(m.startswith("瑞安市 2024 年 科技型中小企业") and ":新加入报告(" in m for m in moved), moved
     # what make test runs, with this county's reference in the guard: it fails, naming the figure
     env = dict(os.environ, REPORTKIT_DATA=str(data), REPORTKIT_BUILD=str(tmp_path / "b"), REPORTKIT_GUARD=str(dest))
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",

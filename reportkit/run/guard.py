@@ -68,24 +68,28 @@ def differences(county: str, year: int, guard: dict, data_dir: Path | None = Non
     now = record({"figures": rf.figures_frame().to_dict("records"),
                   "paragraph": rf.paragraph, "targets_sentence": rf.targets_sentence})
     who = f"{rf.county.name} {year} 年"
-    out = []
-    for ind, old in guard.get("figures", {}).items():
-        new = now["figures"].get(ind)
-        if new is None:
-            out.append(f"{who} {old['name']}:已不在报告中")
-            continue
-        for field, label in FIELDS.items():
-            if field != "sentence" and old.get(field, "") != new.get(field, ""):
-                out.append(f"{who} {old['name']} {label}:{old.get(field) or '(无)'} → {new.get(field) or '(无)'}")
-    for ind, new in now["figures"].items():
-        if ind not in guard.get("figures", {}):
-            out.append(f"{who} {new['name']}:新加入报告({new['value_text']})")
+    out = _moved(guard.get("figures", {}), now["figures"],
+                 gone=lambda ind, old: f"{who} {old['name']}:已不在报告中",
+                 added=lambda ind, new: f"{who} {new['name']}:新加入报告({new['value_text']})",
+                 changed=lambda ind, old, new: [
+                     f"{who} {old['name']} {label}:{old.get(field) or '(无)'} → {new.get(field) or '(无)'}"
+                     for field, label in FIELDS.items()
+                     if field != "sentence" and old.get(field, "") != new.get(field, "")])
     if not out:
         for key, label in (("paragraph", block_label("indicator_paragraph")),
                            ("targets_sentence", block_label("targets_sentence"))):
             if guard.get(key, "") != now[key]:
                 out.append(f"{who} {label}的措辞变了:\n  原:{guard.get(key, '')}\n  新:{now[key]}")
     return out
+
+
+def _moved(blessed: dict, now: dict, *, gone, added, changed) -> list[str]:
+    """What moved between the blessed entries and today's, in the blessed order, then the new
+    ones: ``gone(key, old)``, ``changed(key, old, new)`` (a list), ``added(key, new)``."""
+    out = []
+    for key, old in blessed.items():
+        out += [gone(key, old)] if key not in now else changed(key, old, now[key])
+    return out + [added(key, new) for key, new in now.items() if key not in blessed]
 
 
 def moved_message(county: str, year: int, moved: list[str]) -> str:
@@ -244,22 +248,16 @@ def city_differences(city: str, year: int, guard: dict, data_dir: Path | None = 
                        "coverage": view.coverage().reset_index(names="县(市、区)").to_dict("records")})
     who = f"{city} {year} 年"
     names = {c.id: c.title for c in view.columns}
-    out = []
-    for ind, old_rows in guard.get("tables", {}).items():
-        new_rows = now["tables"].get(ind)
-        if new_rows is None:
-            out.append(f"{who} {ind}:已不在汇总中")
-            continue
+
+    def cells(ind, old_rows, new_rows):
         new_by_unit = {r["县(市、区)"]: r for r in new_rows}
-        for old in old_rows:
-            unit = old["县(市、区)"]
-            new = new_by_unit.get(unit, {})
-            for key, value in old.items():
-                if key != "县(市、区)" and str(value) != str(new.get(key, "")):
-                    out.append(f"{who} {names.get(ind, ind)} {unit} {key}:{value or '(无)'} → {new.get(key) or '(无)'}")
-    for ind in now["tables"]:
-        if ind not in guard.get("tables", {}):
-            out.append(f"{who} {names.get(ind, ind)}:新加入汇总")
+        return [f"{who} {names.get(ind, ind)} {old['县(市、区)']} {key}:{value or '(无)'} → "
+                f"{new_by_unit.get(old['县(市、区)'], {}).get(key) or '(无)'}"
+                for old in old_rows for key, value in old.items()
+                if key != "县(市、区)" and str(value) != str(new_by_unit.get(old["县(市、区)"], {}).get(key, ""))]
+    out = _moved(guard.get("tables", {}), now["tables"], changed=cells,
+                 gone=lambda ind, old: f"{who} {ind}:已不在汇总中",
+                 added=lambda ind, new: f"{who} {names.get(ind, ind)}:新加入汇总")
     if not out and guard.get("coverage") != now["coverage"]:
         out.append(f"{who} 数据覆盖情况变了")
     return out
