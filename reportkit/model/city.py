@@ -29,6 +29,8 @@ from .report import table_row
 RATIO_UNIT = "个百分点"
 
 TOTAL = "全市"
+#: the first column of every table of a city view: the unit (县、市、区) a row is about
+UNIT_COLUMN = "县(市、区)"
 MISSING = "缺"
 #: Coverage grid states: key -> what the grid prints.
 COVERAGE = {"present": "有", "missing": "缺", "illustrative": "示例", "worked_back": "推算", "partial": "早期"}
@@ -167,9 +169,9 @@ class CityView:
     def table(self, ind_id: str) -> pd.DataFrame:
         """One indicator's table as the document prints it: every unit, then 全市."""
         col = self.column(ind_id)
-        rows = [{"县(市、区)": c.county.name, "本年": c.value_text, "增减": c.change_text, "全市排名": c.rank_text}
+        rows = [{UNIT_COLUMN: c.county.name, "本年": c.value_text, "增减": c.change_text, "全市排名": c.rank_text}
                 for c in col.cells]
-        rows.append({"县(市、区)": TOTAL, "本年": col.total_text or "—", "增减": col.total_change_text,
+        rows.append({UNIT_COLUMN: TOTAL, "本年": col.total_text or "—", "增减": col.total_change_text,
                      "全市排名": ""})
         return pd.DataFrame(rows)
 
@@ -177,6 +179,12 @@ class CityView:
         """Units × indicators: 有 / 缺 / 示例 / 推算 / 早期."""
         data = {col.indicator.name: [COVERAGE[c.status] for c in col.cells] for col in self.columns}
         return pd.DataFrame(data, index=[u.name for u in self.units])
+
+    def published(self) -> dict:
+        """Every printed cell of the view as records: each indicator's table and the coverage grid
+        (what figures.json keeps and the guard compares)."""
+        return {"tables": {col.id: self.table(col.id).to_dict("records") for col in self.columns},
+                "coverage": self.coverage().reset_index(names=UNIT_COLUMN).to_dict("records")}
 
     def coverage_counts(self) -> dict[str, int]:
         counts = {k: 0 for k in COVERAGE}

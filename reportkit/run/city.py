@@ -22,7 +22,7 @@ from ..charts.plan import Chart, plan_city_charts, render
 from ..inputs import data as data_mod
 from ..inputs.city import settings_path
 from ..iorw import write_text
-from ..model.city import CityView, check_city, check_highlight, compute_city_view
+from ..model.city import UNIT_COLUMN, CityView, check_city, check_highlight, compute_city_view
 from ..outputs import state
 from . import environment
 from .fingerprint import DataIndex, city_fingerprint, code_hash
@@ -134,7 +134,7 @@ class CityRun(NotebookRun):
         idx = DataIndex.read(self.data_dir)
         self.states = report_states(self.view.units, self.year, build_root=self.build_root, index=idx,
                                     code=code_hash())
-        return pd.DataFrame([{"县(市、区)": s["name"], "报告状态": s["label"], "说明": s["detail"]}
+        return pd.DataFrame([{UNIT_COLUMN: s["name"], "报告状态": s["label"], "说明": s["detail"]}
                              for s in self.states])
 
     # 4. charts
@@ -154,8 +154,7 @@ class CityRun(NotebookRun):
         figures = self.view.figures_frame()
         payload = {"city": self.city, "year": self.year, "county": self.county, "run_id": self.run_id,
                    "environment": environment.versions(), "illustrative": self.view.illustrative,
-                   "tables": {col.id: self.view.table(col.id).to_dict("records") for col in self.view.columns},
-                   "coverage": self.view.coverage().reset_index(names="县(市、区)").to_dict("records"),
+                   **self.view.published(),
                    "states": [{k: s[k] for k in ("county", "state", "label")} for s in self.states],
                    "charts": [{"id": c.id, "title": c.title, "file": self.rel(c.path), "warnings": c.warnings}
                               for c in self.charts],

@@ -242,19 +242,18 @@ def city_record(figures_json: dict) -> dict:
 def city_differences(city: str, year: int, guard: dict, data_dir: Path | None = None) -> list[str]:
     """The published cells of a city view that moved: '温州市 2024 年 高新技术企业总数 平阳县 全市排名:
     第3 → 并列第2'. Empty when the view would print what was blessed."""
-    from ..model.city import compute_city_view
+    from ..model.city import UNIT_COLUMN, compute_city_view
     view = compute_city_view(city, int(year), data_dir=data_dir)
-    now = city_record({"tables": {c.id: view.table(c.id).to_dict("records") for c in view.columns},
-                       "coverage": view.coverage().reset_index(names="县(市、区)").to_dict("records")})
+    now = city_record(view.published())
     who = f"{city} {year} 年"
     names = {c.id: c.title for c in view.columns}
 
     def cells(ind, old_rows, new_rows):
-        new_by_unit = {r["县(市、区)"]: r for r in new_rows}
-        return [f"{who} {names.get(ind, ind)} {old['县(市、区)']} {key}:{value or '(无)'} → "
-                f"{new_by_unit.get(old['县(市、区)'], {}).get(key) or '(无)'}"
+        new_by_unit = {r[UNIT_COLUMN]: r for r in new_rows}
+        return [f"{who} {names.get(ind, ind)} {old[UNIT_COLUMN]} {key}:{value or '(无)'} → "
+                f"{new_by_unit.get(old[UNIT_COLUMN], {}).get(key) or '(无)'}"
                 for old in old_rows for key, value in old.items()
-                if key != "县(市、区)" and str(value) != str(new_by_unit.get(old["县(市、区)"], {}).get(key, ""))]
+                if key != UNIT_COLUMN and str(value) != str(new_by_unit.get(old[UNIT_COLUMN], {}).get(key, ""))]
     out = _moved(guard.get("tables", {}), now["tables"], changed=cells,
                  gone=lambda ind, old: f"{who} {ind}:已不在汇总中",
                  added=lambda ind, new: f"{who} {names.get(ind, ind)}:新加入汇总")
