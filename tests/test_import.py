@@ -23,7 +23,7 @@ from reportkit.editing.importer import import_report, recognise
 from reportkit.editing.nextyear import start_next_year
 from reportkit.editing.sources import clean_lines, read_source
 from reportkit.editing.statements import parse_paragraph
-from reportkit.exceptions import CarriedOverError, DocumentError, ImportSourceError, NarrativeError
+from reportkit.exceptions import CarriedOverError, DocumentError, EncodingError, ImportSourceError, NarrativeError
 from reportkit.numbers import convert, convertible
 from reportkit.model.report import compute_report_figures
 
@@ -393,6 +393,33 @@ def test_bad_report_files_are_refused(tmp_path, name, content, exc, message, hin
     assert e.value.file == str(f)
     assert not (data / "narrative" / "jiangbei").exists()
 
+
+REPORT_TEXT = ("一、2024年工作总结\n全县高新技术企业达到151家，比上年增加27家，技术合同交易额增长12.5%。\n"
+               "二、2025年工作思路\n高新技术企业总数力争达到170家以上，继续推进科技创新。\n")
+REPORT_LINES = REPORT_TEXT.strip().split("\n")
+
+
+@pytest.mark.parametrize("encoding,text", [
+    ("utf-8", REPORT_TEXT), ("utf-8-sig", REPORT_TEXT), ("gbk", REPORT_TEXT),       # 记事本: UTF-8, 带 BOM, ANSI
+    ("utf-16", REPORT_TEXT),                                                          # 记事本: Unicode
+    ("big5", REPORT_TEXT.replace("总结", "總結").replace("县", "縣").replace("技术", "技術").replace("达到", "達到")
+     .replace("较", "較").replace("交易额", "交易額").replace("长", "長").replace("务", "務").replace("总数", "總數")
+     .replace("争", "爭").replace("继续", "繼續").replace("进", "進").replace("创新", "創新").replace("业", "業"))])
+def test_a_text_report_is_read_in_the_encoding_it_was_saved_in(tmp_path, encoding, text):
+    """A Big5 report (traditional characters) is read as Big5 and converted, never decoded as
+    GB18030 into other characters; UTF-16 from Notepad is read too."""
+    f = tmp_path / f"report-{encoding}.txt"
+    f.write_bytes(text.encode(encoding))
+    assert read_source(f).lines == REPORT_LINES
+
+
+def test_a_text_report_in_no_known_encoding_is_refused_with_the_fix(tmp_path):
+    f = tmp_path / "report.txt"
+    f.write_bytes(REPORT_TEXT.encode("shift_jis", errors="replace") + bytes(range(0x80, 0xA0)))
+    with pytest.raises(EncodingError) as e:
+        read_source(f)
+    assert e.value.file == str(f) and "无法确定文件编码" in e.value.message
+    assert "另存为 UTF-8 编码的文本文件" in e.value.hint
 
 def test_markdown_marks_are_not_text(tmp_path):
     f = tmp_path / "r.md"

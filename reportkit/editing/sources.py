@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..dates import parse_date
 from ..exceptions import ImportSourceError
+from ..inputs.tables import decode_csv_bytes
 from ..numbering import NUMBER_RE, heading_number
 
 SUFFIXES = (".docx", ".txt", ".md", ".html", ".htm")
@@ -139,15 +140,10 @@ def clean_lines(path: Path, raw_lines: list[str], title: str = "") -> SourceText
 
 
 def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(enc)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportSourceError("无法识别文件编码", file=path, hint="另存为 UTF-8 编码的文本文件")
+    """The text by the tables' encoding rule (reportkit.inputs.tables.decode_csv_bytes), Big5 allowed:
+    a published report may be in traditional characters (converted to simplified afterwards)."""
+    text = decode_csv_bytes(path.read_bytes(), path, traditional=True,
+                            hint="用记事本或 WPS 打开,另存为 UTF-8 编码的文本文件后再导入")
     if "\x00" in text:
         raise ImportSourceError("这不是文本文件", file=path, hint="导入 .docx、.txt、.md 或 .html")
     return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -93,12 +93,15 @@ def _common_hanzi_share(text: str) -> float:
     return common / len(hanzi)
 
 
-def decode_csv_bytes(raw: bytes, path: Path) -> str:
+def decode_csv_bytes(raw: bytes, path: Path, *, traditional: bool = False, hint: str = "") -> str:
     """UTF-8 (with or without BOM) or UTF-16 with BOM; GBK/GB18030 only when that is certain.
 
     Big5 (traditional Chinese) bytes are valid GB18030 too and would decode to garbage, so a file
     that is not UTF-8 is decoded as GB18030 only when charset-normalizer finds it plausible and
-    its Chinese characters are ordinary simplified ones; otherwise it is refused."""
+    its Chinese characters are ordinary simplified ones; otherwise it is refused. With
+    ``traditional`` (a published report to import, converted to simplified afterwards), Big5 is
+    read when charset-normalizer names it and the bytes decode whole. ``hint``: the fix a refusal
+    gives (default: save the table again as .xlsx or CSV UTF-8)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return raw.decode("utf-16")
     try:
@@ -115,12 +118,18 @@ def decode_csv_bytes(raw: bytes, path: Path) -> str:
             text = None
         if text is not None and _common_hanzi_share(text) >= 0.9:
             return text
+    big5 = next((e for e in candidates if e in ("big5", "big5hkscs", "cp950")), None)
+    if traditional and big5 is not None:
+        try:
+            return raw.decode(big5)
+        except UnicodeDecodeError:
+            pass
     named = {"big5": "繁体中文 Big5", "big5hkscs": "繁体中文 Big5", "cp950": "繁体中文 Big5",
              "utf_16": "UTF-16", "shift_jis": "日文 Shift-JIS", "cp932": "日文 Shift-JIS"}
     guess = next((named[e] for e in candidates if e in named), None)
     raise EncodingError(
-        f"无法确定文件编码({'看起来是' + guess + ',' if guess else ''}不是 UTF-8,也不能确定是 GBK/GB18030)",
-        file=path, hint=SAVE_AS + ";繁体字请先转为简体")
+        f"无法确定文件编码({'看起来是' + guess + ',' if guess else ''}不是 UTF-8,也不能确定是 GBK/GB18030"
+        f"{'或 Big5' if traditional else ''})", file=path, hint=hint or SAVE_AS + ";繁体字请先转为简体")
 
 
 # ------------------------------------------------------------------ tables
