@@ -452,6 +452,14 @@ def test_statement_with_change_growth_rank_and_completion():
         ("占规上工业增加值比重", "66.13", {"change": "-1.57"})]
 
 
+
+def test_a_number_with_thousands_separators_is_one_number():
+    """12,345万元 as a report may print it is 12345万元, never 12 (a numbering) and 345万元."""
+    assert _stmts("技术合同交易额达到12,345万元，增长5.2%；研发经费支出1,234.5万元。") == [
+        ("技术合同交易额", "12345", {"growth": "5.2"}), ("研发经费支出", "1234.5", {})]
+    assert _stmts("技术合同交易额达到1,234,567万元。") == [("技术合同交易额", "1234567", {})]
+    assert parse_paragraph("2023,2024年新增12项").literal[0][1] == "2023"      # a list of years stays two years
+
 def test_plural_statement():
     got = _stmts("技术合同交易额和高新技术产业投资分别达到49.68亿元和44.43亿元，同比分别增长21.1%和24.8%。")
     assert got == [("技术合同交易额", "49.68", {"growth": "21.1"}), ("高新技术产业投资", "44.43", {"growth": "24.8"})]

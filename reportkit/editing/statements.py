@@ -27,7 +27,10 @@ UNITS = ("万平方米", "平方米", "个百分点", "百分点", "万美元", 
          "篇", "次", "亩", "%", "％")
 #: units that count things placed before a noun: "5个项目" is a count of the noun, not a figure
 MEASURES = ("个", "家", "项", "名", "件", "所", "支", "位", "款", "种", "套", "台", "篇", "次", "人")
-NUMBER_RE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(余)?(" + "|".join(UNITS) + r")?")
+#: a number as reports print it: 327, 3.52, and with thousands separators 12,345 or 1,234.5 (read as
+#: one number, never as 12 and 345)
+NUMBER_RE = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+(?![\d,])(?:\.\d+)?|\d+(?:\.\d+)?)(余)?("
+                       + "|".join(UNITS) + r")?")
 PERIOD_RE = re.compile(r"^(?:(\d{4})年)?1\s*[-—–~至]\s*(\d{1,2})\s*月(?:份)?(?:累计)?")
 SEASONS = {"一季度": 3, "第一季度": 3, "上半年": 6, "前三季度": 9, "前两个季度": 6}
 YEAR_RE = re.compile(r"^(\d{4})\s*年(?:度)?(?:底|末)?")
@@ -256,7 +259,7 @@ def parse_paragraph(text: str, *, plan: bool = False, period: str = "全年") ->
     pending_names: list[str] = []        # "A和B分别达到x和y": the names still to give a value
     for m in NUMBER_RE.finditer(text):
         start, end = m.start(), m.end()
-        number, yu, unit = m.group(1), m.group(2), m.group(3)
+        number, yu, unit = m.group(1).replace(",", ""), m.group(2), m.group(3)
         shown = text[start:end]
         cstart = _clause_start(text, start, protected)
         sentence = _sentence_of(text, start)
